@@ -1,0 +1,59 @@
+# Kompetanseportalen. Quick start: `make run` (portal with demo data) and `make test` (whole suite).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+PROD_ENV := SECRET_KEY=check-deploy-$$RANDOM-kompetanseportalen-not-a-real-secret-0123456789abcdef \
+	ALLOWED_HOSTS=kompetanse.example.no REDIS_URL=redis://127.0.0.1:6379/0 \
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/kompetanseportalen
+
+.PHONY: run test setup lint format check-deploy migrations messages benchmark clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet --python $(PYTHON)
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+setup: $(VENV)/.synced node_modules/.package-lock.json
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check-deploy: setup
+	$(PROD_ENV) DJANGO_SETTINGS_MODULE=portal.settings.production \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
+migrations: setup
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: setup lint migrations check-deploy
+	$(PY) -m playwright --version >/dev/null
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+messages: setup
+	$(PY) manage.py makemessages --all --ignore=.venv --ignore=node_modules --ignore=.tools --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools
+
+benchmark: setup
+	$(PY) manage.py benchmark_surveys
+
+clean:
+	rm -rf $(VENV) .tools node_modules staticfiles db.sqlite3 .test-media

@@ -1,0 +1,131 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from . import permissions
+from .models import (
+    AuditLogEntry,
+    CompetenceArea,
+    County,
+    FundingSource,
+    Invitation,
+    Library,
+    Programme,
+    RoleAssignment,
+    User,
+)
+
+
+class PolicyAdminMixin:
+    """The admin asks the same access policy as every page, so /admin is no side door."""
+
+    def get_queryset(self, request):
+        return permissions.visible(request.user, self.model) & super().get_queryset(request)
+
+    def has_view_permission(self, request, obj=None):
+        return obj is None or permissions.can(request.user, "view", obj)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    has_add_permission = has_change_permission
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+
+class SiteAdminOnly:
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    has_change_permission = has_add_permission = has_delete_permission = has_view_permission
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+    autocomplete_fields = ["programme", "county", "library"]
+
+
+@admin.register(User)
+class UserAdmin(PolicyAdminMixin, DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "preferred_language", "is_active", "is_superuser"]
+    search_fields = ["email", "full_name"]
+    list_filter = ["is_active", "is_superuser", "roles__role"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Person"), {"fields": ("full_name", "preferred_language")}),
+        (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    inlines = [RoleAssignmentInline]
+
+
+@admin.register(County)
+class CountyAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    list_display = ["number", "name", "is_historical"]
+    search_fields = ["name", "number"]
+
+
+@admin.register(Library)
+class LibraryAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "kind", "county", "municipality_number", "isil"]
+    list_filter = ["kind", "county"]
+    search_fields = ["name", "municipality_number", "isil"]
+    list_select_related = ["county"]
+
+
+class CompetenceAreaInline(admin.TabularInline):
+    model = CompetenceArea
+    extra = 0
+
+
+class FundingSourceInline(admin.TabularInline):
+    model = FundingSource
+    extra = 0
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "start_date", "end_date", "lead_county"]
+    search_fields = ["name"]
+    filter_horizontal = ["counties"]
+    inlines = [CompetenceAreaInline, FundingSourceInline]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(SiteAdminOnly, admin.ModelAdmin):
+    list_display = ["user", "role", "programme", "county", "library"]
+    list_filter = ["role", "programme", "county"]
+    search_fields = ["user__email", "user__full_name"]
+    autocomplete_fields = ["user", "programme", "county", "library"]
+    list_select_related = ["user", "programme", "county", "library"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(SiteAdminOnly, admin.ModelAdmin):
+    list_display = ["email", "library", "role", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["role", "library__county"]
+    search_fields = ["email"]
+    readonly_fields = ["token_hash", "accepted_at", "accepted_by", "invited_by"]
+    list_select_related = ["library"]
+
+
+@admin.register(AuditLogEntry)
+class AuditLogEntryAdmin(SiteAdminOnly, admin.ModelAdmin):
+    list_display = ["created_at", "action", "user", "county", "object_type", "object_id"]
+    list_filter = ["action", "county"]
+    readonly_fields = [f.name for f in AuditLogEntry._meta.fields]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    has_add_permission = has_delete_permission = has_change_permission

@@ -1,0 +1,48 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .models import Invitation
+
+
+class SignupNameForm(forms.Form):
+    """Extra fields on allauth's sign-up form."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    preferred_language = forms.ChoiceField(
+        label=_("Language"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE
+    )
+
+    def signup(self, request, user):
+        user.full_name = self.cleaned_data["full_name"]
+        user.preferred_language = self.cleaned_data["preferred_language"]
+        user.save(update_fields=["full_name", "preferred_language"])
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Invitation.Role.choices, initial=Invitation.Role.STAFF
+    )
+
+
+class StaffListForm(forms.Form):
+    file = forms.FileField(
+        label=_("Staff list (CSV)"),
+        help_text=_(
+            "One person per line. Columns: “e-post” (required), “navn” and “rolle” "
+            "(“ansatt” or “leder”). Comma or semicolon separated."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 1 MB."))
+        return upload
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    next = forms.CharField(required=False)

@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
+
+from .permissions import get_scope
+
+
+class UserLanguageMiddleware:
+    """A signed-in person's preferred language wins over the browser's, on every device."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.preferred_language:
+            translation.activate(user.preferred_language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
+
+
+class RequireMFAMiddleware:
+    """With PORTAL_REQUIRE_MFA_FOR_MANAGERS on, leaders and coordinators must set up TOTP first."""
+
+    exempt_prefixes = ("/accounts/", "/static/", "/healthz", "/i18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            settings.PORTAL_REQUIRE_MFA_FOR_MANAGERS
+            and request.user.is_authenticated
+            and not request.path.startswith(self.exempt_prefixes)
+            and get_scope(request.user).is_manager
+            and not request.user.authenticator_set.filter(type="totp").exists()
+        ):
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)

@@ -1,0 +1,258 @@
+"""Writes of the portal app: invitations, sign-up by invitation, role assignments."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .audit import audit_log
+from .models import Invitation, Library, RoleAssignment, User
+
+INVITATION_VALID_FOR = timedelta(days=14)
+CSV_MAX_ROWS = 1000
+
+
+def invitation_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _invitation_problem(*, library: Library, email: str) -> str | None:
+    """Why this e-mail cannot be invited to this library, or None."""
+    try:
+        validate_email(email)
+    except ValidationError:
+        return _("“%(email)s” is not a valid e-mail address.") % {"email": email}
+    if User.objects.filter(email__iexact=email).exists():
+        return _(
+            "%(email)s already has an account in the portal. A site administrator can give "
+            "the person a role at %(library)s."
+        ) % {"email": email, "library": library}
+    if Invitation.objects.filter(
+        email__iexact=email, library=library, accepted_at__isnull=True
+    ).exists():
+        return _("%(email)s has already been invited to %(library)s.") % {
+            "email": email,
+            "library": library,
+        }
+    return None
+
+
+def _invitation_save(*, invited_by, library, email, full_name, role) -> Invitation:
+    invitation = Invitation.objects.create(
+        email=email,
+        full_name=full_name,
+        library=library,
+        role=role,
+        invited_by=invited_by,
+        # A placeholder that can never match: the real token is made when the e-mail is sent,
+        # so that it is never stored or passed through the broker.
+        token_hash=f"unsent-{secrets.token_hex(16)}",
+        expires_at=timezone.now() + INVITATION_VALID_FOR,
+    )
+    audit_log(
+        "portal.invitation.created",
+        user=invited_by,
+        obj=invitation,
+        county=library.county,
+        data={"library": library.pk, "role": role},
+    )
+    from .tasks import invitation_send
+
+    transaction.on_commit(lambda: invitation_send.delay(invitation.pk))
+    return invitation
+
+
+@transaction.atomic
+def invitation_create(
+    *, invited_by: User, library: Library, email: str, full_name: str = "", role: str
+) -> Invitation:
+    email = email.strip().lower()
+    problem = _invitation_problem(library=library, email=email)
+    if problem:
+        raise ValidationError({"email": problem})
+    try:
+        with transaction.atomic():
+            return _invitation_save(
+                invited_by=invited_by, library=library, email=email, full_name=full_name, role=role
+            )
+    except IntegrityError:  # a parallel request invited the same person a moment ago
+        raise ValidationError(
+            {
+                "email": _("%(email)s has already been invited to %(library)s.")
+                % {"email": email, "library": library}
+            }
+        ) from None
+
+
+@dataclass
+class CsvRowError:
+    line: int
+    message: str
+
+
+class StaffListError(Exception):
+    def __init__(self, errors: list[CsvRowError]):
+        super().__init__(f"{len(errors)} problem(s) in the staff list")
+        self.errors = errors
+
+
+_EMAIL_HEADERS = {"email", "e-mail", "epost", "e-post", "e-postadresse"}
+_NAME_HEADERS = {"name", "full name", "navn", "fullt navn", "namn"}
+_ROLE_HEADERS = {"role", "rolle"}
+_ROLE_VALUES = {
+    "": Invitation.Role.STAFF,
+    "staff": Invitation.Role.STAFF,
+    "ansatt": Invitation.Role.STAFF,
+    "tilsett": Invitation.Role.STAFF,
+    "leader": Invitation.Role.LIBRARY_LEADER,
+    "library leader": Invitation.Role.LIBRARY_LEADER,
+    "leder": Invitation.Role.LIBRARY_LEADER,
+    "leiar": Invitation.Role.LIBRARY_LEADER,
+    "biblioteksjef": Invitation.Role.LIBRARY_LEADER,
+}
+
+
+def _decode(raw: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise StaffListError([CsvRowError(0, _("The file is not a text (CSV) file."))])
+
+
+def staff_list_parse(raw: bytes) -> list[dict]:
+    """Read a CSV staff list (e-mail, name, optional role); raise with every problem found."""
+    text = _decode(raw)
+    if not text.strip():
+        raise StaffListError([CsvRowError(0, _("The file is empty."))])
+    try:
+        dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    header = [h.strip().lower() for h in next(reader)]
+    columns = {}
+    for index, name in enumerate(header):
+        for key, names in (
+            ("email", _EMAIL_HEADERS),
+            ("name", _NAME_HEADERS),
+            ("role", _ROLE_HEADERS),
+        ):
+            if name in names:
+                columns[key] = index
+    if "email" not in columns:
+        raise StaffListError(
+            [CsvRowError(1, _("The first line must name the columns; one must be “e-post”."))]
+        )
+    rows, errors, seen = [], [], set()
+    for line, record in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in record):
+            continue
+
+        def cell(key, record=record):
+            index = columns.get(key)
+            return record[index].strip() if index is not None and index < len(record) else ""
+
+        email = cell("email").lower()
+        role = _ROLE_VALUES.get(cell("role").lower())
+        if role is None:
+            errors.append(
+                CsvRowError(
+                    line,
+                    _("Unknown role “%(role)s”: use “ansatt” or “leder”.") % {"role": cell("role")},
+                )
+            )
+        if email in seen:
+            errors.append(CsvRowError(line, _("%(email)s appears twice.") % {"email": email}))
+        seen.add(email)
+        rows.append({"line": line, "email": email, "full_name": cell("name"), "role": role})
+        if len(rows) > CSV_MAX_ROWS:
+            raise StaffListError(
+                [CsvRowError(line, _("At most %(n)s people per file.") % {"n": CSV_MAX_ROWS})]
+            )
+    if not rows and not errors:
+        errors.append(CsvRowError(0, _("The file has no people in it.")))
+    if errors:
+        raise StaffListError(errors)
+    return rows
+
+
+@transaction.atomic
+def staff_list_import(*, invited_by: User, library: Library, raw: bytes) -> list[Invitation]:
+    """Invite everyone in a CSV staff list, or no one: all-or-nothing, with a per-row error list."""
+    rows = staff_list_parse(raw)
+    errors = [
+        CsvRowError(row["line"], problem)
+        for row in rows
+        if (problem := _invitation_problem(library=library, email=row["email"]))
+    ]
+    if errors:
+        raise StaffListError(errors)
+    return [
+        _invitation_save(
+            invited_by=invited_by,
+            library=library,
+            email=row["email"],
+            full_name=row["full_name"],
+            role=row["role"],
+        )
+        for row in rows
+    ]
+
+
+def invitation_issue_token(*, invitation: Invitation) -> str:
+    """Make a fresh secret link token for an invitation; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = invitation_token_hash(token)
+    invitation.save(update_fields=["token_hash"])
+    return token
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> RoleAssignment:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise ValidationError(_("This invitation is no longer valid."))
+    assignment, _created = RoleAssignment.objects.get_or_create(
+        user=user, role=invitation.role, library=invitation.library
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit_log(
+        "portal.invitation.accepted",
+        user=user,
+        obj=invitation,
+        county=invitation.library.county,
+        data={"library": invitation.library_id, "role": invitation.role},
+    )
+    return assignment
+
+
+@transaction.atomic
+def role_remove(*, removed_by: User, assignment: RoleAssignment) -> None:
+    county = assignment.library.county if assignment.library_id else assignment.county
+    audit_log(
+        "portal.role.removed",
+        user=removed_by,
+        obj=assignment,
+        county=county,
+        data={"role": assignment.role, "person": assignment.user_id},
+    )
+    assignment.delete()
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
