@@ -21,4 +21,6 @@ urlpatterns = [
     path("bibliotek/<int:pk>/ansattliste/", views.staff_list_import, name="staff_list_import"),
     path("bibliotek/<int:pk>/roller/<int:role_pk>/fjern/", views.role_remove, name="role_remove"),
     path("invitasjon/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("undersokelser/", include("surveys.urls")),
+    path("kurs/", include("courses.urls")),
 ]

@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "portal",
+    "surveys",
+    "courses",
 ]
 
 MIDDLEWARE = [
@@ -165,7 +167,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "survey-reminders": {"task": "surveys.tasks.survey_reminders_send", "schedule": 60 * 15},
+    "survey-retention": {"task": "surveys.tasks.survey_retention_purge", "schedule": 60 * 60 * 24},
+    "survey-close-due": {"task": "surveys.tasks.surveys_close_due", "schedule": 60 * 5},
+    "gathering-reminders": {"task": "courses.tasks.gathering_reminders_send", "schedule": 60 * 60},
+}
 
 if REDIS_URL:
     CACHES = {
