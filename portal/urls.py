@@ -23,4 +23,5 @@ urlpatterns = [
     path("invitasjon/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("undersokelser/", include("surveys.urls")),
     path("kurs/", include("courses.urls")),
+    path("laering/", include("courses.learning.urls")),
 ]

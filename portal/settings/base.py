@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "portal",
     "surveys",
     "courses",
+    "courses.learning",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LearningConfig(AppConfig):
+    """The online learning arena of a course: modules, lessons, discussion, assignments."""
+
+    name = "courses.learning"
+    label = "learning"
+    verbose_name = _("Online learning arena")
