@@ -10,6 +10,10 @@ os.environ.setdefault("PORTAL_ALLOW_DEMO", "true")
 
 from .base import *  # noqa: E402,F403
 
+# One test database per run, so parallel runs on one machine never share (or drop) each other's.
+DATABASES["default"]["TEST"] = {  # noqa: F405
+    "NAME": os.environ.get("TEST_DATABASE_NAME", f"test_kompetanseportalen_{os.getpid()}")
+}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {  # noqa: F405
@@ -18,3 +22,8 @@ STORAGES["staticfiles"] = {  # noqa: F405
 # Rate limits are tested on their own; they must not trip across unrelated tests.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
+
+# Static files are served from the finders (node_modules and static/) without collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT = None
