@@ -1,0 +1,279 @@
+"""The course series: courses, their physical gatherings, and who registered for them.
+
+A course belongs to a programme; a course with a county is run by that county's coordinator, a
+course without one is programme-wide and run by the project leader. Each gathering (samling) has
+its own capacity and waiting list.
+
+Seats: a registration holds a seat while it is confirmed, awaiting its library leader's approval,
+attended or absent (`Registration.SEAT_STATUSES`). A registration awaiting approval keeps the seat
+it got, so that the leader's "yes" can never find the gathering full; a "no" frees the seat for
+the first on the waiting list.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Course(models.Model):
+    class Audience(models.TextChoices):
+        PROGRAMME = "programme", _("The whole programme")
+        COUNTIES = "counties", _("Chosen counties")
+
+    programme = models.ForeignKey(
+        "portal.Programme",
+        on_delete=models.CASCADE,
+        related_name="courses",
+        verbose_name=_("programme"),
+    )
+    county = models.ForeignKey(
+        "portal.County",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="courses",
+        verbose_name=_("county"),
+        help_text=_("Empty for a programme-wide course run by the project leader."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    competence_areas = models.ManyToManyField(
+        "portal.CompetenceArea",
+        blank=True,
+        related_name="courses",
+        verbose_name=_("competence areas"),
+    )
+    audience = models.CharField(
+        _("audience"), max_length=10, choices=Audience.choices, default=Audience.PROGRAMME
+    )
+    audience_counties = models.ManyToManyField(
+        "portal.County",
+        blank=True,
+        related_name="+",
+        verbose_name=_("audience counties"),
+        help_text=_("Staff of libraries in these counties may register."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["programme", "county"])]
+
+    def __str__(self):
+        return self.title
+
+
+class Gathering(models.Model):
+    """A physical session (samling) of a course, with its own seats and waiting list."""
+
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="gatherings", verbose_name=_("course")
+    )
+    title = models.CharField(
+        _("title"), max_length=200, blank=True, help_text=_("For example “Samling 1, Trondheim”.")
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    venue_name = models.CharField(_("venue"), max_length=200)
+    venue_address = models.CharField(_("address"), max_length=300, blank=True)
+    municipality = models.CharField(_("municipality"), max_length=100, blank=True)
+    county = models.ForeignKey(
+        "portal.County",
+        on_delete=models.PROTECT,
+        related_name="gatherings",
+        verbose_name=_("county"),
+    )
+    capacity = models.PositiveIntegerField(_("number of seats"), validators=[MinValueValidator(1)])
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_deadline = models.DateTimeField(_("registration deadline"))
+    requires_leader_approval = models.BooleanField(
+        _("requires the library leader's approval"),
+        default=False,
+        help_text=_("The applicant's library leader must approve each registration."),
+    )
+    hours = models.DecimalField(
+        _("course hours"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.5"))],
+        help_text=_("Shown on the course certificate. Leave empty to use the gathering's length."),
+    )
+    fee_note = models.CharField(_("fee"), max_length=300, blank=True)
+    travel_note = models.CharField(_("travel and accommodation"), max_length=300, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    evaluation_survey = models.ForeignKey(
+        "surveys.Survey",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="evaluated_gatherings",
+        verbose_name=_("evaluation survey"),
+    )
+    evaluation_invited_at = models.DateTimeField(
+        _("evaluation invitations sent"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("gathering")
+        verbose_name_plural = _("gatherings")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="gathering_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_opens_at__isnull=True)
+                | Q(registration_deadline__gt=models.F("registration_opens_at")),
+                name="gathering_deadline_after_opening",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or f"{self.course} – {self.venue_name}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
+    def course_hours(self) -> Decimal:
+        if self.hours is not None:
+            return self.hours
+        seconds = (self.ends_at - self.starts_at).total_seconds()
+        return (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.1"))
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITING = "waiting", _("On the waiting list")
+        AWAITING_APPROVAL = "awaiting_approval", _("Awaiting the library leader's approval")
+        DECLINED = "declined", _("Not approved by the library leader")
+        CANCELLED = "cancelled", _("Cancelled")
+        ATTENDED = "attended", _("Attended")
+        ABSENT = "absent", _("Absent")
+
+    # Statuses that hold one of the gathering's seats.
+    SEAT_STATUSES = (
+        Status.CONFIRMED,
+        Status.AWAITING_APPROVAL,
+        Status.ATTENDED,
+        Status.ABSENT,
+    )
+    # Statuses of a registration that is still "on": a person has at most one per gathering.
+    ACTIVE_STATUSES = (*SEAT_STATUSES, Status.WAITING)
+    # A participant of the course (for the learning arena and the certificate).
+    PARTICIPANT_STATUSES = (Status.CONFIRMED, Status.ATTENDED)
+
+    gathering = models.ForeignKey(
+        Gathering,
+        on_delete=models.CASCADE,
+        related_name="registrations",
+        verbose_name=_("gathering"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="course_registrations",
+        verbose_name=_("person"),
+    )
+    library = models.ForeignKey(
+        "portal.Library",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="course_registrations",
+        verbose_name=_("library"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.CONFIRMED, db_index=True
+    )
+    waiting_position = models.PositiveIntegerField(
+        _("place on waiting list"), null=True, blank=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved or declined by"),
+    )
+    decided_at = models.DateTimeField(_("approved or declined"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["gathering", "waiting_position", "created_at", "id"]
+        indexes = [models.Index(fields=["gathering", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gathering", "user"],
+                condition=Q(
+                    status__in=["confirmed", "awaiting_approval", "attended", "absent", "waiting"]
+                ),
+                name="registration_one_active_per_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="waiting", waiting_position__isnull=False)
+                | (~Q(status="waiting") & Q(waiting_position__isnull=True)),
+                name="registration_position_only_when_waiting",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.gathering} ({self.get_status_display()})"
+
+    @property
+    def holds_seat(self) -> bool:
+        return self.status in self.SEAT_STATUSES
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar feed: an unguessable token in the URL, no login needed."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="course_calendar_feed",
+        verbose_name=_("person"),
+    )
+    # Stored as is (not hashed): the person must be able to see and copy their feed URL again.
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return str(self.user)
