@@ -23,18 +23,14 @@ class PolicyAdminMixin:
         return permissions.visible(request.user, self.model) & super().get_queryset(request)
 
     def has_view_permission(self, request, obj=None):
-        return obj is None or permissions.can(request.user, "view", obj)
+        return request.user.is_superuser and (
+            obj is None or permissions.can(request.user, "view", obj)
+        )
 
     def has_change_permission(self, request, obj=None):
         return request.user.is_superuser
 
-    has_add_permission = has_change_permission
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser
+    has_add_permission = has_delete_permission = has_module_permission = has_change_permission
 
 
 class SiteAdminOnly:

@@ -131,8 +131,11 @@ def _decode(raw: bytes) -> str:
     raise StaffListError([CsvRowError(0, _("The file is not a text (CSV) file."))])
 
 
-def staff_list_parse(raw: bytes) -> list[dict]:
-    """Read a CSV staff list (e-mail, name, optional role); raise with every problem found."""
+def staff_list_parse(raw: bytes) -> tuple[list[dict], list[CsvRowError]]:
+    """Read a CSV staff list (e-mail, name, optional role): the rows and the problems found.
+
+    A file that cannot be read at all (not text, no header) raises StaffListError.
+    """
     text = _decode(raw)
     if not text.strip():
         raise StaffListError([CsvRowError(0, _("The file is empty."))])
@@ -182,23 +185,21 @@ def staff_list_parse(raw: bytes) -> list[dict]:
                 [CsvRowError(line, _("At most %(n)s people per file.") % {"n": CSV_MAX_ROWS})]
             )
     if not rows and not errors:
-        errors.append(CsvRowError(0, _("The file has no people in it.")))
-    if errors:
-        raise StaffListError(errors)
-    return rows
+        raise StaffListError([CsvRowError(0, _("The file has no people in it."))])
+    return rows, errors
 
 
 @transaction.atomic
 def staff_list_import(*, invited_by: User, library: Library, raw: bytes) -> list[Invitation]:
     """Invite everyone in a CSV staff list, or no one: all-or-nothing, with a per-row error list."""
-    rows = staff_list_parse(raw)
-    errors = [
+    rows, errors = staff_list_parse(raw)
+    errors += [
         CsvRowError(row["line"], problem)
         for row in rows
         if (problem := _invitation_problem(library=library, email=row["email"]))
     ]
     if errors:
-        raise StaffListError(errors)
+        raise StaffListError(sorted(errors, key=lambda error: error.line))
     return [
         _invitation_save(
             invited_by=invited_by,

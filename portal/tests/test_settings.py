@@ -1,0 +1,63 @@
+"""Production settings: secrets have no default, cookies are secure, HSTS is on."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+    "ALLOWED_HOSTS": "kompetanse.example.no",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/kompetanseportalen",
+}
+
+
+def run_with(env: dict, code: str) -> subprocess.CompletedProcess:
+    set_by_test_settings = {
+        "SECRET_KEY",
+        "DJANGO_SETTINGS_MODULE",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "CELERY_TASK_ALWAYS_EAGER",
+        "PORTAL_ALLOW_DEMO",
+    }
+    clean = {k: v for k, v in os.environ.items() if k not in set_by_test_settings}
+    return subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env={**clean, **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_with(PRODUCTION_ENV, "pass")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_cookies_and_hsts():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, "
+        "s.SESSION_COOKIE_SAMESITE, s.SECURE_HSTS_SECONDS > 0, s.DEBUG, s.CELERY_TASK_ALWAYS_EAGER)"
+    )
+    result = run_with({**PRODUCTION_ENV, "SECRET_KEY": "x" * 60}, code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "True", "Lax", "True", "False", "False"]
+
+
+def test_quick_start_defaults_need_nothing_installed():
+    env = {"DJANGO_SETTINGS_MODULE": "portal.settings.local"}
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND)"
+    )
+    result = run_with(env, code)
+    assert result.returncode == 0, result.stderr
+    engine, eager, backend = result.stdout.split()
+    assert engine.endswith("sqlite3") and eager == "True" and "console" in backend
