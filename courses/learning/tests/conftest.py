@@ -35,3 +35,16 @@ def arena(world) -> Arena:
     waiting = UserFactory(full_name="Vera Venteliste")
     enrol(waiting, course_a, Registration.Status.WAITING)
     return Arena(course_a, course_b, programme_course, waiting)
+
+
+@pytest.fixture
+def signed_in(db):
+    """signed_in(user): a test client of its own for that person (several can be used at once)."""
+    from django.test import Client
+
+    def sign_in(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return sign_in
