@@ -8,3 +8,7 @@ class LearningConfig(AppConfig):
     name = "courses.learning"
     label = "learning"
     verbose_name = _("Online learning arena")
+
+    def ready(self):
+        # Register the arena's access policies with the portal's one policy registry.
+        from . import permissions  # noqa: F401

@@ -14,9 +14,10 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from .content import video_embed_url
+from .content import sanitize_html, video_embed_url
 
 
 def _upload_to(folder: str, instance, filename: str) -> str:
@@ -98,6 +99,12 @@ class Lesson(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def safe_body(self) -> str:
+        # Sanitised when saved by the services; again here, so that text put in any other way
+        # (the admin, a data import) can never carry script into the page.
+        return mark_safe(sanitize_html(self.body))  # noqa: S308 - nh3 output
 
     @property
     def video_embed_url(self) -> str | None:

@@ -319,3 +319,12 @@ def test_arena_page_does_not_grow(world, arena, signed_in, n, django_assert_num_
 BOARD_QUERIES = 10
 THREAD_QUERIES = 8
 ARENA_QUERIES = 12
+
+
+def test_lesson_text_put_in_past_the_services_is_still_sanitised(world, arena, signed_in):
+    lesson = LessonFactory(
+        module__course=arena.course_a, body='<p>Trygt</p><script>alert("x")</script>'
+    )
+    page = signed_in(world.staff_a).get(reverse("learning:lesson_detail", args=[lesson.pk]))
+    assert "<p>Trygt</p>" in page.content.decode()
+    assert 'alert("x")' not in page.content.decode()
