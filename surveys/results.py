@@ -132,7 +132,12 @@ def compute_numbers(responses: QuerySet, *, with_texts: bool = True) -> dict:
         answers.exclude(question__kind__in=Question.TEXT_KINDS)
         .values("question_id", "statement_id", "dimension")
         .annotate(
-            respondents=Count("response_id", distinct=True),
+            # One answer per response and item, except multiple choice (one per option chosen):
+            # only there is the slower distinct count needed.
+            answers=Count("id"),
+            chosen_by=Count(
+                "response_id", distinct=True, filter=Q(question__kind=Kind.MULTIPLE_CHOICE)
+            ),
             mean=Avg("number", filter=Q(dont_know=False, number__isnull=False)),
             dont_know=Count("id", filter=Q(dont_know=True)),
         )
@@ -141,7 +146,7 @@ def compute_numbers(responses: QuerySet, *, with_texts: bool = True) -> dict:
     for row in stats:
         mean = row["mean"]
         items[item_key(row["question_id"], row["statement_id"], row["dimension"])] = {
-            "n": row["respondents"],
+            "n": row["chosen_by"] or row["answers"],
             "mean": round(float(mean), 3) if mean is not None else None,
             "dont_know": row["dont_know"],
             "counts": {},
