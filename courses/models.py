@@ -131,6 +131,8 @@ class Gathering(models.Model):
     evaluation_invited_at = models.DateTimeField(
         _("evaluation invitations sent"), null=True, blank=True
     )
+    # Bumped on every change registrants are told about, so calendars replace the old event.
+    sequence = models.PositiveIntegerField(_("revision"), default=0, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -323,6 +323,11 @@ class AreaResult:
     baseline_gap: float | None = None
     change: float | None = None
 
+    @property
+    def gap_width(self) -> int:
+        """The gap as a bar in SVG units (0-160; a gap of 4, the widest on a 1-5 scale, is 160)."""
+        return max(0, min(160, round((self.gap or 0) * 40)))
+
 
 @dataclass
 class HeatCell:

@@ -12,6 +12,8 @@ from pathlib import PurePath
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .content import video_embed_url
@@ -163,6 +165,9 @@ class Thread(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("learning:thread_detail", args=[self.pk])
+
 
 class Post(models.Model):
     """A reply in a thread."""
@@ -221,6 +226,10 @@ class Assignment(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_past_deadline(self) -> bool:
+        return timezone.now() > self.deadline
 
 
 class Submission(models.Model):

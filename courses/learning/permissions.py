@@ -92,6 +92,17 @@ def managed_courses(user):
     return qs.filter(_managed_q(scope, ""))
 
 
+def arena_courses(user):
+    """Courses whose arena this user may enter: as a manager or as a registered participant."""
+    scope = get_scope(user)
+    qs = Course.objects.all()
+    if scope.is_site_admin:
+        return qs
+    if not scope.is_authenticated:
+        return qs.none()
+    return qs.filter(_readable_q(scope, ""))
+
+
 def within_edit_window(created_at) -> bool:
     return timezone.now() <= created_at + edit_window()
 

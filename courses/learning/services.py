@@ -264,7 +264,9 @@ def thread_edit(*, user: User, thread: Thread, title: str, body: str) -> Thread:
 @transaction.atomic
 def post_create(*, user: User, thread: Thread, body: str) -> Post:
     # Lock the thread row so a reply cannot slip in while a moderator locks it.
-    thread = Thread.objects.select_for_update().select_related("author").get(pk=thread.pk)
+    thread = (
+        Thread.objects.select_for_update(of=("self",)).select_related("author").get(pk=thread.pk)
+    )
     if thread.is_locked:
         raise ValidationError(_("This thread is locked: it takes no new replies."))
     if thread.is_hidden:
@@ -290,10 +292,12 @@ def post_edit(*, user: User, post: Post, body: str) -> Post:
 
 
 def _moderate(obj, *, user: User, field: str, value: bool, action: str, county) -> None:
-    if getattr(obj, field) == value:
-        return
+    # Read the current state under a row lock: two moderators clicking at once log one change.
+    current = type(obj).objects.select_for_update().values_list(field, flat=True).get(pk=obj.pk)
     setattr(obj, field, value)
-    obj.save(update_fields=[field])
+    if current == value:
+        return
+    type(obj).objects.filter(pk=obj.pk).update(**{field: value})
     audit_log(action, user=user, obj=obj, county=county, data={field: value})
 
 
@@ -323,7 +327,6 @@ def thread_unhide(*, user: User, thread: Thread) -> None:
 
 @transaction.atomic
 def thread_lock(*, user: User, thread: Thread) -> None:
-    thread = Thread.objects.select_for_update().select_related("course").get(pk=thread.pk)
     _moderate(
         thread,
         user=user,

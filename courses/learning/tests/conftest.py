@@ -1,0 +1,37 @@
+"""An arena for every test: a course in county A and one in county B, each with a participant."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from courses.models import Course, Registration
+from courses.tests.factories import CourseFactory, GatheringFactory, RegistrationFactory
+from portal.tests.factories import UserFactory
+
+
+@dataclass
+class Arena:
+    course_a: Course  # county A, run by coordinator_a; staff_a takes part
+    course_b: Course  # county B, run by coordinator_b; staff_b takes part
+    programme_course: Course  # programme-wide: only the project leader manages it
+    waiting: object  # on course A's waiting list: not a participant
+
+
+def enrol(user, course, status=Registration.Status.CONFIRMED):
+    gathering = course.gatherings.first() or GatheringFactory(course=course)
+    kwargs = {"waiting_position": 1} if status == Registration.Status.WAITING else {}
+    return RegistrationFactory(gathering=gathering, user=user, status=status, **kwargs)
+
+
+@pytest.fixture
+def arena(world) -> Arena:
+    course_a = CourseFactory(
+        programme=world.programme, county=world.county_a, title="Biblioteket i planarbeidet"
+    )
+    course_b = CourseFactory(programme=world.programme, county=world.county_b, title="Partnerskap")
+    programme_course = CourseFactory(programme=world.programme, county=None, title="Felles kurs")
+    enrol(world.staff_a, course_a)
+    enrol(world.staff_b, course_b)
+    waiting = UserFactory(full_name="Vera Venteliste")
+    enrol(waiting, course_a, Registration.Status.WAITING)
+    return Arena(course_a, course_b, programme_course, waiting)

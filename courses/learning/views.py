@@ -1,0 +1,601 @@
+"""Pages of the learning arena. Thin: fetch through the policy, call a service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from courses.models import Course
+from portal import permissions
+
+from . import selectors, services
+from .forms import (
+    AssignmentForm,
+    LessonForm,
+    ModuleForm,
+    PostForm,
+    ReviewForm,
+    SubmissionForm,
+    ThreadForm,
+)
+from .models import Assignment, Lesson, Module, Post, Submission, Thread
+from .permissions import arena_courses, manages_course, participates_in_course
+
+
+def _course(request, pk) -> Course:
+    """A course whose arena this user may enter; anyone else gets the same 404 as for none."""
+    return permissions.get_visible_or_404(
+        request, arena_courses(request.user).select_related("county", "programme"), pk=pk
+    )
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _arena_context(request, course: Course) -> dict:
+    user = request.user
+    manages = manages_course(user, course)
+    participates = participates_in_course(user, course)
+    return {
+        "course": course,
+        "manages": manages,
+        "participates": participates,
+        "progress": selectors.course_progress(course=course, user=user) if participates else None,
+    }
+
+
+# --- the arena home and the material ---
+
+
+@login_required
+def course_arena(request, course_pk):
+    course = _course(request, course_pk)
+    context = _arena_context(request, course)
+    context.update(
+        modules=selectors.course_modules(course=course),
+        done_ids=selectors.lessons_done_ids(course=course, user=request.user),
+    )
+    return render(request, "learning/course_arena.html", context)
+
+
+def _module_form_page(request, course, form, module=None, status=200):
+    context = _arena_context(request, course)
+    context.update(form=form, module=module)
+    return render(request, "learning/module_form.html", context, status=status)
+
+
+@login_required
+def module_create(request, course_pk):
+    course = _course(request, course_pk)
+    if not manages_course(request.user, course):
+        permissions.require(request, "manage", course)
+    form = ModuleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        module = services.module_create(user=request.user, course=course, **form.cleaned_data)
+        messages.success(request, _("The module “%(title)s” was created.") % {"title": module})
+        return redirect("learning:course_arena", course_pk=course.pk)
+    return _module_form_page(request, course, form, status=400 if form.errors else 200)
+
+
+def _module(request, pk, action="view") -> Module:
+    module = permissions.get_visible_or_404(
+        request, Module.objects.select_related("course__county"), pk=pk
+    )
+    permissions.require(request, action, module)
+    return module
+
+
+@login_required
+def module_update(request, pk):
+    module = _module(request, pk, "manage")
+    form = ModuleForm(request.POST or None, instance=module)
+    if request.method == "POST" and form.is_valid():
+        services.module_update(user=request.user, module=module, **form.cleaned_data)
+        messages.success(request, _("The module was saved."))
+        return redirect("learning:course_arena", course_pk=module.course_id)
+    return _module_form_page(
+        request, module.course, form, module, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def module_delete(request, pk):
+    module = _module(request, pk, "manage")
+    services.module_delete(user=request.user, module=module)
+    messages.success(request, _("The module “%(title)s” was deleted.") % {"title": module.title})
+    return redirect("learning:course_arena", course_pk=module.course_id)
+
+
+@login_required
+@require_POST
+def module_move(request, pk):
+    module = _module(request, pk, "manage")
+    direction = request.POST.get("direction")
+    if direction in ("up", "down"):
+        ids = list(Module.objects.filter(course=module.course).values_list("pk", flat=True))
+        services.module_reorder(
+            user=request.user,
+            course=module.course,
+            module_ids=services.moved(ids, module.pk, direction),
+        )
+    return redirect("learning:course_arena", course_pk=module.course_id)
+
+
+def _lesson(request, pk, action="view") -> Lesson:
+    lesson = permissions.get_visible_or_404(
+        request, Lesson.objects.select_related("module__course__county"), pk=pk
+    )
+    permissions.require(request, action, lesson)
+    return lesson
+
+
+def _lesson_form_page(request, module, form, lesson=None, status=200):
+    context = _arena_context(request, module.course)
+    context.update(form=form, module=module, lesson=lesson)
+    return render(request, "learning/lesson_form.html", context, status=status)
+
+
+def _lesson_save(request, form, *, module, lesson=None):
+    data = dict(form.cleaned_data)
+    data["file"] = request.FILES.get("file")
+    try:
+        if lesson is None:
+            return services.lesson_create(user=request.user, module=module, **data)
+        return services.lesson_update(user=request.user, lesson=lesson, **data)
+    except ValidationError as error:
+        _add_errors(form, error)
+        return None
+
+
+@login_required
+def lesson_create(request, module_pk):
+    module = _module(request, module_pk, "manage")
+    form = LessonForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        lesson = _lesson_save(request, form, module=module)
+        if lesson is not None:
+            messages.success(request, _("The lesson “%(title)s” was created.") % {"title": lesson})
+            return redirect("learning:lesson_detail", pk=lesson.pk)
+    return _lesson_form_page(request, module, form, status=400 if form.errors else 200)
+
+
+@login_required
+def lesson_update(request, pk):
+    lesson = _lesson(request, pk, "manage")
+    form = LessonForm(request.POST or None, request.FILES or None, instance=lesson)
+    # The form copies the input onto the instance; the service re-checks and saves it.
+    saved = (
+        request.method == "POST"
+        and form.is_valid()
+        and _lesson_save(request, form, module=lesson.module, lesson=lesson) is not None
+    )
+    if saved:
+        messages.success(request, _("The lesson was saved."))
+        return redirect("learning:lesson_detail", pk=lesson.pk)
+    return _lesson_form_page(
+        request, lesson.module, form, lesson, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def lesson_delete(request, pk):
+    lesson = _lesson(request, pk, "manage")
+    course_pk = lesson.module.course_id
+    services.lesson_delete(user=request.user, lesson=lesson)
+    messages.success(request, _("The lesson “%(title)s” was deleted.") % {"title": lesson.title})
+    return redirect("learning:course_arena", course_pk=course_pk)
+
+
+@login_required
+@require_POST
+def lesson_move(request, pk):
+    lesson = _lesson(request, pk, "manage")
+    direction = request.POST.get("direction")
+    if direction in ("up", "down"):
+        ids = list(Lesson.objects.filter(module=lesson.module).values_list("pk", flat=True))
+        services.lesson_reorder(
+            user=request.user,
+            module=lesson.module,
+            lesson_ids=services.moved(ids, lesson.pk, direction),
+        )
+    return redirect("learning:course_arena", course_pk=lesson.module.course_id)
+
+
+@login_required
+def lesson_detail(request, pk):
+    lesson = _lesson(request, pk)
+    course = lesson.module.course
+    context = _arena_context(request, course)
+    siblings = list(Lesson.objects.filter(module__course=course).values_list("pk", flat=True))
+    index = siblings.index(lesson.pk)
+    context.update(
+        lesson=lesson,
+        module=lesson.module,
+        is_done=lesson.completions.filter(user=request.user).exists(),
+        previous_pk=siblings[index - 1] if index > 0 else None,
+        next_pk=siblings[index + 1] if index + 1 < len(siblings) else None,
+    )
+    return render(request, "learning/lesson_detail.html", context)
+
+
+@login_required
+@require_POST
+def lesson_done(request, pk):
+    lesson = _lesson(request, pk, "complete")
+    if request.POST.get("done") == "0":
+        services.lesson_mark_not_done(user=request.user, lesson=lesson)
+        messages.info(request, _("The lesson is no longer marked as done."))
+    else:
+        services.lesson_mark_done(user=request.user, lesson=lesson)
+        messages.success(request, _("The lesson is marked as done."))
+    return redirect("learning:lesson_detail", pk=lesson.pk)
+
+
+def _file_response(stored, file_name: str):
+    if not stored:
+        raise Http404
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=file_name or stored.name)
+
+
+@login_required
+def lesson_file(request, pk):
+    lesson = _lesson(request, pk)
+    return _file_response(lesson.file, lesson.file_name)
+
+
+# --- the discussion board ---
+
+
+def _board_page(request, course, form=None, status=200):
+    context = _arena_context(request, course)
+    context.update(
+        threads=selectors.course_threads(course=course, user=request.user),
+        form=form or ThreadForm(),
+    )
+    return render(request, "learning/board.html", context, status=status)
+
+
+@login_required
+def board(request, course_pk):
+    return _board_page(request, _course(request, course_pk))
+
+
+@login_required
+@require_POST
+def thread_create(request, course_pk):
+    course = _course(request, course_pk)
+    form = ThreadForm(request.POST)
+    if form.is_valid():
+        thread = services.thread_create(user=request.user, course=course, **form.cleaned_data)
+        messages.success(request, _("Your thread was published."))
+        return redirect("learning:thread_detail", pk=thread.pk)
+    return _board_page(request, course, form, status=400)
+
+
+def _thread(request, pk, action="view") -> Thread:
+    thread = permissions.get_visible_or_404(
+        request, Thread.objects.select_related("course__county", "author"), pk=pk
+    )
+    permissions.require(request, action, thread)
+    return thread
+
+
+def _thread_page(request, thread, reply_form=None, status=200):
+    user = request.user
+    posts = list(selectors.thread_posts(thread=thread, user=user))
+    for post in posts:
+        post.thread = thread  # the policy reads the thread's state; no query per post
+        post.may_edit = permissions.can(user, "edit", post)
+    context = _arena_context(request, thread.course)
+    context.update(
+        thread=thread,
+        posts=posts,
+        may_reply=permissions.can(user, "reply", thread),
+        may_edit=permissions.can(user, "edit", thread),
+        may_moderate=permissions.can(user, "moderate", thread),
+        reply_form=reply_form or PostForm(),
+    )
+    return render(request, "learning/thread_detail.html", context, status=status)
+
+
+@login_required
+def thread_detail(request, pk):
+    return _thread_page(request, _thread(request, pk))
+
+
+@login_required
+@require_POST
+def post_create(request, thread_pk):
+    thread = _thread(request, thread_pk)
+    form = PostForm(request.POST)
+    if not permissions.can(request.user, "reply", thread):
+        form.add_error(None, _("This thread is locked: it takes no new replies."))
+    elif form.is_valid():
+        try:
+            post = services.post_create(user=request.user, thread=thread, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Your reply was published."))
+            return redirect(f"{thread.get_absolute_url()}#post-{post.pk}")
+    return _thread_page(request, thread, form, status=400)
+
+
+def _edit_refused(request, error) -> None:
+    messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+
+
+@login_required
+def thread_edit(request, pk):
+    thread = _thread(request, pk)
+    if not permissions.can(request.user, "edit", thread):
+        messages.error(request, _("This thread can no longer be edited."))
+        return redirect(thread.get_absolute_url())
+    form = ThreadForm(request.POST or None, initial={"title": thread.title, "body": thread.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.thread_edit(user=request.user, thread=thread, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            _edit_refused(request, error)
+        else:
+            messages.success(request, _("Your changes were saved."))
+        return redirect(thread.get_absolute_url())
+    context = _arena_context(request, thread.course)
+    context.update(form=form, thread=thread, post=None)
+    return render(request, "learning/post_form.html", context, status=400 if form.errors else 200)
+
+
+def _post(request, pk, action="view") -> Post:
+    post = permissions.get_visible_or_404(
+        request, Post.objects.select_related("thread__course__county", "author"), pk=pk
+    )
+    permissions.require(request, action, post)
+    return post
+
+
+@login_required
+def post_edit(request, pk):
+    post = _post(request, pk)
+    back = f"{post.thread.get_absolute_url()}#post-{post.pk}"
+    if not permissions.can(request.user, "edit", post):
+        messages.error(request, _("This reply can no longer be edited."))
+        return redirect(back)
+    form = PostForm(request.POST or None, initial={"body": post.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_edit(user=request.user, post=post, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            _edit_refused(request, error)
+        else:
+            messages.success(request, _("Your changes were saved."))
+        return redirect(back)
+    context = _arena_context(request, post.thread.course)
+    context.update(form=form, thread=post.thread, post=post)
+    return render(request, "learning/post_form.html", context, status=400 if form.errors else 200)
+
+
+_THREAD_MODERATION = {
+    "hide": (services.thread_hide, _("The thread is hidden from participants.")),
+    "unhide": (services.thread_unhide, _("The thread is visible again.")),
+    "lock": (services.thread_lock, _("The thread is locked.")),
+    "unlock": (services.thread_unlock, _("The thread is open for replies again.")),
+}
+
+
+@login_required
+@require_POST
+def thread_moderate(request, pk):
+    thread = _thread(request, pk, "moderate")
+    action = _THREAD_MODERATION.get(request.POST.get("action", ""))
+    if action is None:
+        raise Http404
+    service, message = action
+    service(user=request.user, thread=thread)
+    messages.success(request, str(message))
+    return redirect(thread.get_absolute_url())
+
+
+@login_required
+@require_POST
+def post_moderate(request, pk):
+    post = _post(request, pk, "moderate")
+    if request.POST.get("action") == "hide":
+        services.post_hide(user=request.user, post=post)
+        messages.success(request, _("The reply is hidden from participants."))
+    elif request.POST.get("action") == "unhide":
+        services.post_unhide(user=request.user, post=post)
+        messages.success(request, _("The reply is visible again."))
+    else:
+        raise Http404
+    return redirect(f"{post.thread.get_absolute_url()}#post-{post.pk}")
+
+
+# --- assignments ---
+
+
+@login_required
+def assignment_list(request, course_pk):
+    course = _course(request, course_pk)
+    context = _arena_context(request, course)
+    context["assignments"] = selectors.course_assignments(course=course, user=request.user)
+    return render(request, "learning/assignment_list.html", context)
+
+
+def _assignment(request, pk, action="view") -> Assignment:
+    assignment = permissions.get_visible_or_404(
+        request, Assignment.objects.select_related("course__county", "module"), pk=pk
+    )
+    permissions.require(request, action, assignment)
+    return assignment
+
+
+def _assignment_form_page(request, course, form, assignment=None, status=200):
+    context = _arena_context(request, course)
+    context.update(form=form, assignment=assignment)
+    return render(request, "learning/assignment_form.html", context, status=status)
+
+
+@login_required
+def assignment_create(request, course_pk):
+    course = _course(request, course_pk)
+    if not manages_course(request.user, course):
+        permissions.require(request, "manage", course)
+    form = AssignmentForm(request.POST or None, course=course)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assignment = services.assignment_create(
+                user=request.user, course=course, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The assignment was created."))
+            return redirect("learning:assignment_detail", pk=assignment.pk)
+    return _assignment_form_page(request, course, form, status=400 if form.errors else 200)
+
+
+@login_required
+def assignment_update(request, pk):
+    assignment = _assignment(request, pk, "manage")
+    form = AssignmentForm(request.POST or None, instance=assignment, course=assignment.course)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assignment_update(
+                user=request.user, assignment=assignment, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The assignment was saved."))
+            return redirect("learning:assignment_detail", pk=assignment.pk)
+    return _assignment_form_page(
+        request, assignment.course, form, assignment, status=400 if form.errors else 200
+    )
+
+
+def _assignment_page(request, assignment, form=None, status=200):
+    user = request.user
+    context = _arena_context(request, assignment.course)
+    mine = Submission.objects.filter(assignment=assignment, user=user).first()
+    may_submit = permissions.can(user, "submit", assignment)
+    context.update(
+        assignment=assignment,
+        my_submission=mine,
+        may_submit=may_submit,
+        may_manage=permissions.can(user, "manage", assignment),
+        can_hand_in=may_submit
+        and not assignment.is_past_deadline
+        and (mine is None or mine.status == Submission.Status.REVISE),
+        form=form or SubmissionForm(),
+        submissions=(
+            selectors.assignment_submissions(assignment=assignment, user=user)
+            if context["manages"]
+            else []
+        ),
+    )
+    return render(request, "learning/assignment_detail.html", context, status=status)
+
+
+@login_required
+def assignment_detail(request, pk):
+    return _assignment_page(request, _assignment(request, pk))
+
+
+@login_required
+@require_POST
+def submission_create(request, assignment_pk):
+    assignment = _assignment(request, assignment_pk, "submit")
+    form = SubmissionForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.submission_create(
+                user=request.user, assignment=assignment, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Your answer was handed in."))
+            return redirect("learning:assignment_detail", pk=assignment.pk)
+    return _assignment_page(request, assignment, form, status=400)
+
+
+def _submission(request, pk, action="view") -> Submission:
+    submission = permissions.get_visible_or_404(
+        request,
+        Submission.objects.select_related("assignment__course__county", "user", "feedback_by"),
+        pk=pk,
+    )
+    permissions.require(request, action, submission)
+    return submission
+
+
+def _submission_page(request, submission, form=None, status=200):
+    context = _arena_context(request, submission.assignment.course)
+    may_review = permissions.can(request.user, "review", submission)
+    context.update(
+        submission=submission,
+        assignment=submission.assignment,
+        may_review=may_review,
+        form=form
+        or ReviewForm(initial={"status": submission.status, "feedback": submission.feedback}),
+    )
+    return render(request, "learning/submission_detail.html", context, status=status)
+
+
+@login_required
+def submission_detail(request, pk):
+    submission = _submission(request, pk)
+    if request.method == "POST":
+        permissions.require(request, "review", submission)
+        form = ReviewForm(request.POST)
+        if form.is_valid():
+            try:
+                services.submission_review(
+                    user=request.user, submission=submission, **form.cleaned_data
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Your feedback was saved and sent to %(person)s.")
+                    % {"person": submission.user},
+                )
+                return redirect("learning:assignment_detail", pk=submission.assignment_id)
+        return _submission_page(request, submission, form, status=400)
+    return _submission_page(request, submission)
+
+
+@login_required
+def submission_file(request, pk):
+    submission = _submission(request, pk)
+    return _file_response(submission.file, submission.file_name)
+
+
+# --- progress ---
+
+
+@login_required
+def completion(request, course_pk):
+    course = _course(request, course_pk)
+    if not manages_course(request.user, course):
+        permissions.require(request, "manage", course)
+    context = _arena_context(request, course)
+    context["table"] = selectors.course_completion_table(course=course)
+    return render(request, "learning/completion.html", context)

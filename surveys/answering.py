@@ -1,0 +1,345 @@
+"""One page of a survey as a form: fields per question, conditions, and answers in and out.
+
+Field names: `q<id>` for one-value questions, `q<id>_s<statement id>` for matrix rows,
+`q<id>_s<statement id>_importance` / `_competence` for competence pairs, `q<id>_other` for the
+"other" text. Each statement of a matrix or competence pair is its own group (a fieldset with a
+legend in the template), so it reads well with a screen reader and on a phone.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Answer, Page, Question
+from .texts import localized
+
+DONT_KNOW = "dk"
+OTHER = "other"
+Kind = Question.Kind
+DIMENSIONS = (
+    (Answer.Dimension.IMPORTANCE, gettext_lazy("How important is this in your job?")),
+    (Answer.Dimension.COMPETENCE, gettext_lazy("How competent do you feel?")),
+)
+
+
+def answers_by_question(answers) -> dict[int, list[Answer]]:
+    grouped: dict[int, list[Answer]] = defaultdict(list)
+    for answer in answers:
+        grouped[answer.question_id].append(answer)
+    return grouped
+
+
+def _matches(answers: list[Answer], value: str) -> bool:
+    for answer in answers:
+        if answer.choice == value or (answer.text and answer.text.strip() == value):
+            return True
+        if answer.number is not None:
+            try:
+                if answer.number == Decimal(value):
+                    return True
+            except InvalidOperation:
+                pass
+    return False
+
+
+def condition_holds(item, answers: dict[int, list[Answer]]) -> bool:
+    """A page or question without a condition is shown; otherwise only when the answer matches."""
+    if not item.condition_question_id:
+        return True
+    return _matches(answers.get(item.condition_question_id, []), item.condition_value)
+
+
+def visible_pages(pages: list[Page], answers: dict[int, list[Answer]]) -> list[Page]:
+    return [page for page in pages if condition_holds(page, answers)]
+
+
+def visible_questions(page: Page, answers: dict[int, list[Answer]]) -> list[Question]:
+    return [q for q in page.ordered_questions if condition_holds(q, answers)]
+
+
+@dataclass
+class Group:
+    """One labelled group of inputs: a fieldset with a legend, or a single labelled input."""
+
+    name: str
+    legend: str
+    widget: str  # radio | checkbox | text | textarea | number
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    bound: forms.BoundField | None = None
+    other: forms.BoundField | None = None
+    subgroups: list[Group] = field(default_factory=list)
+
+    @property
+    def value(self):
+        value = self.bound.value() if self.bound is not None else None
+        return value if value is not None else ""
+
+    @property
+    def values(self) -> list[str]:
+        value = self.value
+        return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+
+    @property
+    def errors(self):
+        return self.bound.errors if self.bound is not None else []
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors) or any(group.has_errors for group in self.subgroups)
+
+
+@dataclass
+class QuestionBlock:
+    question: Question
+    text: str
+    help_text: str
+    groups: list[Group]
+
+    @property
+    def is_grouped(self) -> bool:
+        return self.question.kind in Question.STATEMENT_KINDS
+
+    @property
+    def has_errors(self) -> bool:
+        return any(group.has_errors for group in self.groups)
+
+
+def _scale_choices(question: Question, language: str) -> list[tuple[str, str]]:
+    choices = []
+    for point in question.scale_points:
+        label = question.scale_label(point, language)
+        choices.append((str(point), label if label == str(point) else f"{point} – {label}"))
+    if question.allow_dont_know:
+        choices.append((DONT_KNOW, _("Don't know")))
+    return choices
+
+
+class AnswerPageForm(forms.Form):
+    """The questions of one page; `enforce_required=False` when going back (keep what is valid)."""
+
+    def __init__(
+        self, *args, questions: list[Question], language: str, enforce_required=True, **kw
+    ):
+        super().__init__(*args, **kw)
+        self.questions = questions
+        self.language = language
+        for question in questions:
+            required = question.required and enforce_required
+            name = f"q{question.pk}"
+            kind = question.kind
+            if kind == Kind.LIKERT:
+                self.fields[name] = forms.ChoiceField(
+                    choices=_scale_choices(question, language), required=required
+                )
+            elif kind in Question.STATEMENT_KINDS:
+                dimensions = (
+                    [d for d, _label in DIMENSIONS] if kind == Kind.COMPETENCE_PAIR else [""]
+                )
+                for statement in question.statements.all():
+                    for dimension in dimensions:
+                        suffix = f"_{dimension}" if dimension else ""
+                        self.fields[f"{name}_s{statement.pk}{suffix}"] = forms.ChoiceField(
+                            choices=_scale_choices(question, language), required=required
+                        )
+            elif kind in Question.OPTION_KINDS:
+                choices = [(o.value, localized(o.label, language)) for o in question.options.all()]
+                if question.allow_other:
+                    choices.append((OTHER, _("Other")))
+                field_class = (
+                    forms.MultipleChoiceField if kind == Kind.MULTIPLE_CHOICE else forms.ChoiceField
+                )
+                self.fields[name] = field_class(choices=choices, required=required)
+                if question.allow_other:
+                    self.fields[f"{name}_other"] = forms.CharField(
+                        max_length=500, required=False, label=_("Other, namely")
+                    )
+            elif kind == Kind.NUMBER:
+                self.fields[name] = forms.DecimalField(
+                    required=required,
+                    max_digits=8,
+                    decimal_places=2,
+                    min_value=question.number_min,
+                    max_value=question.number_max,
+                    localize=True,
+                )
+            elif kind == Kind.SHORT_TEXT:
+                self.fields[name] = forms.CharField(max_length=500, required=required)
+            else:
+                self.fields[name] = forms.CharField(max_length=5000, required=required)
+            if kind not in Question.STATEMENT_KINDS:
+                self.fields[name].error_messages["required"] = _("Please answer this question.")
+            else:
+                for field_name, form_field in self.fields.items():
+                    if field_name.startswith(f"{name}_s"):
+                        form_field.error_messages["required"] = _("Please answer this statement.")
+
+    def clean(self):
+        cleaned = super().clean()
+        for question in self.questions:
+            if not question.allow_other:
+                continue
+            name = f"q{question.pk}"
+            chosen = cleaned.get(name)
+            chosen = chosen if isinstance(chosen, list) else [chosen]
+            if OTHER in chosen and not (cleaned.get(f"{name}_other") or "").strip():
+                self.add_error(f"{name}_other", _("Write what “other” is."))
+        return cleaned
+
+    # --- answers in and out ---
+
+    @staticmethod
+    def initial_from(questions: list[Question], answers: dict[int, list[Answer]]) -> dict:
+        initial = {}
+        for question in questions:
+            name = f"q{question.pk}"
+            for answer in answers.get(question.pk, []):
+                if question.kind in Question.STATEMENT_KINDS:
+                    suffix = f"_{answer.dimension}" if answer.dimension else ""
+                    key = f"{name}_s{answer.statement_id}{suffix}"
+                    initial[key] = DONT_KNOW if answer.dont_know else _number_text(answer.number)
+                elif question.kind == Kind.LIKERT:
+                    initial[name] = DONT_KNOW if answer.dont_know else _number_text(answer.number)
+                elif question.kind == Kind.MULTIPLE_CHOICE:
+                    initial.setdefault(name, []).append(answer.choice)
+                    if answer.choice == OTHER:
+                        initial[f"{name}_other"] = answer.text
+                elif question.kind == Kind.SINGLE_CHOICE:
+                    initial[name] = answer.choice
+                    if answer.choice == OTHER:
+                        initial[f"{name}_other"] = answer.text
+                elif question.kind == Kind.NUMBER:
+                    initial[name] = answer.number
+                else:
+                    initial[name] = answer.text
+        return initial
+
+    def answer_values(self) -> list[dict]:
+        """The answers (as Answer field values) of every field that cleaned without error."""
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        rows = []
+
+        def scale(question, value, **extra):
+            if value in (None, ""):
+                return
+            if value == DONT_KNOW:
+                rows.append({"question": question, "dont_know": True, **extra})
+            else:
+                rows.append({"question": question, "number": Decimal(value), **extra})
+
+        for question in self.questions:
+            name = f"q{question.pk}"
+            if question.kind == Kind.LIKERT:
+                scale(question, data.get(name))
+            elif question.kind in Question.STATEMENT_KINDS:
+                for statement in question.statements.all():
+                    if question.kind == Kind.COMPETENCE_PAIR:
+                        for dimension, _label in DIMENSIONS:
+                            scale(
+                                question,
+                                data.get(f"{name}_s{statement.pk}_{dimension}"),
+                                statement=statement,
+                                dimension=dimension,
+                            )
+                    else:
+                        scale(question, data.get(f"{name}_s{statement.pk}"), statement=statement)
+            elif question.kind in Question.OPTION_KINDS:
+                chosen = data.get(name) or []
+                chosen = chosen if isinstance(chosen, list) else [chosen]
+                other = (data.get(f"{name}_other") or "").strip()
+                for value in chosen:
+                    rows.append(
+                        {
+                            "question": question,
+                            "choice": value,
+                            "text": other if value == OTHER else "",
+                        }
+                    )
+            elif question.kind == Kind.NUMBER:
+                if data.get(name) is not None:
+                    rows.append({"question": question, "number": data[name]})
+            elif (data.get(name) or "").strip():
+                rows.append({"question": question, "text": data[name].strip()})
+        return rows
+
+    def blocks(self) -> list[QuestionBlock]:
+        """What the template renders: each question with its labelled groups."""
+        blocks = []
+        language = self.language
+        for question in self.questions:
+            name = f"q{question.pk}"
+            kind = question.kind
+            groups = []
+            if kind in Question.STATEMENT_KINDS:
+                for statement in question.statements.all():
+                    legend = localized(statement.text, language)
+                    if kind == Kind.COMPETENCE_PAIR:
+                        subgroups = [
+                            Group(
+                                name=f"{name}_s{statement.pk}_{dimension}",
+                                legend=str(label),
+                                widget="radio",
+                                choices=self.fields[f"{name}_s{statement.pk}_{dimension}"].choices,
+                                bound=self[f"{name}_s{statement.pk}_{dimension}"],
+                            )
+                            for dimension, label in DIMENSIONS
+                        ]
+                        groups.append(
+                            Group(
+                                name=f"{name}_s{statement.pk}",
+                                legend=legend,
+                                widget="pair",
+                                subgroups=subgroups,
+                            )
+                        )
+                    else:
+                        groups.append(
+                            Group(
+                                name=f"{name}_s{statement.pk}",
+                                legend=legend,
+                                widget="radio",
+                                choices=self.fields[f"{name}_s{statement.pk}"].choices,
+                                bound=self[f"{name}_s{statement.pk}"],
+                            )
+                        )
+            else:
+                widget = {
+                    Kind.LIKERT: "radio",
+                    Kind.SINGLE_CHOICE: "radio",
+                    Kind.MULTIPLE_CHOICE: "checkbox",
+                    Kind.NUMBER: "number",
+                    Kind.SHORT_TEXT: "text",
+                    Kind.LONG_TEXT: "textarea",
+                }[kind]
+                groups.append(
+                    Group(
+                        name=name,
+                        legend=localized(question.text, language),
+                        widget=widget,
+                        choices=getattr(self.fields[name], "choices", []),
+                        bound=self[name],
+                        other=self[f"{name}_other"]
+                        if question.allow_other and kind in Question.OPTION_KINDS
+                        else None,
+                    )
+                )
+            blocks.append(
+                QuestionBlock(
+                    question=question,
+                    text=localized(question.text, language),
+                    help_text=localized(question.help_text, language),
+                    groups=groups,
+                )
+            )
+        return blocks
+
+
+def _number_text(number) -> str:
+    if number is None:
+        return ""
+    return str(int(number)) if number == int(number) else str(number)

@@ -1,0 +1,75 @@
+"""The upload form for survey structures (LimeSurvey .lss or the portal's JSON)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal import permissions
+from portal.models import County, Programme
+from portal.permissions import get_scope
+
+from .interchange.limesurvey import MAX_FILE_SIZE
+
+
+class SurveyImportForm(forms.Form):
+    programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.none())
+    county = forms.ModelChoiceField(
+        label=_("County"),
+        queryset=County.objects.none(),
+        required=False,
+        empty_label=_("The whole programme"),
+        help_text=_("A programme-wide survey can only be imported by the project leader."),
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "A survey structure exported from LimeSurvey (.lss) or from this portal (.json), "
+            "at most 10 MB. The survey is created as a draft."
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope = get_scope(user)
+        programmes = permissions.visible(user, Programme)
+        counties = County.objects.all()
+        if not self.scope.is_site_admin:
+            programmes = programmes.filter(
+                id__in=self.scope.led_programme_ids | self.scope.coordinated_programme_ids
+            )
+            counties = counties.filter(id__in=self.scope.managed_county_ids)
+        self.fields["programme"].queryset = programmes.order_by("name")
+        self.fields["county"].queryset = counties.order_by("number")
+        if len(self.fields["programme"].queryset) == 1:
+            self.fields["programme"].initial = self.fields["programme"].queryset[0]
+        if not self.scope.is_site_admin and not self.scope.led_programme_ids:
+            # A coordinator imports for their county; "the whole programme" is not theirs.
+            self.fields["county"].required = True
+            self.fields["county"].empty_label = None
+            self.fields["county"].help_text = ""
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_SIZE:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        programme, county = cleaned.get("programme"), cleaned.get("county")
+        if programme is None:
+            return cleaned
+        if county is None:
+            if not self.scope.leads_programme(programme.id):
+                self.add_error(
+                    "county",
+                    _("Only the project leader can import a survey for the whole programme."),
+                )
+        elif not programme.counties.filter(id=county.id).exists():
+            self.add_error("county", _("This county does not take part in the programme."))
+        elif not self.scope.manages_county(programme.id, county.id):
+            self.add_error(
+                "county", _("You may not import surveys for this county in this programme.")
+            )
+        return cleaned

@@ -1,0 +1,77 @@
+"""Reads of the surveys app."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from portal import permissions
+from portal.models import Library
+
+from .models import Page, Participation, Question, Survey
+
+
+def survey_audience_libraries(survey: Survey) -> QuerySet[Library]:
+    """The libraries a survey reaches: its audience, inside its county for a county survey."""
+    libraries = Library.objects.filter(county__programmes=survey.programme_id)
+    if survey.county_id:
+        libraries = libraries.filter(county_id=survey.county_id)
+    if survey.audience == Survey.Audience.COUNTIES:
+        libraries = libraries.filter(county__in=survey.audience_counties.all())
+    elif survey.audience == Survey.Audience.LIBRARIES:
+        libraries = libraries.filter(id__in=survey.audience_libraries.values("id"))
+    return libraries.distinct()
+
+
+def survey_list(*, user) -> QuerySet[Survey]:
+    """Surveys this person may see, with what the list page shows."""
+    return (
+        permissions.visible(user, Survey)
+        .select_related("programme", "county")
+        .annotate(
+            invited=Count("participations", distinct=True),
+            submitted=Count(
+                "responses", filter=Q(responses__submitted_at__isnull=False), distinct=True
+            ),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def survey_structure(survey: Survey) -> list[Page]:
+    """Pages with their questions, options and statements, in order (a fixed number of queries)."""
+    pages = list(survey.pages.order_by("position", "id").select_related("condition_question"))
+    questions = (
+        Question.objects.filter(survey=survey)
+        .select_related("competence_area", "condition_question")
+        .prefetch_related("options", "statements__competence_area")
+        .order_by("position", "id")
+    )
+    by_page: dict[int, list[Question]] = {page.pk: [] for page in pages}
+    for question in questions:
+        by_page.setdefault(question.page_id, []).append(question)
+    for page in pages:
+        page.ordered_questions = by_page.get(page.pk, [])
+    return pages
+
+
+def surveys_to_answer(*, user) -> QuerySet[Participation]:
+    """Open surveys this person is invited to and has not answered yet."""
+    return (
+        Participation.objects.filter(
+            user=user, completed_at__isnull=True, survey__status=Survey.Status.OPEN
+        )
+        .select_related("survey")
+        .order_by("survey__closes_at")
+    )
+
+
+def participation_by_token(token: str) -> Participation | None:
+    from .services import token_hash
+
+    if not token or len(token) > 100:
+        return None
+    return (
+        Participation.objects.select_related("survey", "user")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )

@@ -1,0 +1,119 @@
+"""Celery tasks of the surveys app: thin, take ids, re-fetch, switch language, call a service.
+
+The beat schedule in settings names survey_reminders_send, surveys_close_due and
+survey_retention_purge.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from . import services
+from .models import Participation, Survey
+from .texts import normalize_language
+
+
+def absolute_url(path: str) -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def survey_language_for(survey: Survey, user) -> str:
+    """The respondent's preferred language if the survey offers it, else Bokmål."""
+    language = normalize_language(getattr(user, "preferred_language", None))
+    return language if language in (survey.languages or []) else "nb"
+
+
+def _send(participation: Participation, *, reminder: bool) -> None:
+    """Issue a fresh token and e-mail the personal link (the token is never stored)."""
+    with transaction.atomic():
+        participation = (
+            Participation.objects.select_for_update()
+            .select_related("survey", "user")
+            .get(pk=participation.pk)
+        )
+        if participation.completed_at:
+            return
+        token = services.participation_token(participation=participation)
+        now = timezone.now()
+        if reminder:
+            participation.last_reminded_at = now
+            participation.reminders_sent += 1
+            participation.save(update_fields=["last_reminded_at", "reminders_sent"])
+        else:
+            participation.invitation_sent_at = now
+            participation.save(update_fields=["invitation_sent_at"])
+    survey, user = participation.survey, participation.user
+    with translation.override(survey_language_for(survey, user)):
+        context = {
+            "survey": survey,
+            "person": user,
+            "reminder": reminder,
+            "url": absolute_url(reverse("surveys:answer_token", args=[token])),
+        }
+        send_mail(
+            subject=render_to_string("surveys/email/invitation_subject.txt", context).strip(),
+            message=render_to_string("surveys/email/invitation_body.txt", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+
+
+@shared_task
+def survey_invitations_send(survey_id: int, participation_ids: list[int] | None = None) -> int:
+    """E-mail the personal link to everyone invited to this open survey and not yet sent one."""
+    survey = Survey.objects.filter(pk=survey_id, status=Survey.Status.OPEN).first()
+    if survey is None or not survey.accepts_answers():
+        return 0  # before the opening time: the every-15-minutes run sends them once it opens
+    pending = services.participations_to_invite(survey)
+    if participation_ids is not None:
+        pending = pending.filter(pk__in=participation_ids)
+    count = 0
+    for participation in pending:
+        _send(participation, reminder=False)
+        count += 1
+    return count
+
+
+@shared_task
+def survey_reminders_send() -> int:
+    """Remind those who have not answered, at each survey's interval, up to its maximum."""
+    now = timezone.now()
+    count = 0
+    surveys = Survey.objects.filter(
+        status=Survey.Status.OPEN, reminder_interval_days__isnull=False
+    ).filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
+    for survey in surveys:
+        if not survey.accepts_answers(now):
+            continue
+        for participation in services.participations_to_remind(survey, now=now):
+            _send(participation, reminder=True)
+            count += 1
+    # Invitations that were not yet sent (invited while a draft, or a failed run) go out too.
+    for survey in Survey.objects.filter(
+        status=Survey.Status.OPEN,
+        participations__invitation_sent_at__isnull=True,
+        participations__completed_at__isnull=True,
+    ).distinct():
+        if survey.accepts_answers(now):
+            count += survey_invitations_send(survey.pk)
+    return count
+
+
+@shared_task
+def surveys_close_due() -> int:
+    return services.surveys_close_due()
+
+
+@shared_task
+def survey_retention_purge() -> int | None:
+    # Imported here: the retention module belongs to the results part of the app.
+    from .retention import surveys_purge_expired
+
+    return surveys_purge_expired()

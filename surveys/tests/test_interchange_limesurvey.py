@@ -1,0 +1,285 @@
+"""LimeSurvey import: every real export in the shared fixtures, and files that must be refused."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from portal.models import AuditLogEntry
+from surveys.interchange import (
+    StructureError,
+    clean_text,
+    parse_limesurvey,
+    survey_import_file,
+    survey_import_structure,
+)
+from surveys.models import Option, Page, Question, Statement, Survey
+
+SHARED = Path(settings.BASE_DIR).parent / "shared" / "fixtures" / "lss"
+if not SHARED.exists():  # a worktree elsewhere: the shared fixtures live beside /work/main
+    SHARED = Path("/work/shared/fixtures/lss")
+OWN = Path(__file__).parent / "fixtures"
+
+
+def read(name: str) -> bytes:
+    path = OWN / name if (OWN / name).exists() else SHARED / name
+    return path.read_bytes()
+
+
+def import_file(world, name: str, county=None):
+    return survey_import_file(
+        programme=world.programme,
+        county=county or world.county_a,
+        created_by=world.coordinator_a,
+        filename=name,
+        data=read(name),
+    )
+
+
+def subjects(items):
+    return [item.subject for item in items]
+
+
+def test_every_shared_fixture_is_covered():
+    names = sorted(p.name for p in SHARED.glob("*.lss"))
+    assert names == [
+        "LimeSurvey_limesurvey_survey_376789_quotas.lss",
+        "LimeSurvey_limesurvey_survey_ArrayNumberCheckbox.lss",
+        "LimeSurvey_survey-dual-scale-question-api-test.lss",
+        "TonisOrmisson_survey-one-question-two-languages.lss",
+    ], "a new fixture needs its own test below"
+
+
+@pytest.mark.django_db
+def test_quotas_file_l10ns_layout(world):
+    result = import_file(world, "LimeSurvey_limesurvey_survey_376789_quotas.lss")
+    survey = result.survey
+    assert survey.status == Survey.Status.DRAFT
+    assert survey.county == world.county_a and survey.programme == world.programme
+    assert survey.title == {"en": "QuotasTestSurvey"}
+    assert survey.languages == ["en"]
+    pages = list(survey.pages.order_by("position"))
+    assert [p.title["en"] for p in pages] == [
+        "Group with Quota question",
+        "Next Group",
+        "Programming-languages",
+    ]
+    assert pages[0].intro["en"].startswith("You can only see the next question group")
+    kinds = [
+        (q.page.position, q.code, q.kind, q.required)
+        for q in Question.objects.filter(survey=survey).select_related("page")
+    ]
+    assert kinds == [
+        (1, "Q00", "long_text", False),
+        (1, "G01Q02", "single_choice", True),
+        (2, "G02Q03", "single_choice", True),
+        (3, "G03Q04", "single_choice", True),
+    ]
+    world_question = Question.objects.get(survey=survey, code="G02Q03")
+    assert [(o.value, o.label) for o in world_question.options.order_by("position")][:2] == [
+        ("AO01", {"en": "Afrika"}),
+        ("AO02", {"en": "North amerika"}),
+    ]
+    assert Question.objects.get(survey=survey, code="Q00").help_text == {
+        "en": "This is a question help text."
+    }
+    quotas = [i for i in result.report.not_imported if i.subject == "Quotas"]
+    assert len(quotas) == 1
+    assert "Gender selection" in quotas[0].reason and "3" in quotas[0].reason
+    entry = AuditLogEntry.objects.get(action="surveys.survey.imported")
+    assert entry.object_id == str(survey.pk) and entry.county == world.county_a
+    assert entry.data["source"] == "limesurvey" and entry.data["questions"] == 4
+
+
+@pytest.mark.django_db
+def test_dual_scale_becomes_competence_pair(world):
+    result = import_file(world, "LimeSurvey_survey-dual-scale-question-api-test.lss")
+    question = Question.objects.get(survey=result.survey)
+    assert question.kind == Question.Kind.COMPETENCE_PAIR
+    assert question.text == {"en": "A first example question. Please answer this question:"}
+    assert (question.scale_min, question.scale_max) == (1, 2)
+    # Scale 0 (importance) labels the shared scale; scale 1's labels are reported.
+    assert question.scale_labels == {"en": ["Good", "Important"]}
+    assert [(s.code, s.text) for s in question.statements.all()] == [
+        ("SQ001", {"en": "Question one"})
+    ]
+    note = next(i for i in result.report.notes if i.subject == "Q00")
+    assert "importance" in note.reason and "Bad, Not important" in note.reason
+    assert result.report.not_imported == []
+
+
+@pytest.mark.django_db
+def test_array_numbers_file_inline_layout(world):
+    result = import_file(world, "LimeSurvey_limesurvey_survey_ArrayNumberCheckbox.lss")
+    survey = result.survey
+    assert [p.title for p in survey.pages.order_by("position")] == [
+        {"en": "G1"},
+        {"en": "To move previous"},
+    ]
+    assert list(Question.objects.filter(survey=survey).values_list("code", "kind", "required")) == [
+        ("QHiddenJS", "short_text", True),
+        ("Prev", "long_text", False),
+        ("QHiddenPHP", "short_text", True),
+    ]
+    # The markup (a <div> with an id) is gone; the LimeSurvey expression stays as text.
+    prev = Question.objects.get(survey=survey, code="Prev")
+    assert "<div" not in prev.text["en"] and prev.text["en"].startswith("Move previous")
+    skipped = {i.subject: i.reason for i in result.report.not_imported}
+    assert "check boxes" in skipped["question"]  # the ':' array with a checkbox layout
+    assert skipped["QHiddenJS"].startswith("Condition not imported: !is_empty(")
+    assert "QHiddenPHP" in skipped
+    assert Question.objects.get(survey=survey, code="QHiddenJS").condition_question is None
+
+
+@pytest.mark.django_db
+def test_two_languages_keeps_english_and_reports_estonian(world):
+    result = import_file(world, "TonisOrmisson_survey-one-question-two-languages.lss")
+    survey = result.survey
+    assert survey.title == {"en": "test-survey-1"}
+    assert survey.languages == ["en"]
+    question = Question.objects.get(survey=survey)
+    assert question.kind == "long_text"
+    assert question.text == {"en": "Q1"}  # no text in the file: the code stands in
+    assert subjects(result.report.not_imported) == ["Language et"]
+    assert "Q1" in subjects(result.report.notes)
+
+
+@pytest.mark.django_db
+def test_only_foreign_language_is_imported_as_bokmaal_and_reported(world):
+    result = import_file(world, "estonian_only.lss")
+    assert result.survey.title == {"nb": "Test"}
+    assert result.survey.languages == ["nb"]
+    assert Statement.objects.get(question__survey=result.survey).text == {"nb": "Question one"}
+    assert "Language et" in subjects(result.report.notes)
+
+
+@pytest.mark.django_db
+def test_inline_layout_with_many_types_conditions_and_script(world):
+    result = import_file(world, "inline_many_types.lss")
+    survey = result.survey
+    assert survey.title == {"nb": "Kompetansekartlegging", "en": "Competence mapping"}
+    assert survey.languages == ["nb", "en"]
+    questions = {q.code: q for q in Question.objects.filter(survey=survey)}
+    assert {code: q.kind for code, q in questions.items()} == {
+        "Q1": "single_choice",
+        "Q2": "multiple_choice",
+        "Q3": "number",
+        "Q6": "matrix",
+        "Q7": "likert",
+        "Q8": "single_choice",
+        "Q9_H1": "number",
+        "Q9_H2": "number",
+        "Q10": "short_text",
+        "Q11": "matrix",
+    }
+    q1 = questions["Q1"]
+    assert q1.required
+    assert q1.text == {
+        "nb": "Jobber du i folkebibliotek?\nSvar ærlig.",
+        "en": "Do you work in a public library?",
+    }
+    assert q1.help_text == {"nb": "Hjelp"}  # <img onerror=...> gone
+    assert questions["Q2"].allow_other
+    assert [o.value for o in questions["Q2"].options.all()] == ["SQ1", "SQ2"]
+    # Simple relevance → conditions, on questions and on the page.
+    assert (questions["Q2"].condition_question, questions["Q2"].condition_value) == (q1, "A1")
+    assert (questions["Q3"].condition_question, questions["Q3"].condition_value) == (q1, "A2")
+    page2 = Page.objects.get(survey=survey, position=2)
+    assert (page2.condition_question, page2.condition_value) == (q1, "A1")
+    assert (questions["Q3"].number_min, questions["Q3"].number_max) == (0, 500)
+    matrix = questions["Q6"]
+    assert (matrix.scale_min, matrix.scale_max) == (1, 3)
+    assert matrix.scale_labels == {
+        "nb": ["Uenig", "Nøytral", "Enig"],
+        "en": ["Disagree", "Neutral", "Agree"],
+    }
+    assert [s.text["nb"] for s in matrix.statements.all()] == [
+        "Jeg samarbeider godt",
+        "Jeg kjenner lovverket",
+    ]
+    assert (questions["Q7"].scale_min, questions["Q7"].scale_max) == (1, 5)
+    assert [o.label["en"] for o in questions["Q8"].options.all()] == ["Yes", "No"]
+    assert questions["Q9_H2"].text["nb"] == "Timer per uke – Formidling"
+    assert (questions["Q11"].scale_min, questions["Q11"].scale_max) == (1, 5)
+    assert [s.code for s in questions["Q11"].statements.all()] == ["R1", "R2"]
+    skipped = {i.subject: i.reason for i in result.report.not_imported}
+    assert "Ranking" in skipped["Q4"]
+    assert "Text display" in skipped["Q5"]
+    assert skipped["Q10"].startswith("Condition not imported: count(Q2) > 1")
+    assert "Assessments" in skipped
+    assert questions["Q10"].condition_question is None
+
+
+def test_script_and_markup_are_removed_from_texts():
+    structure = parse_limesurvey(read("inline_many_types.lss"))
+    texts = []
+    for question in structure.questions():
+        texts += list(question.text.values()) + list(question.help_text.values())
+        texts += [t for s in question.statements for t in s.text.values()]
+    texts += list(structure.title.values())
+    assert texts and not any(
+        marker in text for text in texts for marker in ("<", "alert", "bad()", "x()")
+    )
+    assert clean_text('<p onclick="x()">A &amp; B</p><style>p{}</style>') == "A & B"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "The file is empty."),
+        (b"   \n", "The file is empty."),
+        (read("not_a_survey.lss"), "This is not a LimeSurvey survey export"),
+        (read("truncated.lss"), "not readable XML"),
+        (read("binary.lss"), "not a text file"),
+        (read("billion_laughs.lss"), "refused for safety"),
+        (b"Hello, this is plain text", "not readable XML"),
+        (
+            b"<document><LimeSurveyDocType>Group</LimeSurveyDocType><DBVersion>400</DBVersion>"
+            b"</document>",
+            "export of a Group",
+        ),
+        (b"<document><LimeSurveyDocType>Survey</LimeSurveyDocType></document>", "not a LimeSurvey"),
+        (
+            b"<document><LimeSurveyDocType>Survey</LimeSurveyDocType><DBVersion>359</DBVersion>"
+            b"</document>",
+            "no pages",
+        ),
+    ],
+)
+@pytest.mark.django_db
+def test_refused_files_create_nothing(world, data, message):
+    with pytest.raises(StructureError, match=message):
+        survey_import_file(
+            programme=world.programme,
+            county=world.county_a,
+            created_by=world.coordinator_a,
+            filename="upload.lss",
+            data=data,
+        )
+    assert not Survey.objects.exists()
+    assert not AuditLogEntry.objects.filter(action="surveys.survey.imported").exists()
+
+
+def test_too_big_file_is_refused_before_parsing():
+    with pytest.raises(StructureError, match="larger than 10 MB"):
+        parse_limesurvey(b"<" + b"a" * (10 * 1024 * 1024))
+
+
+@pytest.mark.django_db
+def test_failure_midway_leaves_nothing(world, monkeypatch):
+    structure = parse_limesurvey(read("inline_many_types.lss"))
+
+    def broken_bulk_create(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(Statement.objects, "bulk_create", broken_bulk_create)
+    with pytest.raises(RuntimeError):
+        survey_import_structure(
+            programme=world.programme,
+            county=world.county_a,
+            created_by=world.coordinator_a,
+            structure=structure,
+        )
+    assert not Survey.objects.exists()
+    assert not Page.objects.exists() and not Question.objects.exists()
+    assert not Option.objects.exists()
