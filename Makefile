@@ -9,7 +9,7 @@ PROD_ENV := SECRET_KEY=check-deploy-$$RANDOM-kompetanseportalen-not-a-real-secre
 	ALLOWED_HOSTS=kompetanse.example.no REDIS_URL=redis://127.0.0.1:6379/0 \
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/kompetanseportalen
 
-.PHONY: run test setup lint format check-deploy migrations messages benchmark clean
+.PHONY: run test setup lint format check-deploy migrations messages messages-extract benchmark clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -44,13 +44,18 @@ check-deploy: setup
 migrations: setup
 	$(PY) manage.py makemigrations --check --dry-run
 
-test: setup lint migrations check-deploy
+test: setup lint migrations check-deploy messages-extract
 	$(PY) -m playwright --version >/dev/null
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
-messages: setup
-	$(PY) manage.py makemessages --all --ignore=.venv --ignore=node_modules --ignore=.tools --no-obsolete
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools
+# Source strings are English; locale/ holds Bokmål, Nynorsk and English. `make test` extracts the strings
+# again, so a new string without a translation fails tests/test_translations.py.
+messages-extract: setup
+	$(PY) manage.py makemessages -l nb -l nn -l en --no-location --no-obsolete \
+		--ignore=node_modules --ignore=staticfiles --ignore=test-artifacts
+
+messages: messages-extract
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools --ignore=node_modules
 
 benchmark: setup
 	$(PY) manage.py benchmark_surveys

@@ -126,3 +126,26 @@ def test_security_headers(client):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_password_reset_sends_a_link_that_works(world, client):
+    import re
+
+    from django.core import mail
+
+    client.post(reverse("account_reset_password"), {"email": world.staff_a.email})
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", mail.outbox[0].body)
+    response = client.get(link.group(1), follow=True)
+    new = "et-helt-nytt-passord-2012"
+    client.post(response.redirect_chain[-1][0], {"password1": new, "password2": new})
+    client.logout()
+    assert login(client, world.staff_a.email, new).status_code == 302
+
+
+def test_unknown_address_gets_no_reset_link_and_no_hint(client, db):
+    from django.core import mail
+
+    response = client.post(reverse("account_reset_password"), {"email": "ingen@example.no"})
+    assert response.status_code == 302  # the same answer as for a known address
+    assert all("password/reset/key" not in m.body for m in mail.outbox)
