@@ -59,6 +59,15 @@ def visible_pages(pages: list[Page], answers: dict[int, list[Answer]]) -> list[P
     return [page for page in pages if condition_holds(page, answers)]
 
 
+def possible_page_count(pages: list[Page], answers: dict[int, list[Answer]]) -> int:
+    """Pages shown now plus those whose condition is not answered yet (for the progress bar)."""
+    return sum(
+        1
+        for page in pages
+        if condition_holds(page, answers) or not answers.get(page.condition_question_id)
+    )
+
+
 def visible_questions(page: Page, answers: dict[int, list[Answer]]) -> list[Question]:
     return [q for q in page.ordered_questions if condition_holds(q, answers)]
 

@@ -850,6 +850,14 @@ def survey_invite_audience(*, survey: Survey, invited_by) -> int:
     )
 
 
+def participation_resume_secret(participation: Participation) -> str:
+    """What a personal response is resumed by (through `resume_key_for`, an HMAC with SECRET_KEY).
+
+    Stable for the participation, whether the person comes by the e-mailed link or signed in.
+    """
+    return f"participation:{participation.pk}:{participation.invited_at.isoformat()}"
+
+
 def participation_token(*, participation: Participation) -> str:
     """The personal link token: the same in the invitation and every reminder.
 
@@ -974,7 +982,7 @@ def response_start(
         participation = Participation.objects.select_for_update().get(pk=participation.pk)
         if participation.completed_at:
             raise SurveyNotAnswerable("done")
-        secret = participation.token_hash
+        secret = participation_resume_secret(participation)
     elif resume_secret:
         secret = resume_secret
     else:

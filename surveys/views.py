@@ -20,7 +20,13 @@ from portal import permissions
 from portal.models import Programme
 
 from . import selectors, services
-from .answering import AnswerPageForm, answers_by_question, visible_pages, visible_questions
+from .answering import (
+    AnswerPageForm,
+    answers_by_question,
+    possible_page_count,
+    visible_pages,
+    visible_questions,
+)
 from .forms import ExtendForm, OpenForm, PageForm, QuestionForm, SurveyForm
 from .models import Answer, Page, Participation, Question, Response, Survey
 from .permissions import survey_may_create
@@ -536,7 +542,9 @@ def _answer(request, *, survey, participation=None, resume_secret=None, language
             if participation is None and resume_secret is None:
                 raise Http404
             key = services.resume_key_for(
-                participation.token_hash if participation else resume_secret
+                services.participation_resume_secret(participation)
+                if participation
+                else resume_secret
             )
             response = Response.objects.filter(resume_key=key).first()
             if response is None:
@@ -650,7 +658,7 @@ def _answer_page(request, *, survey, response, participation, language, action_u
             "form": form,
             "blocks": form.blocks(),
             "number": index + 1,
-            "count": len(shown),
+            "count": max(possible_page_count(pages, answers), len(shown)),
             "is_last": index + 1 == len(shown),
             "action_url": action_url,
             "language": language,
