@@ -54,12 +54,10 @@ def survey_import(request):
 
 def survey_edit_url(survey: Survey) -> str | None:
     """Where the builder shows this survey (owned by the builder; looked up, not assumed)."""
-    for name in ("surveys:survey_detail", "surveys:detail", "surveys:survey_edit"):
-        try:
-            return reverse(name, args=[survey.pk])
-        except NoReverseMatch:
-            continue
-    return None
+    try:
+        return reverse("surveys:survey_detail", args=[survey.pk])
+    except NoReverseMatch:
+        return None
 
 
 @login_required

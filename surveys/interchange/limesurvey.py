@@ -276,11 +276,12 @@ class _LssReader:
                 self.attributes[row.get("qid", "")][row.get("attribute", "")] = row.get("value", "")
 
     def _children(self, qid: str, scale: int = 0) -> list[dict]:
-        children = [
-            q
-            for q in self.questions.values()
-            if q["row"].get("parent_qid") == qid and _int(q["row"].get("scale_id")) == scale
-        ]
+        if not hasattr(self, "_children_index"):
+            self._children_index: dict[tuple[str, int], list[dict]] = defaultdict(list)
+            for q in self.questions.values():
+                key = (q["row"].get("parent_qid", ""), _int(q["row"].get("scale_id")))
+                self._children_index[key].append(q)
+        children = self._children_index.get((qid, scale), [])
         return sorted(
             children,
             key=lambda q: (_int(q["row"].get("question_order")), _int(q["row"].get("qid"))),

@@ -164,3 +164,25 @@ def test_structure_download_follows_the_policy(world, client_for):
         client_for(world.coordinator_a).get("/undersokelser/999999/struktur.json").status_code
         == 404
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["dual.lss", "inline_many_types.lss"])
+def test_download_and_report_query_counts_do_not_grow(
+    world, client_for, django_assert_num_queries, name
+):
+    data = DUAL.read_bytes() if name == "dual.lss" else (FIXTURES / name).read_bytes()
+    survey = survey_import_file(
+        programme=world.programme,
+        county=world.county_a,
+        created_by=world.coordinator_a,
+        filename=name,
+        data=data,
+    ).survey
+    client = client_for(world.coordinator_a)
+    client.get("/")  # session and scope warmed up
+    # 1 vs 10 questions, 1 vs 2 pages: the same number of queries.
+    with django_assert_num_queries(8):
+        assert client.get(reverse("surveys:export_structure", args=[survey.pk])).status_code == 200
+    with django_assert_num_queries(8):
+        assert client.get(reverse("surveys:import_report", args=[survey.pk])).status_code == 200
