@@ -1,0 +1,115 @@
+"""The arena in a real browser, axe on every page: author, learn, discuss, hand in, give feedback.
+
+Selectors use form field names and URLs, not visible text, so the test holds in every language.
+"""
+
+import re
+
+from django.core import mail
+from django.urls import reverse
+
+from courses.learning.models import Assignment, Lesson, Module, Submission, Thread
+from courses.tests.factories import CourseFactory
+
+from .conftest import enrol
+
+
+def _submit(page, action_url: str) -> None:
+    page.locator(f'main form[action="{action_url}"] button[type=submit]').first.click()
+
+
+def test_coordinator_authors_participant_learns_and_gets_feedback(browser_session, world, tmp_path):
+    b = browser_session
+    course = CourseFactory(
+        programme=world.programme, county=world.county_a, title="Biblioteket i planarbeidet"
+    )
+    enrol(world.staff_a, course)
+    arena_url = reverse("learning:course_arena", args=[course.pk])
+
+    # The coordinator creates a module with a lesson, and an assignment.
+    b.login(world.coordinator_a)
+    b.goto(arena_url)
+    b.page.locator(f'a[href="{reverse("learning:module_create", args=[course.pk])}"]').click()
+    b.check()
+    b.page.locator("input[name=title]").fill("Regionale planer")
+    b.page.locator("textarea[name=intro]").fill("Hvordan biblioteket kommer med i planene.")
+    b.page.locator("main form button[type=submit]").click()
+    b.check()
+    module = Module.objects.get(course=course)
+    b.page.locator(f'a[href="{reverse("learning:lesson_create", args=[module.pk])}"]').click()
+    b.check()
+    b.page.locator("input[name=title]").fill("Planstrategi")
+    b.page.locator("input[name=kind][value=text]").check()
+    b.page.locator("textarea[name=body]").fill(
+        "<h2>Les dette</h2><p>Les <strong>planstrategien</strong> til fylket.</p>"
+    )
+    b.page.locator("main form button[type=submit]").click()
+    b.check()
+    lesson = Lesson.objects.get(module=module)
+    assert b.page.locator(".lesson-body strong").inner_text() == "planstrategien"
+    b.goto(reverse("learning:assignment_create", args=[course.pk]))
+    b.page.locator("input[name=title]").fill("Bibliotekets plass i kommuneplanen")
+    b.page.locator("textarea[name=instructions]").fill("Finn bibliotekets plass i planen.")
+    b.page.locator("input[name=deadline]").fill("2030-06-01T12:00")
+    b.page.locator("main form button[type=submit]").click()
+    b.check()
+    assignment = Assignment.objects.get(course=course)
+
+    # The participant reads the lesson and marks it done.
+    b.login(world.staff_a)
+    b.goto(arena_url)
+    assert b.page.locator("progress#course-progress").get_attribute("value") == "0"
+    b.page.locator(f'a[href="{reverse("learning:lesson_detail", args=[lesson.pk])}"]').click()
+    b.check()
+    _submit(b.page, reverse("learning:lesson_done", args=[lesson.pk]))
+    b.check()
+    assert lesson.completions.filter(user=world.staff_a).exists()
+
+    # ... posts in the board ...
+    b.goto(reverse("learning:board", args=[course.pk]))
+    b.page.locator("input[name=title]").fill("Hvem har en bibliotekplan?")
+    b.page.locator("textarea[name=body]").fill("Vi i Trondheim lager en nå.")
+    _submit(b.page, reverse("learning:thread_create", args=[course.pk]))
+    b.check()
+    thread = Thread.objects.get(course=course)
+    assert b.page.url.endswith(reverse("learning:thread_detail", args=[thread.pk]))
+
+    # ... and hands in the assignment with a file; a wrong file is explained first.
+    b.goto(reverse("learning:assignment_detail", args=[assignment.pk]))
+    hand_in = reverse("learning:submission_create", args=[assignment.pk])
+    wrong = tmp_path / "svar.pdf"
+    wrong.write_bytes(b"this is no pdf")
+    b.page.locator("textarea[name=text]").fill("Se vedlegget.")
+    b.page.locator("input[name=file]").set_input_files(str(wrong))
+    _submit(b.page, hand_in)
+    b.check()
+    assert b.page.locator("textarea[name=text]").input_value() == "Se vedlegget."
+    assert b.page.locator("#id_file").get_attribute("aria-invalid") == "true"
+    answer = tmp_path / "svar.txt"
+    answer.write_text("Biblioteket er nevnt i samfunnsdelen.", encoding="utf-8")
+    b.page.locator("input[name=file]").set_input_files(str(answer))
+    _submit(b.page, hand_in)
+    b.check()
+    submission = Submission.objects.get(assignment=assignment)
+    assert submission.file_name == "svar.txt"
+
+    # The coordinator reads it and gives feedback; the participant gets an e-mail.
+    b.login(world.coordinator_a)
+    b.goto(reverse("learning:assignment_detail", args=[assignment.pk]))
+    review_url = reverse("learning:submission_detail", args=[submission.pk])
+    b.page.locator(f'main a[href="{review_url}"]').click()
+    b.check()
+    b.page.locator("input[name=status][value=approved]").check()
+    b.page.locator("textarea[name=feedback]").fill("Godt funnet!")
+    b.page.locator("main form button[type=submit]").click()
+    b.check()
+    submission.refresh_from_db()
+    assert submission.status == "approved" and submission.feedback == "Godt funnet!"
+    assert [m.to for m in mail.outbox] == [[world.staff_a.email]]
+    b.goto(reverse("learning:completion", args=[course.pk]))
+    assert re.search(r"100\s*%", b.page.locator("main table tbody tr").first.inner_text())
+
+    # The participant's progress bar is full.
+    b.login(world.staff_a)
+    b.goto(arena_url)
+    assert b.page.locator("progress#course-progress").get_attribute("value") == "100"
