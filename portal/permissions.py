@@ -82,16 +82,25 @@ class Scope:
         )
 
     @cached_property
+    def member_programme_ids(self) -> frozenset[int]:
+        """Programmes in which a library this user works at takes part."""
+        if not self.member_county_ids:
+            return frozenset()
+        return frozenset(
+            Programme.counties.through.objects.filter(
+                county_id__in=self.member_county_ids
+            ).values_list("programme_id", flat=True)
+        )
+
+    @cached_property
+    def managed_programme_ids(self) -> frozenset[int]:
+        """Programmes the user leads or coordinates a county in."""
+        return self.led_programme_ids | self.coordinated_programme_ids
+
+    @cached_property
     def programme_ids(self) -> frozenset[int]:
         """Every programme the user takes part in, in any role."""
-        ids = set(self.led_programme_ids) | set(self.coordinated_programme_ids)
-        if self.member_county_ids:
-            ids |= set(
-                Programme.counties.through.objects.filter(
-                    county_id__in=self.member_county_ids
-                ).values_list("programme_id", flat=True)
-            )
-        return frozenset(ids)
+        return self.managed_programme_ids | self.member_programme_ids
 
     @cached_property
     def managed_county_ids(self) -> frozenset[int]:
@@ -111,6 +120,13 @@ class Scope:
     def manages_county(self, programme_id, county_id) -> bool:
         """Project leader of the programme, or its coordinator for this county."""
         return self.leads_programme(programme_id) or (programme_id, county_id) in self.coordinated
+
+    def manages_owned(self, programme_id, county_id) -> bool:
+        """Manages an object that belongs to a county in a programme, or (county None) to the whole
+        programme: a programme-wide object is the project leader's alone."""
+        if county_id is None:
+            return self.leads_programme(programme_id)
+        return self.manages_county(programme_id, county_id)
 
     def county_q(self, programme_field="programme", county_field="county") -> Q:
         """Objects keyed by (programme, county) that this user manages, as a filter."""
