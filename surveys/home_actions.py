@@ -1,1 +1,196 @@
 """What the surveys app offers on the home page, and its demo survey."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.home import HomeAction, register, register_demo
+from portal.models import Programme, RoleAssignment, User
+
+from . import services
+from .models import Participation, Survey
+
+
+@register
+def survey_actions(*, user, programme, scope) -> list[HomeAction]:
+    actions = []
+    to_answer = Participation.objects.filter(
+        user=user,
+        completed_at__isnull=True,
+        survey__programme=programme,
+        survey__status=Survey.Status.OPEN,
+    ).count()
+    if to_answer:
+        actions.append(
+            HomeAction(
+                _("Surveys to answer (%(count)s)") % {"count": to_answer},
+                reverse("surveys:survey_list"),
+                _("Your answers help plan the competence programme."),
+            )
+        )
+    if scope.leads_programme(programme.id) or programme.id in scope.coordinated_programme_ids:
+        actions.append(
+            HomeAction(
+                _("Surveys"),
+                reverse("surveys:survey_list"),
+                _("Build competence-needs surveys, invite staff and follow the answers."),
+            )
+        )
+    return actions
+
+
+DEMO_TITLE = {
+    "nb": "Kartlegging av kompetansebehov 2011",
+    "nn": "Kartlegging av kompetansebehov 2011",
+    "en": "Competence needs survey 2011",
+}
+AGREEMENT = {
+    "nb": ["Helt uenig", "Litt uenig", "Verken eller", "Litt enig", "Helt enig"],
+    "nn": ["Heilt usamd", "Litt usamd", "Verken eller", "Litt samd", "Heilt samd"],
+    "en": ["Strongly disagree", "Disagree", "Neither", "Agree", "Strongly agree"],
+}
+LEVEL = {
+    "nb": ["Svært lite", "Lite", "Middels", "Mye", "Svært mye"],
+    "nn": ["Svært lite", "Lite", "Middels", "Mykje", "Svært mykje"],
+    "en": ["Very little", "Little", "Some", "Much", "Very much"],
+}
+
+
+@register_demo
+@transaction.atomic
+def demo_survey_load(*, programme: Programme) -> Survey:
+    """A programme-wide baseline survey of competence needs, open, with the demo staff invited."""
+    existing = Survey.objects.filter(programme=programme, title__nb=DEMO_TITLE["nb"]).first()
+    if existing:
+        return existing
+    leader = User.objects.filter(
+        roles__role=RoleAssignment.Role.PROJECT_LEADER, roles__programme=programme
+    ).first()
+    survey = services.survey_create(
+        created_by=leader,
+        programme=programme,
+        title=DEMO_TITLE,
+        intro={
+            "nb": "Hjelp oss å finne ut hva bibliotekene trenger å lære mer om.",
+            "nn": "Hjelp oss å finne ut kva biblioteka treng å lære meir om.",
+            "en": "Help us find out what the libraries need to learn more about.",
+        },
+        reminder_interval_days=7,
+    )
+    about = services.page_create(
+        survey=survey,
+        user=leader,
+        title={"nb": "Om deg", "nn": "Om deg", "en": "About you"},
+    )
+    services.question_create(
+        page=about,
+        user=leader,
+        kind="likert",
+        code="motivasjon",
+        text={
+            "nb": "Jeg ønsker å delta i kompetansetiltak det neste året.",
+            "nn": "Eg ønskjer å delta i kompetansetiltak det neste året.",
+            "en": "I want to take part in competence measures next year.",
+        },
+        scale_labels=AGREEMENT,
+        allow_dont_know=True,
+    )
+    position = services.question_create(
+        page=about,
+        user=leader,
+        kind="single_choice",
+        code="stilling",
+        text={"nb": "Hva er din stilling?", "nn": "Kva er stillinga di?", "en": "Your position?"},
+        required=True,
+    )
+    services.options_set(
+        question=position,
+        user=leader,
+        labels=[
+            {"nb": "Bibliotekar", "nn": "Bibliotekar", "en": "Librarian"},
+            {"nb": "Biblioteksjef", "nn": "Biblioteksjef", "en": "Head librarian"},
+            {"nb": "Annen stilling", "nn": "Anna stilling", "en": "Other position"},
+        ],
+    )
+    channels = services.question_create(
+        page=about,
+        user=leader,
+        kind="multiple_choice",
+        code="laeringsform",
+        text={
+            "nb": "Hvordan lærer du helst?",
+            "nn": "Korleis lærer du helst?",
+            "en": "How do you prefer to learn?",
+        },
+        allow_other=True,
+    )
+    services.options_set(
+        question=channels,
+        user=leader,
+        labels=[
+            {"nb": "Kurs og samlinger", "nn": "Kurs og samlingar", "en": "Courses and gatherings"},
+            {"nb": "Nettkurs", "nn": "Nettkurs", "en": "Online courses"},
+            {"nb": "Hospitering", "nn": "Hospitering", "en": "Job shadowing"},
+        ],
+    )
+    needs = services.page_create(
+        survey=survey,
+        user=leader,
+        title={"nb": "Kompetanse", "nn": "Kompetanse", "en": "Competence"},
+        intro={
+            "nb": "Vurder hvor viktig hvert område er i jobben din, og hvor god du er på det.",
+            "nn": "Vurder kor viktig kvart område er i jobben din, og kor god du er på det.",
+            "en": "Rate how important each area is in your job, and how competent you feel.",
+        },
+    )
+    for area in programme.competence_areas.all():
+        pair = services.question_create(
+            page=needs,
+            user=leader,
+            kind="competence_pair",
+            code=f"kompetanse-{area.code}"[:40],
+            text={
+                "nb": area.name,
+                "nn": area.name_nn or area.name,
+                "en": area.name_en or area.name,
+            },
+            competence_area=area,
+            scale_labels=LEVEL,
+        )
+        services.statements_set(
+            question=pair,
+            user=leader,
+            texts=[
+                {
+                    "nb": f"{area.name}: å kjenne fagfeltet",
+                    "nn": f"{area.name_nn or area.name}: å kjenne fagfeltet",
+                    "en": f"{area.name_en or area.name}: knowing the field",
+                },
+                {
+                    "nb": f"{area.name}: å bruke det i praksis",
+                    "nn": f"{area.name_nn or area.name}: å bruke det i praksis",
+                    "en": f"{area.name_en or area.name}: using it in practice",
+                },
+            ],
+        )
+    services.question_create(
+        page=needs,
+        user=leader,
+        kind="long_text",
+        code="onsker",
+        text={
+            "nb": "Hva annet ønsker du å lære mer om?",
+            "nn": "Kva anna ønskjer du å lære meir om?",
+            "en": "What else would you like to learn more about?",
+        },
+    )
+    survey = services.survey_open(
+        survey=survey, user=leader, closes_at=timezone.now() + timedelta(days=60)
+    )
+    services.survey_invite_audience(survey=survey, invited_by=leader)
+    return survey

@@ -7,7 +7,6 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +16,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from portal import permissions
-from portal.models import Programme
 
 from . import selectors, services
 from .answering import (
@@ -28,7 +26,7 @@ from .answering import (
     visible_questions,
 )
 from .forms import ExtendForm, OpenForm, PageForm, QuestionForm, SurveyForm
-from .models import Answer, Page, Participation, Question, Response, Survey
+from .models import Answer, Participation, Question, Response, Survey
 from .permissions import survey_may_create
 from .tasks import survey_language_for
 from .texts import normalize_language
@@ -502,7 +500,9 @@ def answer_open(request, token):
     secrets_by_survey = request.session.get(SESSION_OPEN_LINK, {})
     key = str(survey.pk)
     if secrets_by_survey.get(key) == "done":
-        return _answer_closed_page(request, survey, "done", language=_open_language(survey))
+        return _answer_closed_page(
+            request, survey, "done", language=_open_language(request, survey)
+        )
     if key not in secrets_by_survey:
         secrets_by_survey[key] = secrets.token_urlsafe(32)
         request.session[SESSION_OPEN_LINK] = secrets_by_survey
@@ -510,14 +510,15 @@ def answer_open(request, token):
         request,
         survey=survey,
         resume_secret=secrets_by_survey[key],
-        language=_open_language(survey),
+        language=_open_language(request, survey),
         action_url=reverse("surveys:answer_open", args=[token]),
     )
 
 
-def _open_language(survey):
-    if getattr(_open_language, "user", None):
-        pass
+def _open_language(request, survey):
+    """A signed-in person's preferred language, else the browser's, if the survey offers it."""
+    if request.user.is_authenticated:
+        return survey_language_for(survey, request.user)
     language = normalize_language(translation.get_language())
     return language if language in survey.languages else "nb"
 
@@ -669,6 +670,3 @@ def _answer_page(request, *, survey, response, participation, language, action_u
 
 def _answer_fields(values: dict) -> dict:
     return {k: v for k, v in values.items() if k != "question"}
-
-
-__all__ = ["Prefetch", "Programme", "Page"]

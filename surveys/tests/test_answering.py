@@ -6,13 +6,23 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from portal.models import User
 from surveys import services
 from surveys.models import Answer, Participation, Response, Survey
 from surveys.tests.factories import build_survey, open_survey
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english(settings, world):
+    """Respondents who prefer English see the pages in English (the tests read English text)."""
+    User.objects.update(preferred_language="en")
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
