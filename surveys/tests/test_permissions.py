@@ -112,3 +112,12 @@ def test_staff_cannot_open_the_builder(world, surveys, client_for):
         404,
     )
     assert client.get(reverse("surveys:survey_list")).status_code == 200
+
+
+def test_admin_uses_the_policy(world, surveys, client_for):
+    admin_client = client_for(world.site_admin)
+    assert admin_client.get("/admin/surveys/survey/").status_code == 200
+    assert admin_client.get(f"/admin/surveys/survey/{surveys['b'].pk}/change/").status_code == 200
+    assert admin_client.get("/admin/surveys/question/").status_code == 200
+    coordinator = client_for(world.coordinator_a)
+    assert coordinator.get("/admin/surveys/survey/").status_code in (302, 403)

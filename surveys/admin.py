@@ -1,0 +1,72 @@
+"""The admin asks the same survey policy as every page (portal.admin.PolicyAdminMixin)."""
+
+from django.contrib import admin
+
+from portal.admin import PolicyAdminMixin
+
+from .models import Option, Page, Question, Statement, Survey
+
+
+class PageInline(admin.TabularInline):
+    model = Page
+    extra = 0
+    fields = ["position", "title", "condition_question", "condition_value"]
+    raw_id_fields = ["condition_question"]
+
+
+@admin.register(Survey)
+class SurveyAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "programme",
+        "county",
+        "status",
+        "anonymity",
+        "opens_at",
+        "closes_at",
+    ]
+    list_filter = ["status", "anonymity", "programme", "county"]
+    list_select_related = ["programme", "county"]
+    readonly_fields = ["open_link_token", "raw_answers_purged_at", "created_at", "updated_at"]
+    raw_id_fields = ["baseline", "created_by"]
+    filter_horizontal = ["audience_counties", "audience_libraries"]
+    inlines = [PageInline]
+
+
+class OptionInline(admin.TabularInline):
+    model = Option
+    extra = 0
+
+
+class StatementInline(admin.TabularInline):
+    model = Statement
+    extra = 0
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    """Questions of surveys the person may see; only site admins change them here."""
+
+    list_display = ["code", "kind", "survey", "page", "position", "required"]
+    list_filter = ["kind"]
+    search_fields = ["code"]
+    raw_id_fields = ["survey", "page", "condition_question", "competence_area"]
+    inlines = [OptionInline, StatementInline]
+
+    def get_queryset(self, request):
+        from portal import permissions
+
+        return (
+            super()
+            .get_queryset(request)
+            .filter(survey__in=permissions.visible(request.user, Survey))
+            .select_related("survey", "page")
+        )
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    has_change_permission = has_add_permission = has_delete_permission = has_view_permission

@@ -1,0 +1,214 @@
+"""The builder pages: create, add pages and questions of every kind, open, run, copy."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from surveys.models import Question, Survey
+from surveys.tests.factories import build_survey, open_survey
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def survey_form_data(world, **extra):
+    data = {
+        "title_nb": "Kompetansebehov Trøndelag",
+        "title_en": "Competence needs",
+        "intro_nb": "Hei",
+        "programme": world.programme.pk,
+        "county": world.county_a.pk,
+        "anonymity": "anonymous",
+        "min_group_size": "5",
+        "retention_days": "730",
+        "audience": "programme",
+        "max_reminders": "2",
+        "languages": ["nb", "en"],
+    }
+    data.update(extra)
+    return data
+
+
+def local(dt):
+    return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_coordinator_builds_and_opens_a_survey(world, client_for):
+    client = client_for(world.coordinator_a)
+    assert client.get(reverse("surveys:survey_create")).status_code == 200
+    created = client.post(reverse("surveys:survey_create"), survey_form_data(world))
+    assert created.status_code == 302
+    survey = Survey.objects.get()
+    assert survey.county == world.county_a and survey.created_by == world.coordinator_a
+    detail = reverse("surveys:survey_detail", args=[survey.pk])
+    assert (
+        client.post(
+            reverse("surveys:page_create", args=[survey.pk]), {"title_nb": "Side 1"}
+        ).status_code
+        == 302
+    )
+    page = survey.pages.get()
+    add = reverse("surveys:question_create", args=[survey.pk, page.pk])
+    base = {"scale_min": "1", "scale_max": "5"}
+    questions = {
+        "likert": {"scale_labels_nb": "a\nb\nc\nd\ne", "allow_dont_know": "on"},
+        "matrix": {"statements_nb": "En\nTo"},
+        "single_choice": {"options_nb": "Ja\nNei"},
+        "multiple_choice": {"options_nb": "A\nB\nC", "allow_other": "on"},
+        "short_text": {},
+        "long_text": {},
+        "number": {"number_min": "0", "number_max": "100"},
+        "competence_pair": {
+            "statements_nb": "Skoler\nKommunen",
+            "statements_en": "Schools\nThe municipality",
+            "competence_area": world.areas[0].pk,
+            "required": "on",
+        },
+    }
+    for kind, extra in questions.items():
+        assert client.get(add + f"?kind={kind}").status_code == 200
+        response = client.post(add, {"kind": kind, "text_nb": f"Spørsmål {kind}", **base, **extra})
+        assert response.status_code == 302, (kind, response.content.decode()[:3000])
+    assert set(survey.questions.values_list("kind", flat=True)) == set(Question.Kind.values)
+    pair = survey.questions.get(kind="competence_pair")
+    assert [s.text for s in pair.statements.all()] == [
+        {"nb": "Skoler", "en": "Schools"},
+        {"nb": "Kommunen", "en": "The municipality"},
+    ]
+    assert survey.questions.get(kind="multiple_choice").options.count() == 3
+    assert client.get(detail).status_code == 200
+    assert client.get(reverse("surveys:survey_preview", args=[survey.pk])).status_code == 200
+    opened = client.post(
+        reverse("surveys:survey_open", args=[survey.pk]),
+        {"closes_at": local(timezone.now() + timedelta(days=10))},
+    )
+    assert opened.status_code == 302
+    survey.refresh_from_db()
+    assert survey.status == Survey.Status.OPEN
+    # Now the structure is fixed: the question editor answers 403.
+    question = survey.questions.first()
+    assert (
+        client.get(reverse("surveys:question_update", args=[survey.pk, question.pk])).status_code
+        == 403
+    )
+
+
+def test_question_form_errors_keep_input(world, client_for):
+    survey = build_survey(world, county=world.county_a)
+    page = survey.pages.first()
+    client = client_for(world.coordinator_a)
+    response = client.post(
+        reverse("surveys:question_create", args=[survey.pk, page.pk]),
+        {
+            "kind": "single_choice",
+            "text_nb": "Hva?",
+            "scale_min": "1",
+            "scale_max": "5",
+            "options_en": "Yes",
+        },
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Write at least one option" in body and "Hva?" in body
+    # Scale that ends below its start: the service's message is shown on the field.
+    response = client.post(
+        reverse("surveys:question_create", args=[survey.pk, page.pk]),
+        {"kind": "likert", "text_nb": "Skala", "scale_min": "3", "scale_max": "2"},
+    )
+    assert response.status_code == 400
+    assert "The scale must end above where it starts." in response.content.decode()
+
+
+def test_edit_move_and_delete(world, client_for):
+    survey = build_survey(world, county=world.county_a)
+    client = client_for(world.coordinator_a)
+    question = survey.questions.get(code="role1")
+    url = reverse("surveys:question_update", args=[survey.pk, question.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "kind": "single_choice",
+            "code": "role1",
+            "text_nb": "Jobber du i skranken?",
+            "scale_min": "1",
+            "scale_max": "5",
+            "options_nb": "Ja\nNei\nAv og til",
+        },
+    )
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.text == {"nb": "Jobber du i skranken?"}
+    assert question.options.count() == 3
+    first_page = survey.pages.order_by("position").first()
+    client.post(
+        reverse("surveys:page_move", args=[survey.pk, first_page.pk]), {"direction": "down"}
+    )
+    assert survey.pages.order_by("position").first() != first_page
+    client.post(reverse("surveys:question_delete", args=[survey.pk, question.pk]))
+    assert not survey.questions.filter(pk=question.pk).exists()
+    # Deleting the question removed the page condition that pointed at it.
+    assert not survey.pages.filter(condition_question__isnull=False).exists()
+
+
+def test_run_buttons(world, client_for, django_capture_on_commit_callbacks):
+    survey = open_survey(build_survey(world, county=world.county_a))
+    client = client_for(world.coordinator_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("surveys:survey_invite", args=[survey.pk]))
+    assert survey.participations.filter(user=world.staff_a).exists()
+    new_close = survey.closes_at + timedelta(days=7)
+    client.post(reverse("surveys:survey_extend", args=[survey.pk]), {"closes_at": local(new_close)})
+    survey.refresh_from_db()
+    assert survey.closes_at.date() == new_close.date()
+    client.post(reverse("surveys:survey_close", args=[survey.pk]))
+    survey.refresh_from_db()
+    assert survey.status == Survey.Status.CLOSED
+    client.post(reverse("surveys:survey_copy", args=[survey.pk]), {"follow_up": "1"})
+    follow_up = Survey.objects.get(baseline=survey)
+    assert follow_up.status == Survey.Status.DRAFT and follow_up.county == world.county_a
+    # A wrong date comes back as a message, not a crash.
+    response = client.post(
+        reverse("surveys:survey_open", args=[follow_up.pk]), {"closes_at": "tomorrow"}, follow=True
+    )
+    assert response.status_code == 200
+    follow_up.refresh_from_db()
+    assert follow_up.status == Survey.Status.DRAFT
+
+
+def test_coordinator_cannot_create_for_another_county(world, client_for):
+    client = client_for(world.coordinator_a)
+    response = client.post(
+        reverse("surveys:survey_create"), survey_form_data(world, county=world.county_b.pk)
+    )
+    assert response.status_code == 400
+    assert not Survey.objects.exists()
+    assert client_for(world.staff_a).get(reverse("surveys:survey_create")).status_code == 403
+
+
+def test_malformed_ids_are_404(world, client_for):
+    survey = build_survey(world, county=world.county_a)
+    client = client_for(world.coordinator_a)
+    assert client.get(f"/undersokelser/{survey.pk}/sider/999999/endre/").status_code == 404
+    assert client.get(f"/undersokelser/{survey.pk}/sporsmal/999999/endre/").status_code == 404
+
+
+@pytest.mark.parametrize("extra_surveys", [1, 6])
+def test_list_and_detail_query_counts(
+    world, client_for, django_assert_max_num_queries, extra_surveys
+):
+    for _ in range(extra_surveys):
+        build_survey(world, county=world.county_a)
+    survey = Survey.objects.first()
+    client = client_for(world.coordinator_a)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("surveys:survey_list")).status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("surveys:survey_detail", args=[survey.pk])).status_code == 200
