@@ -7,4 +7,5 @@ class CoursesConfig(AppConfig):
     verbose_name = _("Courses")
 
     def ready(self):
-        from . import permissions  # noqa: F401  (registers the course policies)
+        # Registers the course policies, home-page actions and the demo course series.
+        from . import home_actions, permissions  # noqa: F401

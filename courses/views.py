@@ -1,81 +1,601 @@
-from django.http import Http404
+"""Pages of the course series. Thin: fetch through the policy, call a service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from portal import permissions
+from portal.models import Programme
+
+from . import selectors, services
+from .certificate import certificate_pdf
+from .exports import participants_csv, participants_xlsx
+from .forms import (
+    AttendanceForm,
+    CourseForm,
+    EvaluationSurveyForm,
+    GatheringForm,
+    RegistrationForm,
+)
+from .ical import calendar_bytes
+from .models import CalendarFeed, Course, Gathering, Registration
+
+Status = Registration.Status
 
 
-def course_list(request, *args, **kwargs):
-    raise Http404
+def _add_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, on the fields it names where they exist."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
-def course_create(request, *args, **kwargs):
-    raise Http404
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
 
 
-def course_detail(request, *args, **kwargs):
-    raise Http404
+# --- courses ---
 
 
-def course_update(request, *args, **kwargs):
-    raise Http404
+def _manageable_programmes(user):
+    scope = permissions.get_scope(user)
+    qs = permissions.visible(user, Programme)
+    if not scope.is_site_admin:
+        qs = qs.filter(id__in=scope.led_programme_ids | scope.coordinated_programme_ids)
+    return qs.order_by("-start_date", "name")
 
 
-def gathering_create(request, *args, **kwargs):
-    raise Http404
+@login_required
+def course_list(request):
+    return render(
+        request,
+        "courses/course_list.html",
+        {
+            "overview": selectors.course_overview(user=request.user),
+            "programmes": _manageable_programmes(request.user),
+        },
+    )
 
 
-def gathering_update(request, *args, **kwargs):
-    raise Http404
+def _course_queryset():
+    return Course.objects.select_related("programme", "county").prefetch_related(
+        "competence_areas",
+        "audience_counties",
+        Prefetch(
+            "gatherings",
+            queryset=selectors.gatherings_with_counts().order_by("starts_at", "id"),
+        ),
+    )
 
 
-def gathering_cancel(request, *args, **kwargs):
-    raise Http404
+@login_required
+def course_detail(request, pk):
+    course = permissions.get_visible_or_404(request, _course_queryset(), pk=pk)
+    gatherings = list(course.gatherings.all())
+    mine = {
+        r.gathering_id: r
+        for r in Registration.objects.filter(
+            user=request.user,
+            gathering__course=course,
+            status__in=Registration.ACTIVE_STATUSES,
+        )
+    }
+    rows = []
+    for gathering in gatherings:
+        registration = mine.get(gathering.pk)
+        problem = None
+        if registration is None:
+            problem = services.registration_problem(user=request.user, gathering=gathering)
+        rows.append({"gathering": gathering, "registration": registration, "problem": problem})
+    may_manage = permissions.can(request.user, "manage", course)
+    return render(
+        request,
+        "courses/course_detail.html",
+        {
+            "course": course,
+            "rows": rows,
+            "may_manage": may_manage,
+            "statistics": selectors.course_statistics(courses=[course]) if may_manage else None,
+            "is_participant": selectors.course_is_participant(user=request.user, course=course),
+        },
+    )
 
 
-def registration_create(request, *args, **kwargs):
-    raise Http404
+def _county_choices(user, programme):
+    """The counties in which this person may run a course of the programme (by the policy)."""
+    counties = [
+        county
+        for county in programme.counties.order_by("number")
+        if permissions.can(user, "manage", Course(programme=programme, county=county))
+    ]
+    may_be_programme_wide = permissions.can(user, "manage", Course(programme=programme))
+    return counties, may_be_programme_wide
 
 
-def participant_list(request, *args, **kwargs):
-    raise Http404
+@login_required
+def course_create(request):
+    programmes = list(_manageable_programmes(request.user))
+    programme_id = request.POST.get("programme") or request.GET.get("programme")
+    if programme_id is None and len(programmes) == 1:
+        programme_id = programmes[0].pk
+    if programme_id is None:
+        if not programmes:
+            raise PermissionDenied
+        return render(request, "courses/course_programme_choose.html", {"programmes": programmes})
+    programme = permissions.get_visible_or_404(request, Programme, pk=programme_id)
+    counties, may_be_programme_wide = _county_choices(request.user, programme)
+    if not counties and not may_be_programme_wide:
+        raise PermissionDenied
+    county_qs = programme.counties.filter(pk__in=[c.pk for c in counties]).order_by("number")
+    form = CourseForm(
+        request.POST or None,
+        programme=programme,
+        county_choices=county_qs,
+        may_be_programme_wide=may_be_programme_wide,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            course = services.course_create(
+                created_by=request.user,
+                programme=programme,
+                county=data["county"],
+                title=data["title"],
+                description=data["description"],
+                competence_areas=data["competence_areas"],
+                audience=data["audience"],
+                audience_counties=data["audience_counties"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The course was created. Now add its gatherings."))
+            return redirect("courses:gathering_create", pk=course.pk)
+    return render(
+        request,
+        "courses/course_form.html",
+        {"form": form, "programme": programme, "course": None},
+        status=400 if form.errors else 200,
+    )
 
 
-def participant_export(request, *args, **kwargs):
-    raise Http404
+@login_required
+def course_update(request, pk):
+    course = permissions.get_visible_or_404(
+        request, Course.objects.select_related("programme", "county"), pk=pk
+    )
+    permissions.require(request, "manage", course)
+    form = CourseForm(
+        request.POST or None, programme=course.programme, initial=CourseForm.initial_for(course)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.course_update(
+                course=course,
+                updated_by=request.user,
+                title=data["title"],
+                description=data["description"],
+                competence_areas=data["competence_areas"],
+                audience=data["audience"],
+                audience_counties=data["audience_counties"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The course was saved."))
+            return redirect("courses:course_detail", pk=course.pk)
+    return render(
+        request,
+        "courses/course_form.html",
+        {"form": form, "programme": course.programme, "course": course},
+        status=400 if form.errors else 200,
+    )
 
 
-def attendance(request, *args, **kwargs):
-    raise Http404
+# --- gatherings ---
 
 
-def gathering_ics(request, *args, **kwargs):
-    raise Http404
+def _get_gathering(request, pk):
+    return permissions.get_visible_or_404(
+        request,
+        Gathering.objects.select_related("course__programme", "course__county", "county"),
+        pk=pk,
+    )
 
 
-def gathering_evaluation(request, *args, **kwargs):
-    raise Http404
+@login_required
+def gathering_create(request, pk):
+    course = permissions.get_visible_or_404(
+        request, Course.objects.select_related("programme", "county"), pk=pk
+    )
+    permissions.require(request, "manage", course)
+    form = GatheringForm(request.POST or None, course=course)
+    if request.method == "POST" and form.is_valid():
+        try:
+            gathering = services.gathering_create(
+                course=course, created_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, _("The gathering “%(name)s” was added.") % {"name": gathering}
+            )
+            if "add_another" in request.POST:
+                return redirect("courses:gathering_create", pk=course.pk)
+            return redirect("courses:course_detail", pk=course.pk)
+    return render(
+        request,
+        "courses/gathering_form.html",
+        {"form": form, "course": course, "gathering": None},
+        status=400 if form.errors else 200,
+    )
 
 
-def registration_list(request, *args, **kwargs):
-    raise Http404
+@login_required
+def gathering_update(request, pk):
+    gathering = _get_gathering(request, pk)
+    permissions.require(request, "manage", gathering)
+    form = GatheringForm(request.POST or None, instance=gathering, course=gathering.course)
+    if request.method == "POST" and form.is_valid():
+        try:
+            # The service compares with the stored row (it locks and re-reads it).
+            services.gathering_update(
+                gathering=gathering, updated_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The gathering was saved."))
+            return redirect("courses:course_detail", pk=gathering.course_id)
+    return render(
+        request,
+        "courses/gathering_form.html",
+        {"form": form, "course": gathering.course, "gathering": gathering},
+        status=400 if form.errors else 200,
+    )
 
 
-def registration_cancel(request, *args, **kwargs):
-    raise Http404
+@login_required
+def gathering_cancel(request, pk):
+    gathering = _get_gathering(request, pk)
+    permissions.require(request, "manage", gathering)
+    if request.method == "POST":
+        try:
+            services.gathering_cancel(gathering=gathering, cancelled_by=request.user)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(
+                request, _("The gathering was cancelled. Everyone registered is told by e-mail.")
+            )
+        return redirect("courses:course_detail", pk=gathering.course_id)
+    registrants = gathering.registrations.filter(status__in=Registration.ACTIVE_STATUSES).count()
+    return render(
+        request,
+        "courses/gathering_cancel.html",
+        {"gathering": gathering, "course": gathering.course, "registrants": registrants},
+    )
 
 
-def certificate(request, *args, **kwargs):
-    raise Http404
+def gathering_ics(request, pk):
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('account_login')}?next={request.path}")
+    gathering = _get_gathering(request, pk)
+    response = HttpResponse(calendar_bytes([gathering]), content_type="text/calendar")
+    response["Content-Disposition"] = f'attachment; filename="samling-{gathering.pk}.ics"'
+    return response
 
 
-def registration_decide(request, *args, **kwargs):
-    raise Http404
+# --- registration ---
 
 
-def approval_list(request, *args, **kwargs):
-    raise Http404
+@login_required
+def registration_create(request, pk):
+    """Step two of the two clicks: confirm (GET shows the page, POST registers)."""
+    gathering = permissions.get_visible_or_404(
+        request,
+        selectors.gatherings_with_counts(
+            Gathering.objects.select_related("course__programme", "course__county")
+        ),
+        pk=pk,
+    )
+    libraries = list(services.registration_libraries(user=request.user, course=gathering.course))
+    form = RegistrationForm(
+        request.POST if request.method == "POST" else None,
+        libraries=services.registration_libraries(user=request.user, course=gathering.course),
+        initial={"library": libraries[0].pk if libraries else None},
+    )
+    problem = services.registration_problem(user=request.user, gathering=gathering)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration = services.registration_create(
+                user=request.user, gathering=gathering, library=form.cleaned_data.get("library")
+            )
+        except ValidationError as error:
+            problem = _error_text(error)
+        else:
+            if registration.status == Status.WAITING:
+                messages.warning(
+                    request,
+                    _(
+                        "The gathering is full: you are number %(position)s on the waiting "
+                        "list. You get a seat automatically if one becomes free."
+                    )
+                    % {"position": registration.waiting_position},
+                )
+            elif registration.status == Status.AWAITING_APPROVAL:
+                messages.info(
+                    request,
+                    _("A seat is kept for you until your library leader approves."),
+                )
+            else:
+                messages.success(
+                    request, _("You are registered. A confirmation is on its way by e-mail.")
+                )
+            return redirect("courses:registration_list")
+    full = gathering.seats_taken >= gathering.capacity
+    return render(
+        request,
+        "courses/registration_confirm.html",
+        {
+            "gathering": gathering,
+            "course": gathering.course,
+            "form": form,
+            "problem": problem,
+            "full": full,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
-def calendar_feed_manage(request, *args, **kwargs):
-    raise Http404
+@login_required
+def registration_list(request):
+    return render(
+        request,
+        "courses/registration_list.html",
+        {
+            "registrations": selectors.registration_list(user=request.user),
+            "now": timezone.now(),
+        },
+    )
 
 
-def calendar_feed(request, *args, **kwargs):
-    raise Http404
+def _get_registration(request, pk):
+    return permissions.get_visible_or_404(
+        request,
+        Registration.objects.select_related(
+            "user", "library", "gathering__course__programme", "gathering__county"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def registration_cancel(request, pk):
+    registration = _get_registration(request, pk)
+    permissions.require(request, "cancel", registration)
+    own = registration.user_id == request.user.pk
+    back = (
+        reverse("courses:registration_list")
+        if own
+        else reverse("courses:participant_list", args=[registration.gathering_id])
+    )
+    if request.method == "POST":
+        try:
+            services.registration_cancel(registration=registration, cancelled_by=request.user)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("The registration was cancelled."))
+        return redirect(back)
+    return render(
+        request,
+        "courses/registration_cancel.html",
+        {"registration": registration, "gathering": registration.gathering, "back": back},
+    )
+
+
+@login_required
+def approval_list(request):
+    return render(
+        request,
+        "courses/approval_list.html",
+        {"registrations": selectors.approvals_pending(user=request.user)},
+    )
+
+
+@login_required
+@require_POST
+def registration_decide(request, pk):
+    registration = _get_registration(request, pk)
+    permissions.require(request, "decide", registration)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.registration_decide(
+            registration=registration, decided_by=request.user, approve=approve
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        name = registration.user.get_full_name()
+        if approve:
+            messages.success(request, _("%(name)s's registration was approved.") % {"name": name})
+        else:
+            messages.success(request, _("%(name)s's registration was declined.") % {"name": name})
+    return redirect("courses:approval_list")
+
+
+@login_required
+def certificate(request, pk):
+    registration = _get_registration(request, pk)
+    permissions.require(request, "certificate", registration)
+    if registration.gathering.is_cancelled:
+        raise Http404
+    response = HttpResponse(
+        certificate_pdf(registration=registration), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="kursbevis-{registration.pk}.pdf"'
+    return response
+
+
+# --- managers: participants, attendance, exports, evaluation ---
+
+
+@login_required
+def participant_list(request, pk):
+    gathering = _get_gathering(request, pk)
+    permissions.require(request, "manage", gathering)
+    registrations = selectors.participant_list(gathering=gathering)
+    return render(
+        request,
+        "courses/participant_list.html",
+        {
+            "gathering": gathering,
+            "course": gathering.course,
+            "registrations": registrations,
+            "seats_taken": sum(1 for r in registrations if r.holds_seat),
+        },
+    )
+
+
+@login_required
+def participant_export(request, pk, fmt):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    gathering = _get_gathering(request, pk)
+    permissions.require(request, "manage", gathering)
+    registrations = selectors.participant_list(gathering=gathering)
+    if fmt == "csv":
+        body = participants_csv(gathering=gathering, registrations=registrations)
+        content_type = "text/csv; charset=utf-8"
+    else:
+        body = participants_xlsx(gathering=gathering, registrations=registrations)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="deltakere-{gathering.pk}.{fmt}"'
+    return response
+
+
+@login_required
+def attendance(request, pk):
+    gathering = _get_gathering(request, pk)
+    permissions.require(request, "manage", gathering)
+    registrations = selectors.attendance_list(gathering=gathering)
+    form = AttendanceForm(
+        request.POST if request.method == "POST" else None, registrations=registrations
+    )
+    is_open = services.attendance_open(gathering)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attendance_mark(
+                gathering=gathering, marked_by=request.user, attended=form.attended()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Attendance was saved."))
+            return redirect("courses:attendance", pk=gathering.pk)
+    return render(
+        request,
+        "courses/attendance.html",
+        {"gathering": gathering, "course": gathering.course, "form": form, "is_open": is_open},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def gathering_evaluation(request, pk):
+    from surveys.models import Survey
+
+    gathering = _get_gathering(request, pk)
+    permissions.require(request, "manage", gathering)
+    surveys = permissions.visible(request.user, Survey).filter(
+        programme_id=gathering.course.programme_id
+    )
+    form = EvaluationSurveyForm(
+        request.POST if request.POST.get("action") == "attach" else None,
+        surveys=surveys,
+        initial={"survey": gathering.evaluation_survey_id},
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "attach" and form.is_valid():
+            try:
+                services.gathering_evaluation_attach(
+                    gathering=gathering,
+                    survey=form.cleaned_data["survey"],
+                    attached_by=request.user,
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("The evaluation survey was saved."))
+                return redirect("courses:gathering_evaluation", pk=gathering.pk)
+        elif action == "invite":
+            try:
+                count = services.gathering_evaluation_invite(
+                    gathering=gathering, invited_by=request.user
+                )
+            except ValidationError as error:
+                messages.error(request, _error_text(error))
+            else:
+                messages.success(
+                    request,
+                    _("%(count)s participants were invited to the evaluation.") % {"count": count},
+                )
+            return redirect("courses:gathering_evaluation", pk=gathering.pk)
+    return render(
+        request,
+        "courses/gathering_evaluation.html",
+        {
+            "gathering": gathering,
+            "course": gathering.course,
+            "form": form,
+            "has_ended": timezone.now() >= gathering.ends_at,
+            "attended": gathering.registrations.filter(status=Status.ATTENDED).count(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# --- calendar feed ---
+
+
+@login_required
+def calendar_feed_manage(request):
+    if request.method == "POST":
+        feed = services.calendar_feed_regenerate(user=request.user)
+        messages.success(
+            request, _("You have a new calendar address. The old one no longer works.")
+        )
+        return redirect("courses:calendar_feed_manage")
+    feed = services.calendar_feed_get_or_create(user=request.user)
+    url = request.build_absolute_uri(reverse("courses:calendar_feed", args=[feed.token]))
+    return render(request, "courses/calendar_feed.html", {"feed_url": url})
+
+
+@never_cache
+def calendar_feed(request, token):
+    """A person's private feed: no login, the unguessable token is the key."""
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    gatherings = selectors.calendar_gatherings(user=feed.user)
+    body = calendar_bytes(gatherings, name=_("My course gatherings"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="kurs.ics"'
+    return response

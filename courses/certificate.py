@@ -1,0 +1,112 @@
+"""The course certificate (kursbevis): a one-page A4 PDF for a person who attended a gathering."""
+
+from __future__ import annotations
+
+import io
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from portal.models import Library
+
+from .models import Registration
+
+
+def _county_library(registration: Registration) -> Library | None:
+    """The county library that issues the certificate: that of the course's county, else that
+    of the county where the gathering was held."""
+    county_id = registration.gathering.course.county_id or registration.gathering.county_id
+    return (
+        Library.objects.filter(county_id=county_id, kind=Library.Kind.COUNTY)
+        .order_by("name")
+        .first()
+    )
+
+
+def _dates(registration: Registration) -> str:
+    start = timezone.localtime(registration.gathering.starts_at)
+    end = timezone.localtime(registration.gathering.ends_at)
+    if start.date() == end.date():
+        return formats.date_format(start, "DATE_FORMAT")
+    first, last = formats.date_format(start, "DATE_FORMAT"), formats.date_format(end, "DATE_FORMAT")
+    return f"{first} – {last}"
+
+
+def certificate_pdf(*, registration: Registration, compress: bool = True) -> bytes:
+    """The PDF bytes. `compress=False` keeps the text searchable in tests."""
+    gathering = registration.gathering
+    course = gathering.course
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1 if compress else 0, invariant=1)
+    canvas.setTitle(_("Course certificate") + f" – {course.title}")
+    canvas.setAuthor("Kompetanseportalen")
+    width, height = A4
+    left = 25 * mm
+    y = height - 40 * mm
+
+    canvas.setFont("Helvetica-Bold", 30)
+    canvas.drawCentredString(width / 2, y, _("Course certificate"))
+    y -= 22 * mm
+    canvas.setFont("Helvetica", 13)
+    canvas.drawCentredString(width / 2, y, _("This is to certify that"))
+    y -= 13 * mm
+    canvas.setFont("Helvetica-Bold", 22)
+    canvas.drawCentredString(width / 2, y, registration.user.get_full_name())
+    y -= 13 * mm
+    canvas.setFont("Helvetica", 13)
+    canvas.drawCentredString(width / 2, y, _("has attended the course"))
+    y -= 13 * mm
+    canvas.setFont("Helvetica-Bold", 17)
+    canvas.drawCentredString(width / 2, y, course.title)
+    y -= 22 * mm
+
+    areas = ", ".join(area.localized_name for area in course.competence_areas.all())
+    place = ", ".join(p for p in (gathering.venue_name, gathering.municipality) if p)
+    rows = [
+        (_("Date"), _dates(registration)),
+        (_("Place"), place),
+        (_("Hours"), formats.number_format(gathering.course_hours, decimal_pos=1)),
+        (_("Competence areas"), areas or "–"),
+        (_("Programme"), course.programme.name),
+    ]
+    for label, value in rows:
+        canvas.setFont("Helvetica-Bold", 11)
+        canvas.drawString(left, y, f"{label}:")
+        canvas.setFont("Helvetica", 11)
+        text = canvas.beginText(left + 45 * mm, y)
+        for line in _wrap(value, 70):
+            text.textLine(line)
+        canvas.drawText(text)
+        y -= 8 * mm * max(1, len(_wrap(value, 70)))
+
+    issuer = _county_library(registration)
+    y = 45 * mm
+    canvas.line(left, y + 6 * mm, left + 70 * mm, y + 6 * mm)
+    canvas.setFont("Helvetica", 11)
+    canvas.drawString(left, y, str(issuer) if issuer else "Kompetanseportalen")
+    canvas.setFont("Helvetica", 9)
+    canvas.drawString(
+        left,
+        y - 6 * mm,
+        _("Issued %(date)s by Kompetanseportalen")
+        % {"date": formats.date_format(timezone.localdate(), "DATE_FORMAT")},
+    )
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    if line:
+        lines.append(line)
+    return lines or [""]

@@ -1,0 +1,67 @@
+"""Participant lists as CSV and XLSX. Cells that a spreadsheet would read as a formula are
+neutralised with a leading apostrophe (CSV/formula injection)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from .models import Gathering, Registration
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _header() -> list[str]:
+    return [
+        _("Name"),
+        _("E-mail"),
+        _("Library"),
+        _("County"),
+        _("Status"),
+        _("Place on waiting list"),
+        _("Registered"),
+    ]
+
+
+def _rows(registrations: list[Registration]):
+    for r in registrations:
+        yield [
+            r.user.full_name,
+            r.user.email,
+            r.library.name if r.library else "",
+            r.library.county.name if r.library else "",
+            r.get_status_display(),
+            r.waiting_position or "",
+            timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
+        ]
+
+
+def participants_csv(*, gathering: Gathering, registrations: list[Registration]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(_header())
+    for row in _rows(registrations):
+        writer.writerow([neutralise(cell) for cell in row])
+    # BOM so that Excel opens Norwegian letters correctly.
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def participants_xlsx(*, gathering: Gathering, registrations: list[Registration]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Participants")[:31]
+    sheet.append(_header())
+    for row in _rows(registrations):
+        sheet.append([neutralise(cell) for cell in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -1,0 +1,173 @@
+"""What the courses app offers on the home page, and its demo course series."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from portal.home import HomeAction, register, register_demo
+from portal.models import CompetenceArea, County, Library, User
+
+from .models import Course, Gathering, Registration
+
+
+@register
+def course_actions(*, user, programme, scope):
+    actions = []
+    manages = scope.is_site_admin or (
+        programme.id in scope.led_programme_ids or programme.id in scope.coordinated_programme_ids
+    )
+    if manages:
+        actions.append(
+            HomeAction(
+                _("Courses and gatherings"),
+                reverse("courses:course_list"),
+                _("Schedule courses, follow registrations and mark attendance."),
+            )
+        )
+    elif scope.member_library_ids:
+        actions.append(
+            HomeAction(
+                _("Courses"),
+                reverse("courses:course_list"),
+                _("Register for gatherings and download your course certificates."),
+            )
+        )
+    if scope.member_library_ids:
+        actions.append(
+            HomeAction(_("My course registrations"), reverse("courses:registration_list"))
+        )
+    if scope.led_library_ids:
+        actions.append(
+            HomeAction(
+                _("Course registrations to approve"),
+                reverse("courses:approval_list"),
+                _("Approve or decline your staff's registrations."),
+            )
+        )
+    return actions
+
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def _oslo(*args) -> datetime:
+    return datetime(*args, tzinfo=OSLO)
+
+
+@register_demo
+@transaction.atomic
+def courses_demo_load(*, programme) -> None:
+    """A programme-wide course series with gatherings in three counties, and a county course."""
+    if Course.objects.filter(programme=programme).exists():
+        return
+    counties = {c.number: c for c in County.objects.filter(number__in=["16", "04", "15"])}
+    areas = {a.code: a for a in CompetenceArea.objects.filter(programme=programme)}
+    leader = User.objects.filter(email="prosjektleder@demo.no").first()
+    coordinator = User.objects.filter(email="koordinator.sor-trondelag@demo.no").first()
+
+    series = Course.objects.create(
+        programme=programme,
+        county=None,
+        title="Biblioteket som samfunnsaktør",
+        description=(
+            "Kursrekke for folkebibliotekene i de fem fylkene: bibliotekets rolle i "
+            "lokalsamfunnet, partnerskap og samarbeid over fylkesgrensene."
+        ),
+        created_by=leader,
+    )
+    series.competence_areas.set(
+        [areas[c] for c in ("samfunnsaktor", "partnerskap", "samarbeid") if c in areas]
+    )
+    plan = [
+        (
+            "Samling 1, Trondheim",
+            "16",
+            "Trondheim folkebibliotek, Hovedbiblioteket",
+            "Peter Egges plass 1",
+            "Trondheim",
+            (2011, 9, 14, 9, 0),
+            (2011, 9, 14, 15, 30),
+        ),
+        (
+            "Samling 2, Hamar",
+            "04",
+            "Hamar bibliotek",
+            "Torggata 1",
+            "Hamar",
+            (2011, 10, 12, 10, 0),
+            (2011, 10, 13, 15, 0),
+        ),
+        (
+            "Samling 3, Molde",
+            "15",
+            "Molde bibliotek",
+            "Kulturhuset Plassen",
+            "Molde",
+            (2011, 11, 9, 9, 30),
+            (2011, 11, 9, 15, 30),
+        ),
+    ]
+    gatherings = []
+    for title, number, venue, address, municipality, start, end in plan:
+        if number not in counties:
+            continue
+        gatherings.append(
+            Gathering.objects.create(
+                course=series,
+                title=title,
+                starts_at=_oslo(*start),
+                ends_at=_oslo(*end),
+                venue_name=venue,
+                venue_address=address,
+                municipality=municipality,
+                county=counties[number],
+                capacity=30,
+                registration_opens_at=_oslo(2011, 6, 1, 8, 0),
+                registration_deadline=_oslo(*start) - timedelta(days=7),
+                fee_note="Gratis. Lunsj er inkludert.",
+                travel_note="Reise dekkes av eget bibliotek.",
+            )
+        )
+    county_course = Course.objects.create(
+        programme=programme,
+        county=counties.get("16"),
+        title="Bibliotekplan og regional planlegging",
+        description="Hvordan forankre bibliotekutvikling i kommuneplan og regional plan.",
+        audience=Course.Audience.COUNTIES,
+        created_by=coordinator,
+    )
+    county_course.audience_counties.set([counties["16"]] if "16" in counties else [])
+    county_course.competence_areas.set(
+        [areas[c] for c in ("planarbeid", "politiske-prosesser") if c in areas]
+    )
+    if "16" in counties:
+        Gathering.objects.create(
+            course=county_course,
+            title="Planverksted",
+            starts_at=_oslo(2011, 11, 23, 9, 0),
+            ends_at=_oslo(2011, 11, 23, 15, 0),
+            venue_name="Sør-Trøndelag fylkesbibliotek",
+            municipality="Trondheim",
+            county=counties["16"],
+            capacity=2,
+            registration_deadline=_oslo(2011, 11, 16, 12, 0),
+            requires_leader_approval=True,
+        )
+    # Demo staff who attended the first gathering (so certificates and numbers show).
+    if gatherings:
+        for email in ("ansatt1.trondheim@demo.no", "ansatt2.trondheim@demo.no"):
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                continue
+            library = Library.objects.filter(role_assignments__user=user).first()
+            Registration.objects.create(
+                gathering=gatherings[0],
+                user=user,
+                library=library,
+                status=Registration.Status.ATTENDED,
+            )
