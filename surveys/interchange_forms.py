@@ -35,9 +35,7 @@ class SurveyImportForm(forms.Form):
         programmes = permissions.visible(user, Programme)
         counties = County.objects.all()
         if not self.scope.is_site_admin:
-            programmes = programmes.filter(
-                id__in=self.scope.led_programme_ids | self.scope.coordinated_programme_ids
-            )
+            programmes = programmes.filter(id__in=self.scope.managed_programme_ids)
             counties = counties.filter(id__in=self.scope.managed_county_ids)
         self.fields["programme"].queryset = programmes.order_by("name")
         self.fields["county"].queryset = counties.order_by("number")
@@ -60,15 +58,14 @@ class SurveyImportForm(forms.Form):
         programme, county = cleaned.get("programme"), cleaned.get("county")
         if programme is None:
             return cleaned
-        if county is None:
-            if not self.scope.leads_programme(programme.id):
-                self.add_error(
-                    "county",
-                    _("Only the project leader can import a survey for the whole programme."),
-                )
-        elif not programme.counties.filter(id=county.id).exists():
+        if county is not None and not programme.counties.filter(id=county.id).exists():
             self.add_error("county", _("This county does not take part in the programme."))
-        elif not self.scope.manages_county(programme.id, county.id):
+        elif county is None and not self.scope.manages_owned(programme.id, None):
+            self.add_error(
+                "county",
+                _("Only the project leader can import a survey for the whole programme."),
+            )
+        elif not self.scope.manages_owned(programme.id, county.id if county else None):
             self.add_error(
                 "county", _("You may not import surveys for this county in this programme.")
             )

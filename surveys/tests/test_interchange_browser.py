@@ -8,6 +8,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def test_coordinator_uploads_lss_and_reads_the_report(browser_session, world):
+    world.coordinator_a.preferred_language = "en"  # the messages are asserted as written
+    world.coordinator_a.save(update_fields=["preferred_language"])
     b = browser_session
     b.login(world.coordinator_a)
     b.goto("/undersokelser/importer/")

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from surveys.interchange import (
     FORMAT,
@@ -18,6 +19,13 @@ from surveys.interchange import (
 from surveys.models import Question, Statement, Survey
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are asserted in English, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 def imported_survey(world):

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from portal.models import AuditLogEntry
 from surveys.interchange import (
@@ -19,6 +20,13 @@ SHARED = Path(settings.BASE_DIR).parent / "shared" / "fixtures" / "lss"
 if not SHARED.exists():  # a worktree elsewhere: the shared fixtures live beside /work/main
     SHARED = Path("/work/shared/fixtures/lss")
 OWN = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are asserted in English, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 def read(name: str) -> bytes:

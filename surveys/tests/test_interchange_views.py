@@ -7,13 +7,23 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from portal.models import AuditLogEntry
+from portal.models import AuditLogEntry, User
 from surveys.interchange import survey_import_file
 from surveys.models import Question, Survey
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DUAL = Path("/work/shared/fixtures/lss/LimeSurvey_survey-dual-scale-question-api-test.lss")
 URL = reverse("surveys:import")
+
+
+@pytest.fixture(autouse=True)
+def english(db, world):
+    """Everyone reads English, so the messages can be asserted as written."""
+    User.objects.filter(pk__in=[u.pk for u in world.people().values()]).update(
+        preferred_language="en"
+    )
+    for person in world.people().values():
+        person.preferred_language = "en"
 
 
 def upload(name: str, data: bytes | None = None):
@@ -96,7 +106,7 @@ def test_project_leader_imports_programme_wide_json(world, client_for):
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("empty.lss", b"", ""),  # Django's own message ("The submitted file is empty."), in nb
+        ("empty.lss", b"", "The submitted file is empty."),
         ("not_a_survey.lss", None, "This is not a LimeSurvey survey export"),
         ("truncated.lss", None, "damaged or cut short"),
         ("binary.lss", None, "not a text file"),
