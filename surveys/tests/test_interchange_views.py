@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -12,7 +13,11 @@ from surveys.interchange import survey_import_file
 from surveys.models import Question, Survey
 
 FIXTURES = Path(__file__).parent / "fixtures"
-DUAL = Path("/work/shared/fixtures/lss/LimeSurvey_survey-dual-scale-question-api-test.lss")
+# The shared fixtures live beside the project: ../shared/fixtures/lss/
+DUAL = (
+    Path(settings.BASE_DIR).parent
+    / "shared/fixtures/lss/LimeSurvey_survey-dual-scale-question-api-test.lss"
+)
 URL = reverse("surveys:import")
 
 
