@@ -136,6 +136,12 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    """Tests read the English source strings; tests of the Bokmål default set "nb" themselves."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def client_for(client):
     """client_for(user): the test client, signed in as that person."""

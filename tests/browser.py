@@ -121,7 +121,8 @@ def chromium():
 
 
 def _session(chromium, live_server, viewport):
-    context = chromium.new_context(viewport=viewport, locale="nb-NO")
+    # English, so tests read the source strings; Norwegian pages are checked by their own tests.
+    context = chromium.new_context(viewport=viewport, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
     return context, BrowserSession(page, live_server.url)

@@ -60,6 +60,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@example.no")
     full_name = factory.Faker("name", locale="no_NO")
     password = factory.django.Password(TEST_PASSWORD)
+    preferred_language = "en"  # tests read the English source strings
 
     @factory.post_generation
     def verified(self, create, extracted, **kwargs):

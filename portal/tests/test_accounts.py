@@ -87,6 +87,19 @@ def test_language_choice_sticks_for_the_person(world, client_for):
     assert '<html lang="nn">' in client.get(reverse("home")).content.decode()
 
 
+def test_bokmal_is_the_default_language(client, settings, db):
+    settings.LANGUAGE_CODE = "nb"
+    page = client.get(reverse("home")).content.decode()
+    assert '<html lang="nb">' in page
+    assert "Logg inn" in page
+
+
+def test_new_people_prefer_bokmal():
+    from portal.models import User
+
+    assert User().preferred_language == "nb"
+
+
 def test_language_choice_for_anonymous_visitors_uses_a_cookie(client):
     client.post(reverse("language_set"), {"language": "en"})
     assert '<html lang="en">' in client.get(reverse("home")).content.decode()
