@@ -122,7 +122,7 @@ def course_completion_table(*, course: Course) -> CompletionTable:
 
 
 def course_threads(*, course: Course, user) -> QuerySet[Thread]:
-    """The board's threads this user may see, newest activity first, with reply counts."""
+    """The board's threads this user may see, newest first, with the replies they may see."""
     visible_posts = permissions.visible(user, Post).filter(thread=OuterRef("pk"))
     return (
         permissions.visible(user, Thread)

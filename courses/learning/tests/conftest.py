@@ -3,10 +3,19 @@
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 
 from courses.models import Course, Registration
 from courses.tests.factories import CourseFactory, GatheringFactory, RegistrationFactory
+from portal.models import User
 from portal.tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Tests read messages in English, whatever the state of the nb/nn catalogues."""
+    with translation.override("en"):
+        yield
 
 
 @dataclass
@@ -34,6 +43,8 @@ def arena(world) -> Arena:
     enrol(world.staff_b, course_b)
     waiting = UserFactory(full_name="Vera Venteliste")
     enrol(waiting, course_a, Registration.Status.WAITING)
+    # Pages follow each person's language; these tests read them in English.
+    User.objects.update(preferred_language="en")
     return Arena(course_a, course_b, programme_course, waiting)
 
 

@@ -112,4 +112,4 @@ def test_files_above_the_size_cap_are_refused(settings):
     big = SimpleUploadedFile("stor.pdf", b"%PDF-1.4" + b"0" * (1024 * 1024))
     with pytest.raises(ValidationError) as error:
         validate_upload(big)
-    assert "files may be at most 1,0" in error.value.messages[0]
+    assert "files may be at most 1" in error.value.messages[0]
