@@ -303,6 +303,7 @@ class ItemResult:
     dont_know: int | None = None
     bars: list[Bar] = field(default_factory=list)
     no_answers: bool = False
+    dont_know_bar: Bar | None = None  # "don't know", apart from the scale
 
 
 @dataclass
@@ -562,18 +563,15 @@ def _question_result(question, numbers, language, *, hide_texts) -> QuestionResu
             results.append(ItemResult(key=key, label=label, n=None, suppressed=True))
             continue
         counts = item.get("counts", {})
-        counted_total = sum(counts.values()) + (item.get("dont_know") or 0)
+        # Percent of the respondents to the item ("don't know" included; for multiple choice
+        # a respondent may choose several options, so the percents may add up to over 100).
+        respondents = item["n"] or 0
+
         bars = [
-            Bar(
-                label=value_label,
-                value=value,
-                count=counts.get(value, 0),
-                percent=round(100 * counts.get(value, 0) / counted_total, 1)
-                if counted_total
-                else 0.0,
-            )
+            _bar(value, value_label, counts.get(value, 0), respondents)
             for value, value_label in values
         ]
+        dont_know = item.get("dont_know") if question.allow_dont_know else None
         results.append(
             ItemResult(
                 key=key,
@@ -581,8 +579,11 @@ def _question_result(question, numbers, language, *, hide_texts) -> QuestionResu
                 n=item["n"],
                 suppressed=False,
                 mean=item.get("mean") if question.kind in MEAN_KINDS else None,
-                dont_know=item.get("dont_know") if question.allow_dont_know else None,
+                dont_know=dont_know,
                 bars=bars,
+                dont_know_bar=_bar("dont_know", _("Don't know"), dont_know, respondents)
+                if dont_know is not None and bars
+                else None,
             )
         )
     texts: list[str] = []
@@ -594,6 +595,11 @@ def _question_result(question, numbers, language, *, hide_texts) -> QuestionResu
         else:
             texts = list(numbers.get("texts", {}).get(str(question.id), []))
     return QuestionResult(question=question, items=results, texts=texts, texts_hidden=hidden)
+
+
+def _bar(value: str, label: str, count: int, respondents: int) -> Bar:
+    percent = round(100 * count / respondents, 1) if respondents else 0.0
+    return Bar(label=label, value=value, count=count, percent=percent)
 
 
 def _area_results(areas, numbers, baseline_numbers) -> list[AreaResult]:

@@ -56,10 +56,13 @@ def test_distribution_means_and_dont_know(world, survey):
         ("5", 0),
     ]
     assert likert.bars[0].label == "Svært lite"
+    assert likert.bars[3].percent == 66.7  # of the six respondents, "don't know" included
+    assert (likert.dont_know_bar.count, likert.dont_know_bar.percent) == (2, 33.3)
     single = _question(results, "single").items[0]
     assert {b.value: b.count for b in single.bars} == {"a": 0, "b": 6, "c": 0, "other": 0}
     multi = _question(results, "multi").items[0]
     assert {b.value: b.count for b in multi.bars} == {"x": 6, "y": 0, "z": 6}
+    assert [b.percent for b in multi.bars] == [100.0, 0.0, 100.0]  # percent of respondents
     matrix = _question(results, "matrix").items
     assert [item.mean for item in matrix] == [3.0, 3.0]
     assert _question(results, "number").items[0].mean == 12.0
