@@ -228,3 +228,45 @@ def test_query_count_does_not_grow_with_responses(world, survey):
     assert Response.objects.filter(survey=survey).count() == 60
     assert _count_queries(survey, world.project_leader) == small
     assert item_key(1) == "1.0."
+
+
+def test_statement_without_area_falls_back_to_the_question_area(world):
+    from surveys.models import Page
+    from surveys.tests.response_data import add_question, build_survey
+
+    survey = build_survey(programme=world.programme)
+    page = Page.objects.create(survey=survey)
+    add_question(
+        survey,
+        page,
+        code="pair",
+        kind="competence_pair",
+        area=world.areas[1],
+        statements=[("own", world.areas[0]), ("inherits", None)],
+    )
+    add_question(survey, page, code="untagged", kind="competence_pair", statements=[("x", None)])
+    add_responses(
+        survey,
+        count=5,
+        library=world.library_a,
+        values={"pair": {"own": (5, 1), "inherits": (4, 2)}, "untagged": (5, 5)},
+    )
+    results = survey_results(survey=survey, user=world.project_leader)
+    assert [(a.area.code, a.gap) for a in results.areas] == [
+        ("samarbeid", 4.0),
+        ("partnerskap", 2.0),
+    ]
+
+
+def test_open_link_responses_are_counted_without_invitations(world, survey):
+    add_responses(survey, count=5, role="", values=FIXED)
+    results = survey_results(survey=survey, user=world.project_leader)
+    assert [
+        (r.county, r.library, r.invited, r.submitted, r.rate) for r in results.response_rates
+    ] == [("Unknown county", "Unknown library", 0, 5, None)]
+    open_link = survey_results(
+        survey=survey, user=world.project_leader, filters=ResultFilters(role="")
+    )
+    assert open_link.n == 5
+    # A coordinator's county scope never includes responses without a county.
+    assert survey_results(survey=survey, user=world.coordinator_a).response_rates == []
