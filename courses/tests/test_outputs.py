@@ -1,0 +1,267 @@
+"""iCalendar, the calendar feed, the certificate PDF, exports, statistics and the evaluation."""
+
+import base64
+import io
+import re
+import zlib
+from datetime import UTC, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+from openpyxl import load_workbook
+
+from courses import services
+from courses.certificate import certificate_pdf
+from courses.exports import neutralise
+from courses.models import Registration
+from courses.selectors import course_statistics
+from portal.models import RoleAssignment
+from portal.tests.factories import UserFactory, grant
+
+from .factories import CourseFactory, GatheringFactory, RegistrationFactory, oslo
+
+pytestmark = pytest.mark.django_db
+Status = Registration.Status
+
+
+@pytest.fixture
+def course(world):
+    return CourseFactory(
+        programme=world.programme,
+        county=world.county_a,
+        title="Biblioteket som samfunnsaktør",
+        competence_areas=world.areas[:2],
+    )
+
+
+@pytest.fixture
+def gathering_2011(course, world):
+    """14 September 2011, 09:00–15:30 in Oslo (summer time, UTC+2)."""
+    return GatheringFactory(
+        course=course,
+        county=world.county_a,
+        starts_at=oslo(2011, 9, 14, 9, 0),
+        ends_at=oslo(2011, 9, 14, 15, 30),
+        registration_deadline=oslo(2011, 9, 7, 12, 0),
+        venue_name="Trondheim folkebibliotek",
+        municipality="Trondheim",
+    )
+
+
+def _event(ics: bytes):
+    calendar = Calendar.from_ical(ics)
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == 1
+    return calendar, events[0]
+
+
+def test_gathering_ics_has_oslo_times(world, gathering_2011, client_for):
+    response = client_for(world.staff_a).get(
+        reverse("courses:gathering_ics", args=[gathering_2011.pk])
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar, event = _event(response.content)
+    start, end = event.decoded("dtstart"), event.decoded("dtend")
+    assert str(start.tzinfo) == "Europe/Oslo"
+    assert (start.hour, start.minute, end.hour, end.minute) == (9, 0, 15, 30)
+    assert start == oslo(2011, 9, 14, 9, 0)
+    assert start.astimezone(UTC).hour == 7  # CEST is UTC+2
+    assert b"TZID=Europe/Oslo" in response.content
+    assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Oslo"]
+    assert "Biblioteket som samfunnsaktør" in str(event["summary"])
+    assert "Trondheim" in str(event["location"])
+
+
+def test_calendar_feed_private_and_regenerated(world, gathering_2011, course, client_for):
+    RegistrationFactory(gathering=gathering_2011, user=world.staff_a)
+    other = GatheringFactory(
+        course=course,
+        starts_at=oslo(2011, 12, 1, 10, 0),
+        ends_at=oslo(2011, 12, 1, 14, 0),
+        registration_deadline=oslo(2011, 11, 20, 12, 0),
+    )
+    RegistrationFactory(gathering=other, user=world.staff_a, status=Status.CANCELLED)
+    RegistrationFactory(gathering=other, user=world.staff_b)
+    client = client_for(world.staff_a)
+    page = client.get(reverse("courses:calendar_feed_manage")).content.decode()
+    feed = services.calendar_feed_get_or_create(user=world.staff_a)
+    url = reverse("courses:calendar_feed", args=[feed.token])
+    assert url in page
+    assert len(feed.token) >= 40
+    client.logout()
+    response = client.get(url)  # no login needed
+    assert response.status_code == 200
+    _calendar, event = _event(response.content)  # only the seat she holds
+    assert event.decoded("dtstart") == oslo(2011, 9, 14, 9, 0)
+    # Winter time is converted correctly too (CET, UTC+1).
+    RegistrationFactory(gathering=other, user=world.library_leader_a)
+    leader_feed = services.calendar_feed_get_or_create(user=world.library_leader_a)
+    _c, winter = _event(
+        client.get(reverse("courses:calendar_feed", args=[leader_feed.token])).content
+    )
+    assert winter.decoded("dtstart").astimezone(UTC).hour == 9
+    # Regenerate: the old address stops working.
+    client.force_login(world.staff_a)
+    client.post(reverse("courses:calendar_feed_manage"))
+    assert client.get(url).status_code == 404
+    feed.refresh_from_db()
+    assert client.get(reverse("courses:calendar_feed", args=[feed.token])).status_code == 200
+
+
+def _pdf_text(pdf: bytes) -> bytes:
+    """The PDF with its content streams inflated, for a text search."""
+    out = pdf
+    for data in re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.S):
+        try:
+            ascii85 = data.strip().removeprefix(b"<~").removesuffix(b"~>")
+            out += zlib.decompress(base64.a85decode(ascii85))
+        except (ValueError, zlib.error):
+            try:
+                out += zlib.decompress(data)
+            except zlib.error:
+                continue
+    return out
+
+
+def test_certificate_only_for_attendees(world, gathering_2011, client_for):
+    registration = RegistrationFactory(
+        gathering=gathering_2011, user=world.staff_a, library=world.library_a
+    )
+    url = reverse("courses:certificate", args=[registration.pk])
+    assert client_for(world.staff_a).get(url).status_code == 403  # confirmed, not attended
+    registration.status = Status.ATTENDED
+    registration.save()
+    response = client_for(world.staff_a).get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    text = _pdf_text(response.content)
+    assert b"Anne Ansatt" in text
+    assert client_for(world.staff_b).get(url).status_code == 404
+
+
+def test_certificate_contents(world, gathering_2011):
+    registration = RegistrationFactory(
+        gathering=gathering_2011, user=world.staff_a, status=Status.ATTENDED
+    )
+    pdf = certificate_pdf(registration=registration, compress=False)
+    assert b"Anne Ansatt" in pdf
+    assert b"Biblioteket som samfunnsakt" in pdf
+    assert b"6,5" in pdf or b"6.5" in pdf  # hours: 09:00-15:30
+    assert b"Samarbeid" in pdf and b"Partnerskap" in pdf
+    assert b"fylkesbibliotek" in pdf  # issued by the county library
+
+
+def test_exports_neutralise_formulas(world, gathering_2011, client_for):
+    evil = UserFactory(full_name='=HYPERLINK("http://x")', email="evil@example.no")
+    grant(evil, RoleAssignment.Role.STAFF, library=world.library_a)
+    RegistrationFactory(gathering=gathering_2011, user=evil, library=world.library_a)
+    RegistrationFactory(gathering=gathering_2011, user=world.staff_a, library=world.library_a)
+    client = client_for(world.coordinator_a)
+    csv_response = client.get(
+        reverse("courses:participant_export", args=[gathering_2011.pk, "csv"])
+    )
+    assert csv_response.status_code == 200
+    text = csv_response.content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "Anne Ansatt" in text
+    xlsx = client.get(reverse("courses:participant_export", args=[gathering_2011.pk, "xlsx"]))
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    names = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    assert '\'=HYPERLINK("http://x")' in names
+    assert (
+        client.get(
+            reverse("courses:participant_export", args=[gathering_2011.pk, "pdf"])
+        ).status_code
+        == 404
+    )
+    assert (
+        client_for(world.staff_a)
+        .get(reverse("courses:participant_export", args=[gathering_2011.pk, "csv"]))
+        .status_code
+        == 403
+    )
+    for value in ("+1", "-1", "@x", "\tx", "\rx"):
+        assert neutralise(value).startswith("'")
+    assert neutralise("Anne") == "Anne"
+
+
+def test_course_statistics(world, course, gathering_2011):
+    second = GatheringFactory(course=course)
+    RegistrationFactory(
+        gathering=gathering_2011,
+        user=world.staff_a,
+        library=world.library_a,
+        status=Status.ATTENDED,
+    )
+    RegistrationFactory(
+        gathering=gathering_2011,
+        user=world.staff_b,
+        library=world.library_b,
+        status=Status.ATTENDED,
+    )
+    RegistrationFactory(
+        gathering=gathering_2011,
+        user=world.library_leader_a,
+        library=world.library_a,
+        status=Status.ABSENT,
+    )
+    RegistrationFactory(gathering=second, user=world.staff_a, library=world.library_a)
+    RegistrationFactory(
+        gathering=second, user=world.outsider, status=Status.WAITING, waiting_position=1
+    )
+    RegistrationFactory(gathering=second, user=world.coordinator_a, status=Status.CANCELLED)
+    empty = CourseFactory(programme=world.programme)
+    stats = course_statistics(courses=[course, empty])
+    assert stats["per_course"][course.pk] == {
+        "registered": 4,
+        "waiting": 1,
+        "attended": 2,
+        "libraries_reached": 2,
+    }
+    assert stats["per_course"][empty.pk]["registered"] == 0
+    assert (stats["registered"], stats["attended"], stats["libraries_reached"]) == (4, 2, 2)
+
+
+def test_evaluation_invites_attendees(
+    world, course, client_for, django_capture_on_commit_callbacks
+):
+    from surveys.models import Participation, Survey
+
+    survey = Survey.objects.create(
+        programme=world.programme,
+        county=world.county_a,
+        title={"nb": "Evaluering"},
+        status=Survey.Status.OPEN,
+    )
+    gathering = GatheringFactory(
+        course=course,
+        starts_at=timezone.now() - timedelta(days=2),
+        ends_at=timezone.now() - timedelta(days=2) + timedelta(hours=6),
+        registration_deadline=timezone.now() - timedelta(days=9),
+    )
+    RegistrationFactory(gathering=gathering, user=world.staff_a, status=Status.ATTENDED)
+    RegistrationFactory(gathering=gathering, user=world.staff_b, status=Status.ABSENT)
+    client = client_for(world.coordinator_a)
+    url = reverse("courses:gathering_evaluation", args=[gathering.pk])
+    assert client.post(url, {"action": "attach", "survey": survey.pk}).status_code == 302
+    gathering.refresh_from_db()
+    assert gathering.evaluation_survey == survey
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {"action": "invite"}).status_code == 302
+    assert list(Participation.objects.filter(survey=survey).values_list("user", flat=True)) == [
+        world.staff_a.pk
+    ]
+    gathering.refresh_from_db()
+    assert gathering.evaluation_invited_at
+    # Coordinator B cannot attach A's survey to B's gathering.
+    gathering_b = GatheringFactory(
+        course=CourseFactory(programme=world.programme, county=world.county_b)
+    )
+    response = client_for(world.coordinator_b).post(
+        reverse("courses:gathering_evaluation", args=[gathering_b.pk]),
+        {"action": "attach", "survey": survey.pk},
+    )
+    assert response.status_code == 400
