@@ -23,3 +23,10 @@ def test_survey_results_home_action(world, person, shown):
     if shown:
         assert actions[0].url == "/undersokelser/resultater/"
 
+
+
+def test_home_page_links_to_survey_results(client_for, world):
+    html = client_for(world.coordinator_a).get("/").content.decode()
+    assert 'href="/undersokelser/resultater/"' in html
+    html = client_for(world.staff_a).get("/").content.decode()
+    assert 'href="/undersokelser/resultater/"' not in html
