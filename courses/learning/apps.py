@@ -10,5 +10,6 @@ class LearningConfig(AppConfig):
     verbose_name = _("Online learning arena")
 
     def ready(self):
-        # Register the arena's access policies with the portal's one policy registry.
-        from . import permissions  # noqa: F401
+        # Register the arena's access policies with the portal's one policy registry, and its
+        # demo material (after the courses app's demo course series, which comes first).
+        from . import demo, permissions  # noqa: F401
