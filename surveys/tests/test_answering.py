@@ -312,3 +312,22 @@ def test_parallel_starts_make_one_response(world):
     for thread in threads:
         thread.join()
     assert len(set(ids)) == 1 and Response.objects.count() == 1
+
+
+@pytest.mark.parametrize("statements", [2, 12])
+def test_answer_page_query_count_does_not_grow(
+    client, world, django_assert_max_num_queries, statements
+):
+    survey = build_survey(world)
+    pair = survey.questions.get(code="cp1")
+    services.statements_set(
+        question=pair, user=None, texts=[{"nb": f"Påstand {i}"} for i in range(statements)]
+    )
+    survey = open_survey(survey)
+    services.survey_invite_users(survey=survey, users=[world.staff_a])
+    url = link_for(survey, world.staff_a)
+    client.post(url, {"action": "start"})
+    client.post(url, page1_data(survey))
+    with django_assert_max_num_queries(16):
+        page = client.get(url)
+    assert page.content.decode().count('class="survey-statement"') == 2 + statements

@@ -82,3 +82,21 @@ def test_retention_task_calls_the_purge(monkeypatch):
     monkeypatch.setitem(sys.modules, "surveys.retention", fake)
     assert tasks.survey_retention_purge() == 0
     assert called == [True]
+
+
+def test_invitations_wait_for_the_opening_time(world, django_capture_on_commit_callbacks):
+    mail.outbox.clear()
+    survey = build_survey(world)
+    survey = services.survey_open(
+        survey=survey,
+        user=None,
+        opens_at=timezone.now() + timedelta(days=1),
+        closes_at=timezone.now() + timedelta(days=10),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.survey_invite_users(survey=survey, users=[world.staff_a])
+    assert mail.outbox == []
+    Survey.objects.filter(pk=survey.pk).update(opens_at=timezone.now() - timedelta(minutes=1))
+    assert tasks.survey_reminders_send() == 1  # the scheduled run sends it once open
+    assert len(mail.outbox) == 1
+    assert tasks.survey_reminders_send() == 0
