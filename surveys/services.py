@@ -492,11 +492,28 @@ def _move(qs, item, direction: int) -> None:
     _reorder(qs, ids)
 
 
+def _check_conditions_point_back(survey: Survey) -> None:
+    """After a reorder, every condition must still refer to a question on an earlier page."""
+    positions = dict(survey.pages.values_list("id", "position"))
+    question_pages = dict(survey.questions.values_list("id", "page_id"))
+    conditioned = list(survey.pages.filter(condition_question__isnull=False)) + list(
+        survey.questions.filter(condition_question__isnull=False)
+    )
+    for item in conditioned:
+        page_id = item.pk if isinstance(item, Page) else item.page_id
+        source_page = question_pages.get(item.condition_question_id)
+        if source_page is not None and positions[source_page] >= positions[page_id]:
+            raise ValidationError(
+                _("A page cannot move before the question its condition refers to.")
+            )
+
+
 @transaction.atomic
 def pages_reorder(*, survey: Survey, user: User | None, page_ids: list[int]) -> None:
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     _require_draft(survey)
     _reorder(survey.pages.all(), page_ids)
+    _check_conditions_point_back(survey)
     _log("pages_reordered", user=user, survey=survey, data={"pages": page_ids})
 
 
@@ -505,6 +522,7 @@ def page_move(*, page: Page, user: User | None, direction: int) -> None:
     survey = Survey.objects.select_for_update().get(pk=page.survey_id)
     _require_draft(survey)
     _move(survey.pages.all(), page, direction)
+    _check_conditions_point_back(survey)
     _log("pages_reordered", user=user, survey=survey, data={"page": page.pk})
 
 

@@ -218,7 +218,11 @@ def page_delete(request, pk, page_pk):
 def page_move(request, pk, page_pk):
     survey = _survey(request, pk, "change")
     page = _child(survey.pages.all(), page_pk)
-    services.page_move(page=page, user=request.user, direction=_direction(request))
+    try:
+        services.page_move(page=page, user=request.user, direction=_direction(request))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
     return redirect(reverse("surveys:survey_detail", args=[survey.pk]) + f"#page-{page.pk}")
 
 

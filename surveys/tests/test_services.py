@@ -223,3 +223,13 @@ def test_close_due(world):
     assert services.surveys_close_due() == 1
     survey.refresh_from_db()
     assert survey.status == Survey.Status.CLOSED
+
+
+def test_a_page_cannot_move_before_its_condition(world):
+    survey = build_survey(world)
+    conditional = survey.pages.get(condition_question__isnull=False)
+    services.page_move(page=conditional, user=None, direction=-1)  # page 3 → 2: still after 1
+    first = survey.pages.order_by("position").first()
+    with pytest.raises(ValidationError):
+        services.page_move(page=first, user=None, direction=1)  # would put page 1 after it
+    assert survey.pages.order_by("position").first() == first  # rolled back
