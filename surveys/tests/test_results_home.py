@@ -24,7 +24,6 @@ def test_survey_results_home_action(world, person, shown):
         assert actions[0].url == "/undersokelser/resultater/"
 
 
-
 def test_home_page_links_to_survey_results(client_for, world):
     html = client_for(world.coordinator_a).get("/").content.decode()
     assert 'href="/undersokelser/resultater/"' in html
