@@ -395,3 +395,16 @@ class OpenForm(forms.Form):
 
 class ExtendForm(forms.Form):
     closes_at = _datetime_field(_("New closing time"), required=True)
+
+
+class RemindersForm(forms.Form):
+    reminder_interval_days = forms.IntegerField(
+        label=_("Days between reminders"),
+        required=False,
+        min_value=1,
+        max_value=60,
+        help_text=_("Empty: no reminders."),
+    )
+    max_reminders = forms.IntegerField(
+        label=_("Maximum number of reminders"), min_value=0, max_value=10
+    )

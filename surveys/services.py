@@ -266,6 +266,33 @@ def survey_extend(*, survey: Survey, user: User | None, closes_at: datetime) -> 
 
 
 @transaction.atomic
+def survey_reminders_set(
+    *,
+    survey: Survey,
+    user: User | None,
+    reminder_interval_days: int | None,
+    max_reminders: int,
+) -> Survey:
+    """Change the reminder schedule of a draft or open survey (not its structure)."""
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if survey.status not in (Status.DRAFT, Status.OPEN):
+        raise ValidationError(_("Reminders can be changed only for a draft or open survey."))
+    if reminder_interval_days is not None and reminder_interval_days < 1:
+        raise ValidationError({"reminder_interval_days": _("At least one day between reminders.")})
+    if not 0 <= max_reminders <= 10:
+        raise ValidationError({"max_reminders": _("Between 0 and 10 reminders.")})
+    survey.reminder_interval_days, survey.max_reminders = reminder_interval_days, max_reminders
+    survey.save(update_fields=["reminder_interval_days", "max_reminders", "updated_at"])
+    _log(
+        "reminders_set",
+        user=user,
+        survey=survey,
+        data={"interval": reminder_interval_days, "max": max_reminders},
+    )
+    return survey
+
+
+@transaction.atomic
 def survey_close(*, survey: Survey, user: User | None) -> Survey:
     """Open → closed, now (early, or when the closing time has passed)."""
     survey = Survey.objects.select_for_update().get(pk=survey.pk)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/apne/", views.survey_open, name="survey_open"),
     path("<int:pk>/forleng/", views.survey_extend, name="survey_extend"),
     path("<int:pk>/steng/", views.survey_close, name="survey_close"),
+    path("<int:pk>/paminnelser/", views.survey_reminders, name="survey_reminders"),
     path("<int:pk>/arkiver/", views.survey_archive, name="survey_archive"),
     path("<int:pk>/kopier/", views.survey_copy, name="survey_copy"),
     path("<int:pk>/inviter/", views.survey_invite, name="survey_invite"),

@@ -25,7 +25,7 @@ from .answering import (
     visible_pages,
     visible_questions,
 )
-from .forms import ExtendForm, OpenForm, PageForm, QuestionForm, SurveyForm
+from .forms import ExtendForm, OpenForm, PageForm, QuestionForm, RemindersForm, SurveyForm
 from .models import Answer, Participation, Question, Response, Survey
 from .permissions import survey_may_create
 from .tasks import survey_language_for
@@ -121,6 +121,13 @@ def survey_detail(request, pk):
         "submitted": survey.responses.filter(submitted_at__isnull=False).count(),
         "open_form": OpenForm(initial={"closes_at": survey.closes_at}),
         "extend_form": ExtendForm(initial={"closes_at": survey.closes_at}),
+        "reminders_form": RemindersForm(
+            initial={
+                "reminder_interval_days": survey.reminder_interval_days,
+                "max_reminders": survey.max_reminders,
+            },
+            prefix="reminders",
+        ),
         "kinds": Question.Kind.choices,
         "open_link": (
             request.build_absolute_uri(
@@ -397,6 +404,26 @@ def survey_extend(request, pk):
     return _state_change(
         request, pk, services.survey_extend, _("The closing time was moved."), ExtendForm
     )
+
+
+@login_required
+@require_POST
+def survey_reminders(request, pk):
+    survey = _survey(request, pk, "manage")
+    form = RemindersForm(request.POST, prefix="reminders")
+    if form.is_valid():
+        try:
+            services.survey_reminders_set(survey=survey, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The reminder schedule was saved."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("surveys:survey_detail", pk=survey.pk)
 
 
 @login_required

@@ -212,3 +212,16 @@ def test_list_and_detail_query_counts(
         assert client.get(reverse("surveys:survey_list")).status_code == 200
     with django_assert_max_num_queries(20):
         assert client.get(reverse("surveys:survey_detail", args=[survey.pk])).status_code == 200
+
+
+def test_reminder_schedule_can_change_while_open(world, client_for):
+    survey = open_survey(build_survey(world, county=world.county_a))
+    client = client_for(world.coordinator_a)
+    url = reverse("surveys:survey_reminders", args=[survey.pk])
+    client.post(url, {"reminders-reminder_interval_days": "4", "reminders-max_reminders": "3"})
+    survey.refresh_from_db()
+    assert (survey.reminder_interval_days, survey.max_reminders) == (4, 3)
+    client.post(url, {"reminders-reminder_interval_days": "", "reminders-max_reminders": "99"})
+    survey.refresh_from_db()
+    assert survey.max_reminders == 3  # refused with a message
+    assert client_for(world.coordinator_b).post(url, {}).status_code == 404
