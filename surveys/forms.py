@@ -324,6 +324,21 @@ class QuestionForm(TextsMixin, forms.Form):
         self.add_text_fields(
             {"text": question.text, "help_text": question.help_text} if question else {}
         )
+        # Each statement of a matrix or competence pair may count for its own area.
+        self.statement_area_fields = []
+        if question is not None and question.kind in Question.STATEMENT_KINDS:
+            areas = survey.programme.competence_areas.all()
+            for index, statement in enumerate(question.statements.all(), start=1):
+                name = f"statement_area_{statement.pk}"
+                self.fields[name] = forms.ModelChoiceField(
+                    queryset=areas,
+                    required=False,
+                    label=_("Competence area of statement %(n)s (“%(text)s”)")
+                    % {"n": index, "text": statement.localized_text},
+                    empty_label=_("– the question's area –"),
+                    initial=statement.competence_area_id,
+                )
+                self.statement_area_fields.append(name)
 
     def clean(self):
         data = super().clean()
@@ -386,6 +401,13 @@ class QuestionForm(TextsMixin, forms.Form):
 
     def statement_texts(self) -> list[dict]:
         return self._per_line("statements")
+
+    def statement_areas(self) -> dict[int, object]:
+        """{statement id: chosen area or None} for the statements the form showed."""
+        return {
+            int(name.rsplit("_", 1)[1]): self.cleaned_data.get(name)
+            for name in self.statement_area_fields
+        }
 
 
 class OpenForm(forms.Form):

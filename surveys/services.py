@@ -791,6 +791,8 @@ def statement_update(
     code = (code or "").strip()
     if not code or question.statements.exclude(pk=statement.pk).filter(code=code).exists():
         raise ValidationError({"code": _("Give each statement its own code.")})
+    if competence_area is not None and competence_area.programme_id != question.survey.programme_id:
+        raise ValidationError({"competence_area": _("Choose an area of the survey's programme.")})
     statement.text, statement.code, statement.competence_area = _texts(text), code, competence_area
     statement.save()
     _log("question_updated", user=user, survey=question.survey, data={"question": question.code})

@@ -308,18 +308,20 @@ def _question_form(request, survey, page, question):
 
 
 def _statements_keep_or_set(question, form, user):
-    """Keep statements (and their codes and areas) when only their texts changed."""
+    """Keep statements (codes, areas) when only their texts or areas changed."""
     texts = form.statement_texts()
+    areas = form.statement_areas()
     existing = list(question.statements.all())
     if len(existing) == len(texts):
         for statement, text in zip(existing, texts, strict=True):
-            if statement.text != text:
+            area = areas.get(statement.pk, statement.competence_area)
+            if statement.text != text or area != statement.competence_area:
                 services.statement_update(
                     statement=statement,
                     user=user,
                     text=text,
                     code=statement.code,
-                    competence_area=statement.competence_area,
+                    competence_area=area,
                 )
     else:
         services.statements_set(question=question, user=user, texts=texts)

@@ -225,3 +225,33 @@ def test_reminder_schedule_can_change_while_open(world, client_for):
     survey.refresh_from_db()
     assert survey.max_reminders == 3  # refused with a message
     assert client_for(world.coordinator_b).post(url, {}).status_code == 404
+
+
+def test_statements_get_their_own_competence_areas(world, client_for):
+    survey = build_survey(world, county=world.county_a)
+    pair = survey.questions.get(code="cp1")
+    first, second = pair.statements.all()
+    url = reverse("surveys:question_update", args=[survey.pk, pair.pk])
+    client = client_for(world.coordinator_a)
+    form = client.get(url).content.decode()
+    assert f"statement_area_{first.pk}" in form
+    response = client.post(
+        url,
+        {
+            "kind": "competence_pair",
+            "code": "cp1",
+            "text_nb": "Samarbeid",
+            "scale_min": "1",
+            "scale_max": "5",
+            "required": "on",
+            "competence_area": world.areas[0].pk,
+            "statements_nb": "Samarbeid med skoler\nSamarbeid med kommunen",
+            f"statement_area_{first.pk}": "",
+            f"statement_area_{second.pk}": world.areas[2].pk,
+        },
+    )
+    assert response.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.competence_area is None and second.competence_area == world.areas[2]
+    assert pair.statements.count() == 2  # kept, not replaced
