@@ -12,8 +12,14 @@ from portal.tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _english():
-    """Tests read messages in English, whatever the state of the nb/nn catalogues."""
+def _english(request):
+    """Tests read messages in English, whatever the state of the nb/nn catalogues.
+
+    Browser tests are left in the people's own language (Bokmål): they select by names and URLs.
+    """
+    if "browser_session" in request.fixturenames:
+        yield
+        return
     with translation.override("en"):
         yield
 

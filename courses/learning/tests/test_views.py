@@ -328,3 +328,24 @@ def test_lesson_text_put_in_past_the_services_is_still_sanitised(world, arena, s
     page = signed_in(world.staff_a).get(reverse("learning:lesson_detail", args=[lesson.pk]))
     assert "<p>Trygt</p>" in page.content.decode()
     assert 'alert("x")' not in page.content.decode()
+
+
+def test_author_edits_own_thread_and_reply_within_the_window(world, arena, signed_in):
+    thread = ThreadFactory(course=arena.course_a, author=world.staff_a, title="Førsteutkast")
+    post = PostFactory(thread=thread, author=world.staff_a, body="Skrivefeil")
+    staff = signed_in(world.staff_a)
+    edit = reverse("learning:thread_edit", args=[thread.pk])
+    assert 'value="Førsteutkast"' in staff.get(edit).content.decode()
+    response = staff.post(edit, {"title": "", "body": "ny tekst"})
+    assert response.status_code == 400 and "ny tekst" in response.content.decode()
+    staff.post(edit, {"title": "Rettet tittel", "body": "ny tekst"})
+    staff.post(reverse("learning:post_edit", args=[post.pk]), {"body": "Rettet"})
+    thread.refresh_from_db()
+    post.refresh_from_db()
+    assert thread.title == "Rettet tittel" and thread.edited_at is not None
+    assert post.body == "Rettet" and post.edited_at is not None
+    # Someone else may not, not even a moderator.
+    response = signed_in(world.coordinator_a).post(edit, {"title": "Sensur", "body": "x"})
+    assert response.status_code == 302
+    thread.refresh_from_db()
+    assert thread.title == "Rettet tittel"
