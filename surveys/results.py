@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import combinations
 
 from django.db.models import Avg, Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber
@@ -251,6 +252,15 @@ def _finish_area(cell: dict) -> dict:
 
 
 SUPPRESSED = {"n": None, "suppressed": True}
+# A group large enough on its own, but too close to a group with fewer filters.
+DIFFERENCE_SUPPRESSED = {
+    "suppressed": True,
+    "by_difference": True,
+    "n": None,
+    "items": {},
+    "areas": {},
+    "area_counties": {},
+}
 
 
 def suppress(numbers: dict, min_group_size: int) -> dict:
@@ -372,6 +382,7 @@ class SurveyResults:
     suppressed: bool
     from_snapshot: bool
     unavailable: bool = False  # filters the snapshot kept no figures for
+    by_difference: bool = False  # hidden: it would reveal a small group by subtraction
     questions: list[QuestionResult] = field(default_factory=list)
     areas: list[AreaResult] = field(default_factory=list)
     heatmap_areas: list[CompetenceArea] = field(default_factory=list)
@@ -409,7 +420,44 @@ def survey_numbers(
         key = snapshot_group_key(scope, filters)
         return (data.get("groups", {}).get(key) if key else None), True
     numbers = compute_numbers(submitted_responses(survey, scope, filters))
+    if numbers["n"] and reveals_by_difference(
+        survey=survey, scope=scope, filters=filters, n=numbers["n"]
+    ):
+        return dict(DIFFERENCE_SUPPRESSED), False
     return suppress(numbers, survey.min_group_size), False
+
+
+def _filter_conditions(filters: ResultFilters) -> list[Q]:
+    conditions = []
+    if filters.county_id is not None:
+        conditions.append(Q(county_id=filters.county_id))
+    if filters.library_id is not None:
+        conditions.append(Q(library_id=filters.library_id))
+    if filters.role is not None:
+        conditions.append(Q(role=filters.role))
+    return conditions
+
+
+def reveals_by_difference(
+    *, survey: Survey, scope: ResultScope, filters: ResultFilters, n: int
+) -> bool:
+    """Would a filtered group let someone work out the answers of a few others?
+
+    Whoever sees a group with fewer filters (their whole scope, or the same filters less one)
+    could subtract this group from it; when the difference is a group of 1 to
+    min_group_size - 1 responses, their answers could be read off. One query, counting every
+    coarser group at once.
+    """
+    conditions = _filter_conditions(filters)
+    if not conditions:
+        return False
+    coarser = {}
+    for size in range(len(conditions)):
+        for index, subset in enumerate(combinations(conditions, size)):
+            name = f"n_{size}_{index}"
+            coarser[name] = Count("id", filter=Q(*subset)) if subset else Count("id")
+    counts = submitted_responses(survey, scope).aggregate(**coarser)
+    return any(0 < total - n < survey.min_group_size for total in counts.values())
 
 
 def snapshot_group_key(scope: ResultScope, filters: ResultFilters) -> str | None:
@@ -458,6 +506,7 @@ def survey_results(
     numbers = numbers or {"suppressed": True, "items": {}, "areas": {}, "area_counties": {}}
     results.n = numbers.get("n")
     results.suppressed = bool(numbers.get("suppressed"))
+    results.by_difference = bool(numbers.get("by_difference"))
     questions = list(
         Question.objects.filter(survey=survey)
         .select_related("page")

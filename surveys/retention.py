@@ -16,35 +16,60 @@ from django.utils import timezone
 from portal.audit import audit_log
 
 from .models import Answer, Response, ResultSnapshot, Survey
-from .results import compute_numbers, response_rate_data, suppress
+from .results import DIFFERENCE_SUPPRESSED, compute_numbers, response_rate_data, suppress
 
 SNAPSHOT_VERSION = 1
 
 
-def _group(responses, min_group_size: int) -> dict:
-    numbers = suppress(compute_numbers(responses, with_texts=False), min_group_size)
+def _group(responses, min_group_size: int) -> tuple[int, dict]:
+    raw = compute_numbers(responses, with_texts=False)
+    numbers = suppress(raw, min_group_size)
     numbers.pop("texts", None)
-    return numbers
+    return raw["n"], numbers
 
 
 def result_snapshot_data(*, survey: Survey) -> dict:
-    """The aggregates kept after the purge (JSON-ready)."""
+    """The aggregates kept after the purge (JSON-ready).
+
+    A filtered group is dropped when subtracting it from any group with fewer filters (that
+    someone may see as their whole scope) would leave 1 to min_group_size - 1 responses.
+    """
     submitted = Response.objects.filter(survey=survey, submitted_at__isnull=False)
     size = survey.min_group_size
     keys = submitted.values_list("county_id", "library_id", "role").distinct().order_by()
     counties = sorted({c for c, _l, _r in keys if c is not None})
-    libraries = sorted({lib for _c, lib, _r in keys if lib is not None})
+    library_counties = {lib: c for c, lib, _r in keys if lib is not None}
     roles = sorted({r for _c, _l, r in keys})
-    groups = {"all": _group(submitted, size)}
+    groups: dict[str, dict] = {}
+    sizes: dict[str, int] = {}
+    parents: dict[str, list[str]] = {}
+
+    def add(key: str, responses, coarser: list[str]) -> None:
+        sizes[key], groups[key] = _group(responses, size)
+        parents[key] = coarser
+
+    add("all", submitted, [])
     for role in roles:
-        groups[f"role:{role}"] = _group(submitted.filter(role=role), size)
+        add(f"role:{role}", submitted.filter(role=role), ["all"])
     for county_id in counties:
         in_county = submitted.filter(county_id=county_id)
-        groups[f"county:{county_id}"] = _group(in_county, size)
+        add(f"county:{county_id}", in_county, ["all"])
         for role in roles:
-            groups[f"county:{county_id}|role:{role}"] = _group(in_county.filter(role=role), size)
-    for library_id in libraries:
-        groups[f"library:{library_id}"] = _group(submitted.filter(library_id=library_id), size)
+            add(
+                f"county:{county_id}|role:{role}",
+                in_county.filter(role=role),
+                ["all", f"county:{county_id}", f"role:{role}"],
+            )
+    for library_id, county_id in sorted(library_counties.items()):
+        add(
+            f"library:{library_id}",
+            submitted.filter(library_id=library_id),
+            ["all", f"county:{county_id}"],
+        )
+    for key, coarser in parents.items():
+        n = sizes[key]
+        if n and any(0 < sizes.get(parent, 0) - n < size for parent in coarser):
+            groups[key] = dict(DIFFERENCE_SUPPRESSED)
     return {
         "version": SNAPSHOT_VERSION,
         "min_group_size": size,

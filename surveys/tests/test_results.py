@@ -270,3 +270,26 @@ def test_open_link_responses_are_counted_without_invitations(world, survey):
     assert open_link.n == 5
     # A coordinator's county scope never includes responses without a county.
     assert survey_results(survey=survey, user=world.coordinator_a).response_rates == []
+
+
+def test_a_filter_that_would_reveal_a_small_rest_by_subtraction_is_hidden(world, survey):
+    # Hedmark: 6 staff and 2 library leaders. Staff alone is a large enough group, but the
+    # county minus its staff is the 2 leaders: showing both would give their answers away.
+    add_responses(survey, count=6, library=world.library_b, values=FIXED)
+    add_responses(survey, count=2, library=world.library_b, role="library_leader", values=FIXED)
+    add_responses(survey, count=5, library=world.library_a, values=FIXED)
+    coordinator = world.coordinator_b
+    assert survey_results(survey=survey, user=coordinator).n == 8
+    staff = survey_results(survey=survey, user=coordinator, filters=ResultFilters(role="staff"))
+    assert staff.suppressed and staff.by_difference and staff.n is None
+    assert all(item.suppressed or item.no_answers for q in staff.questions for item in q.items)
+    # The project leader's scope is larger (13 responses, 11 of them staff): a staff filter
+    # still leaves the 2 leaders by subtraction; a filter on Trondheim leaves 8: shown.
+    leader = world.project_leader
+    assert survey_results(
+        survey=survey, user=leader, filters=ResultFilters(role="staff")
+    ).by_difference
+    library = survey_results(
+        survey=survey, user=leader, filters=ResultFilters(library_id=world.library_a.id)
+    )
+    assert library.n == 5 and not library.by_difference

@@ -82,11 +82,19 @@ def test_snapshot_keeps_scoped_groups_and_suppression(world, expired):
     expired = Survey.objects.select_related("result_snapshot").get(pk=expired.pk)
     coordinator = survey_results(survey=expired, user=world.coordinator_b)
     assert coordinator.n == 7 and coordinator.from_snapshot
+    # Hedmark's 5 staff would be shown, but subtracting them from the county's 7 would reveal
+    # the 2 library leaders' answers: the group is hidden.
     staff_only = survey_results(
         survey=expired, user=world.coordinator_b, filters=ResultFilters(role="staff")
     )
-    assert staff_only.n == 5
-    assert staff_only.questions[0].items[0].mean == 2.0
+    assert staff_only.n is None and staff_only.by_difference
+    staff_a = survey_results(
+        survey=expired,
+        user=world.project_leader,
+        filters=ResultFilters(county_id=world.county_a.id, role="staff"),
+    )
+    assert staff_a.n == 6
+    assert staff_a.questions[0].items[0].mean == 4.0
     leaders = survey_results(
         survey=expired, user=world.coordinator_b, filters=ResultFilters(role="library_leader")
     )
