@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from portal import permissions
 from portal.models import Library
 
-from .models import Page, Participation, Question, Survey
+from .models import Page, Participation, Question, Response, Survey
 
 
 def survey_audience_libraries(survey: Survey) -> QuerySet[Library]:
@@ -22,15 +23,21 @@ def survey_audience_libraries(survey: Survey) -> QuerySet[Library]:
     return libraries.distinct()
 
 
+def _count(qs):
+    counted = qs.order_by().values("survey").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def survey_list(*, user) -> QuerySet[Survey]:
     """Surveys this person may see, with what the list page shows."""
     return (
         permissions.visible(user, Survey)
         .select_related("programme", "county")
+        # Subqueries, not joins: joining both would multiply participations by responses.
         .annotate(
-            invited=Count("participations", distinct=True),
-            submitted=Count(
-                "responses", filter=Q(responses__submitted_at__isnull=False), distinct=True
+            invited=_count(Participation.objects.filter(survey=OuterRef("pk"))),
+            submitted=_count(
+                Response.objects.filter(survey=OuterRef("pk"), submitted_at__isnull=False)
             ),
         )
         .order_by("-created_at", "-id")

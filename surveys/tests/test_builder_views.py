@@ -255,3 +255,16 @@ def test_statements_get_their_own_competence_areas(world, client_for):
     second.refresh_from_db()
     assert first.competence_area is None and second.competence_area == world.areas[2]
     assert pair.statements.count() == 2  # kept, not replaced
+
+
+def test_list_counts_invited_and_answered(world):
+    from surveys import selectors, services
+    from surveys.models import Participation
+
+    survey = open_survey(build_survey(world, county=world.county_a))
+    services.survey_invite_users(survey=survey, users=[world.staff_a, world.library_leader_a])
+    for participation in Participation.objects.all()[:1]:
+        response = services.response_start(survey=survey, participation=participation)
+        services.response_submit(response=response, participation=participation)
+    row = selectors.survey_list(user=world.coordinator_a).get(pk=survey.pk)
+    assert (row.invited, row.submitted) == (2, 1)
