@@ -71,6 +71,7 @@ class Migration(migrations.Migration):
                 ('travel_note', models.CharField(blank=True, max_length=300, verbose_name='travel and accommodation')),
                 ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled')),
                 ('evaluation_invited_at', models.DateTimeField(blank=True, null=True, verbose_name='evaluation invitations sent')),
+                ('sequence', models.PositiveIntegerField(default=0, editable=False, verbose_name='revision')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
                 ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='gatherings', to='portal.county', verbose_name='county')),

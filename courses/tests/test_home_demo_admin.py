@@ -1,0 +1,53 @@
+"""Home-page actions, the demo course series, and the admin asking the policy."""
+
+import pytest
+from django.urls import reverse
+
+from courses.home_actions import course_actions, courses_demo_load
+from courses.models import Course, Gathering, Registration
+from portal.permissions import get_scope
+
+from .factories import CourseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _labels(user, programme):
+    return {a.url for a in course_actions(user=user, programme=programme, scope=get_scope(user))}
+
+
+def test_home_actions_by_role(world):
+    course_list = reverse("courses:course_list")
+    approvals = reverse("courses:approval_list")
+    assert course_list in _labels(world.coordinator_a, world.programme)
+    assert course_list in _labels(world.staff_a, world.programme)
+    assert approvals in _labels(world.library_leader_a, world.programme)
+    assert approvals not in _labels(world.staff_a, world.programme)
+    assert _labels(world.outsider, world.programme) == set()
+
+
+def test_demo_series_loads_once():
+    from portal.demo import demo_load
+
+    programme, _accounts = demo_load()
+    courses_demo_load(programme=programme)
+    courses_demo_load(programme=programme)  # idempotent
+    series = Course.objects.get(programme=programme, county=None)
+    gatherings = list(series.gatherings.order_by("starts_at"))
+    assert len(gatherings) == 3
+    assert len({g.county_id for g in gatherings}) == 3
+    assert all(g.starts_at.year == 2011 for g in gatherings)
+    assert Course.objects.filter(programme=programme).count() == 2
+    assert Registration.objects.filter(status=Registration.Status.ATTENDED).count() == 2
+    assert Gathering.objects.filter(requires_leader_approval=True).count() == 1
+
+
+def test_admin_uses_the_policy(world, client_for):
+    CourseFactory(programme=world.programme, county=world.county_a, title="Synlig")
+    admin = client_for(world.site_admin)
+    assert admin.get(reverse("admin:courses_course_changelist")).status_code == 200
+    assert admin.get(reverse("admin:courses_registration_changelist")).status_code == 200
+    assert admin.get(reverse("admin:courses_gathering_changelist")).status_code == 200
+    # Not a side door for anyone else.
+    coordinator = client_for(world.coordinator_a)
+    assert coordinator.get(reverse("admin:courses_course_changelist")).status_code in (302, 403)
