@@ -4,7 +4,7 @@ library leaders). Registered when imported; surveys.apps.SurveysConfig.ready() i
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from portal.home import HomeAction, register
+from portal.home import HomeAction, register, register_demo
 
 
 @register
@@ -23,3 +23,35 @@ def survey_results_actions(*, user, programme, scope) -> list[HomeAction]:
             _("Response rates, competence gaps and figures from the competence-needs surveys."),
         )
     ]
+
+
+@register_demo
+def demo_responses_load(*, programme) -> int:
+    """Synthetic submitted responses to the demo surveys, so the results pages show figures.
+
+    Runs after the surveys app's demo loader (registered earlier); adds responses only to
+    surveys of the demo programme that have none, spread over its public libraries, with a
+    clear competence gap in some areas.
+    """
+    from portal.models import Library
+
+    from .models import Response, Survey
+    from .tests.response_data import add_responses
+
+    surveys = Survey.objects.filter(programme=programme).exclude(status=Survey.Status.DRAFT)
+    libraries = list(
+        Library.objects.filter(county__programmes=programme, kind=Library.Kind.PUBLIC).order_by(
+            "county__number", "name"
+        )
+    )
+    areas = list(programme.competence_areas.order_by("position", "id"))
+    gaps = {area.id: (1.8, 1.0, 0.4, 0.1)[index % 4] for index, area in enumerate(areas)}
+    created = 0
+    for survey in surveys:
+        if Response.objects.filter(survey=survey).exists():
+            continue
+        for index, library in enumerate(libraries[:12]):
+            created += add_responses(
+                survey, count=6 + index % 3, library=library, seed=index, gaps=gaps
+            )
+    return created

@@ -133,7 +133,18 @@ def _structure(survey):
     )
 
 
-def _answers_for(question, value, rng) -> list[Answer]:
+def _pair(question, statement, rng, gaps) -> tuple[int, int]:
+    """A random (importance, competence); with `gaps`, competence trails by about the gap."""
+    points = question.scale_points
+    area_id = statement.competence_area_id or question.competence_area_id
+    if not gaps or area_id not in gaps:
+        return rng.choice(points), rng.choice(points)
+    importance = rng.choice(points[len(points) // 2 :])
+    competence = round(importance - gaps[area_id] + rng.choice([-1, 0, 0, 1]))
+    return importance, min(max(competence, points[0]), points[-1])
+
+
+def _answers_for(question, value, rng, gaps=None) -> list[Answer]:
     """Unsaved answers of one response to one question (response set by the caller)."""
     points = question.scale_points
     kind = question.kind
@@ -156,7 +167,7 @@ def _answers_for(question, value, rng) -> list[Answer]:
         answers = []
         for statement in question.statements.all():
             pair = (value or {}).get(statement.code) if isinstance(value, dict) else value
-            importance, competence = pair or (rng.choice(points), rng.choice(points))
+            importance, competence = pair or _pair(question, statement, rng, gaps)
             answers.append(
                 Answer(
                     question=question,
@@ -206,6 +217,7 @@ def add_responses(
     seed: int = 0,
     submitted: bool = True,
     respondent=None,
+    gaps: dict[int, float] | None = None,
     batch_size: int = 500,
 ) -> int:
     """Create `count` responses with an answer to every question; returns the answer count.
@@ -213,7 +225,8 @@ def add_responses(
     `values` maps question codes to a fixed value: a scale point or "dont_know" (likert,
     matrix), {statement code: (importance, competence)} or one pair for all statements, an
     option value or ("other", text) (single choice), a list of values (multiple choice), a
-    number, or a text. Other questions get seeded random values.
+    number, or a text. Other questions get seeded random values; `gaps` ({area id: gap}) makes
+    random competence pairs of those areas show about that gap.
     """
     rng = random.Random(seed)  # noqa: S311 - test data, not security
     values = values or {}
@@ -242,7 +255,7 @@ def add_responses(
         answers = []
         for response in responses:
             for question in questions:
-                for answer in _answers_for(question, values.get(question.code), rng):
+                for answer in _answers_for(question, values.get(question.code), rng, gaps):
                     answer.response = response
                     answers.append(answer)
         Answer.objects.bulk_create(answers, batch_size=2000)

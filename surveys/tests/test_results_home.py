@@ -29,3 +29,22 @@ def test_home_page_links_to_survey_results(client_for, world):
     assert 'href="/undersokelser/resultater/"' in html
     html = client_for(world.staff_a).get("/").content.decode()
     assert 'href="/undersokelser/resultater/"' not in html
+
+
+def test_demo_gives_the_demo_survey_responses_to_show(db, client):
+    from django.core.management import call_command
+
+    from portal.models import RoleAssignment
+    from surveys.models import Response, Survey
+
+    call_command("load_demo", stdout=None)
+    survey = Survey.objects.exclude(status=Survey.Status.DRAFT).first()
+    submitted = Response.objects.filter(survey=survey, submitted_at__isnull=False).count()
+    assert submitted >= 60
+    call_command("load_demo")  # loading again adds nothing
+    assert Response.objects.filter(survey=survey).count() == submitted
+    leader = RoleAssignment.objects.filter(role="project_leader").first().user
+    client.force_login(leader)
+    response = client.get(f"/undersokelser/{survey.pk}/resultater/")
+    results = response.context["results"]
+    assert results.n == submitted and results.areas and results.areas[0].gap > 1
