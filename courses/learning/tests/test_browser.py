@@ -39,7 +39,11 @@ def test_coordinator_authors_participant_learns_and_gets_feedback(browser_sessio
     b.page.locator(f'a[href="{reverse("learning:lesson_create", args=[module.pk])}"]').click()
     b.check()
     b.page.locator("input[name=title]").fill("Planstrategi")
+    b.page.locator("input[name=kind][value=link]").check()  # the form shows what a kind needs
+    assert b.page.locator("input[name=url]").is_visible()
+    assert not b.page.locator("input[name=video_url]").is_visible()
     b.page.locator("input[name=kind][value=text]").check()
+    assert not b.page.locator("input[name=url]").is_visible()
     b.page.locator("textarea[name=body]").fill(
         "<h2>Les dette</h2><p>Les <strong>planstrategien</strong> til fylket.</p>"
     )
