@@ -150,7 +150,7 @@ def attendance_list(*, gathering: Gathering) -> list[Registration]:
 
 def course_statistics(*, courses: Iterable[Course] | QuerySet[Course]) -> dict:
     """Registered (holding a seat), waiting, attended and libraries reached (libraries of those
-    who attended), per course and in total. Two queries.
+    who attended), per course and in total, over gatherings that were not cancelled. Two queries.
 
     Returns {"registered", "waiting", "attended", "libraries_reached",
              "per_course": {course_id: {same keys}}}."""
@@ -158,7 +158,10 @@ def course_statistics(*, courses: Iterable[Course] | QuerySet[Course]) -> dict:
         course_ids = list(courses.values_list("id", flat=True))
     else:
         course_ids = [c.pk for c in courses]
-    registrations = Registration.objects.filter(gathering__course_id__in=course_ids)
+    # A cancelled gathering's registrations keep their status (history) but count for nothing.
+    registrations = Registration.objects.filter(
+        gathering__course_id__in=course_ids, gathering__cancelled_at__isnull=True
+    )
     counts = {
         "registered": Count("id", filter=Q(status__in=Registration.SEAT_STATUSES)),
         "waiting": Count("id", filter=Q(status=Status.WAITING)),

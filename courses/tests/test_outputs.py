@@ -213,6 +213,8 @@ def test_course_statistics(world, course, gathering_2011):
         gathering=second, user=world.outsider, status=Status.WAITING, waiting_position=1
     )
     RegistrationFactory(gathering=second, user=world.coordinator_a, status=Status.CANCELLED)
+    cancelled = GatheringFactory(course=course, cancelled_at=timezone.now())
+    RegistrationFactory(gathering=cancelled, user=world.staff_b, library=world.library_b)
     empty = CourseFactory(programme=world.programme)
     stats = course_statistics(courses=[course, empty])
     assert stats["per_course"][course.pk] == {
