@@ -200,3 +200,38 @@ def test_malformed_and_missing_ids(world, client_for):
     assert client.get("/kurs/abc/").status_code == 404
     assert client.get("/kurs/kalender/not-a-token.ics").status_code == 404
     assert client.get(reverse("courses:course_create") + "?programme=x").status_code == 404
+
+
+def test_gathering_cancel_page(world, gathering, client_for, django_capture_on_commit_callbacks):
+    services.registration_create(user=world.staff_a, gathering=gathering)
+    url = reverse("courses:gathering_cancel", args=[gathering.pk])
+    assert client_for(world.coordinator_b).post(url).status_code == 403
+    client = client_for(world.coordinator_a)
+    assert "1 person is registered" in client.get(url).content.decode()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url).status_code == 302
+    gathering.refresh_from_db()
+    assert gathering.is_cancelled
+    assert [m.to for m in mail.outbox] == [[world.staff_a.email]]
+    # Twice: a message, no crash.
+    response = client.post(url, follow=True)
+    assert "already cancelled" in response.content.decode()
+
+
+def test_approval_by_the_library_leader_only(world, gathering, client_for):
+    gathering.requires_leader_approval = True
+    gathering.save()
+    registration = services.registration_create(user=world.staff_a, gathering=gathering)
+    url = reverse("courses:registration_decide", args=[registration.pk])
+    # Coordinators see the registration but do not decide; other leaders do not see it.
+    assert client_for(world.coordinator_a).post(url, {"decision": "approve"}).status_code == 403
+    assert client_for(world.library_leader_b).post(url, {"decision": "approve"}).status_code == 404
+    leader = client_for(world.library_leader_a)
+    assert world.staff_a.full_name in leader.get(reverse("courses:approval_list")).content.decode()
+    assert leader.get(url).status_code == 405  # POST only
+    assert leader.post(url, {"decision": "approve"}).status_code == 302
+    registration.refresh_from_db()
+    assert registration.status == Status.CONFIRMED
+    response = leader.post(url, {"decision": "decline"}, follow=True)
+    assert "not waiting for a decision" in response.content.decode()
