@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +9,5 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from . import home_actions  # noqa: F401  (registers the portal's home-page actions)
+
+        autodiscover_modules("dashboard")  # each app's dashboard.py registers its panel

@@ -1,6 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from . import permissions
 from .home import HomeAction, register
 
 
@@ -18,3 +19,16 @@ def portal_actions(*, user, programme, scope):
             )
         )
     return actions
+
+
+@register
+def dashboard_action(*, user, programme, scope):
+    if not permissions.can(user, "view_dashboard", programme):
+        return []
+    return [
+        HomeAction(
+            _("Programme dashboard"),
+            reverse("programme_dashboard", args=[programme.pk]),
+            _("Competence gaps, courses and attendance per county, before and after."),
+        )
+    ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("programmer/<int:pk>/", views.programme_detail, name="programme_detail"),
+    path("programmer/<int:pk>/oversikt/", views.programme_dashboard, name="programme_dashboard"),
     path("bibliotek/", views.library_list, name="library_list"),
     path("bibliotek/<int:pk>/", views.library_detail, name="library_detail"),
     path("bibliotek/<int:pk>/inviter/", views.invitation_create, name="invitation_create"),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from . import dashboard as programme_dashboard_panels
 from . import permissions, selectors, services
 from .adapters import SESSION_INVITATION
 from .forms import InvitationForm, LanguageForm, StaffListForm
@@ -41,6 +42,34 @@ def programme_detail(request, pk):
         {
             "programme": programme,
             "may_view_funding": permissions.can(request.user, "view_dashboard", programme),
+        },
+    )
+
+
+@login_required
+@require_GET
+def programme_dashboard(request, pk):
+    """The programme's loop on one page; a coordinator sees only the counties they coordinate."""
+    programme = permissions.get_visible_or_404(
+        request, Programme.objects.prefetch_related("counties", "competence_areas"), pk=pk
+    )
+    permissions.require(request, "view_dashboard", programme)
+    county_ids = programme_dashboard_panels.dashboard_county_ids(
+        programme=programme, user=request.user
+    )
+    return render(
+        request,
+        "portal/dashboard.html",
+        {
+            "programme": programme,
+            "panels": programme_dashboard_panels.programme_dashboard(
+                programme=programme, user=request.user
+            ),
+            "shown_counties": None
+            if county_ids is None
+            else programme_dashboard_panels.dashboard_counties(
+                programme=programme, county_ids=county_ids
+            ),
         },
     )
 

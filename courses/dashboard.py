@@ -1,0 +1,141 @@
+"""The courses' panel of the programme dashboard: courses on the competence areas, and who came.
+
+The third and fourth step of the programme's loop: courses on the areas where the baseline survey
+found gaps, and attendance (registered, attended, libraries reached) per county; then, per
+competence area, the attendances in courses tagged with that area, so the reader sees which gaps
+were worked on.
+
+Grouping: a course is counted under its own county (the county whose coordinator runs it). A
+programme-wide course (no county) is counted in a row of its own, "Programme-wide courses", and
+not split over the counties of its gatherings: `course_statistics` counts per course, and a
+programme-wide course's participants come from every county. That row is shown only to those who
+see the whole programme (the project leader), since its figures include every county's
+participants; a coordinator sees the courses of the counties they coordinate.
+
+Gatherings: those not cancelled. Figures come from `courses.selectors.course_statistics` (two
+queries per group, so the panel's queries grow with the number of counties, never with courses or
+registrations).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal.dashboard import DashboardPanel, dashboard_areas, dashboard_counties, register
+
+from .models import Course
+from .selectors import course_statistics
+
+PROGRAMME_WIDE = "programme"
+
+
+@dataclass
+class CourseGroupRow:
+    """The figures of one county's courses (or of the programme-wide courses, or all)."""
+
+    label: str
+    courses: int
+    gatherings: int
+    registered: int
+    attended: int
+    libraries_reached: int
+    area_attendances: list[int] = field(default_factory=list)
+
+
+@dataclass
+class CourseRow:
+    course: Course
+    gatherings: int
+    registered: int
+    attended: int
+    libraries_reached: int
+    area_names: list[str]
+
+
+def _group_row(label: str, courses: list[Course], areas) -> tuple[CourseGroupRow, dict]:
+    """The group's row and `course_statistics`' figures per course."""
+    statistics = course_statistics(courses=courses)
+    per_course = statistics["per_course"]
+    row = CourseGroupRow(
+        label=label,
+        courses=len(courses),
+        gatherings=sum(c.gathering_count for c in courses),
+        registered=statistics["registered"],
+        attended=statistics["attended"],
+        libraries_reached=statistics["libraries_reached"],
+        area_attendances=[
+            sum(
+                per_course[c.pk]["attended"]
+                for c in courses
+                if any(a.pk == area.pk for a in c.competence_areas.all())
+            )
+            for area in areas
+        ],
+    )
+    return row, per_course
+
+
+@register
+def course_panel(*, programme, county_ids, user) -> DashboardPanel:
+    counties = dashboard_counties(programme=programme, county_ids=county_ids)
+    areas = dashboard_areas(programme=programme)
+    courses = Course.objects.filter(programme=programme)
+    if county_ids is not None:
+        courses = courses.filter(county_id__in=county_ids)
+    courses = list(
+        courses.select_related("county")
+        .prefetch_related("competence_areas")
+        .annotate(
+            gathering_count=Count("gatherings", filter=Q(gatherings__cancelled_at__isnull=True))
+        )
+        .order_by("county__number", "title", "id")
+    )
+    context = {
+        "areas": [area.localized_name for area in areas],
+        "groups": [],
+        "total": None,
+        "courses": [],
+        "course_list_url": reverse("courses:course_list"),
+    }
+    panel = DashboardPanel(
+        key="courses",
+        title=gettext_lazy("Courses and attendance"),
+        template="portal/dashboard/courses.html",
+        context=context,
+        order=30,
+    )
+    if not courses:
+        return panel
+    per_course: dict[int, dict] = {}
+    for county in counties:
+        row, figures = _group_row(
+            county.name, [c for c in courses if c.county_id == county.pk], areas
+        )
+        context["groups"].append(row)
+        per_course.update(figures)
+    if county_ids is None:
+        programme_wide = [c for c in courses if c.county_id is None]
+        if programme_wide:
+            row, figures = _group_row(_("Programme-wide courses"), programme_wide, areas)
+            context["groups"].append(row)
+            per_course.update(figures)
+        context["total"], _figures = _group_row(_("All courses"), courses, areas)
+    # The course list shows exactly the courses counted in the rows above.
+    context["courses"] = [
+        CourseRow(
+            course=course,
+            gatherings=course.gathering_count,
+            registered=per_course[course.pk]["registered"],
+            attended=per_course[course.pk]["attended"],
+            libraries_reached=per_course[course.pk]["libraries_reached"],
+            area_names=[a.localized_name for a in course.competence_areas.all()],
+        )
+        for course in courses
+        if course.pk in per_course
+    ]
+    return panel

@@ -1,0 +1,198 @@
+"""The surveys' panel of the programme dashboard: competence gaps per county and area.
+
+The first and the fifth step of the programme's loop: the baseline survey shows where the gap
+between how important an area is and how competent people feel is largest; the follow-up survey
+(a survey whose `baseline` is set) shows how that gap has changed.
+
+Which surveys: programme-wide surveys only (a county's own survey covers one county and cannot be
+compared across the programme), never drafts. The latest follow-up survey and its baseline when
+the baseline has answers; otherwise the latest survey with answers on its own. A follow-up
+without answers yet is named, so the reader knows it is coming.
+
+Every figure comes from `surveys.results.survey_numbers` (computed in the database, suppressed
+below the survey's minimum group size, read from the snapshot after the retention purge) and is
+limited to the counties the person may see: a coordinator's numbers are computed from their
+county's responses only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal.dashboard import DashboardPanel, dashboard_areas, dashboard_counties, register
+
+from .models import Survey
+from .results import ResultFilters, ResultScope, survey_numbers
+
+WHOLE_PROGRAMME = "all"
+
+
+@dataclass
+class GapCell:
+    """One gap figure: a value, hidden (too few answers) or absent (no answers for the area)."""
+
+    gap: float | None = None
+    n: int | None = None
+    suppressed: bool = False
+
+    @property
+    def has_value(self) -> bool:
+        return self.gap is not None
+
+
+@dataclass
+class GapRow:
+    area_name: str
+    baseline: GapCell
+    follow_up: GapCell | None = None
+
+    @property
+    def change(self) -> float | None:
+        """Follow-up gap minus baseline gap: negative when the gap has narrowed."""
+        if self.follow_up is None or not (self.baseline.has_value and self.follow_up.has_value):
+            return None
+        return round(self.follow_up.gap - self.baseline.gap, 2)
+
+
+@dataclass
+class GapGroup:
+    """The rows of one county (or of the whole programme)."""
+
+    label: str
+    rows: list[GapRow] = field(default_factory=list)
+    suppressed: bool = False  # too few answers in the group for any figure
+
+
+def _has_answers(survey: Survey) -> bool:
+    return bool(survey.submitted_count or survey.raw_answers_purged_at)
+
+
+def gap_surveys(*, programme) -> tuple[Survey | None, Survey | None, Survey | None]:
+    """(baseline, follow-up with answers, follow-up still without answers), in one query."""
+    candidates = list(
+        Survey.objects.filter(programme=programme, county__isnull=True)
+        .exclude(status=Survey.Status.DRAFT)
+        .select_related("result_snapshot")
+        .annotate(
+            submitted_count=Count("responses", filter=Q(responses__submitted_at__isnull=False))
+        )
+        .order_by("-created_at", "-id")
+    )
+    by_id = {survey.pk: survey for survey in candidates}
+    follow_up = next((s for s in candidates if s.baseline_id in by_id), None)
+    if follow_up is not None and _has_answers(by_id[follow_up.baseline_id]):
+        baseline = by_id[follow_up.baseline_id]
+        if _has_answers(follow_up):
+            return baseline, follow_up, None
+        return baseline, None, follow_up
+    baseline = next((s for s in candidates if s.baseline_id is None and _has_answers(s)), None)
+    return baseline, None, None
+
+
+def _group_numbers(survey: Survey, county_ids: set[int] | None, counties) -> dict:
+    """{group key: suppressed numbers or None}; the whole programme only for the project leader.
+
+    The project leader's figures come from one computation over the whole survey (its
+    per-county cells are suppressed one by one); a coordinator's from their county's responses
+    alone, one computation per county they coordinate.
+    """
+    no_filters = ResultFilters()
+    if county_ids is None:
+        numbers, _from_snapshot = survey_numbers(
+            survey=survey, scope=ResultScope(), filters=no_filters
+        )
+        groups = {WHOLE_PROGRAMME: _cells(numbers, None)}
+        for county in counties:
+            groups[county.pk] = _cells(numbers, county.pk)
+        return groups
+    groups = {}
+    for county in counties:
+        numbers, _from_snapshot = survey_numbers(
+            survey=survey, scope=ResultScope(county_ids=frozenset({county.pk})), filters=no_filters
+        )
+        groups[county.pk] = _cells(numbers, county.pk)
+    return groups
+
+
+def _cells(numbers: dict | None, county_id: int | None) -> dict | None:
+    """The area cells of one group, or None when the whole group is hidden."""
+    if numbers is None or numbers.get("suppressed"):
+        return None
+    if county_id is None:
+        return numbers.get("areas", {})
+    return numbers.get("area_counties", {}).get(str(county_id), {})
+
+
+def _cell(cells: dict | None, area_id: int) -> GapCell:
+    if cells is None:
+        return GapCell(suppressed=True)
+    cell = cells.get(str(area_id))
+    if cell is None:
+        return GapCell()
+    if cell.get("suppressed"):
+        return GapCell(suppressed=True)
+    return GapCell(gap=cell.get("gap"), n=cell.get("n"))
+
+
+@register
+def gap_panel(*, programme, county_ids, user) -> DashboardPanel:
+    counties = dashboard_counties(programme=programme, county_ids=county_ids)
+    baseline, follow_up, pending = gap_surveys(programme=programme)
+    context = {
+        "baseline": baseline,
+        "follow_up": follow_up,
+        "pending_follow_up": pending,
+        "groups": [],
+        "survey_list_url": reverse("surveys:survey_list"),
+    }
+    panel = DashboardPanel(
+        key="gaps",
+        title=gettext_lazy("Competence gaps"),
+        template="portal/dashboard/gaps.html",
+        context=context,
+        order=20,
+    )
+    if baseline is None:
+        return panel
+    context["baseline_url"] = reverse("surveys:results", args=[baseline.pk])
+    context["min_group_size"] = baseline.min_group_size
+    before = _group_numbers(baseline, county_ids, counties)
+    after = _group_numbers(follow_up, county_ids, counties) if follow_up else None
+    if follow_up:
+        context["follow_up_url"] = reverse("surveys:results", args=[follow_up.pk])
+        context["min_group_size"] = max(baseline.min_group_size, follow_up.min_group_size)
+    # The areas any visible group has figures (or hidden figures) for, in the programme's order.
+    rated = {
+        area_id
+        for numbers in (before, after or {})
+        for cells in numbers.values()
+        if cells
+        for area_id in cells
+    }
+    areas = [a for a in dashboard_areas(programme=programme) if str(a.pk) in rated]
+    labels = [(WHOLE_PROGRAMME, _("Whole programme"))] if county_ids is None else []
+    labels += [(county.pk, county.name) for county in counties]
+    for key, label in labels:
+        cells_before = before[key]
+        cells_after = after[key] if after is not None else None
+        group = GapGroup(
+            label=label,
+            suppressed=cells_before is None and (after is None or cells_after is None),
+        )
+        if not group.suppressed:
+            group.rows = [
+                GapRow(
+                    area_name=area.localized_name,
+                    baseline=_cell(cells_before, area.pk),
+                    follow_up=_cell(cells_after, area.pk) if after is not None else None,
+                )
+                for area in areas
+            ]
+        context["groups"].append(group)
+    context["has_areas"] = bool(areas)
+    return panel
