@@ -268,3 +268,21 @@ def test_list_counts_invited_and_answered(world):
         services.response_submit(response=response, participation=participation)
     row = selectors.survey_list(user=world.coordinator_a).get(pk=survey.pk)
     assert (row.invited, row.submitted) == (2, 1)
+
+
+def test_detail_links_to_results_and_structure(world, client_for):
+    survey = open_survey(build_survey(world, county=world.county_a))
+    html = (
+        client_for(world.coordinator_a)
+        .get(reverse("surveys:survey_detail", args=[survey.pk]))
+        .content.decode()
+    )
+    assert reverse("surveys:results", args=[survey.pk]) in html
+    assert reverse("surveys:export_structure", args=[survey.pk]) in html
+    leader_html = (
+        client_for(world.library_leader_a)
+        .get(reverse("surveys:survey_detail", args=[survey.pk]))
+        .content.decode()
+    )
+    assert reverse("surveys:results", args=[survey.pk]) in leader_html
+    assert reverse("surveys:survey_open", args=[survey.pk]) not in leader_html
