@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from .content import allowed_extensions_text
 from .models import Assignment, Lesson, Module, Submission
 
+TEXT_MAX = 10_000  # a board post; longer texts belong in a file
+ANSWER_MAX = 50_000
 FILE_ACCEPT = ".pdf,.docx,.xlsx,.pptx,.odt,.png,.jpg,.jpeg,.txt"
 
 
@@ -71,11 +73,15 @@ class LessonForm(forms.ModelForm):
 
 class ThreadForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 5}))
+    body = forms.CharField(
+        label=_("Text"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 5})
+    )
 
 
 class PostForm(forms.Form):
-    body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 4}))
+    body = forms.CharField(
+        label=_("Your reply"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 class AssignmentForm(forms.ModelForm):
@@ -98,7 +104,10 @@ class AssignmentForm(forms.ModelForm):
 
 class SubmissionForm(forms.Form):
     text = forms.CharField(
-        label=_("Your answer"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+        label=_("Your answer"),
+        required=False,
+        max_length=ANSWER_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
     )
     file = forms.FileField(
         label=_("File"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import formats, timezone
@@ -116,6 +117,11 @@ def _lesson_content(
         errors["body"] = _("Write the text of the lesson.")
     if kind == Lesson.Kind.LINK and not fields["url"]:
         errors["url"] = _("Give the address the lesson links to.")
+    if fields["url"]:
+        try:
+            URLValidator(schemes=["http", "https"])(fields["url"])
+        except ValidationError:
+            errors["url"] = _("Give a web address starting with https:// or http://.")
     if kind == Lesson.Kind.VIDEO:
         if not fields["video_url"]:
             errors["video_url"] = _("Give the address of the video.")

@@ -239,3 +239,16 @@ def test_review_needs_feedback_logs_and_mails_the_participant(
     assert "Godt forankret." in mail.outbox[0].body
     entry = AuditLogEntry.objects.get(action="learning.submission.reviewed")
     assert entry.data == {"status": "approved", "participant": world.staff_a.pk}
+
+
+def test_link_lessons_take_web_addresses_only(world, arena):
+    module = ModuleFactory(course=arena.course_a)
+    with pytest.raises(ValidationError) as error:
+        services.lesson_create(
+            user=world.coordinator_a,
+            module=module,
+            title="Lenke",
+            kind="link",
+            url="javascript:alert(1)",
+        )
+    assert "https://" in error.value.message_dict["url"][0]
