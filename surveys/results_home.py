@@ -33,24 +33,30 @@ def demo_responses_load(*, programme) -> int:
     surveys of the demo programme that have none, spread over its public libraries, with a
     clear competence gap in some areas.
     """
+    from django.db.models import Count
+
     from portal.models import Library
 
     from .models import Response, Survey
     from .tests.response_data import add_responses
 
     surveys = Survey.objects.filter(programme=programme).exclude(status=Survey.Status.DRAFT)
-    libraries = list(
-        Library.objects.filter(county__programmes=programme, kind=Library.Kind.PUBLIC).order_by(
-            "county__number", "name"
-        )
-    )
+    # Three libraries per county, those with people on them first (the demo accounts).
+    per_county: dict[int, list] = {}
+    for library in (
+        Library.objects.filter(county__programmes=programme, kind=Library.Kind.PUBLIC)
+        .annotate(people=Count("role_assignments"))
+        .order_by("county__number", "-people", "name")
+    ):
+        per_county.setdefault(library.county_id, []).append(library)
+    libraries = [library for group in per_county.values() for library in group[:3]]
     areas = list(programme.competence_areas.order_by("position", "id"))
     gaps = {area.id: (1.8, 1.0, 0.4, 0.1)[index % 4] for index, area in enumerate(areas)}
     created = 0
     for survey in surveys:
         if Response.objects.filter(survey=survey).exists():
             continue
-        for index, library in enumerate(libraries[:12]):
+        for index, library in enumerate(libraries):
             created += add_responses(
                 survey, count=6 + index % 3, library=library, seed=index, gaps=gaps
             )
