@@ -121,3 +121,24 @@ def test_admin_uses_the_policy(world, surveys, client_for):
     assert admin_client.get("/admin/surveys/question/").status_code == 200
     coordinator = client_for(world.coordinator_a)
     assert coordinator.get("/admin/surveys/survey/").status_code in (302, 403)
+
+
+@pytest.mark.parametrize(
+    "name", ["library_leader_a", "library_leader_b", "staff_a", "staff_b", "outsider"]
+)
+def test_drafts_are_404_to_everyone_else(world, surveys, client_for, name):
+    client = client_for(getattr(world, name))
+    for survey in surveys.values():
+        for url_name in ("survey_detail", "survey_update", "survey_preview", "page_create"):
+            assert client.get(reverse(f"surveys:{url_name}", args=[survey.pk])).status_code == 404
+
+
+def test_coordinator_reads_but_does_not_run_a_programme_wide_survey(world, surveys, client_for):
+    wide = surveys["programme"]
+    open_survey(wide)
+    client = client_for(world.coordinator_a)
+    assert client.get(reverse("surveys:survey_detail", args=[wide.pk])).status_code == 200
+    assert client.post(reverse("surveys:survey_close", args=[wide.pk])).status_code == 403
+    assert client.get(reverse("surveys:survey_preview", args=[wide.pk])).status_code == 403
+    wide.refresh_from_db()
+    assert wide.status == Survey.Status.OPEN
