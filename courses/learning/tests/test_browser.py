@@ -117,3 +117,34 @@ def test_coordinator_authors_participant_learns_and_gets_feedback(browser_sessio
     b.login(world.staff_a)
     b.goto(arena_url)
     assert b.page.locator("progress#course-progress").get_attribute("value") == "100"
+
+
+def test_moderation_on_a_phone(phone_session, world):
+    from .factories import AssignmentFactory, PostFactory, ThreadFactory
+
+    b = phone_session
+    course = CourseFactory(programme=world.programme, county=world.county_a, title="Partnerskap")
+    enrol(world.staff_a, course)
+    thread = ThreadFactory(course=course, author=world.staff_a, title="Samarbeid med skolen")
+    post = PostFactory(thread=thread, author=world.staff_a, body="Upassende innlegg")
+    AssignmentFactory(course=course)
+    thread_url = reverse("learning:thread_detail", args=[thread.pk])
+
+    b.login(world.coordinator_a)
+    b.goto(thread_url)
+    moderate_post = reverse("learning:post_moderate", args=[post.pk])
+    b.page.locator(f'form[action="{moderate_post}"] button[value=hide]').click()
+    b.check()
+    moderate_thread = reverse("learning:thread_moderate", args=[thread.pk])
+    b.page.locator(f'form[action="{moderate_thread}"] button[value=lock]').click()
+    b.check()
+    thread.refresh_from_db()
+    post.refresh_from_db()
+    assert thread.is_locked and post.is_hidden
+    b.goto(reverse("learning:assignment_list", args=[course.pk]))
+
+    b.login(world.staff_a)
+    b.goto(thread_url)
+    assert b.page.get_by_text("Upassende innlegg").count() == 0
+    assert b.page.locator("textarea[name=body]").count() == 0  # locked: no reply form
+    b.goto(reverse("learning:assignment_list", args=[course.pk]))
