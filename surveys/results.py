@@ -418,6 +418,15 @@ def survey_numbers(
         snapshot = getattr(survey, "result_snapshot", None)
         data = snapshot.data if snapshot else {}
         key = snapshot_group_key(scope, filters)
+        if (
+            key
+            and filters.library_id is not None
+            and scope.county_ids is not None
+            and not Library.objects.filter(
+                id=filters.library_id, county_id__in=scope.county_ids
+            ).exists()
+        ):
+            key = None  # a library outside the person's counties
         return (data.get("groups", {}).get(key) if key else None), True
     numbers = compute_numbers(submitted_responses(survey, scope, filters))
     if numbers["n"] and reveals_by_difference(
@@ -488,9 +497,9 @@ def survey_results(
     """Everything the results page shows, in a fixed number of queries."""
     filters = filters or ResultFilters()
     scope = result_scope(user, survey)
-    filters = _clean_filters(filters, scope)
-    numbers, from_snapshot = survey_numbers(survey=survey, scope=scope, filters=filters)
     counties, libraries = _filter_choices(survey, scope)
+    filters = _clean_filters(filters, counties, libraries)
+    numbers, from_snapshot = survey_numbers(survey=survey, scope=scope, filters=filters)
     results = SurveyResults(
         survey=survey,
         scope=scope,
@@ -538,13 +547,11 @@ def survey_results(
     return results
 
 
-def _clean_filters(filters: ResultFilters, scope: ResultScope) -> ResultFilters:
-    """Filters outside the person's scope are dropped (the scope already restricts the data)."""
-    county_id, library_id = filters.county_id, filters.library_id
-    if scope.county_ids is not None and county_id not in scope.county_ids:
-        county_id = None
-    if scope.library_ids is not None and library_id not in scope.library_ids:
-        library_id = None
+def _clean_filters(filters: ResultFilters, counties, libraries) -> ResultFilters:
+    """Only the counties, libraries and roles offered to the person; others are dropped."""
+    county_id = filters.county_id if filters.county_id in {c.id for c in counties} else None
+    library_ids = {lib.id for lib in libraries if county_id is None or lib.county_id == county_id}
+    library_id = filters.library_id if filters.library_id in library_ids else None
     role = filters.role if filters.role in {*dict(ROLE_CHOICES), ""} else None
     return ResultFilters(county_id=county_id, library_id=library_id, role=role)
 

@@ -131,3 +131,24 @@ def test_follow_up_compares_with_a_purged_baseline(world, expired):
     results = survey_results(survey=follow_up, user=world.project_leader)
     changes = {a.area.code: a.change for a in results.areas}
     assert changes == {"samarbeid": -3.0, "partnerskap": 0.0, "politiske-prosesser": 1.0}
+
+
+def test_a_library_of_another_county_is_never_read_from_the_snapshot(world, expired):
+    surveys_purge_expired()
+    expired = Survey.objects.select_related("result_snapshot").get(pk=expired.pk)
+    other = survey_results(
+        survey=expired,
+        user=world.coordinator_b,
+        filters=ResultFilters(library_id=world.library_a.id),
+    )
+    # The filter is dropped: the coordinator sees their own county, never Trondheim's figures.
+    assert other.filters.library_id is None
+    assert other.n == 7
+    from surveys.results import result_scope, survey_numbers
+
+    numbers, _snapshot = survey_numbers(
+        survey=expired,
+        scope=result_scope(world.coordinator_b, expired),
+        filters=ResultFilters(library_id=world.library_a.id),
+    )
+    assert numbers is None
