@@ -429,3 +429,21 @@ def test_query_count_does_not_grow_with_the_data(client, world, person, django_a
     assert response.status_code == 200
     # And it stays small: the surveys' figures are ten of them (five per survey).
     assert len(small) <= 40
+
+
+def test_out_of_range_id_is_404(client_for, world):
+    response = client_for(world.project_leader).get("/programmer/99999999999999999999/oversikt/")
+    assert response.status_code == 404
+
+
+def test_the_page_renders_in_bokmal(client_for, world, settings):
+    build_loop(world)
+    settings.LANGUAGE_CODE = "nb"
+    world.project_leader.preferred_language = "nb"
+    world.project_leader.save()
+    client = client_for(world.project_leader)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nb"
+    response = client.get(url(world.programme))
+    assert response.status_code == 200
+    assert response.context["LANGUAGE_CODE"] == "nb"
+    assert "4,00" in response.content.decode()  # Norwegian decimal comma
