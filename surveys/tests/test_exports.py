@@ -206,9 +206,36 @@ def test_aggregate_xlsx(client_for, world, survey):
     assert areas[1][0] == "Samarbeid" and areas[1][4] == 4.0
 
 
-def test_wide_export_streams_in_chunks(client_for, world, survey, django_assert_max_num_queries):
-    # The answers are read through one iterator (chunked); the query count stays small.
+def test_raw_exports_stream_with_a_fixed_number_of_queries(client_for, world, survey):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from surveys import exports
+
     client = client_for(world.project_leader)
-    with django_assert_max_num_queries(12):
-        response = client.get(export_url(survey, "responses-wide.csv"))
-        b"".join(response.streaming_content)
+    counts = []
+    for extra in (0, 50):
+        add_responses(survey, count=extra, library=world.library_a, seed=extra)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(export_url(survey, "responses-wide.csv"))
+            assert response.streaming  # rows are produced while the file is sent
+            rows = sum(1 for _chunk in response.streaming_content)
+        counts.append(len(queries))
+        assert rows == 1 + 1 + 10 + extra  # byte-order mark, header, one line per response
+    assert counts[0] == counts[1]
+    assert exports.CHUNK_SIZE <= 5000  # answers are read from the cursor in chunks
+
+
+def test_raw_rows_are_read_through_a_chunked_iterator(world, survey):
+    from unittest import mock
+
+    from django.db.models import QuerySet
+
+    from surveys import exports
+
+    original = QuerySet.iterator
+    with mock.patch.object(QuerySet, "iterator", autospec=True, side_effect=original) as spy:
+        assert len(list(exports.long_rows(survey))) == 1 + Answer.objects.count()
+        assert len(list(exports.wide_rows(survey))) == 11
+    assert spy.call_count == 2
+    assert all(call.kwargs == {"chunk_size": exports.CHUNK_SIZE} for call in spy.call_args_list)
