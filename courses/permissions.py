@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from portal.models import Programme
+from portal.models import Programme, RoleAssignment
 from portal.permissions import Policy, Scope, register
 
 from .models import Course, Gathering, Registration
@@ -31,6 +31,14 @@ def member_programme_ids(scope: Scope) -> frozenset[int]:
             )
         scope._courses_member_programme_ids = cached
     return cached
+
+
+def library_has_leader(library_id) -> bool:
+    if library_id is None:
+        return False
+    return RoleAssignment.objects.filter(
+        library_id=library_id, role=RoleAssignment.Role.LIBRARY_LEADER, user__is_active=True
+    ).exists()
 
 
 def course_manageable(scope: Scope, course: Course) -> bool:
@@ -125,7 +133,11 @@ class RegistrationPolicy(Policy):
         if action == "cancel":
             return own or manages
         if action == "decide":
-            return registration.library_id in scope.led_library_ids
+            # The library leader decides; where the library has no leader (or the person
+            # registered from none), the course's managers do, so no seat is held forever.
+            if registration.library_id in scope.led_library_ids:
+                return True
+            return manages and not library_has_leader(registration.library_id)
         if action == "mark_attendance":
             return manages
         # certificate: only for a gathering the person attended.

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from portal import permissions
+from portal.models import RoleAssignment
 
 from .models import Course, Gathering, Registration
 
@@ -111,6 +112,18 @@ def approvals_pending(*, user) -> QuerySet[Registration]:
         qs = qs.filter(library_id__in=scope.led_library_ids)
     return qs.select_related("user", "library", "gathering__course", "gathering__county").order_by(
         "gathering__starts_at", "created_at"
+    )
+
+
+def awaiting_without_leader(*, gathering: Gathering) -> set[int]:
+    """Ids of registrations awaiting approval whose library has no active leader (one query)."""
+    leaders = RoleAssignment.objects.filter(
+        role=RoleAssignment.Role.LIBRARY_LEADER, user__is_active=True
+    ).values("library_id")
+    return set(
+        gathering.registrations.filter(status=Status.AWAITING_APPROVAL)
+        .exclude(library_id__in=leaders)
+        .values_list("pk", flat=True)
     )
 
 

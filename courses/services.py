@@ -13,7 +13,8 @@ the first on the list is promoted at once and told by e-mail; places behind move
 Library leader approval (when the gathering asks for it): a registration that gets a seat waits
 for the leader's decision as "awaiting approval" and keeps its seat meanwhile, so a "yes" can never
 find the gathering full. A "no" frees the seat for the waiting list. A person on the waiting list
-is asked for approval when promoted.
+is asked for approval when promoted. Where the library has no leader, the course's
+managers decide instead (see RegistrationPolicy), so a seat is never held forever.
 """
 
 from __future__ import annotations

@@ -424,6 +424,7 @@ def registration_decide(request, pk):
     registration = _get_registration(request, pk)
     permissions.require(request, "decide", registration)
     approve = request.POST.get("decision") == "approve"
+    back = request.POST.get("back") == "participants"
     try:
         services.registration_decide(
             registration=registration, decided_by=request.user, approve=approve
@@ -436,6 +437,8 @@ def registration_decide(request, pk):
             messages.success(request, _("%(name)s's registration was approved.") % {"name": name})
         else:
             messages.success(request, _("%(name)s's registration was declined.") % {"name": name})
+    if back:
+        return redirect("courses:participant_list", pk=registration.gathering_id)
     return redirect("courses:approval_list")
 
 
@@ -460,6 +463,10 @@ def participant_list(request, pk):
     gathering = _get_gathering(request, pk)
     permissions.require(request, "manage", gathering)
     registrations = selectors.participant_list(gathering=gathering)
+    # Registrations awaiting approval from a library without a leader: the manager decides.
+    leaderless = selectors.awaiting_without_leader(gathering=gathering)
+    for registration in registrations:
+        registration.manager_decides = registration.pk in leaderless
     return render(
         request,
         "courses/participant_list.html",

@@ -235,3 +235,25 @@ def test_approval_by_the_library_leader_only(world, gathering, client_for):
     assert registration.status == Status.CONFIRMED
     response = leader.post(url, {"decision": "decline"}, follow=True)
     assert "not waiting for a decision" in response.content.decode()
+
+
+def test_manager_decides_where_the_library_has_no_leader(world, gathering, client_for):
+    from portal.models import Library, RoleAssignment
+    from portal.tests.factories import UserFactory, grant
+
+    gathering.requires_leader_approval = True
+    gathering.save()
+    leaderless = Library.objects.create(name="Malvik bibliotek", county=world.county_a)
+    person = UserFactory(full_name="Lone Ledig")
+    grant(person, RoleAssignment.Role.STAFF, library=leaderless)
+    registration = services.registration_create(user=person, gathering=gathering)
+    assert registration.status == Status.AWAITING_APPROVAL
+    client = client_for(world.coordinator_a)
+    page = client.get(reverse("courses:participant_list", args=[gathering.pk]))
+    url = reverse("courses:registration_decide", args=[registration.pk])
+    assert url in page.content.decode()
+    response = client.post(url, {"decision": "approve", "back": "participants"})
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.status == Status.CONFIRMED
+    assert client_for(world.coordinator_b).post(url, {"decision": "decline"}).status_code == 404
