@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from portal.admin import PolicyAdminMixin
+from portal.admin import PolicyAdminMixin, SiteAdminOnly
 
 from .models import Option, Page, Question, Statement, Survey
 
@@ -44,7 +44,7 @@ class StatementInline(admin.TabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(SiteAdminOnly, admin.ModelAdmin):
     """Questions of surveys the person may see; only site admins change them here."""
 
     list_display = ["code", "kind", "survey", "page", "position", "required"]
@@ -63,10 +63,3 @@ class QuestionAdmin(admin.ModelAdmin):
             .select_related("survey", "page")
         )
 
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    has_change_permission = has_add_permission = has_delete_permission = has_view_permission

@@ -39,11 +39,7 @@ def survey_reaches_library_q(library: Library, prefix: str = "") -> Q:
 
 def _manages(scope: Scope, survey: Survey) -> bool:
     """Builds and runs this survey: its programme's leader, or the coordinator of its county."""
-    if scope.leads_programme(survey.programme_id):
-        return True
-    return survey.county_id is not None and (survey.programme_id, survey.county_id) in (
-        scope.coordinated
-    )
+    return scope.manages_owned(survey.programme_id, survey.county_id)
 
 
 def _coordinates_in(scope: Scope, survey: Survey) -> bool:

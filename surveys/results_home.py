@@ -38,7 +38,7 @@ def demo_responses_load(*, programme) -> int:
     from portal.models import Library
 
     from .models import Response, Survey
-    from .tests.response_data import add_responses
+    from .synthetic import add_responses
 
     surveys = Survey.objects.filter(programme=programme).exclude(status=Survey.Status.DRAFT)
     # Three libraries per county, those with people on them first (the demo accounts).

@@ -17,7 +17,7 @@ from portal import dashboard
 from portal.dashboard import DashboardPanel
 from portal.tests.factories import UserFactory
 from surveys.models import Survey
-from surveys.tests.response_data import add_responses, full_survey
+from surveys.synthetic import add_responses, full_survey
 
 pytestmark = pytest.mark.django_db
 Status = Registration.Status

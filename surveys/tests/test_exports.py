@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from surveys.exports import neutralise
 from surveys.models import Answer
-from surveys.tests.response_data import add_responses, full_survey
+from surveys.synthetic import add_responses, full_survey
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from surveys.results import (
     submitted_responses,
     survey_results,
 )
-from surveys.tests.response_data import add_responses, full_survey
+from surveys.synthetic import add_responses, full_survey
 
 pytestmark = pytest.mark.django_db
 
@@ -232,7 +232,7 @@ def test_query_count_does_not_grow_with_responses(world, survey):
 
 def test_statement_without_area_falls_back_to_the_question_area(world):
     from surveys.models import Page
-    from surveys.tests.response_data import add_question, build_survey
+    from surveys.synthetic import add_question, build_survey
 
     survey = build_survey(programme=world.programme)
     page = Page.objects.create(survey=survey)

@@ -1,6 +1,6 @@
 """The coordinator opens the results of a survey with responses: figures shown, axe passes."""
 
-from surveys.tests.response_data import add_responses, full_survey
+from surveys.synthetic import add_responses, full_survey
 
 VALUES = {"likert": 4, "pair": {"p0": (5, 1), "p1": (4, 3), "p2": (3, 3)}}
 

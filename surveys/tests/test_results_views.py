@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from surveys.models import Participation, Response, Survey
-from surveys.tests.response_data import add_responses, full_survey
+from surveys.synthetic import add_responses, full_survey
 
 pytestmark = pytest.mark.django_db
 

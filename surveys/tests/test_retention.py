@@ -10,8 +10,8 @@ from portal.models import AuditLogEntry
 from surveys.models import Answer, Response, Survey
 from surveys.results import ResultFilters, survey_results
 from surveys.retention import surveys_due_for_purge, surveys_purge_expired
+from surveys.synthetic import add_responses, full_survey
 from surveys.tasks import survey_retention_purge
-from surveys.tests.response_data import add_responses, full_survey
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from portal.models import CompetenceArea, County, Library, Programme, RoleAssignment, User
 from surveys import results_views
 from surveys.models import Answer
-from surveys.tests.response_data import add_responses, wide_survey
+from surveys.synthetic import add_responses, wide_survey
 
 
 class Rollback(Exception):

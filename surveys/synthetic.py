@@ -1,8 +1,8 @@
-"""Fast test data for results: surveys with every question kind, and many responses at once.
+"""Synthetic survey data: surveys with every question kind, and many responses at once.
 
-Responses and answers are written with bulk_create (two INSERTs per batch), so tests and the
-benchmark command can fill a survey with thousands of responses in seconds. Values are either
-given per question code or drawn from a seeded random generator (reproducible).
+Responses and answers are written with bulk_create (two INSERTs per batch), so the demo, the
+benchmark command and the tests can fill a survey with thousands of responses in seconds. Values
+are either given per question code or drawn from a seeded random generator (reproducible).
 """
 
 from __future__ import annotations
