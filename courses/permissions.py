@@ -12,25 +12,10 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from portal.models import Programme, RoleAssignment
+from portal.models import RoleAssignment
 from portal.permissions import Policy, Scope, register
 
 from .models import Course, Gathering, Registration
-
-
-def member_programme_ids(scope: Scope) -> frozenset[int]:
-    """Programmes in which a library this user works at takes part (cached on the scope)."""
-    cached = getattr(scope, "_courses_member_programme_ids", None)
-    if cached is None:
-        cached = frozenset()
-        if scope.member_county_ids:
-            cached = frozenset(
-                Programme.counties.through.objects.filter(
-                    county_id__in=scope.member_county_ids
-                ).values_list("programme_id", flat=True)
-            )
-        scope._courses_member_programme_ids = cached
-    return cached
 
 
 def library_has_leader(library_id) -> bool:
@@ -42,14 +27,12 @@ def library_has_leader(library_id) -> bool:
 
 
 def course_manageable(scope: Scope, course: Course) -> bool:
-    if course.county_id is None:
-        return scope.leads_programme(course.programme_id)
-    return scope.manages_county(course.programme_id, course.county_id)
+    return scope.manages_owned(course.programme_id, course.county_id)
 
 
 def course_open_to(scope: Scope, course: Course) -> bool:
     """Whether the course's audience includes a library this user works at."""
-    if course.programme_id not in member_programme_ids(scope):
+    if course.programme_id not in scope.member_programme_ids:
         return False
     if course.audience == Course.Audience.PROGRAMME:
         return True
@@ -58,15 +41,15 @@ def course_open_to(scope: Scope, course: Course) -> bool:
 
 
 def _course_visible_q(scope: Scope, prefix: str = "") -> Q:
-    managed_programmes = scope.led_programme_ids | scope.coordinated_programme_ids
+    managed_programmes = scope.managed_programme_ids
     audience = Q(
         **{
-            f"{prefix}programme_id__in": member_programme_ids(scope),
+            f"{prefix}programme_id__in": scope.member_programme_ids,
             f"{prefix}audience": Course.Audience.PROGRAMME,
         }
     ) | Q(
         **{
-            f"{prefix}programme_id__in": member_programme_ids(scope),
+            f"{prefix}programme_id__in": scope.member_programme_ids,
             f"{prefix}id__in": Course.audience_counties.through.objects.filter(
                 county_id__in=scope.member_county_ids
             ).values("course_id"),
@@ -96,7 +79,7 @@ class CoursePolicy(Policy):
         if action == "register":
             return course_open_to(scope, course)
         return (
-            course.programme_id in (scope.led_programme_ids | scope.coordinated_programme_ids)
+            course.programme_id in (scope.managed_programme_ids)
             or course_open_to(scope, course)
             or Registration.objects.filter(user=scope.user, gathering__course=course).exists()
         )

@@ -62,4 +62,3 @@ class QuestionAdmin(SiteAdminOnly, admin.ModelAdmin):
             .filter(survey__in=permissions.visible(request.user, Survey))
             .select_related("survey", "page")
         )
-

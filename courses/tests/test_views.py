@@ -48,12 +48,19 @@ def test_pages_render_for_each_role(world, course, gathering, client_for):
     )
 
 
-def test_course_detail_links_arena_and_register(world, course, gathering, client_for):
-    response = client_for(world.staff_a).get(reverse("courses:course_detail", args=[course.pk]))
-    html = response.content.decode()
-    assert reverse("learning:course_arena", args=[course.pk]) in html
+def test_course_detail_links_register_and_the_arena_once_registered(
+    world, course, gathering, client_for
+):
+    client = client_for(world.staff_a)
+    url = reverse("courses:course_detail", args=[course.pk])
+    arena = reverse("learning:course_arena", args=[course.pk])
+    html = client.get(url).content.decode()
     assert reverse("courses:registration_create", args=[gathering.pk]) in html
     assert reverse("courses:participant_list", args=[gathering.pk]) not in html
+    assert arena not in html  # the arena is for participants; its link would only answer 404
+    services.registration_create(user=world.staff_a, gathering=gathering)
+    assert arena in client.get(url).content.decode()
+    assert arena in client_for(world.coordinator_a).get(url).content.decode()
 
 
 def test_two_click_registration_and_waiting_list(world, gathering, client_for):
