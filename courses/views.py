@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from portal import permissions
+from portal.forms import add_service_errors
 from portal.models import Programme
 
 from . import selectors, services
@@ -31,15 +32,6 @@ from .ical import calendar_bytes
 from .models import CalendarFeed, Course, Gathering, Registration
 
 Status = Registration.Status
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, on the fields it names where they exist."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _error_text(error: ValidationError) -> str:
@@ -159,7 +151,7 @@ def course_create(request):
                 audience_counties=data["audience_counties"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The course was created. Now add its gatherings."))
             return redirect("courses:gathering_create", pk=course.pk)
@@ -193,7 +185,7 @@ def course_update(request, pk):
                 audience_counties=data["audience_counties"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The course was saved."))
             return redirect("courses:course_detail", pk=course.pk)
@@ -229,7 +221,7 @@ def gathering_create(request, pk):
                 course=course, created_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("The gathering “%(name)s” was added.") % {"name": gathering}
@@ -257,7 +249,7 @@ def gathering_update(request, pk):
                 gathering=gathering, updated_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The gathering was saved."))
             return redirect("courses:course_detail", pk=gathering.course_id)
@@ -548,7 +540,7 @@ def gathering_evaluation(request, pk):
                     attached_by=request.user,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The evaluation survey was saved."))
                 return redirect("courses:gathering_evaluation", pk=gathering.pk)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import dashboard as programme_dashboard_panels
 from . import permissions, selectors, services
 from .adapters import SESSION_INVITATION
-from .forms import InvitationForm, LanguageForm, StaffListForm
+from .forms import InvitationForm, LanguageForm, StaffListForm, add_service_errors
 from .models import County, Library, Programme
 
 
@@ -133,7 +133,7 @@ def invitation_create(request, pk):
                 invited_by=request.user, library=library, **form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("An invitation was sent to %(email)s.") % form.cleaned_data)
             return redirect("library_detail", pk=library.pk)

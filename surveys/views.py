@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from portal import permissions
+from portal.forms import add_service_errors
 
 from . import selectors, services
 from .answering import (
@@ -39,15 +40,6 @@ def _survey(request, pk, action: str | None = None) -> Survey:
     if action:
         permissions.require(request, action, survey)
     return survey
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    """Attach a service's ValidationError to the form (to a field when the form has it)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- builder -------------------------------------------------------------------------------
@@ -94,7 +86,7 @@ def survey_create(request):
                     **form.service_kwargs(),
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The survey was created. Now add pages and questions."))
                 return redirect("surveys:survey_detail", pk=survey.pk)
@@ -150,7 +142,7 @@ def survey_update(request, pk):
         try:
             services.survey_update(survey=survey, user=request.user, **form.service_kwargs())
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The survey was saved."))
             return redirect("surveys:survey_detail", pk=survey.pk)
@@ -198,7 +190,7 @@ def _page_form(request, survey, page):
             else:
                 services.page_update(page=page, **kwargs)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The page was saved."))
             return redirect(reverse("surveys:survey_detail", args=[survey.pk]) + f"#page-{page.pk}")
@@ -293,7 +285,7 @@ def _question_form(request, survey, page, question):
                 and not Question.objects.filter(pk=question.pk).exists()
             ):
                 question = None  # the creation was rolled back
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The question was saved."))
             return redirect(

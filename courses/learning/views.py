@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from courses.models import Course
 from portal import permissions
+from portal.forms import add_service_errors
 
 from . import selectors, services
 from .forms import (
@@ -32,14 +33,6 @@ def _course(request, pk) -> Course:
     return permissions.get_visible_or_404(
         request, arena_courses(request.user).select_related("county", "programme"), pk=pk
     )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _arena_context(request, course: Course) -> dict:
@@ -154,7 +147,7 @@ def _lesson_save(request, form, *, module, lesson=None):
             return services.lesson_create(user=request.user, module=module, **data)
         return services.lesson_update(user=request.user, lesson=lesson, **data)
     except ValidationError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return None
 
 
@@ -330,7 +323,7 @@ def post_create(request, thread_pk):
         try:
             post = services.post_create(user=request.user, thread=thread, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your reply was published."))
             return redirect(f"{thread.get_absolute_url()}#post-{post.pk}")
@@ -463,7 +456,7 @@ def assignment_create(request, course_pk):
                 user=request.user, course=course, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The assignment was created."))
             return redirect("learning:assignment_detail", pk=assignment.pk)
@@ -480,7 +473,7 @@ def assignment_update(request, pk):
                 user=request.user, assignment=assignment, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The assignment was saved."))
             return redirect("learning:assignment_detail", pk=assignment.pk)
@@ -528,7 +521,7 @@ def submission_create(request, assignment_pk):
                 user=request.user, assignment=assignment, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your answer was handed in."))
             return redirect("learning:assignment_detail", pk=assignment.pk)
@@ -570,7 +563,7 @@ def submission_detail(request, pk):
                     user=request.user, submission=submission, **form.cleaned_data
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
