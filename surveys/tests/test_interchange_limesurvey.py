@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import translation
 
 from portal.models import AuditLogEntry
@@ -16,9 +15,8 @@ from surveys.interchange import (
 )
 from surveys.models import Option, Page, Question, Statement, Survey
 
-SHARED = Path(settings.BASE_DIR).parent / "shared" / "fixtures" / "lss"
-if not SHARED.exists():  # a worktree elsewhere: the shared fixtures live beside /work/main
-    SHARED = Path("/work/shared/fixtures/lss")
+from .shared_fixtures import SHARED_LSS
+
 OWN = Path(__file__).parent / "fixtures"
 
 
@@ -30,7 +28,7 @@ def english():
 
 
 def read(name: str) -> bytes:
-    path = OWN / name if (OWN / name).exists() else SHARED / name
+    path = OWN / name if (OWN / name).exists() else SHARED_LSS / name
     return path.read_bytes()
 
 
@@ -49,7 +47,7 @@ def subjects(items):
 
 
 def test_every_shared_fixture_is_covered():
-    names = sorted(p.name for p in SHARED.glob("*.lss"))
+    names = sorted(p.name for p in SHARED_LSS.glob("*.lss"))
     assert names == [
         "LimeSurvey_limesurvey_survey_376789_quotas.lss",
         "LimeSurvey_limesurvey_survey_ArrayNumberCheckbox.lss",

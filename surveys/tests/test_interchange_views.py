@@ -4,7 +4,6 @@ import json
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -12,12 +11,10 @@ from portal.models import AuditLogEntry, User
 from surveys.interchange import survey_import_file
 from surveys.models import Question, Survey
 
+from .shared_fixtures import SHARED_LSS
+
 FIXTURES = Path(__file__).parent / "fixtures"
-# The shared fixtures live beside the project: ../shared/fixtures/lss/
-DUAL = (
-    Path(settings.BASE_DIR).parent
-    / "shared/fixtures/lss/LimeSurvey_survey-dual-scale-question-api-test.lss"
-)
+DUAL = SHARED_LSS / "LimeSurvey_survey-dual-scale-question-api-test.lss"
 URL = reverse("surveys:import")
 
 
