@@ -6,6 +6,7 @@ from django.urls import reverse
 from portal.tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
+QUERIES_HOME_STAFF = 9  # session, user, roles, programmes, and each app's actions
 
 
 def login(client, email, password=TEST_PASSWORD):
@@ -162,3 +163,21 @@ def test_unknown_address_gets_no_reset_link_and_no_hint(client, db):
     response = client.post(reverse("account_reset_password"), {"email": "ingen@example.no"})
     assert response.status_code == 302  # the same answer as for a known address
     assert all("password/reset/key" not in m.body for m in mail.outbox)
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_home_page_query_count_does_not_grow(world, client_for, django_assert_num_queries, size):
+    """The home page gathers every app's actions; more surveys and courses cost no queries."""
+    from courses.tests.factories import CourseFactory, GatheringFactory, RegistrationFactory
+    from surveys.services import survey_invite_users
+    from surveys.tests.factories import build_survey, open_survey
+
+    for _ in range(size):
+        survey = open_survey(build_survey(world), user=world.project_leader)
+        survey_invite_users(survey=survey, users=[world.staff_a])
+        gathering = GatheringFactory(course=CourseFactory(programme=world.programme))
+        RegistrationFactory(gathering=gathering, user=world.staff_a, library=world.library_a)
+    client = client_for(world.staff_a)
+    client.get(reverse("home"))
+    with django_assert_num_queries(QUERIES_HOME_STAFF):
+        client.get(reverse("home"))
