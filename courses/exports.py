@@ -10,14 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from portal.spreadsheets import csv_cell, xlsx_cell
+
 from .models import Gathering, Registration
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def _header() -> list[str]:
@@ -50,7 +45,7 @@ def participants_csv(*, gathering: Gathering, registrations: list[Registration])
     writer = csv.writer(out, delimiter=";")
     writer.writerow(_header())
     for row in _rows(registrations):
-        writer.writerow([neutralise(cell) for cell in row])
+        writer.writerow([csv_cell(cell) for cell in row])
     # BOM so that Excel opens Norwegian letters correctly.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -61,7 +56,7 @@ def participants_xlsx(*, gathering: Gathering, registrations: list[Registration]
     sheet.title = _("Participants")[:31]
     sheet.append(_header())
     for row in _rows(registrations):
-        sheet.append([neutralise(cell) for cell in row])
+        sheet.append([xlsx_cell(cell) for cell in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -41,14 +41,6 @@ def _error_text(error: ValidationError) -> str:
 # --- courses ---
 
 
-def _manageable_programmes(user):
-    scope = permissions.get_scope(user)
-    qs = permissions.visible(user, Programme)
-    if not scope.is_site_admin:
-        qs = qs.filter(id__in=scope.led_programme_ids | scope.coordinated_programme_ids)
-    return qs.order_by("-start_date", "name")
-
-
 @login_required
 def course_list(request):
     return render(
@@ -56,7 +48,9 @@ def course_list(request):
         "courses/course_list.html",
         {
             "overview": selectors.course_overview(user=request.user),
-            "programmes": _manageable_programmes(request.user),
+            "programmes": permissions.managed_programmes(request.user).order_by(
+                "-start_date", "name"
+            ),
         },
     )
 
@@ -118,7 +112,7 @@ def _county_choices(user, programme):
 
 @login_required
 def course_create(request):
-    programmes = list(_manageable_programmes(request.user))
+    programmes = list(permissions.managed_programmes(request.user).order_by("-start_date", "name"))
     programme_id = request.POST.get("programme") or request.GET.get("programme")
     if programme_id is None and len(programmes) == 1:
         programme_id = programmes[0].pk

@@ -305,6 +305,14 @@ def visible(user, model: type[Model]) -> QuerySet:
     return policy_for(model).visible(user)
 
 
+def managed_programmes(user) -> QuerySet:
+    """Programmes in which the user may create content for a county or the whole programme
+    (surveys, courses): as project leader or county coordinator; site admins in all."""
+    qs = Programme.objects.all()
+    scope = get_scope(user)
+    return qs if scope.is_site_admin else qs.filter(id__in=scope.managed_programme_ids)
+
+
 def can(user, action: str, obj) -> bool:
     return policy_for(obj).can(user, action, obj)
 

@@ -20,23 +20,16 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from portal.spreadsheets import csv_cell, xlsx_cell
 
 from .models import Question, Response, Survey
 from .results import SurveyResults
 from .texts import localized
 
 Kind = Question.Kind
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 DONT_KNOW = "DK"
 CHUNK_SIZE = 2000
-
-
-def neutralise(value):
-    """A cell value a spreadsheet shows as text: formulas are defused with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def _number(value: Decimal | None):
@@ -367,13 +360,7 @@ def csv_stream(rows: Iterable[list]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"
     for row in rows:
-        yield writer.writerow(["" if v is None else neutralise(v) for v in row])
-
-
-def _xlsx_cell(value):
-    if isinstance(value, str):
-        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-    return value
+        yield writer.writerow([csv_cell(v) for v in row])
 
 
 def xlsx_file(sheets: dict[str, Iterable[list]]):
@@ -382,7 +369,7 @@ def xlsx_file(sheets: dict[str, Iterable[list]]):
     for title, rows in sheets.items():
         sheet = workbook.create_sheet(title=title[:31])
         for row in rows:
-            sheet.append([_xlsx_cell(value) for value in row])
+            sheet.append([xlsx_cell(value) for value in row])
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the streaming response
     workbook.save(handle)
     handle.seek(0)

@@ -6,10 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import County, Library
-from portal.permissions import get_scope
+from portal.permissions import get_scope, managed_programmes
 
 from .models import Question, Survey
-from .permissions import survey_creatable_programmes
+from .services import SURVEY_FIELDS
 
 LANGUAGE_NAMES = (("nb", _("Bokmål")), ("nn", _("Nynorsk")), ("en", _("English")))
 
@@ -139,7 +139,7 @@ class SurveyForm(TextsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.user, self.survey = user, survey
         scope = get_scope(user)
-        programmes = survey_creatable_programmes(user)
+        programmes = managed_programmes(user)
         self.fields["programme"].queryset = programmes
         counties = County.objects.filter(programmes__in=programmes).distinct()
         if not scope.is_site_admin and not scope.led_programme_ids:
@@ -154,19 +154,9 @@ class SurveyForm(TextsMixin, forms.Form):
         texts = {}
         if survey is not None:
             texts = {"title": survey.title, "intro": survey.intro}
-            for name in (
-                "anonymity",
-                "min_group_size",
-                "retention_days",
-                "audience",
-                "opens_at",
-                "closes_at",
-                "reminder_interval_days",
-                "max_reminders",
-                "open_link_enabled",
-                "languages",
-            ):
-                self.initial[name] = getattr(survey, name)
+            for name in SURVEY_FIELDS:
+                if name not in texts:
+                    self.initial[name] = getattr(survey, name)
             self.initial["audience_counties"] = list(survey.audience_counties.all())
             self.initial["audience_libraries"] = list(survey.audience_libraries.all())
             # Where a survey belongs is fixed once it exists.

@@ -32,10 +32,9 @@ class SurveyImportForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.scope = get_scope(user)
-        programmes = permissions.visible(user, Programme)
+        programmes = permissions.managed_programmes(user)
         counties = County.objects.all()
         if not self.scope.is_site_admin:
-            programmes = programmes.filter(id__in=self.scope.managed_programme_ids)
             counties = counties.filter(id__in=self.scope.managed_county_ids)
         self.fields["programme"].queryset = programmes.order_by("name")
         self.fields["county"].queryset = counties.order_by("number")

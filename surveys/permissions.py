@@ -146,21 +146,4 @@ def survey_result_library_ids(user, survey: Survey) -> set[int] | None:
 
 def survey_may_create(user, programme, county) -> bool:
     """Project leaders create programme-wide or county surveys; coordinators, their county's."""
-    scope = get_scope(user)
-    if not scope.is_authenticated:
-        return False
-    if county is None:
-        return scope.leads_programme(programme.pk)
-    return scope.manages_county(programme.pk, county.pk)
-
-
-def survey_creatable_programmes(user):
-    """Programmes in which this person may create a survey."""
-    from portal.models import Programme
-
-    scope = get_scope(user)
-    if scope.is_site_admin:
-        return Programme.objects.all()
-    return Programme.objects.filter(
-        id__in=set(scope.led_programme_ids) | set(scope.coordinated_programme_ids)
-    )
+    return get_scope(user).manages_owned(programme.pk, county.pk if county else None)

@@ -61,16 +61,14 @@ def survey_list(request):
         {
             "rows": rows,
             "to_answer": selectors.surveys_to_answer(user=request.user),
-            "may_create": permissions.get_scope(request.user).is_manager
-            or permissions.get_scope(request.user).is_site_admin,
+            "may_create": permissions.managed_programmes(request.user).exists(),
         },
     )
 
 
 @login_required
 def survey_create(request):
-    scope = permissions.get_scope(request.user)
-    if not (scope.is_manager or scope.is_site_admin):
+    if not permissions.managed_programmes(request.user).exists():
         raise PermissionDenied
     form = SurveyForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

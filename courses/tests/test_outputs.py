@@ -14,10 +14,10 @@ from openpyxl import load_workbook
 
 from courses import services
 from courses.certificate import certificate_pdf
-from courses.exports import neutralise
 from courses.models import Registration
 from courses.selectors import course_statistics
 from portal.models import RoleAssignment
+from portal.spreadsheets import neutralise
 from portal.tests.factories import UserFactory, grant
 
 from .factories import CourseFactory, GatheringFactory, RegistrationFactory, oslo

@@ -98,3 +98,11 @@ def test_inactive_and_anonymous_users_may_nothing(world):
 @pytest.mark.django_db
 def test_nobody_may_change_their_own_roles(world):
     assert not permissions.can(world.library_leader_a, "change_roles", world.library_leader_a)
+
+
+@pytest.mark.django_db
+def test_managed_programmes_are_for_project_leaders_coordinators_and_site_admins(world):
+    may_create_there = {"site_admin", "project_leader", "coordinator_a", "coordinator_b"}
+    for name, person in world.people().items():
+        managed = set(permissions.managed_programmes(person))
+        assert (world.programme in managed) is (name in may_create_there), name

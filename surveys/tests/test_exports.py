@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from surveys.exports import neutralise
+from portal.spreadsheets import neutralise
 from surveys.models import Answer
 from surveys.synthetic import add_responses, full_survey
 
