@@ -53,6 +53,20 @@ class SurveyPolicy(Policy):
     actions = frozenset({"view", "change", "manage", "view_results", "export_responses", "answer"})
 
     def scoped(self, qs, scope):
+        invited = Q(id__in=Participation.objects.filter(user=scope.user).values("survey_id"))
+        return qs.filter(self._results_q(scope) | invited & ~Q(status=Survey.Status.DRAFT))
+
+    def with_results(self, user):
+        """Surveys whose results this user may see: the queryset of `view_results`."""
+        scope = get_scope(user)
+        qs = Survey.objects.all()
+        if scope.is_site_admin:
+            return qs
+        if not scope.is_authenticated:
+            return qs.none()
+        return qs.filter(self._results_q(scope))
+
+    def _results_q(self, scope) -> Q:
         q = Q(programme_id__in=scope.led_programme_ids)
         for programme_id, county_id in scope.coordinated:
             q |= Q(programme_id=programme_id, county_id=county_id)
@@ -62,10 +76,7 @@ class SurveyPolicy(Policy):
             for library in Library.objects.filter(id__in=scope.led_library_ids):
                 reached |= survey_reaches_library_q(library)
             q |= Q(id__in=Survey.objects.filter(reached).values("id"))
-        q |= Q(id__in=Participation.objects.filter(user=scope.user).values("survey_id")) & ~Q(
-            status=Survey.Status.DRAFT
-        )
-        return qs.filter(q)
+        return q
 
     def allows(self, scope, action, survey):
         manages = _manages(scope, survey)

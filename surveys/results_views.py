@@ -169,12 +169,12 @@ def _xlsx_response(sheets, filename):
 def results_list(request):
     """Surveys whose results this person may see."""
     surveys = (
-        permissions.visible(request.user, Survey)
+        permissions.policy_for(Survey)
+        .with_results(request.user)
         .exclude(status=Survey.Status.DRAFT)
         .select_related("programme", "county")
         .order_by("-opens_at", "-id")
     )
-    surveys = [s for s in surveys if permissions.can(request.user, "view_results", s)]
     return render(
         request, "surveys/results/results_list.html", {"surveys": surveys, "now": timezone.now()}
     )

@@ -155,3 +155,43 @@ def test_my_answers_for_an_anonymous_survey_explains(client_for, world, survey):
     response = client_for(world.staff_a).get(reverse("surveys:my_answers", args=[survey.pk]))
     assert response.status_code == 200
     assert "anonymous" in response.content.decode()
+
+
+def _surveys_of_every_kind(world):
+    from surveys.services import survey_invite_users
+    from surveys.tests.factories import build_survey, open_survey
+
+    programme_wide = open_survey(build_survey(world), user=world.project_leader)
+    county_a = open_survey(build_survey(world, county=world.county_a), user=world.coordinator_a)
+    county_b = open_survey(build_survey(world, county=world.county_b), user=world.coordinator_b)
+    draft = build_survey(world, county=world.county_a)
+    survey_invite_users(survey=programme_wide, users=[world.staff_a])
+    return [programme_wide, county_a, county_b, draft]
+
+
+def test_results_queryset_agrees_with_view_results(world):
+    from portal import permissions
+
+    surveys = _surveys_of_every_kind(world)
+    policy = permissions.policy_for(Survey)
+    for name, person in world.people().items():
+        listed = set(policy.with_results(person).filter(pk__in=[s.pk for s in surveys]))
+        allowed = {s for s in surveys if permissions.can(person, "view_results", s)}
+        assert listed == allowed, name
+
+
+@pytest.mark.parametrize("extra", [0, 6])
+def test_results_list_query_count_does_not_grow(
+    world, client_for, django_assert_num_queries, extra
+):
+    from surveys.tests.factories import build_survey, open_survey
+
+    _surveys_of_every_kind(world)
+    for _ in range(extra):
+        open_survey(build_survey(world), user=world.project_leader)
+    client = client_for(world.library_leader_a)
+    client.get(reverse("surveys:results_list"))
+    with django_assert_num_queries(5):
+        response = client.get(reverse("surveys:results_list"))
+    # The programme-wide surveys and county A's survey reach Trondheim; county B's does not.
+    assert len(response.context["surveys"]) == 2 + extra
