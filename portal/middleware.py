@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from .permissions import get_scope
+from .sso import session_has_provider_second_factor
 
 
 class UserLanguageMiddleware:
@@ -21,7 +22,9 @@ class UserLanguageMiddleware:
 
 
 class RequireMFAMiddleware:
-    """With PORTAL_REQUIRE_MFA_FOR_MANAGERS on, leaders and coordinators must set up TOTP first."""
+    """With PORTAL_REQUIRE_MFA_FOR_MANAGERS on, leaders and coordinators must set up TOTP first,
+    unless they signed in through a provider that reported its own second factor (portal/sso.py).
+    """
 
     exempt_prefixes = ("/accounts/", "/static/", "/healthz", "/i18n/")
 
@@ -33,6 +36,7 @@ class RequireMFAMiddleware:
             settings.PORTAL_REQUIRE_MFA_FOR_MANAGERS
             and request.user.is_authenticated
             and not request.path.startswith(self.exempt_prefixes)
+            and not session_has_provider_second_factor(request)
             and get_scope(request.user).is_manager
             and not request.user.authenticator_set.filter(type="totp").exists()
         ):

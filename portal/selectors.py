@@ -8,7 +8,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
 from . import home
-from .models import Invitation, Library, Programme, RoleAssignment
+from .models import Invitation, Library, Programme, RoleAssignment, User
 from .permissions import Scope, get_scope, visible
 from .services import invitation_token_hash
 
@@ -45,12 +45,6 @@ def library_staff(*, library: Library) -> QuerySet[RoleAssignment]:
         .select_related("user")
         .order_by("user__full_name", "user__email", "role")
     )
-
-
-def library_open_invitations(*, library: Library) -> QuerySet[Invitation]:
-    return library.invitations.filter(
-        accepted_at__isnull=True, expires_at__gt=timezone.now()
-    ).order_by("email")
 
 
 @dataclass
@@ -93,3 +87,37 @@ def home_overview(*, user) -> list[ProgrammeHome]:
             entry.actions.extend(provider(user=user, programme=programme, scope=scope))
         overview.append(entry)
     return overview
+
+
+def site_admins() -> list[User]:
+    """The people who run the site: they receive reported accessibility problems."""
+    return list(User.objects.filter(is_superuser=True, is_active=True).order_by("pk"))
+
+
+def invitations_pending(*, library: Library) -> QuerySet[Invitation]:
+    """Invitations to this library not yet accepted, the oldest first (expired ones too)."""
+    return (
+        library.invitations.filter(accepted_at__isnull=True)
+        .select_related("invited_by")
+        .order_by("created_at")
+    )
+
+
+def roles_by_programme(*, user) -> tuple[list[ProgrammeHome], list[RoleAssignment]]:
+    """The person's roles in each programme they take part in, and their library roles."""
+    scope = get_scope(user)
+    libraries = Library.objects.in_bulk(scope.member_library_ids)
+    programmes = (
+        Programme.objects.filter(id__in=scope.programme_ids)
+        .prefetch_related("counties")
+        .order_by("-start_date")
+    )
+    library_roles = list(
+        RoleAssignment.objects.filter(user=user, library__isnull=False)
+        .select_related("library__county")
+        .order_by("library__name", "role")
+    )
+    return [
+        ProgrammeHome(programme, _role_labels(scope, programme, libraries))
+        for programme in programmes
+    ], library_roles

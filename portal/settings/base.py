@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -119,8 +121,39 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Kompetanseportalen"
-# When on, project leaders and county coordinators must set up TOTP before they can work.
+# When on, project leaders and county coordinators must set up TOTP before they can work, unless
+# they signed in through an SSO provider that reported a second factor (see portal/sso.py).
 PORTAL_REQUIRE_MFA_FOR_MANAGERS = env.bool("PORTAL_REQUIRE_MFA_FOR_MANAGERS", default=False)
+
+# Single sign-on: any number of OpenID Connect providers (ID-porten, Feide, an employer's Entra ID),
+# named in PORTAL_SSO_PROVIDERS and each configured by PORTAL_SSO_<NAME>_* variables (README).
+# None is needed: without them the login page offers e-mail and password only.
+SOCIALACCOUNT_ADAPTER = "portal.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True  # a verified address links to the account it belongs to
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("PORTAL_SSO_TIMEOUT", default=5)
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": name.lower(),
+                "name": env(f"PORTAL_SSO_{name.upper()}_NAME", default=name),
+                "client_id": env(f"PORTAL_SSO_{name.upper()}_CLIENT_ID"),
+                "secret": env(f"PORTAL_SSO_{name.upper()}_CLIENT_SECRET"),
+                "settings": {
+                    "server_url": env(f"PORTAL_SSO_{name.upper()}_ISSUER"),
+                    # acr values that mean a second factor was used (e.g. idporten-loa-substantial)
+                    "mfa_acr_values": env.list(f"PORTAL_SSO_{name.upper()}_MFA_ACR", default=[]),
+                },
+            }
+            for name in env.list("PORTAL_SSO_PROVIDERS", default=[])
+        ],
+    }
+}
 
 # Languages: Bokmål is the default; Nynorsk and English are offered.
 LANGUAGE_CODE = "nb"
@@ -173,7 +206,29 @@ CELERY_BEAT_SCHEDULE = {
     "survey-retention": {"task": "surveys.tasks.survey_retention_purge", "schedule": 60 * 60 * 24},
     "survey-close-due": {"task": "surveys.tasks.surveys_close_due", "schedule": 60 * 5},
     "gathering-reminders": {"task": "courses.tasks.gathering_reminders_send", "schedule": 60 * 60},
+    "personal-data-retention": {
+        "task": "portal.tasks.personal_data_retention_purge",
+        "schedule": 60 * 60 * 24,
+    },
 }
+
+# Invitation links work this many days (the invitation says so; the inviter can re-send it).
+PORTAL_INVITATION_VALID_DAYS = env.int("PORTAL_INVITATION_VALID_DAYS", default=14)
+
+# Personal data (the privacy notice states these periods; portal/privacy.py applies them).
+# Invitations nobody accepted are deleted this many days after they expired:
+PORTAL_RETENTION_INVITATION_DAYS = env.int("PORTAL_RETENTION_INVITATION_DAYS", default=90)
+# Accounts whose e-mail address was never verified and that never signed in:
+PORTAL_RETENTION_UNVERIFIED_ACCOUNT_DAYS = env.int(
+    "PORTAL_RETENTION_UNVERIFIED_ACCOUNT_DAYS", default=30
+)
+# Audit-log entries keep their details (who, what data) this long; the action itself stays:
+PORTAL_RETENTION_AUDIT_DETAIL_DAYS = env.int("PORTAL_RETENTION_AUDIT_DETAIL_DAYS", default=730)
+# Download links of "export my data" files work this many days:
+PORTAL_RETENTION_EXPORT_DAYS = env.int("PORTAL_RETENTION_EXPORT_DAYS", default=7)
+# Who answers questions about personal data (the privacy notice and accessibility statement name it).
+PORTAL_PRIVACY_CONTACT = env("PORTAL_PRIVACY_CONTACT", default="personvern@kompetanseportalen.no")
+
 
 if REDIS_URL:
     CACHES = {
