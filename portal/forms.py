@@ -30,6 +30,7 @@ class InvitationForm(forms.Form):
         label=_("Language of the invitation"),
         choices=settings.LANGUAGES,
         initial=settings.LANGUAGE_CODE,
+        required=False,
         help_text=_("A person who already has an account is written to in their own language."),
     )
 
@@ -69,6 +70,7 @@ class StaffListForm(forms.Form):
         label=_("Language of the invitations"),
         choices=settings.LANGUAGES,
         initial=settings.LANGUAGE_CODE,
+        required=False,
     )
 
     def clean_file(self):

@@ -6,7 +6,6 @@ from .models import AuditLogEntry, Invitation
 from .privacy import Section, register_erasure, register_export
 
 
-
 @register_export
 def _profile(*, user):
     yield Section(
