@@ -51,11 +51,11 @@ class AccessibilityReportForm(forms.Form):
         label=_("Which page (address or name)"), max_length=500, required=False
     )
     description = forms.CharField(
-        label=_("What did not work for you?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("What did not work for you?"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
-    email = forms.EmailField(
-        label=_("Your e-mail address (if you want an answer)"), required=False
-    )
+    email = forms.EmailField(label=_("Your e-mail address (if you want an answer)"), required=False)
 
 
 class StaffListForm(forms.Form):

@@ -1,4 +1,4 @@
-"""What the portal app holds about a person, for "export my data" and erasure (portal/privacy.py)."""
+"""What the portal app holds about a person, for export and erasure (portal/privacy.py)."""
 
 from allauth.account.models import EmailAddress
 
@@ -30,7 +30,12 @@ def _profile(*, user):
     yield Section(
         "sso-accounts",
         [
-            {"provider": a.provider, "uid": a.uid, "linked": a.date_joined, "last_login": a.last_login}
+            {
+                "provider": a.provider,
+                "uid": a.uid,
+                "linked": a.date_joined,
+                "last_login": a.last_login,
+            }
             for a in user.socialaccount_set.all()
         ],
     )

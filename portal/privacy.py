@@ -180,9 +180,9 @@ def person_erase(*, erased_by: User, person: User) -> User:
     RoleAssignment.objects.filter(user=person).delete()
     # Entries the person made keep their action; entries about them lose the details.
     AuditLogEntry.objects.filter(user=person).update(user=None)
-    AuditLogEntry.objects.filter(object_type=person._meta.label_lower, object_id=str(person.pk)).update(
-        data={}
-    )
+    AuditLogEntry.objects.filter(
+        object_type=person._meta.label_lower, object_id=str(person.pk)
+    ).update(data={})
     person.email = erased_email(person)
     person.full_name = ""
     person.is_active = False

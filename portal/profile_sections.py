@@ -12,7 +12,9 @@ from .profile import ProfileSection, register
 @register(order=10)
 def name_and_language(*, request, user):
     form = getattr(request, "profile_form", None) or ProfileForm(instance=user)
-    return ProfileSection("name", _("Name and language"), "portal/profile/name.html", {"form": form})
+    return ProfileSection(
+        "name", _("Name and language"), "portal/profile/name.html", {"form": form}
+    )
 
 
 @register(order=20)

@@ -226,7 +226,7 @@ PORTAL_RETENTION_UNVERIFIED_ACCOUNT_DAYS = env.int(
 PORTAL_RETENTION_AUDIT_DETAIL_DAYS = env.int("PORTAL_RETENTION_AUDIT_DETAIL_DAYS", default=730)
 # Download links of "export my data" files work this many days:
 PORTAL_RETENTION_EXPORT_DAYS = env.int("PORTAL_RETENTION_EXPORT_DAYS", default=7)
-# Who answers questions about personal data (the privacy notice and accessibility statement name it).
+# Who answers questions about personal data (named by the privacy and accessibility statements).
 PORTAL_PRIVACY_CONTACT = env("PORTAL_PRIVACY_CONTACT", default="personvern@kompetanseportalen.no")
 
 
