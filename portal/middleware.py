@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from .permissions import get_scope
-from .sso import session_has_provider_second_factor
+from .sso import provider_origins, session_has_provider_second_factor
 
 
 class UserLanguageMiddleware:
@@ -19,6 +19,24 @@ class UserLanguageMiddleware:
             translation.activate(user.preferred_language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+class SSOFormActionMiddleware:
+    """Let the sign-in buttons send the browser on to the configured SSO providers.
+
+    The Content-Security-Policy allows forms to post only to ourselves, and browsers apply that to
+    the redirect that follows a form too; the providers' origins are added (and nothing else).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        origins = provider_origins()
+        if origins:
+            response._csp_update = {"form-action": origins}
+        return response
 
 
 class RequireMFAMiddleware:

@@ -13,6 +13,9 @@ A provider that reports neither does not count, and the manager is asked to set 
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
+
+from django.conf import settings
 
 logger = logging.getLogger("portal.sso")
 
@@ -38,3 +41,17 @@ def reports_second_factor(sociallogin) -> bool:
 
 def session_has_provider_second_factor(request) -> bool:
     return bool(request.session.get(SESSION_SECOND_FACTOR))
+
+
+def provider_origins() -> list[str]:
+    """Where the browser is sent to sign in: each provider's issuer origin and any extra origin
+    configured for it (ID-porten signs in on login.idporten.no, not on its issuer's host)."""
+    apps = settings.SOCIALACCOUNT_PROVIDERS.get("openid_connect", {}).get("APPS", [])
+    origins = []
+    for app in apps:
+        app_settings = app.get("settings", {})
+        for url in [app_settings.get("server_url", ""), *app_settings.get("form_action", [])]:
+            parts = urlsplit(url)
+            if parts.scheme and parts.netloc:
+                origins.append(f"{parts.scheme}://{parts.netloc}")
+    return sorted(set(origins))

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "portal.middleware.SSOFormActionMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.RequireMFAMiddleware",
@@ -148,6 +149,8 @@ SOCIALACCOUNT_PROVIDERS = {
                     "server_url": env(f"PORTAL_SSO_{name.upper()}_ISSUER"),
                     # acr values that mean a second factor was used (e.g. idporten-loa-substantial)
                     "mfa_acr_values": env.list(f"PORTAL_SSO_{name.upper()}_MFA_ACR", default=[]),
+                    # where its sign-in page lives, when not on the issuer's host
+                    "form_action": env.list(f"PORTAL_SSO_{name.upper()}_LOGIN_ORIGINS", default=[]),
                 },
             }
             for name in env.list("PORTAL_SSO_PROVIDERS", default=[])
