@@ -34,7 +34,8 @@ def claims_report_second_factor(claims: dict, *, accepted_acr: list[str]) -> boo
 def reports_second_factor(sociallogin) -> bool:
     extra = sociallogin.account.extra_data or {}
     claims = extra.get("id_token") or {}
-    app = getattr(sociallogin.provider, "app", None)
+    provider = sociallogin.provider or sociallogin.account.get_provider()
+    app = getattr(provider, "app", None)
     accepted = (app.settings or {}).get("mfa_acr_values", []) if app else []
     return claims_report_second_factor(claims, accepted_acr=accepted)
 

@@ -161,7 +161,9 @@ SOCIALACCOUNT_PROVIDERS = {
 # Languages: Bokmål is the default; Nynorsk and English are offered.
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norwegian Bokmål")), ("nn", _("Norwegian Nynorsk")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/third_party: Nynorsk for django-allauth (which ships none) and Django messages whose own
+# translation is stale; makemessages never touches it (README, Languages).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "third_party"]
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Oslo"
