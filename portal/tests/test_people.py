@@ -1,4 +1,4 @@
-"""The profile page, managing invitations, the MFA rule with SSO, e-mails in the reader's language."""
+"""Profile page, managing invitations, the MFA rule with SSO, e-mails in the reader's language."""
 
 from datetime import timedelta
 
@@ -57,7 +57,8 @@ def test_the_name_in_the_menu_opens_the_profile_with_every_section(world, client
 
 def test_profile_saves_name_and_language_and_keeps_bad_input(world, client_for):
     client = client_for(world.staff_a)
-    response = client.post(reverse("profile"), {"full_name": "Anne B. Ansatt", "preferred_language": "nn"})
+    data = {"full_name": "Anne B. Ansatt", "preferred_language": "nn"}
+    response = client.post(reverse("profile"), data)
     assert response.status_code == 302
     world.staff_a.refresh_from_db()
     assert world.staff_a.full_name == "Anne B. Ansatt" and world.staff_a.preferred_language == "nn"
@@ -89,7 +90,8 @@ def test_the_profile_needs_a_login(client):
 
 def test_pending_invitations_show_age_and_expiry(world, client_for):
     invitation = _invitation(world)
-    Invitation.objects.filter(pk=invitation.pk).update(created_at=timezone.now() - timedelta(days=3))
+    three_days_ago = timezone.now() - timedelta(days=3)
+    Invitation.objects.filter(pk=invitation.pk).update(created_at=three_days_ago)
     _invitation(world, email="gammel@example.no", expires_at=timezone.now() - timedelta(days=1))
     page = client_for(world.library_leader_a).get(
         reverse("library_detail", args=[world.library_a.pk])
@@ -110,9 +112,7 @@ def test_withdrawing_an_invitation_kills_its_link(
     invitation = Invitation.objects.get()
     link = mail.outbox[-1].body.split("/invitasjon/")[1].split("/")[0]
     leader = client_for(world.library_leader_a)
-    response = leader.post(
-        reverse("invitation_withdraw", args=[world.library_a.pk, invitation.pk])
-    )
+    response = leader.post(reverse("invitation_withdraw", args=[world.library_a.pk, invitation.pk]))
     assert response.status_code == 302
     assert not Invitation.objects.exists()
     assert AuditLogEntry.objects.filter(action="portal.invitation.withdrawn").exists()
@@ -169,7 +169,9 @@ def test_the_invited_name_fills_the_sign_up_form(world, client):
     assert form.initial["preferred_language"] == "nn"
 
 
-def test_an_existing_person_is_added_to_a_second_library(world, client_for, django_capture_on_commit_callbacks):
+def test_an_existing_person_is_added_to_a_second_library(
+    world, client_for, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         client_for(world.library_leader_b).post(
             reverse("invitation_create", args=[world.library_b.pk]),
