@@ -106,8 +106,11 @@ def _pages(client, world):
         expires_at=world.programme.end_date.replace(year=2099).isoformat() + "T00:00Z",
     )
     yield "login", client.get(reverse("account_login"))
-    yield "login error", client.post(
-        reverse("account_login"), {"login": "ute@example.no", "password": "feil-passord"}
+    yield (
+        "login error",
+        client.post(
+            reverse("account_login"), {"login": "ute@example.no", "password": "feil-passord"}
+        ),
     )
     yield "password reset", client.get(reverse("account_reset_password"))
     yield "password reset error", client.post(reverse("account_reset_password"), {"email": "x"})
@@ -117,39 +120,47 @@ def _pages(client, world):
     session[SESSION_INVITATION] = invitation.pk
     session.save()
     yield "signup", client.get(reverse("account_signup"))
-    yield "signup errors", client.post(
-        reverse("account_signup"),
-        {
-            "email": "ny@example.no",
-            "full_name": "",
-            "password1": "kort1",
-            "password2": "annet",
-        },
+    yield (
+        "signup errors",
+        client.post(
+            reverse("account_signup"),
+            {
+                "email": "ny@example.no",
+                "full_name": "",
+                "password1": "kort1",
+                "password2": "annet",
+            },
+        ),
     )
     client.force_login(world.staff_a)
     yield "reauthenticate", client.get(reverse("account_reauthenticate"))
-    yield "reauthenticate error", client.post(
-        reverse("account_reauthenticate"), {"password": "feil-passord"}
+    yield (
+        "reauthenticate error",
+        client.post(reverse("account_reauthenticate"), {"password": "feil-passord"}),
     )
     client.post(reverse("account_reauthenticate"), {"password": TEST_PASSWORD})
     yield "e-mail", client.get(reverse("account_email"))
-    yield "e-mail error", client.post(
-        reverse("account_email"), {"action_add": "", "email": "ikke-en-adresse"}
+    yield (
+        "e-mail error",
+        client.post(reverse("account_email"), {"action_add": "", "email": "ikke-en-adresse"}),
     )
     yield "password change", client.get(reverse("account_change_password"))
-    yield "password change errors", client.post(
-        reverse("account_change_password"),
-        {"oldpassword": "feil", "password1": "123", "password2": "456"},
+    yield (
+        "password change errors",
+        client.post(
+            reverse("account_change_password"),
+            {"oldpassword": "feil", "password1": "123", "password2": "456"},
+        ),
     )
     yield "two-factor", client.get(reverse("mfa_index"))
     yield "two-factor activate", client.get(reverse("mfa_activate_totp"))
-    yield "two-factor activate error", client.post(
-        reverse("mfa_activate_totp"), {"code": "000000"}
-    )
+    yield "two-factor activate error", client.post(reverse("mfa_activate_totp"), {"code": "000000"})
     yield "sso connections", client.get(reverse("socialaccount_connections"))
     yield "profile", client.get(reverse("profile"))
     yield "logout", client.get(reverse("account_logout"))
-    Authenticator.objects.create(user=world.staff_a, type="totp", data={"secret": "JBSWY3DPEHPK3PXP"})
+    Authenticator.objects.create(
+        user=world.staff_a, type="totp", data={"secret": "JBSWY3DPEHPK3PXP"}
+    )
     yield "two-factor on", client.get(reverse("mfa_index"))
     yield "totp deactivate", client.get(reverse("mfa_deactivate_totp"))
     yield "recovery codes", client.get(reverse("mfa_generate_recovery_codes"))
