@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from portal.models import RoleAssignment, User
+from portal import permissions
 
 from .ical import calendar_bytes
 from .models import Registration
@@ -129,25 +129,21 @@ def registration_email_send(*, registration: Registration, kind: str) -> None:
 
 
 def approval_request_send(*, registration: Registration) -> None:
-    """Ask the leaders of the library the person registered from to approve or decline, each in
-    their own language (this runs inside the registrant's language)."""
-    leaders = User.objects.filter(
-        roles__role=RoleAssignment.Role.LIBRARY_LEADER,
-        roles__library_id=registration.library_id,
-        is_active=True,
-    ).distinct()
+    """Ask whoever decides the registration (the leader of the library the person registered
+    from; the course's managers where it has none) to approve or decline, each in their own
+    language."""
     context = {
         "registration": registration,
         "gathering": registration.gathering,
         "course": registration.gathering.course,
         "approvals_url": absolute_url(reverse("courses:approval_list")),
     }
-    for leader in leaders:
-        with translation.override(leader.preferred_language):
+    for decider in permissions.users_for("decide", registration).order_by("pk"):
+        with translation.override(decider.preferred_language):
             EmailMessage(
                 subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
                 + _("Please approve a course registration: %(person)s")
                 % {"person": registration.user.get_full_name()},
                 body=render_to_string("courses/email/approval_request.txt", context),
-                to=[leader.email],
+                to=[decider.email],
             ).send()
