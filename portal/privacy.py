@@ -183,14 +183,17 @@ def person_erase(*, erased_by: User, person: User) -> User:
     AuditLogEntry.objects.filter(
         object_type=person._meta.label_lower, object_id=str(person.pk)
     ).update(data={})
-    person.email = erased_email(person)
-    person.full_name = ""
-    person.is_active = False
-    person.is_staff = False
-    person.is_superuser = False
     person.set_unusable_password()  # also ends every session: their auth hash no longer matches
-    person.erased_at = timezone.now()
-    person.save()
+    User.objects.filter(pk=person.pk).update(
+        email=erased_email(person),
+        full_name="",
+        password=person.password,
+        is_active=False,
+        is_staff=False,
+        is_superuser=False,  # an erased person holds no power
+        erased_at=timezone.now(),
+    )
+    person.refresh_from_db()
     audit_log("portal.person.erased", user=erased_by, obj=person)
     return person
 
@@ -206,10 +209,11 @@ def personal_data_retention_purge(*, now: datetime | None = None) -> dict[str, i
         accepted_at__isnull=True,
         expires_at__lt=now - settings.PORTAL_RETENTION_INVITATION_DAYS * days,
     ).delete()
+    # Signed up (an address on record) but never confirmed it, never signed in, no role.
     unverified = User.objects.filter(
         last_login__isnull=True,
         erased_at__isnull=True,
-        is_superuser=False,
+        emailaddress__isnull=False,
         date_joined__lt=now - settings.PORTAL_RETENTION_UNVERIFIED_ACCOUNT_DAYS * days,
         roles__isnull=True,
     ).exclude(emailaddress__verified=True)

@@ -95,11 +95,6 @@ def home_overview(*, user) -> list[ProgrammeHome]:
     return overview
 
 
-def site_admins() -> list[User]:
-    """The people who run the site: they receive reported accessibility problems."""
-    return list(User.objects.filter(is_superuser=True, is_active=True).order_by("pk"))
-
-
 def invitations_pending(*, library: Library) -> QuerySet[Invitation]:
     """Invitations to this library not yet accepted, the oldest first (expired ones too)."""
     return (

@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from . import privacy, selectors
+from . import permissions, privacy
 from .models import Invitation, PersonalDataExport, RoleAssignment, User
 from .services import invitation_issue_token
 
@@ -97,7 +97,7 @@ def accessibility_report_notify(
     *, page_url: str, description: str, email: str, reporter_id: int | None
 ) -> int:
     reporter = User.objects.filter(pk=reporter_id).first() if reporter_id else None
-    admins = selectors.site_admins()
+    admins = list(permissions.site_admins())
     for admin in admins:
         with translation.override(admin.preferred_language):
             mail_send(
