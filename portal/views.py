@@ -177,10 +177,13 @@ def staff_list_import(request, pk):
             row_errors = error.errors
             form.add_error("file", _("Nobody was invited. Correct the file and upload it again."))
         else:
-            messages.success(
-                request,
-                _("Invitations were sent to %(count)s people.") % {"count": len(invitations)},
-            )
+            sent = sum(isinstance(outcome, Invitation) for outcome in invitations)
+            message = _("Invitations were sent to %(count)s people.") % {"count": sent}
+            if sent < len(invitations):
+                message += " " + _(
+                    "%(count)s who already had an account got the role directly."
+                ) % {"count": len(invitations) - sent}
+            messages.success(request, message)
             return redirect("library_detail", pk=library.pk)
     return _library_page(
         request, library, staff_list_form=form, staff_list_errors=row_errors, status=400
@@ -346,7 +349,7 @@ def privacy_notice(request):
 
 def accessibility_statement(request):
     form = AccessibilityReportForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"page_url": request.GET.get("side", "")[:500]},
     )
     if request.method == "POST" and form.is_valid():

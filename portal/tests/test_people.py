@@ -300,3 +300,24 @@ def test_approval_requests_reach_each_leader_in_their_language(world):
     assert "tysdag 6. mai 2031 10:00 – onsdag 7. mai 2031 15:00" in nynorsk.body
     assert "Tuesday May 6, 2031 10 a.m. – Wednesday May 7, 2031 3 p.m." in english.body
     assert "approve" in english.subject.lower()
+
+
+def test_a_staff_list_gives_existing_people_the_role_and_invites_the_rest(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = f"e-post;navn\nny.person@example.no;Ny Person\n{world.staff_b.email};Arne\n"
+    upload = SimpleUploadedFile("ansatte.csv", content.encode(), content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(world.coordinator_a).post(
+            reverse("staff_list_import", args=[world.library_a.pk]),
+            {"file": upload, "language": "nn"},
+            follow=True,
+        )
+    page = response.content.decode()
+    assert "Invitations were sent to 1 people." in page
+    assert "1 who already had an account got the role directly." in page
+    assert Invitation.objects.get().language == "nn"
+    assert world.staff_b.roles.filter(library=world.library_a).exists()
+    assert {m.to[0] for m in mail.outbox} == {"ny.person@example.no", world.staff_b.email}
