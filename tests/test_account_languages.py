@@ -181,3 +181,21 @@ def test_account_pages_have_no_strings_of_another_language(world, client, langua
         if found:
             problems[name] = sorted(set(found))
     assert not problems, problems
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("nb", "Passordet er for kort. Det må ha minst 12 tegn."),
+        ("nn", "Passordet er for kort. Det må ha minst 12 teikn."),
+        ("en", "This password is too short. It must contain at least 12 characters."),
+    ],
+)
+def test_the_password_length_rule_speaks_the_persons_language(language, expected):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    with translation.override(language), pytest.raises(ValidationError) as error:
+        validate_password("kort-1")
+    assert expected in error.value.messages
