@@ -37,7 +37,9 @@ class SSOFormActionMiddleware:
         response = self.get_response(request)
         origins = provider_origins()
         if origins:
-            response._csp_update = {"form-action": origins}
+            update = dict(getattr(response, "_csp_update", None) or {})
+            update["form-action"] = [*update.get("form-action", []), *origins]
+            response._csp_update = update
         return response
 
 
