@@ -300,12 +300,18 @@ def invitation_accept(*, invitation: Invitation, user: User) -> RoleAssignment:
     return assignment
 
 
-@transaction.atomic
-def invitation_withdraw(*, withdrawn_by: User, invitation: Invitation) -> None:
-    """Withdraw an invitation that is not yet accepted: its link stops working at once."""
+def _invitation_lock_pending(invitation: Invitation) -> Invitation:
+    """The invitation, locked, if nobody accepted it meanwhile (inside a transaction)."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at:
         raise ValidationError(_("This invitation has already been accepted."))
+    return invitation
+
+
+@transaction.atomic
+def invitation_withdraw(*, withdrawn_by: User, invitation: Invitation) -> None:
+    """Withdraw an invitation that is not yet accepted: its link stops working at once."""
+    invitation = _invitation_lock_pending(invitation)
     audit_log(
         "portal.invitation.withdrawn",
         user=withdrawn_by,
@@ -319,9 +325,7 @@ def invitation_withdraw(*, withdrawn_by: User, invitation: Invitation) -> None:
 @transaction.atomic
 def invitation_resend(*, resent_by: User, invitation: Invitation) -> Invitation:
     """Send the invitation again with a new link (the old one stops working) and a new expiry."""
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at:
-        raise ValidationError(_("This invitation has already been accepted."))
+    invitation = _invitation_lock_pending(invitation)
     invitation.expires_at = timezone.now() + invitation_valid_for()
     invitation.token_hash = f"unsent-{secrets.token_hex(16)}"
     invitation.save(update_fields=["expires_at", "token_hash"])

@@ -10,18 +10,6 @@ from portal.models import Invitation, PersonalDataExport
 from tests.world import build_full_world
 
 pytestmark = pytest.mark.django_db
-PEOPLE = [
-    "site_admin",
-    "project_leader",
-    "coordinator_a",
-    "coordinator_b",
-    "library_leader_a",
-    "library_leader_b",
-    "staff_a",
-    "staff_b",
-    "outsider",
-    None,
-]
 
 
 @pytest.fixture
@@ -38,7 +26,7 @@ def _as(client, full_world, who):
 
 
 def test_own_pages_and_public_pages(full_world, client):
-    for who in PEOPLE:
+    for who in [*full_world.people(), None]:
         _own_and_public_pages(full_world, client, who)
 
 
@@ -61,7 +49,7 @@ def _own_and_public_pages(full_world, client, who):
 
 @pytest.mark.parametrize("action", ["invitation_withdraw", "invitation_resend"])
 def test_invitation_actions_follow_the_policy(full_world, client, action):
-    for who in PEOPLE:
+    for who in [*full_world.people(), None]:
         with transaction.atomic():  # each person starts from the same invitations
             _invitation_actions(full_world, client, who, action)
             transaction.set_rollback(True)
