@@ -225,10 +225,14 @@ def _pending_invitation(request, pk, invitation_pk) -> Invitation:
 @require_POST
 def invitation_withdraw(request, pk, invitation_pk):
     invitation = _pending_invitation(request, pk, invitation_pk)
-    services.invitation_withdraw(withdrawn_by=request.user, invitation=invitation)
-    messages.success(
-        request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
-    )
+    try:
+        services.invitation_withdraw(withdrawn_by=request.user, invitation=invitation)
+    except ValidationError as error:  # accepted a moment ago
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
+        )
     return redirect("library_detail", pk=pk)
 
 
@@ -236,12 +240,16 @@ def invitation_withdraw(request, pk, invitation_pk):
 @require_POST
 def invitation_resend(request, pk, invitation_pk):
     invitation = _pending_invitation(request, pk, invitation_pk)
-    services.invitation_resend(resent_by=request.user, invitation=invitation)
-    messages.success(
-        request,
-        _("The invitation was sent to %(email)s again, with a new link.")
-        % {"email": invitation.email},
-    )
+    try:
+        services.invitation_resend(resent_by=request.user, invitation=invitation)
+    except ValidationError as error:  # accepted a moment ago
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("The invitation was sent to %(email)s again, with a new link.")
+            % {"email": invitation.email},
+        )
     return redirect("library_detail", pk=pk)
 
 

@@ -321,3 +321,20 @@ def test_a_staff_list_gives_existing_people_the_role_and_invites_the_rest(
     assert Invitation.objects.get().language == "nn"
     assert world.staff_b.roles.filter(library=world.library_a).exists()
     assert {m.to[0] for m in mail.outbox} == {"ny.person@example.no", world.staff_b.email}
+
+
+def test_an_invitation_accepted_meanwhile_cannot_be_withdrawn(world, client_for, monkeypatch):
+    invitation = _invitation(world)
+    real_lock = Invitation.objects.select_for_update
+
+    def accepted_meanwhile(*args, **kwargs):
+        Invitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now())
+        return real_lock(*args, **kwargs)
+
+    monkeypatch.setattr(Invitation.objects, "select_for_update", accepted_meanwhile)
+    response = client_for(world.library_leader_a).post(
+        reverse("invitation_withdraw", args=[world.library_a.pk, invitation.pk]), follow=True
+    )
+    assert response.status_code == 200
+    assert "already been accepted" in response.content.decode()
+    assert Invitation.objects.filter(pk=invitation.pk).exists()
