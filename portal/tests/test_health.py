@@ -8,7 +8,18 @@ from portal.celery import app
 def test_healthy_with_real_database_and_redis(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "ok"}
+    assert response.json() == {
+        "database": "ok",
+        "cache": "ok",
+        "broker": "ok",
+        "outbox": "ok",
+        "beat": "eager",  # tests run tasks eagerly: no beat to wait for
+        "outbox_pending": 0,
+        "outbox_failed": 0,
+        "outbox_oldest_pending_age": None,
+        "beat_last_run": None,
+        "beat_last_run_age": None,
+    }
 
 
 @pytest.mark.django_db
