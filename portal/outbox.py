@@ -194,11 +194,18 @@ def _dispatch(message_id: int) -> None:
     """Hand a message to a worker now, if the broker answers; the relay covers for it if not."""
     from .tasks import outbox_deliver
 
-    if app.conf.task_always_eager:
+    if app.conf.task_always_eager:  # here and now; throw=False lets Celery apply its retries
         try:
-            outbox_deliver.delay(message_id)
+            result = outbox_deliver.apply((message_id,), throw=False)
         except Exception:  # noqa: BLE001 - the write committed; the relay retries the message
             logger.exception("Outbox message %s could not be delivered now.", message_id)
+        else:
+            if result.failed():
+                logger.error(
+                    "Outbox message %s could not be delivered now.\n%s",
+                    message_id,
+                    result.traceback,
+                )
         return
     if _broker.should_skip():
         return
