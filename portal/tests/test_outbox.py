@@ -13,6 +13,7 @@ from portal import outbox, services
 from portal.celery import app
 from portal.models import Invitation, OutboxMessage
 from portal.tasks import invitation_send, outbox_relay
+from tests.faults import celery_broker
 
 pytestmark = pytest.mark.django_db
 Status = OutboxMessage.Status
@@ -26,11 +27,10 @@ def invite(world, email="ny@example.no"):
 
 @pytest.fixture
 def broker_down(monkeypatch):
-    """Tasks are sent to a broker where nothing listens, as in production with Redis gone."""
-    monkeypatch.setattr(app.conf, "task_always_eager", False)
-    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    """Tasks go to a broker where nothing listens, as in production with Redis gone."""
     monkeypatch.setattr(outbox._broker, "retry_after", 0)
-    yield
+    with celery_broker("redis://127.0.0.1:1/0"):
+        yield
     outbox._broker.succeeded()
 
 
@@ -70,7 +70,7 @@ def test_only_registered_tasks_and_plain_values(world):
 
 
 def test_broker_down_the_write_stands_and_the_relay_delivers(
-    world, broker_down, settings, monkeypatch, django_capture_on_commit_callbacks, caplog
+    world, broker_down, settings, django_capture_on_commit_callbacks, caplog
 ):
     settings.PORTAL_OUTBOX_RETRY_SECONDS = 0
     with django_capture_on_commit_callbacks(execute=True):
@@ -82,7 +82,7 @@ def test_broker_down_the_write_stands_and_the_relay_delivers(
     broker_warnings = [r for r in caplog.records if "broker unreachable" in r.getMessage()]
     assert len(broker_warnings) == 1, "one warning per outage, not per write"
 
-    monkeypatch.setattr(app.conf, "task_always_eager", True)  # a worker is back
+    app.conf.task_always_eager = True  # a worker is back (celery_broker restores the setting)
     with django_capture_on_commit_callbacks(execute=True):
         assert outbox_relay() == 2
     assert sorted(m.to[0] for m in mail.outbox) == ["en@example.no", "to@example.no"]

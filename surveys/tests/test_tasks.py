@@ -6,6 +6,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from portal import outbox
+from portal.models import OutboxMessage
 from surveys import services, tasks
 from surveys.models import Participation, Survey
 from surveys.tests.factories import build_survey, open_survey
@@ -111,3 +113,20 @@ def test_invitations_wait_for_the_opening_time(world, django_capture_on_commit_c
     assert run(tasks.survey_reminders_send) == 1  # the scheduled run sends it once open
     assert len(mail.outbox) == 1
     assert run(tasks.survey_reminders_send) == 0
+
+
+def test_a_repeated_reminder_run_reminds_nobody_twice(world, survey, run):
+    mail.outbox.clear()
+    _age(survey, 4)
+    # Two runs before any reminder went out (overlapping runs, or the broker was down):
+    assert tasks.survey_reminders_send() == 2
+    assert tasks.survey_reminders_send() == 2
+    reminders = OutboxMessage.objects.filter(task="surveys.tasks.participation_remind")
+    assert reminders.count() == 2
+    for message in reminders:
+        assert outbox.deliver(message.pk)
+        assert not outbox.deliver(message.pk)  # handed out again: nothing more
+        tasks.participation_remind(*message.args)  # even run again by hand: nothing more
+    assert len(mail.outbox) == 2
+    assert run(tasks.survey_reminders_send) == 0
+    assert len(mail.outbox) == 2
