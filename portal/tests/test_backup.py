@@ -69,11 +69,11 @@ def test_a_backup_that_does_not_restore_whole_is_reported(world, tmp_path):
     manifest = json.loads(manifest_path.read_text())
     manifest["row_counts"]["portal_user"] += 1
     manifest_path.write_text(json.dumps(manifest))
-    with pytest.raises(CommandError, match="portal_user: 10 in the backup, 9 restored"):
-        call_command(
-            "restore",
-            tmp_path / "backup",
-            database="unused",
-            media_root=tmp_path / "restored-media",
-        )
-    drop("unused")
+    database = connection.settings_dict["NAME"] + "_tampered"
+    try:
+        with pytest.raises(CommandError, match="portal_user: 10 in the backup, 9 restored"):
+            call_command(
+                "restore", tmp_path / "backup", database=database, media_root=tmp_path / "copy"
+            )
+    finally:
+        drop(database)
