@@ -514,7 +514,6 @@ def attendance_mark(
 
 
 @transaction.atomic
-@transaction.atomic
 def registration_reminder_queue(*, registration_id: int) -> bool:
     """Mark a reminder as sent and queue its e-mail; False if it was already (so no run, however
     often repeated, reminds anyone twice)."""

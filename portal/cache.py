@@ -17,9 +17,10 @@ from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from .models import CacheFallbackEntry
 from .outage import Outage
 
+# The table (portal.models.CacheFallbackEntry, made by a migration) that serves while Redis is away.
+FALLBACK_TABLE = "portal_cache_fallback"
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
 # Keys remembered to be deleted from Redis after an outage; past this, entries expire on their own.
 STALE_KEYS_MAX = 50_000
@@ -31,7 +32,7 @@ class ResilientRedisCache(RedisCache):
         self.outage = Outage("Cache (Redis)")
         self._stale_keys: set[str] = set()
         self._fallback = DatabaseCache(
-            CacheFallbackEntry._meta.db_table,
+            FALLBACK_TABLE,
             {
                 **{
                     name: params[name]

@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from .cache import FALLBACK_TABLE
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -456,7 +458,7 @@ class CacheFallbackEntry(models.Model):
     expires = models.DateTimeField(db_index=True)
 
     class Meta:
-        db_table = "portal_cache_fallback"
+        db_table = FALLBACK_TABLE
         verbose_name = _("cache entry")
         verbose_name_plural = _("cache entries")
 

@@ -46,11 +46,11 @@ def _send(participation_id: int, *, reminder: int) -> None:
         )
         if participation is None or not participation.survey.accepts_answers():
             return
-        if (
-            (participation.reminders_sent >= reminder)
-            if reminder
-            else participation.invitation_sent_at
-        ):
+        if reminder:
+            already_sent = participation.reminders_sent >= reminder
+        else:
+            already_sent = participation.invitation_sent_at is not None
+        if already_sent:
             return
         token = services.participation_token(participation=participation)
         now = timezone.now()
