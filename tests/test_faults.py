@@ -8,6 +8,7 @@ Redis here is the test's own redis-server (tests/faults.py), never the machine's
 """
 
 from collections import Counter
+from datetime import timedelta
 
 import psycopg
 import pytest
@@ -16,14 +17,15 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from courses.models import Registration
 from courses.tests.factories import CourseFactory, GatheringFactory
 from portal import services as portal_services
-from portal.models import Invitation, OutboxMessage
+from portal.models import AuditLogEntry, Invitation, OutboxMessage
 from portal.tests.factories import TEST_PASSWORD
 from surveys import tasks as survey_tasks
-from surveys.models import Participation
+from surveys.models import Participation, Survey
 from surveys.tests.factories import build_survey, open_survey
 
 from .faults import RedisServer, Worker, celery_broker, delivered, sent, wait_for
@@ -244,12 +246,16 @@ def test_database_connection_killed_inside_a_task(world, monkeypatch):
     assert message.status == Status.DELIVERED and message.attempts == 2
     assert Invitation.objects.count() == 1
 
-    # A scheduled task that finds its connection gone retries too.
+    # A scheduled task that finds its connection gone retries too, and closes the survey once.
     survey = open_survey(build_survey(world, county=world.county_a))
+    Survey.objects.filter(pk=survey.pk).update(
+        opens_at=timezone.now() - timedelta(days=2), closes_at=timezone.now() - timedelta(days=1)
+    )
     drop_our_connection()
-    assert survey_tasks.surveys_close_due.apply(throw=False).get() == 0
+    assert survey_tasks.surveys_close_due.apply(throw=False).get() == 1
+    assert Survey.objects.get(pk=survey.pk).status == Survey.Status.CLOSED
+    assert AuditLogEntry.objects.filter(action="surveys.survey.closed").count() == 1
     assert Client().get("/healthz").json()["database"] == "ok"
-    assert Participation.objects.filter(survey=survey).count() == 0  # nothing written twice
     connection.close()
 
 
