@@ -43,11 +43,11 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from .celery import app
+from .celery import PortalTask, app
 from .models import OutboxMessage
 from .outage import Outage
 
@@ -57,8 +57,8 @@ Status = OutboxMessage.Status
 OUTBOX_MAX_ATTEMPTS = 8
 RETRY_DELAY_MAX = timedelta(hours=1)
 KEEP_DELIVERED = timedelta(days=30)
-# Connection errors are not the message's fault: the delivery task retries (see PortalTask).
-CONNECTION_ERRORS = (InterfaceError, OperationalError)
+# A dropped database connection is not the message's fault: the delivery task retries.
+CONNECTION_ERRORS = PortalTask.autoretry_for
 
 _broker = Outage("Celery broker", retry_after=10)
 
