@@ -37,6 +37,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import outbox
 from .audit import audit_log
 from .models import AuditLogEntry, Invitation, PersonalDataExport, RoleAssignment, User
 
@@ -118,12 +119,13 @@ def personal_data_zip(*, user: User) -> bytes:
     return buffer.getvalue()
 
 
+@transaction.atomic
 def personal_data_export_request(*, user: User) -> PersonalDataExport:
     """Ask for a fresh export; a task makes the ZIP and e-mails the person when it is ready."""
     export = PersonalDataExport.objects.create(user=user)
     from .tasks import personal_data_export_build
 
-    transaction.on_commit(lambda: personal_data_export_build.delay(export.pk))
+    outbox.enqueue(personal_data_export_build, export.pk)
     return export
 
 

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import outbox
 from .audit import audit_log
 from .models import Invitation, Library, RoleAssignment, User
 
@@ -78,7 +79,7 @@ def _role_grant_existing(*, granted_by, library, person, role) -> RoleAssignment
     )
     from .tasks import role_granted_notify
 
-    transaction.on_commit(lambda: role_granted_notify.delay(assignment.pk))
+    outbox.enqueue(role_granted_notify, assignment.pk)
     return assignment
 
 
@@ -111,7 +112,7 @@ def _invitation_save(
     )
     from .tasks import invitation_send
 
-    transaction.on_commit(lambda: invitation_send.delay(invitation.pk))
+    outbox.enqueue(invitation_send, invitation.pk)
     return invitation
 
 
@@ -338,7 +339,7 @@ def invitation_resend(*, resent_by: User, invitation: Invitation) -> Invitation:
     )
     from .tasks import invitation_send
 
-    transaction.on_commit(lambda: invitation_send.delay(invitation.pk))
+    outbox.enqueue(invitation_send, invitation.pk)
     return invitation
 
 
@@ -367,15 +368,22 @@ def profile_update(*, user: User, full_name: str, preferred_language: str) -> Us
     return user
 
 
+@transaction.atomic
 def accessibility_report_send(
     *, page_url: str, description: str, email: str, reporter: User | None
-) -> None:
-    """E-mail a reported accessibility problem to the site admins (each in their own language)."""
+) -> int:
+    """E-mail a reported accessibility problem to each site admin, in their own language."""
+    from .permissions import site_admins
     from .tasks import accessibility_report_notify
 
-    accessibility_report_notify.delay(
-        page_url=page_url[:500],
-        description=description[:5000],
-        email=email,
-        reporter_id=reporter.pk if reporter and reporter.is_authenticated else None,
-    )
+    admin_ids = list(site_admins().values_list("pk", flat=True))
+    for admin_id in admin_ids:
+        outbox.enqueue(
+            accessibility_report_notify,
+            admin_id,
+            page_url=page_url[:500],
+            description=description[:5000],
+            email=email,
+            reporter_id=reporter.pk if reporter and reporter.is_authenticated else None,
+        )
+    return len(admin_ids)

@@ -5,10 +5,10 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
-from . import permissions, privacy
-from .models import Invitation, PersonalDataExport, RoleAssignment, User
+from . import outbox, permissions, privacy
+from .models import Invitation, PersonalDataExport, RoleAssignment, ScheduledRun, User
 from .services import invitation_issue_token
 
 
@@ -24,6 +24,20 @@ def mail_send(*, template: str, context: dict, to: list[str]) -> None:
         from_email=None,
         recipient_list=to,
     )
+
+
+@shared_task
+def outbox_deliver(message_id: int) -> bool:
+    return outbox.deliver(message_id)
+
+
+@shared_task
+def outbox_relay() -> int:
+    """Beat runs this every 30 seconds; its last run is beat's heartbeat on /healthz."""
+    ScheduledRun.objects.update_or_create(
+        task=outbox_relay.name, defaults={"ran_at": timezone.now()}
+    )
+    return outbox.relay()
 
 
 @shared_task
@@ -94,20 +108,21 @@ def personal_data_retention_purge() -> dict[str, int]:
 
 @shared_task
 def accessibility_report_notify(
-    *, page_url: str, description: str, email: str, reporter_id: int | None
-) -> int:
+    admin_id: int, *, page_url: str, description: str, email: str, reporter_id: int | None
+) -> None:
+    """One site admin's copy of a reported accessibility problem, in their language."""
+    admin = permissions.site_admins().filter(pk=admin_id).first()
+    if admin is None:
+        return
     reporter = User.objects.filter(pk=reporter_id).first() if reporter_id else None
-    admins = list(permissions.site_admins())
-    for admin in admins:
-        with translation.override(admin.preferred_language):
-            mail_send(
-                template="portal/email/accessibility_report",
-                context={
-                    "page_url": page_url,
-                    "description": description,
-                    "email": email,
-                    "reporter": reporter,
-                },
-                to=[admin.email],
-            )
-    return len(admins)
+    with translation.override(admin.preferred_language):
+        mail_send(
+            template="portal/email/accessibility_report",
+            context={
+                "page_url": page_url,
+                "description": description,
+                "email": email,
+                "reporter": reporter,
+            },
+            to=[admin.email],
+        )

@@ -48,3 +48,5 @@ urlpatterns = [
     path("kurs/", include("courses.urls")),
     path("laering/", include("courses.learning.urls")),
 ]
+
+handler500 = "portal.views.server_error"
