@@ -191,13 +191,16 @@ def test_privacy_notice_states_the_periods_and_is_linked_from_every_page(client,
     assert reverse("privacy_notice") in home and reverse("accessibility_statement") in home
 
 
-def test_accessibility_report_reaches_the_site_admins_in_their_language(client, world):
+def test_accessibility_report_reaches_the_site_admins_in_their_language(
+    client, world, django_capture_on_commit_callbacks
+):
     world.site_admin.preferred_language = "nn"
     world.site_admin.save()
-    response = client.post(
-        reverse("accessibility_statement"),
-        {"page_url": "/kurs/", "description": "Knappen kan ikke nås med tastatur."},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("accessibility_statement"),
+            {"page_url": "/kurs/", "description": "Knappen kan ikke nås med tastatur."},
+        )
     assert response.status_code == 302
     (message,) = mail.outbox
     assert message.to == [world.site_admin.email]
