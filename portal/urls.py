@@ -25,4 +25,5 @@ urlpatterns = [
     path("undersokelser/", include("surveys.urls")),
     path("kurs/", include("courses.urls")),
     path("laering/", include("courses.learning.urls")),
+    path("hospitering/", include("hospitering.urls")),
 ]

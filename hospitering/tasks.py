@@ -1,0 +1,79 @@
+"""Celery tasks: thin, take ids, re-fetch, switch to each recipient's language, call a service."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone, translation
+
+from . import emails, services
+from .models import Application, Placement
+
+# A second reminder this many days before the report (and the feedback) is due.
+SECOND_REMINDER_DAYS_BEFORE = 5
+
+
+def _application(application_id: int) -> Application | None:
+    return (
+        Application.objects.select_related(
+            "applicant",
+            "home_library__county",
+            "offer__host_library__county",
+            "offer__programme",
+            "period",
+        )
+        .filter(pk=application_id)
+        .first()
+    )
+
+
+@shared_task
+def application_notify(application_id: int, event: str) -> int:
+    """Tell everyone an event concerns, each in their own language; returns how many."""
+    application = _application(application_id)
+    if application is None:
+        return 0
+    recipients = emails.recipients(application=application, event=event)
+    for recipient, part in recipients:
+        with translation.override(recipient.preferred_language):
+            emails.application_email_send(
+                application=application, event=event, recipient=recipient, part=part
+            )
+    return len(recipients)
+
+
+def _due_reminders(kind: str, today) -> list[tuple[int, int]]:
+    """(placement id, reminders already sent) of ended placements still missing `kind`."""
+    field = f"{kind}_reminders_sent"
+    missing = {"report": "report__isnull", "feedback": "feedback__isnull"}[kind]
+    placements = Placement.objects.filter(
+        cancelled_at__isnull=True, ends_on__lt=today, **{missing: True, f"{field}__lt": 2}
+    ).values_list("pk", "ends_on", field)
+    due = []
+    for pk, ends_on, sent in placements:
+        due_on = ends_on + timedelta(days=settings.HOSPITERING_REPORT_DUE_DAYS)
+        second = due_on - timedelta(days=SECOND_REMINDER_DAYS_BEFORE)
+        if sent == 0 or (sent == 1 and today >= second):
+            due.append((pk, sent))
+    return due
+
+
+@shared_task
+def placement_reminders_send() -> int:
+    """Daily (Celery beat): remind participants of their report and hosts of their feedback,
+    once when the placement has ended and once a few days before it is due. Idempotent: each
+    reminder is claimed in the database before it is sent, so a rerun or a second worker never
+    sends it twice."""
+    today = timezone.localdate()
+    sent = 0
+    for kind in ("report", "feedback"):
+        for placement_id, already in _due_reminders(kind, today):
+            if services.reminder_claim(placement_id=placement_id, kind=kind, already_sent=already):
+                application_id = Placement.objects.values_list("application_id", flat=True).get(
+                    pk=placement_id
+                )
+                application_notify(application_id, f"{kind}_reminder")
+                sent += 1
+    return sent
