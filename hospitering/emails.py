@@ -87,9 +87,9 @@ def stand_in_reason(application: Application, recipient: User) -> str:
     if step == Step.LIBRARY_LEADER:
         if roles.filter(role=Role.LIBRARY_LEADER, library=application.home_library_id).exists():
             return ""
-        return _("%(library)s has no library leader in the portal, so you decide instead.") % {
-            "library": application.home_library
-        }
+        return _(
+            "%(library)s has no other library leader in the portal, so you decide instead."
+        ) % {"library": application.home_library}
     if step == Step.HOME_COUNTY:
         county = application.home_library.county
     elif step == Step.HOST:
@@ -103,9 +103,9 @@ def stand_in_reason(application: Application, recipient: User) -> str:
         role=Role.COORDINATOR, county=county, programme=application.offer.programme_id
     ).exists():
         return ""
-    return _("%(county)s has no county coordinator in the programme, so you decide instead.") % {
-        "county": county
-    }
+    return _(
+        "%(county)s has no other county coordinator in the programme, so you decide instead."
+    ) % {"county": county}
 
 
 def _texts(event: str, part: str, application: Application) -> tuple[str, str]:

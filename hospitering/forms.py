@@ -164,10 +164,8 @@ class ApplicationForm(forms.ModelForm):
             del self.fields["home_library"]
             return
         self.fields["period"].queryset = periods
+        # Shown even with one choice: it says which library's leader decides first.
         self.fields["home_library"].queryset = libraries
-        if len(libraries) == 1:
-            self.fields["home_library"].widget = forms.HiddenInput()
-            self.initial.setdefault("home_library", libraries[0].pk)
 
     def _post_clean(self):
         # The model's own validation (the period must exist) is the service's job, with messages

@@ -9,6 +9,8 @@ awaited). A step never waits for nobody:
 - the applicant's library leader; for a library without one, the home county's coordinator; for
   a county without a coordinator either, the project leader;
 - the home county's coordinator; for a county without one, the project leader;
+- nobody decides on their own application: a leader's (or coordinator's) own application goes
+  to the stand-in, as if the role were missing;
 - the host: the host library's leader or the host county's coordinator; where there is neither,
   the project leader.
 
@@ -214,53 +216,51 @@ def users_for(action: str, obj, *, include_site_admins: bool = False) -> QuerySe
 # --- "nobody holds this role here" conditions -----------------------------------------------
 
 
-def _leader_exists(library_path: str):
-    return Exists(
-        RoleAssignment.objects.filter(
-            role=Role.LIBRARY_LEADER, library_id=OuterRef(library_path), user__is_active=True
-        )
+def not_person(*, user: str) -> Rule:
+    """Anyone but the person the object belongs to (nobody decides on their own application)."""
+    return rules.custom(
+        objects=lambda s: ~Q(**{user: s.user.pk}),
+        holds=lambda s, o: _id(o, user) != s.user.pk,
+        people=lambda o: ~Q(pk=_id(o, user)),
     )
 
 
-def _coordinator_exists(programme_path: str, county_path: str):
-    return Exists(
-        RoleAssignment.objects.filter(
-            role=Role.COORDINATOR,
-            programme_id=OuterRef(programme_path),
-            county_id=OuterRef(county_path),
-            user__is_active=True,
-        )
-    )
+def without_leader(*, library: str, besides: str) -> Rule:
+    """The library has no active leader other than the person at `besides`."""
 
-
-def without_leader(*, library: str) -> Rule:
-    """The library has no active leader."""
+    def leaders(library_id, person_id):
+        return RoleAssignment.objects.filter(
+            role=Role.LIBRARY_LEADER, library_id=library_id, user__is_active=True
+        ).exclude(user_id=person_id)
 
     def test(obj):
-        return not RoleAssignment.objects.filter(
-            role=Role.LIBRARY_LEADER, library_id=_id(obj, library), user__is_active=True
-        ).exists()
+        return not leaders(_id(obj, library), _id(obj, besides)).exists()
 
     return rules.custom(
-        objects=lambda s: ~Q(_leader_exists(library)),
+        objects=lambda s: ~Q(Exists(leaders(OuterRef(library), OuterRef(besides)))),
         holds=lambda s, o: test(o),
         people=lambda o: Q() if test(o) else NOTHING,
     )
 
 
-def without_coordinator(*, programme: str, county: str) -> Rule:
-    """The county has no active coordinator in the programme."""
+def without_coordinator(*, programme: str, county: str, besides: str) -> Rule:
+    """The county has no active coordinator in the programme other than the person at `besides`."""
+
+    def coordinators(programme_id, county_id, person_id):
+        return RoleAssignment.objects.filter(
+            role=Role.COORDINATOR,
+            programme_id=programme_id,
+            county_id=county_id,
+            user__is_active=True,
+        ).exclude(user_id=person_id)
 
     def test(obj):
-        return not RoleAssignment.objects.filter(
-            role=Role.COORDINATOR,
-            programme_id=_id(obj, programme),
-            county_id=_id(obj, county),
-            user__is_active=True,
-        ).exists()
+        return not coordinators(_id(obj, programme), _id(obj, county), _id(obj, besides)).exists()
 
     return rules.custom(
-        objects=lambda s: ~Q(_coordinator_exists(programme, county)),
+        objects=lambda s: (
+            ~Q(Exists(coordinators(OuterRef(programme), OuterRef(county), OuterRef(besides))))
+        ),
         holds=lambda s, o: test(o),
         people=lambda o: Q() if test(o) else NOTHING,
     )
@@ -275,29 +275,37 @@ def at_step(step: str, prefix: str = "") -> Rule:
 
 def _parties(p: str = "") -> dict[str, Rule]:
     programme = f"{p}offer__programme"
+    applicant = f"{p}applicant"
     home_library, home_county = f"{p}home_library", f"{p}home_library__county"
     host_library, host_county = f"{p}offer__host_library", f"{p}offer__host_library__county"
     home_coordinator = rules.county_coordinator(programme=programme, county=home_county)
     host_coordinator = rules.county_coordinator(programme=programme, county=host_county)
-    no_home_coordinator = without_coordinator(programme=programme, county=home_county)
+    someone_else = not_person(user=applicant)
+    no_home_leader = without_leader(library=home_library, besides=applicant)
+    no_home_coordinator = without_coordinator(
+        programme=programme, county=home_county, besides=applicant
+    )
     leader = rules.programme_leader(programme=programme)
     return {
-        "applicant": rules.person(user=f"{p}applicant"),
+        "applicant": rules.person(user=applicant),
         "home_leader": rules.library_leader(library=home_library),
         "home_manager": rules.county_manager(programme=programme, county=home_county),
         "home_coordinator": home_coordinator,
         "host_leader": rules.library_leader(library=host_library),
         "host_manager": rules.county_manager(programme=programme, county=host_county),
         "host_coordinator": host_coordinator,
-        # The step rules, each with the stand-in for a missing role.
-        "leader_step": rules.library_leader(library=home_library)
-        | without_leader(library=home_library) & home_coordinator
-        | without_leader(library=home_library) & no_home_coordinator & leader,
-        "home_step": home_coordinator | no_home_coordinator & leader,
+        # The step rules: never the applicant, and a stand-in for each missing role.
+        "leader_step": someone_else
+        & (
+            rules.library_leader(library=home_library)
+            | no_home_leader & home_coordinator
+            | no_home_leader & no_home_coordinator & leader
+        ),
+        "home_step": someone_else & (home_coordinator | no_home_coordinator & leader),
         "host_step": rules.library_leader(library=host_library)
         | host_coordinator
-        | without_leader(library=host_library)
-        & without_coordinator(programme=programme, county=host_county)
+        | without_leader(library=host_library, besides=applicant)
+        & without_coordinator(programme=programme, county=host_county, besides=applicant)
         & leader,
     }
 

@@ -231,7 +231,7 @@ def period_save(request, pk, period_pk=None):
 def application_create(request, pk):
     offer = _get_offer(request, pk)
     permissions.require(request, "apply", offer)
-    libraries = list(services.application_libraries(user=request.user, programme=offer.programme))
+    libraries = services.application_libraries(user=request.user, programme=offer.programme)
     form = ApplicationForm(
         request.POST or None,
         periods=selectors.periods_with_places(offer.periods.all()),

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from hospitering import services
 from hospitering.models import Application, Decision, Offer, OfferPeriod
+from hospitering.permissions import users_for
 
 Step, Status, Outcome = Application.Step, Application.Status, Decision.Outcome
 
@@ -75,27 +76,20 @@ def decide(application, user, outcome=Outcome.APPROVED, reason=""):
 
 def application_at(world, state: str, offer: Offer, applicant, home_library, **kwargs):
     """An application walked to a state: "leader", "home", "host" (pending at that step),
-    "changes", "approved", "rejected" or "withdrawn". The world's deciders decide."""
-    home_county = home_library.county
-    home_leader = {
-        world.library_a.pk: world.library_leader_a,
-        world.library_b.pk: world.library_leader_b,
-    }
-    coordinator = {world.county_a.pk: world.coordinator_a, world.county_b.pk: world.coordinator_b}
-    host = offer.host_library
-    host_decider = home_leader.get(host.pk) or coordinator[host.county_id]
+    "changes", "approved", "rejected" or "withdrawn". At each step the first of those the policy
+    names (`users_for("decide")`) decides."""
     application = apply(offer, applicant, home_library, **kwargs)
-    first = home_leader.get(home_library.pk) or coordinator[home_county.pk]
-    steps = {
+    walk = {
         "leader": [],
-        "changes": [(first, Outcome.CHANGES, "Kortere.")],
-        "rejected": [(first, Outcome.REJECTED, "Ikke nå.")],
-        "home": [(first, Outcome.APPROVED, "")],
+        "changes": [(Outcome.CHANGES, "Kortere.")],
+        "rejected": [(Outcome.REJECTED, "Ikke nå.")],
+        "home": [(Outcome.APPROVED, "")],
+        "host": [(Outcome.APPROVED, "")] * 2,
+        "approved": [(Outcome.APPROVED, "")] * 3,
     }
-    steps["host"] = [*steps["home"], (coordinator[home_county.pk], Outcome.APPROVED, "")]
-    steps["approved"] = [*steps["host"], (host_decider, Outcome.APPROVED, "")]
     if state == "withdrawn":
         services.application_withdraw(application=application, withdrawn_by=applicant)
-    for user, outcome, reason in steps.get(state, []):
-        decide(application, user, outcome, reason)
+    for outcome, reason in walk.get(state, []):
+        decider = users_for("decide", application).order_by("pk").first()
+        application = decide(application, decider, outcome, reason)
     return Application.objects.get(pk=application.pk)

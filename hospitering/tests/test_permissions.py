@@ -184,3 +184,20 @@ def test_unknown_actions_raise(world, made):
     with pytest.raises(permissions.UnknownAction):
         users_for("delete", made["offers"]["a"])
     assert Offer in permissions.registry
+
+
+def test_nobody_decides_on_their_own_application(world):
+    """A library leader's own application goes to the home coordinator; a coordinator's own
+    application (as staff of their county library) to the project leader at both home steps."""
+    offer = OfferFactory(programme=world.programme, host_library=world.library_b)
+    own = application_at(world, "leader", offer, world.library_leader_a, world.library_a)
+    agrees(world, "decide", own, {"coordinator_a"})
+    coordinators = application_at(
+        world, "leader", offer, world.coordinator_a, world.county_library_a
+    )
+    agrees(world, "decide", coordinators, {"project_leader"})
+    other = OfferFactory(programme=world.programme, host_library=world.library_b)
+    coordinators = application_at(
+        world, "home", other, world.coordinator_a, world.county_library_a, start=6
+    )
+    agrees(world, "decide", coordinators, {"project_leader"})

@@ -82,7 +82,7 @@ def test_a_stand_in_is_told_why_they_decide(world, django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         apply(offer, applicant, world.county_library_b)
     to_coordinator = next(m for m in mail.outbox if m.to == [world.coordinator_b.email])
-    assert "has no library leader in the portal, so you decide instead" in to_coordinator.body
+    assert "has no other library leader in the portal, so you decide instead" in to_coordinator.body
 
 
 def test_reject_needs_a_reason_and_ends_the_application(
@@ -326,7 +326,8 @@ def test_reminders_go_out_twice_at_most_and_once_each(
     assert tasks.placement_reminders_send() == 2  # the participant's report, the host's feedback
     assert tasks.placement_reminders_send() == 0  # idempotent: nothing new is due
     recipients = sorted(m.to[0] for m in mail.outbox)
-    assert recipients == sorted([world.staff_b.email, world.library_leader_a.email])
+    host = Decision.objects.get(application=application, step=Step.HOST).decided_by
+    assert recipients == sorted([world.staff_b.email, host.email])  # the host who approved
     # A few days before it is due, the second reminder.
     Placement.objects.filter(application=application).update(
         starts_on=today - timedelta(days=11), ends_on=today - timedelta(days=10)
