@@ -158,11 +158,12 @@ def test_rejection_and_changes(browser_session, world):
     b.goto(f"/hospitering/soknader/{first.pk}/")
     assert "Vi har ikke bemanning den uka." in b.page.content()
 
-    # The leader's own application goes to them first too (the rule names the library's
-    # leader); they ask themselves for changes, edit and approve.
-    b.login(world.library_leader_b)
+    # The leader's own application: nobody decides on their own, so the home county's
+    # coordinator stands in. They ask for changes; the leader edits; the coordinator approves.
+    b.login(world.coordinator_b)
     _decide(b, second, "changes", "Ett døgn kortere, takk.")
     assert Application.objects.get(pk=second.pk).status == Status.CHANGES_REQUESTED
+    b.login(world.library_leader_b)
     b.goto(f"/hospitering/soknader/{second.pk}/")
     b.page.locator(f'a[href="/hospitering/soknader/{second.pk}/endre/"]').click()
     b.check()
