@@ -14,14 +14,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal.ical import absolute_url
-from portal.models import RoleAssignment, User
+from portal.models import User
+from portal.permissions import users_for
 
 from .ical import placement_calendar
 from .models import Application, Decision
-from .permissions import users_for
+from .permissions import decides_as_stand_in
 
 Step = Application.Step
-Role = RoleAssignment.Role
 
 # The part a recipient plays in a message.
 APPLICANT, DECIDER, INVOLVED, HOST = "applicant", "decider", "involved", "host"
@@ -82,27 +82,17 @@ def recipients(*, application: Application, event: str) -> list[tuple[User, str]
 
 def stand_in_reason(application: Application, recipient: User) -> str:
     """Why this person decides at this step, when they stand in for a missing role ("" else)."""
-    step = application.step
-    roles = RoleAssignment.objects.filter(user=recipient)
-    if step == Step.LIBRARY_LEADER:
-        if roles.filter(role=Role.LIBRARY_LEADER, library=application.home_library_id).exists():
-            return ""
+    if not decides_as_stand_in(recipient, application):
+        return ""
+    if application.step == Step.LIBRARY_LEADER:
         return _(
             "%(library)s has no other library leader in the portal, so you decide instead."
         ) % {"library": application.home_library}
-    if step == Step.HOME_COUNTY:
-        county = application.home_library.county
-    elif step == Step.HOST:
-        host = application.offer.host_library
-        if roles.filter(role=Role.LIBRARY_LEADER, library=host).exists():
-            return ""
-        county = host.county
-    else:
-        return ""
-    if roles.filter(
-        role=Role.COORDINATOR, county=county, programme=application.offer.programme_id
-    ).exists():
-        return ""
+    county = (
+        application.home_library.county
+        if application.step == Step.HOME_COUNTY
+        else application.offer.host_library.county
+    )
     return _(
         "%(county)s has no other county coordinator in the programme, so you decide instead."
     ) % {"county": county}

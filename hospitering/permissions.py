@@ -20,208 +20,71 @@ staff see their own; the home side (library leader, county coordinator) sees its
 Reports are read by the participant, their library leader, both coordinators and the project leader.
 
 Status rules (which step, what may change when) are the services', for site admins too.
-
-Until portal.permissions has the rule builders of issue 7, this module carries a thin copy of
-them (`Rule` and the builders below) on top of the current `Policy`; converting is a matter of
-importing `rules` from portal.permissions instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from portal import permissions as portal_permissions
-from portal.models import Library, Programme, RoleAssignment, User
-from portal.permissions import Policy, Scope, get_scope, register
+from portal import permissions
+from portal.models import Library, Programme, RoleAssignment
+from portal.permissions import (
+    EVERYONE,
+    NOBODY,
+    Policy,
+    Rule,
+    path_value,
+    register,
+    role_holders,
+    rules,
+)
 
 from .models import Application, Offer, Placement
 
 Role = RoleAssignment.Role
-NOTHING = Q(pk__in=[])
 
 
-# --- a thin copy of the rule builders of issue 7 ------------------------------------------
+# --- rule pieces particular to the exchange --------------------------------------------------
 
 
-def _id(obj, path: str):
-    """The id at the end of a lookup path, read from an object: "offer__host_library" → the
-    host library's id (uses select_related where the caller made one)."""
-    *hops, last = path.split("__")
-    for hop in hops:
-        obj = getattr(obj, hop)
-        if obj is None:
-            return None
-    return getattr(obj, f"{last}_id", None) if hasattr(obj, f"{last}_id") else obj.pk
+def county_coordinator(*, programme: str, county: str) -> Rule:
+    """The coordinator of that county in the programme (not the project leader)."""
 
+    def objects(s):
+        q = NOBODY
+        for programme_id, county_id in s.coordinated:
+            q |= Q(**{programme: programme_id, county: county_id})
+        return q
 
-@dataclass(frozen=True)
-class Rule:
-    """objects(scope): Q on the policy's model; holds(scope, obj): bool; people(obj): Q on User."""
-
-    objects: Callable[[Scope], Q]
-    holds: Callable[[Scope, object], bool]
-    people: Callable[[object], Q]
-
-    def __or__(self, other: Rule) -> Rule:
-        return Rule(
-            objects=lambda s: self.objects(s) | other.objects(s),
-            holds=lambda s, o: self.holds(s, o) or other.holds(s, o),
-            people=lambda o: self.people(o) | other.people(o),
-        )
-
-    def __and__(self, other: Rule) -> Rule:
-        return Rule(
-            objects=lambda s: self.objects(s) & other.objects(s),
-            holds=lambda s, o: self.holds(s, o) and other.holds(s, o),
-            people=lambda o: self.people(o) & other.people(o),
-        )
-
-
-def _holders(**role) -> Q:
-    return Q(id__in=RoleAssignment.objects.filter(**role).values("user_id"))
-
-
-class rules:  # noqa: N801 - stands in for portal.permissions.rules
-    @staticmethod
-    def programme_leader(*, programme: str = "programme") -> Rule:
-        return Rule(
-            objects=lambda s: Q(**{f"{programme}__in": s.led_programme_ids}),
-            holds=lambda s, o: _id(o, programme) in s.led_programme_ids,
-            people=lambda o: _holders(role=Role.PROJECT_LEADER, programme_id=_id(o, programme)),
-        )
-
-    @staticmethod
-    def county_coordinator(*, programme: str, county: str) -> Rule:
-        """The coordinator of that county in the programme (not the project leader)."""
-
-        def objects(s):
-            q = NOTHING
-            for programme_id, county_id in s.coordinated:
-                q |= Q(**{programme: programme_id, county: county_id})
-            return q
-
-        return Rule(
-            objects=objects,
-            holds=lambda s, o: (_id(o, programme), _id(o, county)) in s.coordinated,
-            people=lambda o: _holders(
-                role=Role.COORDINATOR, programme_id=_id(o, programme), county_id=_id(o, county)
-            ),
-        )
-
-    @classmethod
-    def county_manager(cls, *, programme: str, county: str) -> Rule:
-        return cls.programme_leader(programme=programme) | cls.county_coordinator(
-            programme=programme, county=county
-        )
-
-    @staticmethod
-    def programme_coordinator(*, programme: str = "programme") -> Rule:
-        return Rule(
-            objects=lambda s: Q(**{f"{programme}__in": s.coordinated_programme_ids}),
-            holds=lambda s, o: _id(o, programme) in s.coordinated_programme_ids,
-            people=lambda o: _holders(role=Role.COORDINATOR, programme_id=_id(o, programme)),
-        )
-
-    @staticmethod
-    def library_leader(*, library: str = "library") -> Rule:
-        return Rule(
-            objects=lambda s: Q(**{f"{library}__in": s.led_library_ids}),
-            holds=lambda s, o: _id(o, library) in s.led_library_ids,
-            people=lambda o: _holders(role=Role.LIBRARY_LEADER, library_id=_id(o, library)),
-        )
-
-    @staticmethod
-    def person(*, user: str = "user") -> Rule:
-        return Rule(
-            objects=lambda s: Q(**{user: s.user.pk}),
-            holds=lambda s, o: _id(o, user) == s.user.pk,
-            people=lambda o: Q(pk=_id(o, user)),
-        )
-
-    @staticmethod
-    def audience_member(*, programme: str = "programme") -> Rule:
-        """Works at a library in a county taking part in the programme."""
-        return Rule(
-            objects=lambda s: Q(**{f"{programme}__in": s.member_programme_ids}),
-            holds=lambda s, o: _id(o, programme) in s.member_programme_ids,
-            people=lambda o: _holders(
-                library__county__programmes=_id(o, programme),
-                role__in=[Role.LIBRARY_LEADER, Role.STAFF],
-            ),
-        )
-
-    @staticmethod
-    def where(q: Q, test: Callable[[object], bool]) -> Rule:
-        return Rule(
-            objects=lambda s: q,
-            holds=lambda s, o: test(o),
-            people=lambda o: Q() if test(o) else NOTHING,
-        )
-
-    @staticmethod
-    def custom(*, objects, holds, people) -> Rule:
-        return Rule(objects=objects, holds=holds, people=people)
-
-
-class RulePolicy(Policy):
-    """A policy whose actions are rules; the four questions are derived from them."""
-
-    rules: dict[str, Rule] = {}
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        cls.actions = frozenset(cls.rules)
-
-    def scoped(self, qs, scope):
-        return qs.filter(self.rules["view"].objects(scope))
-
-    def allows(self, scope, action, obj):
-        return self.rules[action].holds(scope, obj)
-
-    def for_action(self, user, action: str) -> QuerySet:
-        if action not in self.actions:
-            raise portal_permissions.UnknownAction(f"{type(self).__name__} has no {action!r}")
-        scope = get_scope(user)
-        qs = self.model._default_manager.all()
-        if scope.is_site_admin:
-            return qs
-        if not scope.is_authenticated:
-            return qs.none()
-        return qs.filter(self.rules[action].objects(scope))
-
-    def users_for(self, action: str, obj, *, include_site_admins: bool = False) -> QuerySet:
-        if action not in self.actions:
-            raise portal_permissions.UnknownAction(f"{type(self).__name__} has no {action!r}")
-        people = self.rules[action].people(obj)
-        if include_site_admins:
-            people |= Q(is_superuser=True)
-        return User.objects.filter(people, is_active=True)
-
-
-def for_action(user, model, action: str) -> QuerySet:
-    """What this user may do `action` to (portal.permissions.for_action after issue 7)."""
-    return portal_permissions.policy_for(model).for_action(user, action)
-
-
-def users_for(action: str, obj, *, include_site_admins: bool = False) -> QuerySet:
-    """Who may do `action` to `obj` (portal.permissions.users_for after issue 7)."""
-    return portal_permissions.policy_for(obj).users_for(
-        action, obj, include_site_admins=include_site_admins
+    return rules.custom(
+        objects=objects,
+        holds=lambda s, o: (path_value(o, programme), path_value(o, county)) in s.coordinated,
+        people=lambda o: role_holders(
+            role=Role.COORDINATOR,
+            programme_id=path_value(o, programme),
+            county_id=path_value(o, county),
+        ),
     )
 
 
-# --- "nobody holds this role here" conditions -----------------------------------------------
+def programme_member(*, programme: str) -> Rule:
+    """Works at a library in a county taking part in the programme."""
+    return rules.custom(
+        objects=lambda s: Q(**{f"{programme}__in": s.member_programme_ids}),
+        holds=lambda s, o: path_value(o, programme) in s.member_programme_ids,
+        people=lambda o: role_holders(
+            role__in=[Role.LIBRARY_LEADER, Role.STAFF],
+            library__county__programmes=path_value(o, programme),
+        ),
+    )
 
 
 def not_person(*, user: str) -> Rule:
     """Anyone but the person the object belongs to (nobody decides on their own application)."""
     return rules.custom(
         objects=lambda s: ~Q(**{user: s.user.pk}),
-        holds=lambda s, o: _id(o, user) != s.user.pk,
-        people=lambda o: ~Q(pk=_id(o, user)),
+        holds=lambda s, o: path_value(o, user) != s.user.pk,
+        people=lambda o: ~Q(pk=path_value(o, user)),
     )
 
 
@@ -234,12 +97,12 @@ def without_leader(*, library: str, besides: str) -> Rule:
         ).exclude(user_id=person_id)
 
     def test(obj):
-        return not leaders(_id(obj, library), _id(obj, besides)).exists()
+        return not leaders(path_value(obj, library), path_value(obj, besides)).exists()
 
     return rules.custom(
         objects=lambda s: ~Q(Exists(leaders(OuterRef(library), OuterRef(besides)))),
         holds=lambda s, o: test(o),
-        people=lambda o: Q() if test(o) else NOTHING,
+        people=lambda o: EVERYONE if test(o) else NOBODY,
     )
 
 
@@ -255,14 +118,16 @@ def without_coordinator(*, programme: str, county: str, besides: str) -> Rule:
         ).exclude(user_id=person_id)
 
     def test(obj):
-        return not coordinators(_id(obj, programme), _id(obj, county), _id(obj, besides)).exists()
+        return not coordinators(
+            path_value(obj, programme), path_value(obj, county), path_value(obj, besides)
+        ).exists()
 
     return rules.custom(
         objects=lambda s: (
             ~Q(Exists(coordinators(OuterRef(programme), OuterRef(county), OuterRef(besides))))
         ),
         holds=lambda s, o: test(o),
-        people=lambda o: Q() if test(o) else NOTHING,
+        people=lambda o: EVERYONE if test(o) else NOBODY,
     )
 
 
@@ -278,8 +143,8 @@ def _parties(p: str = "") -> dict[str, Rule]:
     applicant = f"{p}applicant"
     home_library, home_county = f"{p}home_library", f"{p}home_library__county"
     host_library, host_county = f"{p}offer__host_library", f"{p}offer__host_library__county"
-    home_coordinator = rules.county_coordinator(programme=programme, county=home_county)
-    host_coordinator = rules.county_coordinator(programme=programme, county=host_county)
+    home_coordinator = county_coordinator(programme=programme, county=home_county)
+    host_coordinator = county_coordinator(programme=programme, county=host_county)
     someone_else = not_person(user=applicant)
     no_home_leader = without_leader(library=home_library, besides=applicant)
     no_home_coordinator = without_coordinator(
@@ -316,20 +181,18 @@ Step = Application.Step
 
 
 @register
-class OfferPolicy(RulePolicy):
+class OfferPolicy(Policy):
     model = Offer
+    county_path = "host_library__county"
     rules = {
-        "view": rules.audience_member(programme="programme")
+        "view": programme_member(programme="programme")
         | rules.programme_leader(programme="programme")
         | rules.programme_coordinator(programme="programme")
         | rules.library_leader(library="host_library"),
         "manage": rules.library_leader(library="host_library")
         | rules.county_manager(programme="programme", county="host_library__county"),
-        "apply": rules.audience_member(programme="programme"),
+        "apply": programme_member(programme="programme"),
     }
-
-    def county_of(self, obj):
-        return obj.host_library.county
 
 
 _application_view = (
@@ -342,8 +205,9 @@ _application_view = (
 
 
 @register
-class ApplicationPolicy(RulePolicy):
+class ApplicationPolicy(Policy):
     model = Application
+    county_path = "home_library__county"
     rules = {
         "view": _application_view,
         "edit": _a["applicant"],
@@ -353,17 +217,15 @@ class ApplicationPolicy(RulePolicy):
         | at_step(Step.HOST) & _a["host_step"],
     }
 
-    def county_of(self, obj):
-        return obj.home_library.county
-
 
 _report_readers = _p["applicant"] | _p["home_leader"] | _p["home_manager"] | _p["host_coordinator"]
 _host_side = _p["host_leader"] | _p["host_manager"]
 
 
 @register
-class PlacementPolicy(RulePolicy):
+class PlacementPolicy(Policy):
     model = Placement
+    county_path = "application__home_library__county"
     rules = {
         "view": _p["applicant"] | _p["home_leader"] | _p["home_manager"] | _host_side,
         "manage": _host_side,
@@ -374,9 +236,6 @@ class PlacementPolicy(RulePolicy):
         "view_feedback": _report_readers | _host_side,
     }
 
-    def county_of(self, obj):
-        return obj.application.home_library.county
-
 
 def offer_host_choices(*, user, programme: Programme) -> QuerySet[Library]:
     """The libraries for which this person may publish offers in the programme."""
@@ -384,10 +243,28 @@ def offer_host_choices(*, user, programme: Programme) -> QuerySet[Library]:
     allowed = [
         library.pk
         for library in libraries
-        if portal_permissions.can(user, "manage", Offer(programme=programme, host_library=library))
+        if permissions.can(user, "manage", Offer(programme=programme, host_library=library))
     ]
     return (
         Library.objects.filter(pk__in=allowed)
         .select_related("county")
         .order_by("county__number", "name")
     )
+
+
+_regular_deciders = {
+    Step.LIBRARY_LEADER: rules.library_leader(library="home_library"),
+    Step.HOME_COUNTY: _a["home_coordinator"],
+    Step.HOST: _a["host_leader"] | _a["host_coordinator"],
+}
+
+
+def decides_as_stand_in(user, application: Application) -> bool:
+    """Whether this person decides the application's current step in place of a missing (or
+    self-interested) library leader or county coordinator; they are told why."""
+    from portal.permissions import get_scope
+
+    rule = _regular_deciders.get(application.step)
+    if rule is None or not permissions.can(user, "decide", application):
+        return False
+    return not (rule.holds(get_scope(user), application) and application.applicant_id != user.pk)

@@ -21,7 +21,6 @@ from portal import permissions
 from portal.models import CompetenceArea, Library, Programme
 
 from .models import Application, BudgetLine, Offer, OfferPeriod, Placement
-from .permissions import for_action
 
 Status = Application.Status
 
@@ -116,7 +115,7 @@ def offer_list(
 def offers_managed(*, user, programme: Programme) -> QuerySet[Offer]:
     """Offers (every status) this person manages as host, with application counts."""
     return (
-        offers_prefetched(for_action(user, Offer, "manage").filter(programme=programme))
+        offers_prefetched(permissions.for_action(user, Offer, "manage").filter(programme=programme))
         .annotate(
             waiting=Count("applications", filter=Q(applications__status=Status.PENDING)),
             approved=Count("applications", filter=Q(applications__status=Status.APPROVED)),
@@ -229,13 +228,13 @@ def _applications_related(qs: QuerySet[Application]) -> QuerySet[Application]:
 def applications_to_decide(*, user) -> QuerySet[Application]:
     """What waits for this person's decision now, the earliest visit first."""
     return _applications_related(
-        for_action(user, Application, "decide").filter(status=Status.PENDING)
+        permissions.for_action(user, Application, "decide").filter(status=Status.PENDING)
     ).order_by("starts_on", "created_at", "id")
 
 
 def applications_to_decide_count(*, user, programme: Programme) -> int:
     return (
-        for_action(user, Application, "decide")
+        permissions.for_action(user, Application, "decide")
         .filter(status=Status.PENDING, offer__programme=programme)
         .count()
     )
@@ -304,7 +303,7 @@ def calendar_months(placements: list[Placement]) -> list[CalendarMonth]:
 
 def participant_calendar(*, user) -> QuerySet[Placement]:
     """A person's own placements and those at libraries they host for (for their .ics)."""
-    hosted = for_action(user, Placement, "manage")
+    hosted = permissions.for_action(user, Placement, "manage")
     return (
         Placement.objects.filter(Q(application__applicant=user) | Q(pk__in=hosted.values("pk")))
         .select_related("application__applicant", "application__offer__host_library")

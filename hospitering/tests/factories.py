@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from hospitering import services
 from hospitering.models import Application, Decision, Offer, OfferPeriod
-from hospitering.permissions import users_for
+from portal.permissions import users_for
 
 Step, Status, Outcome = Application.Step, Application.Status, Decision.Outcome
 

@@ -7,9 +7,9 @@ e-mail would fail here."""
 import pytest
 
 from hospitering.models import Application, Offer, Placement
-from hospitering.permissions import for_action, users_for
 from portal import permissions
 from portal.models import RoleAssignment
+from portal.permissions import for_action, users_for
 from portal.tests.factories import UserFactory, grant
 
 from .factories import OfferFactory, application_at
