@@ -215,7 +215,7 @@ def applicant_gaps(*, user, programme: Programme) -> list[Gap]:
 # --- applications ----------------------------------------------------------------------------
 
 
-def _applications_related(qs: QuerySet[Application]) -> QuerySet[Application]:
+def applications_related(qs: QuerySet[Application]) -> QuerySet[Application]:
     return qs.select_related(
         "applicant",
         "home_library__county",
@@ -227,7 +227,7 @@ def _applications_related(qs: QuerySet[Application]) -> QuerySet[Application]:
 
 def applications_to_decide(*, user) -> QuerySet[Application]:
     """What waits for this person's decision now, the earliest visit first."""
-    return _applications_related(
+    return applications_related(
         permissions.for_action(user, Application, "decide").filter(status=Status.PENDING)
     ).order_by("starts_on", "created_at", "id")
 
@@ -241,15 +241,13 @@ def applications_to_decide_count(*, user, programme: Programme) -> int:
 
 
 def my_applications(*, user) -> QuerySet[Application]:
-    return _applications_related(
+    return applications_related(
         Application.objects.filter(applicant=user).select_related("placement")
     ).order_by("-starts_on", "-id")
 
 
 def offer_applications(*, offer: Offer) -> QuerySet[Application]:
-    return _applications_related(offer.applications.all()).order_by(
-        "period__starts_on", "starts_on"
-    )
+    return applications_related(offer.applications.all()).order_by("period__starts_on", "starts_on")
 
 
 # --- placements and the calendar -------------------------------------------------------------

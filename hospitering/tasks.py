@@ -10,23 +10,14 @@ from django.utils import timezone, translation
 
 from . import emails, services
 from .models import Application, Placement
+from .selectors import applications_related
 
 # A second reminder this many days before the report (and the feedback) is due.
 SECOND_REMINDER_DAYS_BEFORE = 5
 
 
 def _application(application_id: int) -> Application | None:
-    return (
-        Application.objects.select_related(
-            "applicant",
-            "home_library__county",
-            "offer__host_library__county",
-            "offer__programme",
-            "period",
-        )
-        .filter(pk=application_id)
-        .first()
-    )
+    return applications_related(Application.objects.filter(pk=application_id)).first()
 
 
 @shared_task

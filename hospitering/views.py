@@ -260,15 +260,7 @@ def application_create(request, pk):
 
 def _get_application(request, pk):
     return permissions.get_visible_or_404(
-        request,
-        Application.objects.select_related(
-            "applicant",
-            "home_library__county",
-            "offer__host_library__county",
-            "offer__programme",
-            "period",
-        ),
-        pk=pk,
+        request, selectors.applications_related(Application.objects.all()), pk=pk
     )
 
 
@@ -427,8 +419,8 @@ def placement_update(request, pk):
             return redirect("hospitering:placement_detail", pk=placement.pk)
     return render(
         request,
-        "hospitering/placement_form.html",
-        {"form": form, "placement": placement},
+        "hospitering/placement_step_form.html",
+        {"form": form, "placement": placement, "title": _("Confirm days, contact and programme")},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -460,13 +452,13 @@ def budget_line_save(request, pk, line_pk=None):
             return redirect("hospitering:placement_detail", pk=placement.pk)
     return render(
         request,
-        "hospitering/budget_line_form.html",
-        {"form": form, "placement": placement, "line": line},
+        "hospitering/placement_step_form.html",
+        {"form": form, "placement": placement, "line": line, "title": _("Budget line")},
         status=400 if request.method == "POST" else 200,
     )
 
 
-def _afterwards(request, pk, *, action, form_class, service, template, instance_of):
+def _afterwards(request, pk, *, action, form_class, service, title, instance_of):
     placement = _get_placement(request, pk)
     permissions.require(request, action, placement)
     form = form_class(request.POST or None, instance=getattr(placement, instance_of, None))
@@ -480,8 +472,8 @@ def _afterwards(request, pk, *, action, form_class, service, template, instance_
             return redirect("hospitering:placement_detail", pk=placement.pk)
     return render(
         request,
-        template,
-        {"form": form, "placement": placement},
+        "hospitering/placement_step_form.html",
+        {"form": form, "placement": placement, "title": title},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -494,7 +486,7 @@ def report_write(request, pk):
         action="write_report",
         form_class=ReportForm,
         service=services.report_save,
-        template="hospitering/report_form.html",
+        title=_("Report from the job shadowing"),
         instance_of="report",
     )
 
@@ -507,7 +499,7 @@ def feedback_write(request, pk):
         action="give_feedback",
         form_class=FeedbackForm,
         service=services.feedback_save,
-        template="hospitering/feedback_form.html",
+        title=_("Feedback on the visit"),
         instance_of="feedback",
     )
 

@@ -17,24 +17,12 @@ from .world import populate
 
 pytestmark = pytest.mark.django_db
 Role = RoleAssignment.Role
-PEOPLE = (
-    "site_admin",
-    "project_leader",
-    "coordinator_a",
-    "coordinator_b",
-    "library_leader_a",
-    "library_leader_b",
-    "staff_a",
-    "staff_b",
-    "outsider",
-)
 
 
 def agrees(world, action, obj, allowed: set[str]) -> None:
     """can(), for_action() and users_for() all say exactly `allowed` (site admins always may)."""
     model = type(obj)
-    for name in PEOPLE:
-        user = getattr(world, name)
+    for name, user in world.people().items():
         expected = name in allowed or name == "site_admin"
         assert permissions.can(user, action, obj) == expected, (action, name)
         listed = for_action(user, model, action).filter(pk=obj.pk).exists()
@@ -171,7 +159,7 @@ def test_offers_open_to_the_programme_managed_by_the_host_side(world, made):
             "staff_b",
         },
     )
-    for name in PEOPLE:
+    for name in world.people():
         expected = name != "outsider"
         assert permissions.can(getattr(world, name), "view", offer) == expected, name
 

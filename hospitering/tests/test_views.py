@@ -41,17 +41,7 @@ def test_every_page_answers_each_role(world, made, client_for):
         url("my_calendar_ics"),
         url("placement_ics", placement.pk),
     ]
-    for name in (
-        "site_admin",
-        "project_leader",
-        "coordinator_a",
-        "coordinator_b",
-        "library_leader_a",
-        "library_leader_b",
-        "staff_a",
-        "staff_b",
-        "outsider",
-    ):
+    for name in world.people():
         client = client_for(getattr(world, name))
         for page in pages:
             status = client.get(page).status_code
