@@ -68,8 +68,12 @@ def recipients(*, application: Application, event: str) -> list[tuple[User, str]
             add([applicant], APPLICANT)
         add(_deciders_before(application), INVOLVED)
     elif event == "withdrawn":
-        if application.step:
+        # Those who would have decided at the step it was withdrawn from are told too.
+        last = application.decisions.filter(outcome=Decision.Outcome.WITHDRAWN).last()
+        if last is not None:
+            application.step = last.step
             add(users_for("decide", application), INVOLVED)
+            application.step = None
         add(_deciders_before(application), INVOLVED)
     elif event in ("changes", "placement_changed", "report_reminder") and applicant:
         add([applicant], APPLICANT)

@@ -620,7 +620,11 @@ def application_withdraw(*, application: Application, withdrawn_by: User) -> App
     placement = getattr(application, "placement", None)
     if placement is not None and placement.starts_on <= timezone.localdate():
         raise ValidationError(_("The placement has begun; it can no longer be withdrawn."))
-    previous_step = application.step
+    # The step it leaves: where it waited, where changes were asked, or the host once approved.
+    if application.status == Status.CHANGES_REQUESTED:
+        previous_step = _changes_step(application)
+    else:
+        previous_step = application.step or Step.HOST
     application.status, application.step = Status.WITHDRAWN, None
     application.save(update_fields=["status", "step", "updated_at"])
     if placement is not None:
@@ -629,7 +633,7 @@ def application_withdraw(*, application: Application, withdrawn_by: User) -> App
         placement.save(update_fields=["cancelled_at", "sequence", "updated_at"])
     Decision.objects.create(
         application=application,
-        step=previous_step or Step.HOST,
+        step=previous_step,
         outcome=Outcome.WITHDRAWN,
         decided_by=withdrawn_by,
     )

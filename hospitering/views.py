@@ -98,7 +98,6 @@ def offer_detail(request, pk):
             "may_manage": may_manage,
             "may_apply": offer.is_open and permissions.can(request.user, "apply", offer),
             "applications": selectors.offer_applications(offer=offer) if may_manage else [],
-            "period_form": PeriodForm(prefix="new") if may_manage else None,
         },
     )
 

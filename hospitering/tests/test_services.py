@@ -194,7 +194,9 @@ def test_overlap_with_own_placement_or_gathering_is_refused(world, offer):
         )
 
 
-def test_a_full_period_is_refused_and_the_final_approval_checks_again(world, offer):
+def test_a_full_period_is_refused_and_the_final_approval_checks_again(
+    world, offer, django_capture_on_commit_callbacks
+):
     first = application_at(world, "host", offer, world.staff_b, world.library_b)
     second = application_at(world, "host", offer, world.library_leader_b, world.library_b, start=5)
     decide(first, world.library_leader_a)
@@ -205,8 +207,11 @@ def test_a_full_period_is_refused_and_the_final_approval_checks_again(world, off
     grant(newcomer, RoleAssignment.Role.STAFF, library=world.library_b)
     with pytest.raises(ValidationError, match="This period is full"):
         apply(offer, newcomer, world.library_b)
-    # A withdrawal frees the place.
-    services.application_withdraw(application=first, withdrawn_by=world.staff_b)
+    # A withdrawal frees the place; the host who approved is told.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_withdraw(application=first, withdrawn_by=world.staff_b)
+    assert world.library_leader_a.email in {m.to[0] for m in mail.outbox}
     assert Placement.objects.get(application=first).is_cancelled
     assert decide(second, world.coordinator_a).status == Status.APPROVED
 
