@@ -176,3 +176,28 @@ def test_rejection_and_changes(browser_session, world):
     b.login(world.coordinator_b)
     _decide(b, second, "approved")
     assert Application.objects.get(pk=second.pk).step == Step.HOME_COUNTY
+
+
+def test_other_pages_pass_axe(browser_session, world):
+    offer = OfferFactory(programme=world.programme, host_library=world.library_a)
+    period = offer.periods.get()
+    application = apply(offer, world.staff_b, world.library_b)
+    b = browser_session
+    b.login(world.library_leader_a)
+    for path in (
+        f"/hospitering/tilbud/{offer.pk}/",
+        f"/hospitering/tilbud/{offer.pk}/endre/",
+        f"/hospitering/tilbud/{offer.pk}/trekk/",
+        f"/hospitering/tilbud/{offer.pk}/perioder/ny/",
+        f"/hospitering/tilbud/{offer.pk}/perioder/{period.pk}/",
+        "/hospitering/til-behandling/",
+        "/hospitering/kalender/",
+    ):
+        b.goto(path)
+    # A form sent back with errors is accessible too.
+    b.goto(f"/hospitering/tilbud/{offer.pk}/perioder/{period.pk}/")
+    b.page.locator("#id_places").fill("0")
+    _submit(b)
+    b.login(world.staff_b)
+    for path in ("/hospitering/soknader/", f"/hospitering/soknader/{application.pk}/trekk/"):
+        b.goto(path)
