@@ -27,3 +27,5 @@ urlpatterns = [
     path("laering/", include("courses.learning.urls")),
     path("hospitering/", include("hospitering.urls")),
 ]
+
+handler500 = "portal.views.server_error"
