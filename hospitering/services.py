@@ -10,7 +10,8 @@ that first locks the period row (`select_for_update`), then counts the approved 
 then writes. Only one period row is locked per transaction, so there is no lock order to get
 wrong; withdrawing a whole offer locks its periods in id order.
 
-Notifications are enqueued in one place, `_enqueue`, after the transaction commits.
+Notifications are recorded in the outbox in one place, `_enqueue`, inside the transaction of
+the write they follow from.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from django.db.models import F, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from portal import permissions
+from portal import outbox, permissions
 from portal.audit import audit_log
 from portal.models import CompetenceArea, FundingSource, Library, Programme, User
 
@@ -68,14 +69,11 @@ APPLICATION_FIELDS = (
 
 
 def _enqueue(task_name: str, *args) -> None:
-    """Run a task of hospitering.tasks once the transaction has committed.
-
-    The one place where this app enqueues work: when portal gets its transactional outbox
-    (issue 17), this becomes a write to the outbox."""
+    """Record a task of hospitering.tasks in the outbox, in the service's transaction: it runs
+    once the write has committed, and survives the broker being away (portal.outbox)."""
     from . import tasks
 
-    task = getattr(tasks, task_name)
-    transaction.on_commit(lambda: task.delay(*args))
+    outbox.enqueue(getattr(tasks, task_name), *args)
 
 
 def _day(value: date) -> str:
@@ -811,14 +809,20 @@ def feedback_save(*, placement: Placement, written_by: User, feedback: str) -> H
 # --- reminders -------------------------------------------------------------------------------
 
 
-def reminder_claim(*, placement_id: int, kind: str, already_sent: int) -> bool:
-    """Count a reminder as sent; False if another worker already did (so it goes out once)."""
+@transaction.atomic
+def reminder_queue(*, placement_id: int, kind: str, already_sent: int) -> bool:
+    """Count a reminder as sent and queue its e-mail, in one transaction; False if another run
+    already did (so however often the schedule runs, nobody is reminded twice)."""
     field = {"report": "report_reminders_sent", "feedback": "feedback_reminders_sent"}[kind]
-    return bool(
-        Placement.objects.filter(pk=placement_id, **{field: already_sent}).update(
-            **{field: F(field) + 1}
-        )
+    claimed = Placement.objects.filter(pk=placement_id, **{field: already_sent}).update(
+        **{field: F(field) + 1}
     )
+    if claimed:
+        application_id = Placement.objects.values_list("application_id", flat=True).get(
+            pk=placement_id
+        )
+        _enqueue("application_notify", application_id, f"{kind}_reminder")
+    return bool(claimed)
 
 
 # --- for forms ---------------------------------------------------------------------------------

@@ -8,6 +8,9 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone, translation
 
+from portal import outbox
+from portal.models import User
+
 from . import emails, services
 from .models import Application, Placement
 from .selectors import applications_related
@@ -22,17 +25,28 @@ def _application(application_id: int) -> Application | None:
 
 @shared_task
 def application_notify(application_id: int, event: str) -> int:
-    """Tell everyone an event concerns, each in their own language; returns how many."""
+    """Find everyone an event concerns and queue one e-mail each (so a worker stopped halfway
+    never sends anyone a second copy); returns how many."""
     application = _application(application_id)
     if application is None:
         return 0
     recipients = emails.recipients(application=application, event=event)
     for recipient, part in recipients:
-        with translation.override(recipient.preferred_language):
-            emails.application_email_send(
-                application=application, event=event, recipient=recipient, part=part
-            )
+        outbox.enqueue(application_email, application_id, event, recipient.pk, part)
     return len(recipients)
+
+
+@shared_task
+def application_email(application_id: int, event: str, recipient_id: int, part: str) -> None:
+    """One e-mail, in the recipient's own language."""
+    application = _application(application_id)
+    recipient = User.objects.filter(pk=recipient_id, is_active=True).first()
+    if application is None or recipient is None:
+        return
+    with translation.override(recipient.preferred_language):
+        emails.application_email_send(
+            application=application, event=event, recipient=recipient, part=part
+        )
 
 
 def _due_reminders(kind: str, today) -> list[tuple[int, int]]:
@@ -58,13 +72,8 @@ def placement_reminders_send() -> int:
     reminder is claimed in the database before it is sent, so a rerun or a second worker never
     sends it twice."""
     today = timezone.localdate()
-    sent = 0
-    for kind in ("report", "feedback"):
-        for placement_id, already in _due_reminders(kind, today):
-            if services.reminder_claim(placement_id=placement_id, kind=kind, already_sent=already):
-                application_id = Placement.objects.values_list("application_id", flat=True).get(
-                    pk=placement_id
-                )
-                application_notify(application_id, f"{kind}_reminder")
-                sent += 1
-    return sent
+    return sum(
+        services.reminder_queue(placement_id=placement_id, kind=kind, already_sent=already)
+        for kind in ("report", "feedback")
+        for placement_id, already in _due_reminders(kind, today)
+    )

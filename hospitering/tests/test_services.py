@@ -328,8 +328,9 @@ def test_reminders_go_out_twice_at_most_and_once_each(
         starts_on=today - timedelta(days=3), ends_on=today - timedelta(days=2)
     )
     mail.outbox.clear()
-    assert tasks.placement_reminders_send() == 2  # the participant's report, the host's feedback
-    assert tasks.placement_reminders_send() == 0  # idempotent: nothing new is due
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.placement_reminders_send() == 2  # the participant's report, the feedback
+        assert tasks.placement_reminders_send() == 0  # idempotent: nothing new is due
     recipients = sorted(m.to[0] for m in mail.outbox)
     host = Decision.objects.get(application=application, step=Step.HOST).decided_by
     assert recipients == sorted([world.staff_b.email, host.email])  # the host who approved
@@ -341,3 +342,35 @@ def test_reminders_go_out_twice_at_most_and_once_each(
     assert tasks.placement_reminders_send() == 0
     placement = Placement.objects.get(application=application)
     assert (placement.report_reminders_sent, placement.feedback_reminders_sent) == (2, 2)
+
+
+def test_notifications_are_written_with_the_change_in_the_outbox(world, offer):
+    """A refused application leaves no message; a sent one leaves exactly one, in its
+    transaction; delivering it queues one e-mail per person (portal.outbox)."""
+    from portal.models import OutboxMessage
+
+    period = offer.periods.get()
+    with pytest.raises(ValidationError):
+        services.application_create(
+            applicant=world.staff_a,  # the host library's own staff
+            offer=offer,
+            period=period,
+            home_library=world.library_a,
+            starts_on=period.starts_on,
+            ends_on=period.starts_on,
+            learning_goals="x",
+            sharing_plan="y",
+            estimated_cost=Decimal("1"),
+        )
+    assert not OutboxMessage.objects.exists()
+    application = apply(offer, world.staff_b, world.library_b)
+    (message,) = OutboxMessage.objects.all()
+    assert (message.task, message.args) == (
+        "hospitering.tasks.application_notify",
+        [application.pk, "submitted"],
+    )
+    assert tasks.application_notify(application.pk, "submitted") == 2
+    emails = OutboxMessage.objects.filter(task="hospitering.tasks.application_email")
+    assert sorted(m.args[2] for m in emails) == sorted(
+        [world.staff_b.pk, world.library_leader_b.pk]
+    )
