@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -199,7 +199,7 @@ def period_save(request, pk, period_pk=None):
     permissions.require(request, "manage", offer)
     period = offer.periods.filter(pk=period_pk).first() if period_pk else None
     if period_pk and period is None:
-        raise PermissionDenied
+        raise Http404
     form = PeriodForm(request.POST or None, instance=period, prefix="new" if not period else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -432,7 +432,7 @@ def budget_line_save(request, pk, line_pk=None):
     if line_pk is not None:
         line = BudgetLine.objects.filter(placement=placement, pk=line_pk).first()
         if line is None:
-            raise PermissionDenied
+            raise Http404
     programme = placement.application.offer.programme
     form = BudgetLineForm(request.POST or None, instance=line, programme=programme)
     if request.method == "POST" and "delete" in request.POST and line is not None:
