@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "surveys",
     "courses",
     "courses.learning",
+    "hospitering",
 ]
 
 MIDDLEWARE = [
@@ -228,7 +229,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.personal_data_retention_purge",
         "schedule": 60 * 60 * 24,
     },
+    "placement-reminders": {
+        "task": "hospitering.tasks.placement_reminders_send",
+        "schedule": 60 * 60 * 6,
+    },
 }
+# Job shadowing: the participant's report and the host's feedback are due this many days after
+# the last day of the placement (reminders go out when it ends and a few days before).
+HOSPITERING_REPORT_DUE_DAYS = env.int("HOSPITERING_REPORT_DUE_DAYS", default=30)
 
 # Invitation links work this many days (the invitation says so; the inviter can re-send it).
 PORTAL_INVITATION_VALID_DAYS = env.int("PORTAL_INVITATION_VALID_DAYS", default=14)

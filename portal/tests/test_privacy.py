@@ -15,6 +15,8 @@ from django.utils import timezone
 from courses.learning.tests.factories import PostFactory, SubmissionFactory, ThreadFactory
 from courses.models import Registration
 from courses.tests.factories import GatheringFactory, RegistrationFactory
+from hospitering.models import Application, PlacementReport
+from hospitering.tests.factories import OfferFactory, application_at
 from portal import privacy
 from portal.models import AuditLogEntry, Invitation, PersonalDataExport, RoleAssignment, User
 from portal.tests.factories import UserFactory
@@ -44,6 +46,14 @@ def person_with_data(world):
     Answer.objects.create(response=response, question=question, text="Mitt svar")
     anonymous = Response.objects.create(survey=survey, submitted_at=timezone.now(), role="staff")
     Answer.objects.create(response=anonymous, question=question, text="Anonymt svar")
+    offer = OfferFactory(programme=world.programme, host_library=world.library_b)
+    application = application_at(world, "approved", offer, person, world.library_a)
+    PlacementReport.objects.create(
+        placement=application.placement,
+        learnt="Annes læring på Hamar",
+        changes_at_home="Mer samarbeid",
+        shared="På personalmøtet",
+    )
     return person
 
 
@@ -65,12 +75,17 @@ def test_export_holds_every_kind_of_data_as_json_and_csv(person_with_data):
         "learning-submissions",
         "survey-participation",
         "survey-answers",
+        "exchange-applications",
+        "exchange-decisions",
+        "exchange-reports",
     ]:
         assert {f"{section}.json", f"{section}.csv"} <= names, section
     profile = json.loads(archive.read("profile.json"))
     assert profile[0]["email"] == "ansatt.a@example.no"
     assert json.loads(archive.read("learning-posts.json"))[0]["text"] == "Takk fra Anne Ansatt"
     assert [a["text"] for a in json.loads(archive.read("survey-answers.json"))] == ["Mitt svar"]
+    report = json.loads(archive.read("exchange-reports.json"))
+    assert report[0]["learnt"] == "Annes læring på Hamar"
     everything = b"".join(archive.read(name) for name in names).decode()
     assert "Anonymt svar" not in everything  # anonymous answers are nobody's
     assert "Kari svarer" not in everything  # others' posts are theirs
@@ -116,6 +131,7 @@ def test_erasure_leaves_nothing_that_identifies_the_person(person_with_data, wor
     assert Post.objects.filter(body="Kari svarer").exists()
     assert Post.objects.count() == 2
     assert not RoleAssignment.objects.filter(user=person).exists()
+    assert Application.objects.filter(applicant=person, status="approved").count() == 1
     assert not EmailAddress.objects.filter(user=person).exists()
     # Nothing in any table names the person.
     with connection.cursor() as cursor:
@@ -126,7 +142,8 @@ def test_erasure_leaves_nothing_that_identifies_the_person(person_with_data, wor
             cursor.execute(f'SELECT CAST(t AS text) FROM "{table}" t')  # noqa: S608
             for (row,) in cursor.fetchall():
                 assert name not in row and email not in row, (table, row)
-                assert "Takk fra Anne" not in row and "Annes svar" not in row, (table, row)
+                for text in ("Takk fra Anne", "Annes svar", "Annes læring"):
+                    assert text not in row, (table, row)
     entry = AuditLogEntry.objects.get(action="portal.person.erased")
     assert entry.user == world.site_admin and entry.object_id == str(person.pk)
 
