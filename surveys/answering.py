@@ -21,6 +21,10 @@ from .texts import localized
 
 DONT_KNOW = "dk"
 OTHER = "other"
+# Free text is capped with a clear message, never cut or stored at any length: about a page
+# for a long answer, a line for a short one.
+SHORT_TEXT_MAX_LENGTH = 500
+LONG_TEXT_MAX_LENGTH = 5000
 Kind = Question.Kind
 DIMENSIONS = (
     (Answer.Dimension.IMPORTANCE, gettext_lazy("How important is this in your job?")),
@@ -72,17 +76,42 @@ def visible_questions(page: Page, answers: dict[int, list[Answer]]) -> list[Ques
     return [q for q in page.ordered_questions if condition_holds(q, answers)]
 
 
+@dataclass(frozen=True)
+class Point:
+    """One point of a scale: the stored value, its number and label, and both as one name."""
+
+    value: str
+    number: str
+    text: str
+
+    @property
+    def label(self) -> str:
+        if not self.number:
+            return self.text
+        return self.number if self.text == self.number else f"{self.number} – {self.text}"
+
+
 @dataclass
 class Group:
-    """One labelled group of inputs: a fieldset with a legend, or a single labelled input."""
+    """One labelled group of inputs: a fieldset with a legend, or a single labelled input.
+
+    In the grid of a matrix or competence pair, a statement is a group whose `scales` are its
+    radio groups (one per dimension), each named for the statement and the scale (`full_legend`).
+    """
 
     name: str
     legend: str
-    widget: str  # radio | checkbox | text | textarea | number
+    widget: str  # radio | checkbox | text | textarea | number | pair
     choices: list[tuple[str, str]] = field(default_factory=list)
     bound: forms.BoundField | None = None
     other: forms.BoundField | None = None
     subgroups: list[Group] = field(default_factory=list)
+    points: list[Point] = field(default_factory=list)
+    full_legend: str = ""
+
+    @property
+    def scales(self) -> list[Group]:
+        return self.subgroups or [self]
 
     @property
     def value(self):
@@ -103,12 +132,21 @@ class Group:
         return bool(self.errors) or any(group.has_errors for group in self.subgroups)
 
 
+@dataclass(frozen=True)
+class GridHead:
+    """A column head of the grid: the dimension (empty for a matrix) over its scale points."""
+
+    label: str
+    points: list[Point]
+
+
 @dataclass
 class QuestionBlock:
     question: Question
     text: str
     help_text: str
     groups: list[Group]
+    heads: list[GridHead] = field(default_factory=list)
 
     @property
     def is_grouped(self) -> bool:
@@ -119,14 +157,32 @@ class QuestionBlock:
         return any(group.has_errors for group in self.groups)
 
 
-def _scale_choices(question: Question, language: str) -> list[tuple[str, str]]:
-    choices = []
-    for point in question.scale_points:
-        label = question.scale_label(point, language)
-        choices.append((str(point), label if label == str(point) else f"{point} – {label}"))
+def scale_points(question: Question, language: str) -> list[Point]:
+    points = [
+        Point(str(point), str(point), question.scale_label(point, language))
+        for point in question.scale_points
+    ]
     if question.allow_dont_know:
-        choices.append((DONT_KNOW, _("Don't know")))
-    return choices
+        points.append(Point(DONT_KNOW, "", _("Don't know")))
+    return points
+
+
+def _scale_choices(question: Question, language: str) -> list[tuple[str, str]]:
+    return [(point.value, point.label) for point in scale_points(question, language)]
+
+
+def _text_field(*, max_length: int, required: bool, label: str = "") -> forms.CharField:
+    return forms.CharField(
+        max_length=max_length,
+        required=required,
+        label=label or None,
+        error_messages={
+            "max_length": _(
+                "Your answer has %(show_value)s characters; at most %(limit_value)s fit. "
+                "Please shorten it."
+            )
+        },
+    )
 
 
 class AnswerPageForm(forms.Form):
@@ -165,8 +221,8 @@ class AnswerPageForm(forms.Form):
                 )
                 self.fields[name] = field_class(choices=choices, required=required)
                 if question.allow_other:
-                    self.fields[f"{name}_other"] = forms.CharField(
-                        max_length=500, required=False, label=_("Other, namely")
+                    self.fields[f"{name}_other"] = _text_field(
+                        max_length=SHORT_TEXT_MAX_LENGTH, required=False, label=_("Other, namely")
                     )
             elif kind == Kind.NUMBER:
                 self.fields[name] = forms.DecimalField(
@@ -178,9 +234,9 @@ class AnswerPageForm(forms.Form):
                     localize=True,
                 )
             elif kind == Kind.SHORT_TEXT:
-                self.fields[name] = forms.CharField(max_length=500, required=required)
+                self.fields[name] = _text_field(max_length=SHORT_TEXT_MAX_LENGTH, required=required)
             else:
-                self.fields[name] = forms.CharField(max_length=5000, required=required)
+                self.fields[name] = _text_field(max_length=LONG_TEXT_MAX_LENGTH, required=required)
             if kind not in Question.STATEMENT_KINDS:
                 self.fields[name].error_messages["required"] = _("Please answer this question.")
             else:
@@ -284,38 +340,40 @@ class AnswerPageForm(forms.Form):
             name = f"q{question.pk}"
             kind = question.kind
             groups = []
+            heads = []
             if kind in Question.STATEMENT_KINDS:
+                points = scale_points(question, language)
+                dimensions = DIMENSIONS if kind == Kind.COMPETENCE_PAIR else (("", ""),)
+                heads = [GridHead(label=str(label), points=points) for _d, label in dimensions]
                 for statement in question.statements.all():
                     legend = localized(statement.text, language)
-                    if kind == Kind.COMPETENCE_PAIR:
-                        subgroups = [
+                    scales = []
+                    for dimension, label in dimensions:
+                        field_name = f"{name}_s{statement.pk}" + (
+                            f"_{dimension}" if dimension else ""
+                        )
+                        scales.append(
                             Group(
-                                name=f"{name}_s{statement.pk}_{dimension}",
-                                legend=str(label),
+                                name=field_name,
+                                legend=str(label) or legend,
+                                full_legend=f"{legend}: {label}" if label else legend,
                                 widget="radio",
-                                choices=self.fields[f"{name}_s{statement.pk}_{dimension}"].choices,
-                                bound=self[f"{name}_s{statement.pk}_{dimension}"],
+                                choices=self.fields[field_name].choices,
+                                points=points,
+                                bound=self[field_name],
                             )
-                            for dimension, label in DIMENSIONS
-                        ]
+                        )
+                    if kind == Kind.COMPETENCE_PAIR:
                         groups.append(
                             Group(
                                 name=f"{name}_s{statement.pk}",
                                 legend=legend,
                                 widget="pair",
-                                subgroups=subgroups,
+                                subgroups=scales,
                             )
                         )
                     else:
-                        groups.append(
-                            Group(
-                                name=f"{name}_s{statement.pk}",
-                                legend=legend,
-                                widget="radio",
-                                choices=self.fields[f"{name}_s{statement.pk}"].choices,
-                                bound=self[f"{name}_s{statement.pk}"],
-                            )
-                        )
+                        groups.extend(scales)
             else:
                 widget = {
                     Kind.LIKERT: "radio",
@@ -343,6 +401,7 @@ class AnswerPageForm(forms.Form):
                     text=localized(question.text, language),
                     help_text=localized(question.help_text, language),
                     groups=groups,
+                    heads=heads,
                 )
             )
         return blocks

@@ -10,8 +10,7 @@ from portal.permissions import get_scope, managed_programmes
 
 from .models import Question, Survey
 from .services import SURVEY_FIELDS
-
-LANGUAGE_NAMES = (("nb", _("Bokmål")), ("nn", _("Nynorsk")), ("en", _("English")))
+from .texts import LANGUAGE_NAMES, default_scale_labels
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -199,6 +198,19 @@ class SurveyForm(TextsMixin, forms.Form):
         return kwargs
 
 
+class SurveyTextsForm(TextsMixin, forms.Form):
+    """The title and introduction of a survey that is no longer a draft (corrections only)."""
+
+    text_fields = (
+        ("title", _("Title"), True, False),
+        ("intro", _("Introduction"), False, True),
+    )
+
+    def __init__(self, *args, survey: Survey, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_text_fields({"title": survey.title, "intro": survey.intro})
+
+
 class PageForm(TextsMixin, forms.Form):
     text_fields = (
         ("title", _("Page title"), True, False),
@@ -217,7 +229,7 @@ class PageForm(TextsMixin, forms.Form):
         help_text=_("For a choice question: the option's stored value, e.g. 1."),
     )
 
-    def __init__(self, *args, survey: Survey, page=None, **kwargs):
+    def __init__(self, *args, survey: Survey, page=None, texts_only: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         earlier = survey.questions.exclude(kind__in=Question.STATEMENT_KINDS)
         if page is not None:
@@ -227,14 +239,30 @@ class PageForm(TextsMixin, forms.Form):
                 condition_value=page.condition_value,
             )
         self.fields["condition_question"].queryset = earlier.select_related("page")
+        if texts_only:  # the structure is locked: a page's condition with it
+            del self.fields["condition_question"], self.fields["condition_value"]
         self.add_text_fields({"title": page.title, "intro": page.intro} if page else {})
         self.order_fields(
             [f"title_{c}" for c, _l in LANGUAGE_NAMES] + [f"intro_{c}" for c, _l in LANGUAGE_NAMES]
         )
 
+    def condition(self) -> dict:
+        return {
+            "condition_question": self.cleaned_data["condition_question"],
+            "condition_value": self.cleaned_data["condition_value"],
+        }
+
 
 def _lines(value: str) -> list[str]:
     return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+def _scale_lines(value: str) -> list[str]:
+    """Scale labels, one per point: an empty line is a point shown by its number."""
+    lines = [line.strip() for line in (value or "").splitlines()]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines if any(lines) else []
 
 
 class QuestionForm(TextsMixin, forms.Form):
@@ -278,10 +306,44 @@ class QuestionForm(TextsMixin, forms.Form):
         ("statements", _("Statements, one per line"), Question.STATEMENT_KINDS),
         ("scale_labels", _("Scale labels, one per point, one per line"), Question.SCALE_KINDS),
     )
+    # Which kinds each part of the form is for: the page shows only the parts of the chosen kind
+    # (static/surveys/question_form.js); without JavaScript all are shown and the others ignored.
+    PARTS = {
+        "options": Question.OPTION_KINDS,
+        "statements": Question.STATEMENT_KINDS,
+        "scale": Question.SCALE_KINDS,
+        "number": frozenset({Question.Kind.NUMBER}),
+    }
+    STRUCTURE_FIELDS = (
+        "kind",
+        "code",
+        "required",
+        "competence_area",
+        "scale_min",
+        "scale_max",
+        "allow_dont_know",
+        "allow_other",
+        "number_min",
+        "number_max",
+        "condition_question",
+        "condition_value",
+    )
 
-    def __init__(self, *args, survey: Survey, page, question: Question | None = None, **kw):
+    def __init__(
+        self,
+        *args,
+        survey: Survey,
+        page,
+        question: Question | None = None,
+        texts_only: bool = False,
+        **kw,
+    ):
+        """`texts_only`: the structure is locked (people have answered); only texts can be
+        corrected, line for line."""
         super().__init__(*args, **kw)
         self.survey, self.page, self.question = survey, page, question
+        self.texts_only = texts_only
+        self.parts = {name: " ".join(sorted(kinds)) for name, kinds in self.PARTS.items()}
         self.fields["competence_area"].queryset = survey.programme.competence_areas.all()
         self.fields["condition_question"].queryset = survey.questions.filter(
             page__position__lt=page.position
@@ -303,6 +365,10 @@ class QuestionForm(TextsMixin, forms.Form):
                 lists.setdefault("scale_labels", {})[code] = "\n".join(
                     (question.scale_labels or {}).get(code) or []
                 )
+        else:
+            lists["scale_labels"] = {
+                code: "\n".join(labels) for code, labels in default_scale_labels(5).items()
+            }
         for name, label, _kinds in self.LIST_FIELDS:
             for code, language in LANGUAGE_NAMES:
                 self.fields[f"{name}_{code}"] = forms.CharField(
@@ -329,18 +395,38 @@ class QuestionForm(TextsMixin, forms.Form):
                     initial=statement.competence_area_id,
                 )
                 self.statement_area_fields.append(name)
+        if texts_only:
+            for name in [*self.STRUCTURE_FIELDS, *self.statement_area_fields]:
+                del self.fields[name]
+            self.statement_area_fields = []
+            for name, _label, kinds in self.LIST_FIELDS:
+                if question.kind not in kinds:
+                    for code, _language in LANGUAGE_NAMES:
+                        del self.fields[f"{name}_{code}"]
 
     def clean(self):
         data = super().clean()
-        kind = data.get("kind")
+        kind = self.question.kind if self.texts_only else data.get("kind")
         if kind in Question.OPTION_KINDS and not _lines(data.get("options_nb")):
             self.add_error("options_nb", _("Write at least one option (in Bokmål)."))
         if kind in Question.STATEMENT_KINDS and not _lines(data.get("statements_nb")):
             self.add_error("statements_nb", _("Write at least one statement (in Bokmål)."))
-        for name, _label, _kinds in self.LIST_FIELDS:
-            base = len(_lines(data.get(f"{name}_nb")))
+        pair = kind == Question.Kind.COMPETENCE_PAIR and not self.texts_only
+        if pair and not data.get("competence_area"):
+            self.add_error(
+                "competence_area",
+                _(
+                    "Choose the competence area the pair measures: without one its answers "
+                    "never reach the gap analysis."
+                ),
+            )
+        for name, _label, kinds in self.LIST_FIELDS:
+            if kind not in kinds or f"{name}_nb" not in self.fields:
+                continue
+            split = _scale_lines if name == "scale_labels" else _lines
+            base = len(split(data.get(f"{name}_nb")))
             for code in ("nn", "en"):
-                count = len(_lines(data.get(f"{name}_{code}")))
+                count = len(split(data.get(f"{name}_{code}")))
                 if count and count != base:
                     self.add_error(
                         f"{name}_{code}",
@@ -358,39 +444,55 @@ class QuestionForm(TextsMixin, forms.Form):
         ]
 
     def question_kwargs(self) -> dict:
+        """The fields of the chosen kind; those of other kinds (hidden on the page) get their
+        defaults, so nothing left in a hidden field is stored."""
         data = self.cleaned_data
+        kind = data["kind"]
         kwargs = {
             name: data.get(name)
-            for name in (
-                "required",
-                "competence_area",
-                "scale_min",
-                "scale_max",
-                "allow_dont_know",
-                "allow_other",
-                "number_min",
-                "number_max",
-                "condition_question",
-                "condition_value",
-            )
+            for name in ("required", "competence_area", "condition_question", "condition_value")
         }
+        if kind in Question.SCALE_KINDS:
+            kwargs.update(
+                scale_min=data.get("scale_min"),
+                scale_max=data.get("scale_max"),
+                allow_dont_know=data.get("allow_dont_know"),
+                scale_labels=self.scale_labels(),
+            )
+        if kind in Question.OPTION_KINDS:
+            kwargs["allow_other"] = data.get("allow_other")
+        if kind == Question.Kind.NUMBER:
+            kwargs.update(number_min=data.get("number_min"), number_max=data.get("number_max"))
         kwargs["text"] = self.texts("text")
         kwargs["help_text"] = self.texts("help_text")
-        kwargs["scale_labels"] = {
-            code: _lines(data.get(f"scale_labels_{code}"))
-            for code, _l in LANGUAGE_NAMES
-            if _lines(data.get(f"scale_labels_{code}"))
-        }
         if data.get("code"):
             kwargs["code"] = data["code"]
         kwargs["condition_value"] = kwargs["condition_value"] or ""
         return kwargs
+
+    def scale_labels(self) -> dict[str, list[str]]:
+        return {
+            code: _scale_lines(self.cleaned_data.get(f"scale_labels_{code}"))
+            for code, _l in LANGUAGE_NAMES
+            if _scale_lines(self.cleaned_data.get(f"scale_labels_{code}"))
+        }
 
     def option_labels(self) -> list[dict]:
         return self._per_line("options")
 
     def statement_texts(self) -> list[dict]:
         return self._per_line("statements")
+
+    def texts_kwargs(self) -> dict:
+        """For `question_texts_correct`: the texts of a question whose structure is locked."""
+        kind = self.question.kind
+        return {
+            "text": self.texts("text"),
+            "help_text": self.texts("help_text"),
+            "scale_labels": self.scale_labels() if kind in Question.SCALE_KINDS else None,
+            "option_labels": self.option_labels() if kind in Question.OPTION_KINDS else None,
+            "statement_texts": self.statement_texts() if kind in Question.STATEMENT_KINDS else None,
+        }
 
     def statement_areas(self) -> dict[int, object]:
         """{statement id: chosen area or None} for the statements the form showed."""

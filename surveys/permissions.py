@@ -158,3 +158,21 @@ def survey_result_library_ids(user, survey: Survey) -> set[int] | None:
 def survey_may_create(user, programme, county) -> bool:
     """Project leaders create programme-wide or county surveys; coordinators, their county's."""
     return get_scope(user).manages_owned(programme.pk, county.pk if county else None)
+
+
+def survey_contacts(survey: Survey):
+    """The people to ask about a survey: the coordinators of its county, or for a programme-wide
+    survey its project leaders (named in refusals and on the respondent's pages)."""
+    from portal.models import RoleAssignment, User
+
+    if survey.county_id:
+        roles = Q(
+            roles__role=RoleAssignment.Role.COORDINATOR,
+            roles__programme_id=survey.programme_id,
+            roles__county_id=survey.county_id,
+        )
+    else:
+        roles = Q(
+            roles__role=RoleAssignment.Role.PROJECT_LEADER, roles__programme_id=survey.programme_id
+        )
+    return User.objects.filter(roles, is_active=True).distinct().order_by("full_name")

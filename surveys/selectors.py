@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from portal import permissions
 from portal.models import Library
 
-from .models import Page, Participation, Question, Response, Survey
+from .answering import answers_by_question, possible_page_count, visible_pages, visible_questions
+from .models import Answer, Page, Participation, Question, Response, Survey
+from .texts import LANGUAGES
 
 
 def survey_audience_libraries(survey: Survey) -> QuerySet[Library]:
@@ -61,6 +66,55 @@ def survey_structure(survey: Survey) -> list[Page]:
     return pages
 
 
+def survey_missing_texts(survey: Survey, pages: list[Page] | None = None) -> dict[str, list[str]]:
+    """What lacks a text in each language the survey offers: {language: [subjects]}.
+
+    A text written in no language at all (an empty introduction) lacks nothing; a text written
+    in one language must be written in every language offered, or the language not offered.
+    """
+    offered = [code for code in LANGUAGES if code in (survey.languages or [])]
+    missing: dict[str, list[str]] = {code: [] for code in offered}
+
+    def lacking(value) -> set[str]:
+        value = value or {}
+        if not any(value.get(code) for code in LANGUAGES):
+            return set()
+        return {code for code in offered if not value.get(code)}
+
+    def note(subject: str, parts: dict[str, set[str]]) -> None:
+        for code in offered:
+            names = [name for name, codes in parts.items() if code in codes]
+            if names:
+                missing[code].append(f"{subject} ({', '.join(names)})")
+
+    note(
+        _("the survey"),
+        {_("title"): lacking(survey.title), _("introduction"): lacking(survey.intro)},
+    )
+    for number, page in enumerate(pages or survey_structure(survey), start=1):
+        note(
+            _("page %(n)s") % {"n": number},
+            {_("title"): lacking(page.title), _("introduction"): lacking(page.intro)},
+        )
+        for question in page.ordered_questions:
+            labels = question.scale_labels or {}
+            note(
+                _("question %(code)s") % {"code": question.code},
+                {
+                    _("text"): lacking(question.text),
+                    _("help text"): lacking(question.help_text),
+                    _("options"): set().union(*(lacking(o.label) for o in question.options.all())),
+                    _("statements"): set().union(
+                        *(lacking(s.text) for s in question.statements.all())
+                    ),
+                    _("scale labels"): lacking(
+                        {code: any(values) for code, values in labels.items()}
+                    ),
+                },
+            )
+    return {code: subjects for code, subjects in missing.items() if subjects}
+
+
 def surveys_to_answer(*, user) -> QuerySet[Participation]:
     """Open surveys this person is invited to and has not answered yet."""
     return (
@@ -81,4 +135,92 @@ def participation_by_token(token: str) -> Participation | None:
         Participation.objects.select_related("survey", "user")
         .filter(token_hash=token_hash(token))
         .first()
+    )
+
+
+@dataclass
+class AnswerPosition:
+    """Where a respondent is: the pages their answers so far show, and the one they are on."""
+
+    pages: list[Page]
+    answers: dict[int, list[Answer]]
+    shown: list[Page]
+    index: int
+    count: int  # pages shown now plus those whose condition is not answered yet
+
+    @property
+    def page(self) -> Page:
+        return self.shown[self.index]
+
+    @property
+    def questions(self) -> list[Question]:
+        return visible_questions(self.page, self.answers)
+
+    @property
+    def number(self) -> int:
+        return self.index + 1
+
+    @property
+    def is_last(self) -> bool:
+        return self.index + 1 == len(self.shown)
+
+
+def response_position(*, survey: Survey, response: Response) -> AnswerPosition | None:
+    """The page a respondent is on (None when the survey shows no page at all)."""
+    pages = survey_structure(survey)
+    answers = answers_by_question(
+        Answer.objects.filter(response=response).only(
+            "question_id", "statement_id", "dimension", "number", "choice", "text", "dont_know"
+        )
+    )
+    shown = visible_pages(pages, answers)
+    if not shown:
+        return None
+    return AnswerPosition(
+        pages=pages,
+        answers=answers,
+        shown=shown,
+        index=min(max(response.current_page, 0), len(shown) - 1),
+        count=max(possible_page_count(pages, answers), len(shown)),
+    )
+
+
+def response_gap_area_ids(*, response: Response) -> list[int]:
+    """The competence areas a respondent rated more important than their competence in them,
+    largest gap first: what the thank-you page offers courses for."""
+    rows = (
+        Answer.objects.filter(
+            response=response,
+            question__kind=Question.Kind.COMPETENCE_PAIR,
+            dont_know=False,
+            number__isnull=False,
+        )
+        .annotate(area_id=Coalesce("statement__competence_area_id", "question__competence_area_id"))
+        .filter(area_id__isnull=False)
+        .values("area_id", "dimension")
+        .annotate(mean=Avg("number"))
+        .order_by()
+    )
+    means: dict[int, dict[str, float]] = {}
+    for row in rows:
+        means.setdefault(row["area_id"], {})[row["dimension"]] = float(row["mean"])
+    gaps = {
+        area_id: values["importance"] - values["competence"]
+        for area_id, values in means.items()
+        if "importance" in values and "competence" in values
+    }
+    return [area_id for area_id, gap in sorted(gaps.items(), key=lambda item: -item[1]) if gap > 0]
+
+
+def courses_for_areas(*, user, programme_id: int, area_ids: list[int], limit: int = 5):
+    """Courses of the programme this person may see that target these competence areas."""
+    from courses.models import Course  # the courses app builds on surveys, not the other way
+
+    if not area_ids or user is None or not user.is_authenticated:
+        return []
+    return list(
+        permissions.visible(user, Course)
+        .filter(programme_id=programme_id, competence_areas__in=area_ids)
+        .distinct()
+        .order_by("title")[:limit]
     )

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,7 +26,7 @@ from portal.audit import audit_log
 from portal.models import County, Library, Programme, RoleAssignment, User
 
 from .models import Answer, Option, Page, Participation, Question, Response, Statement, Survey
-from .texts import LANGUAGES
+from .texts import LANGUAGE_NAMES, LANGUAGES, default_scale_labels
 
 Status = Survey.Status
 Kind = Question.Kind
@@ -80,8 +81,41 @@ def _texts(value) -> dict:
 def _require_draft(survey: Survey) -> None:
     if survey.status != Status.DRAFT:
         raise ValidationError(
-            _("Only a draft survey can be changed. Copy the survey to change its questions.")
+            _(
+                "Only a draft survey's settings can be changed. You can still correct its texts; "
+                "to change anything else, copy the survey to a new version."
+            )
         )
+
+
+def survey_structure_locked_reason(survey: Survey) -> str:
+    """Why the survey's structure (questions, options, scales, conditions) cannot change, or "".
+
+    A draft's structure can change, and so can an open survey's until somebody starts answering;
+    from then on answers must keep their meaning. (The lock is safe against a respondent starting
+    at the same moment: a structure change holds the survey row FOR UPDATE, and creating a
+    response takes a key-share lock on the same row through its foreign key.)
+    """
+    if survey.status == Status.DRAFT:
+        return ""
+    if survey.status == Status.OPEN and not survey.responses.exists():
+        return ""
+    if survey.status == Status.OPEN:
+        return _(
+            "People have started answering, so the questions, options, scales and conditions are "
+            "locked: every answer must keep the meaning it was given. You can still correct "
+            "texts. To change the structure, copy the survey to a new version."
+        )
+    return _(
+        "The survey is no longer open, so its questions, options, scales and conditions are "
+        "locked. To change the structure, copy the survey to a new version."
+    )
+
+
+def _require_structure_changeable(survey: Survey) -> None:
+    reason = survey_structure_locked_reason(survey)
+    if reason:
+        raise ValidationError(reason)
 
 
 def _log(action: str, *, user, survey: Survey, data: dict | None = None) -> None:
@@ -230,13 +264,14 @@ def survey_open(
     now = timezone.now()
     opens_at = opens_at or survey.opens_at or now
     closes_at = closes_at or survey.closes_at
-    errors = {}
+    errors: dict[str, list[str]] = {}
     if not survey.questions.exists():
-        errors["__all__"] = _("Add at least one question before opening the survey.")
+        errors["__all__"] = [_("Add at least one question before opening the survey.")]
+    errors.update(_opening_problems(survey))
     if closes_at is None:
-        errors["closes_at"] = _("Choose when the survey closes.")
+        errors["closes_at"] = [_("Choose when the survey closes.")]
     elif closes_at <= max(now, opens_at):
-        errors["closes_at"] = _("The closing time must be in the future and after the opening.")
+        errors["closes_at"] = [_("The closing time must be in the future and after the opening.")]
     if errors:
         raise ValidationError(errors)
     survey.status, survey.opens_at, survey.closes_at = Status.OPEN, opens_at, closes_at
@@ -247,6 +282,34 @@ def survey_open(
         _enqueue_invitations(survey)
     _log("opened", user=user, survey=survey, data={"closes_at": closes_at.isoformat()})
     return survey
+
+
+def _opening_problems(survey: Survey) -> dict[str, list[str]]:
+    """What keeps a draft from opening besides its dates: a text missing in a language it offers
+    (respondents would meet a survey half in another language), a competence pair without a
+    competence area (its answers would never reach the gap analysis)."""
+    from .selectors import survey_missing_texts
+
+    problems: dict[str, list[str]] = {}
+    names = dict(LANGUAGE_NAMES)
+    missing = survey_missing_texts(survey)
+    if missing:
+        problems["languages"] = [
+            _("Texts are missing in %(language)s: %(subjects)s.")
+            % {"language": names[code], "subjects": "; ".join(subjects)}
+            for code, subjects in missing.items()
+        ] + [_("Write them, or stop offering the language in the survey's settings.")]
+    without_area = list(
+        survey.questions.filter(
+            kind=Kind.COMPETENCE_PAIR, competence_area__isnull=True
+        ).values_list("code", flat=True)
+    )
+    if without_area:
+        problems["competence_area"] = [
+            _("Choose a competence area for the competence pairs %(codes)s.")
+            % {"codes": ", ".join(without_area)}
+        ]
+    return problems
 
 
 @transaction.atomic
@@ -447,7 +510,7 @@ def page_create(
     condition_value: str = "",
 ) -> Page:
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
-    _require_draft(survey)
+    _require_structure_changeable(survey)
     page = Page(survey=survey, title=_texts(title), intro=_texts(intro))
     page.position = _next_position(survey.pages.all())
     page.condition_value = _validate_condition(
@@ -473,7 +536,7 @@ def page_update(
     condition_value: str = "",
 ) -> Page:
     survey = Survey.objects.select_for_update().get(pk=page.survey_id)
-    _require_draft(survey)
+    _require_structure_changeable(survey)
     page.title, page.intro = _texts(title), _texts(intro)
     page.condition_value = _validate_condition(
         survey=survey,
@@ -490,7 +553,7 @@ def page_update(
 @transaction.atomic
 def page_delete(*, page: Page, user: User | None) -> None:
     survey = Survey.objects.select_for_update().get(pk=page.survey_id)
-    _require_draft(survey)
+    _require_structure_changeable(survey)
     _log("page_deleted", user=user, survey=survey, data={"page": page.pk})
     page.delete()
     _renumber(survey.pages.all())
@@ -538,7 +601,7 @@ def _check_conditions_point_back(survey: Survey) -> None:
 @transaction.atomic
 def pages_reorder(*, survey: Survey, user: User | None, page_ids: list[int]) -> None:
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
-    _require_draft(survey)
+    _require_structure_changeable(survey)
     _reorder(survey.pages.all(), page_ids)
     _check_conditions_point_back(survey)
     _log("pages_reordered", user=user, survey=survey, data={"pages": page_ids})
@@ -547,7 +610,7 @@ def pages_reorder(*, survey: Survey, user: User | None, page_ids: list[int]) -> 
 @transaction.atomic
 def page_move(*, page: Page, user: User | None, direction: int) -> None:
     survey = Survey.objects.select_for_update().get(pk=page.survey_id)
-    _require_draft(survey)
+    _require_structure_changeable(survey)
     _move(survey.pages.all(), page, direction)
     _check_conditions_point_back(survey)
     _log("pages_reordered", user=user, survey=survey, data={"page": page.pk})
@@ -556,15 +619,31 @@ def page_move(*, page: Page, user: User | None, direction: int) -> None:
 # --- questions -----------------------------------------------------------------------------
 
 
-def _unique_code(survey: Survey, wanted: str, *, exclude_pk=None) -> str:
-    base = slugify(wanted)[:36] or "q"
+def _question_code(survey: Survey, wanted: str, *, exclude_pk=None) -> str:
+    """The code a builder chose, refused (never cut or renamed) when it is too long, not a slug
+    or taken; without one, the next free q1, q2, ..."""
     taken = set(survey.questions.exclude(pk=exclude_pk).values_list("code", flat=True))
-    if base not in taken:
-        return base
-    number = 2
-    while f"{base}-{number}" in taken:
-        number += 1
-    return f"{base}-{number}"
+    wanted = (wanted or "").strip()
+    if not wanted:
+        number = len(taken) + 1
+        while f"q{number}" in taken:
+            number += 1
+        return f"q{number}"
+    max_length = Question._meta.get_field("code").max_length
+    if len(wanted) > max_length:
+        raise ValidationError(
+            {
+                "code": _("A code has at most %(limit)s characters; this one has %(n)s.")
+                % {"limit": max_length, "n": len(wanted)}
+            }
+        )
+    if slugify(wanted) != wanted:
+        raise ValidationError(
+            {"code": _("Use only small letters, digits, hyphens and underscores in a code.")}
+        )
+    if wanted in taken:
+        raise ValidationError({"code": _("Another question already has this code.")})
+    return wanted
 
 
 def _clean_question(question: Question, *, survey: Survey) -> None:
@@ -584,6 +663,10 @@ def _clean_question(question: Question, *, survey: Survey) -> None:
     ):
         errors["number_max"] = _("The largest number must not be below the smallest.")
     labels = {}
+    if question.kind not in Question.SCALE_KINDS:
+        question.scale_labels = {}
+    elif not any(any(values) for values in (question.scale_labels or {}).values()):
+        question.scale_labels = default_scale_labels(len(question.scale_points))
     for code, values in (question.scale_labels or {}).items():
         if code in LANGUAGES and values:
             values = [str(v).strip() for v in values]
@@ -598,6 +681,11 @@ def _clean_question(question: Question, *, survey: Survey) -> None:
         survey.programme_id
     ):
         errors["competence_area"] = _("Choose a competence area of the survey's programme.")
+    elif question.kind == Kind.COMPETENCE_PAIR and not question.competence_area_id:
+        errors["competence_area"] = _(
+            "Choose the competence area the pair measures: without one its answers never reach "
+            "the gap analysis."
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -605,14 +693,14 @@ def _clean_question(question: Question, *, survey: Survey) -> None:
 @transaction.atomic
 def question_create(*, page: Page, user: User | None, kind: str, **fields) -> Question:
     survey = Survey.objects.select_for_update().get(pk=page.survey_id)
-    _require_draft(survey)
+    _require_structure_changeable(survey)
     unknown = set(fields) - set(QUESTION_FIELDS)
     if unknown:
         raise TypeError(f"question_create() got unknown fields {sorted(unknown)}")
     question = Question(survey=survey, page=page, kind=kind)
     for name, value in fields.items():
         setattr(question, name, _texts(value) if name in ("text", "help_text") else value)
-    question.code = _unique_code(survey, fields.get("code") or f"q{survey.questions.count() + 1}")
+    question.code = _question_code(survey, fields.get("code", ""))
     question.position = _next_position(page.questions.all())
     question.condition_value = _validate_condition(
         survey=survey,
@@ -622,6 +710,7 @@ def question_create(*, page: Page, user: User | None, kind: str, **fields) -> Qu
     )
     _clean_question(question, survey=survey)
     question.save()
+    _require_complete_if_open(survey)
     _log("question_created", user=user, survey=survey, data={"question": question.code})
     return question
 
@@ -629,18 +718,21 @@ def question_create(*, page: Page, user: User | None, kind: str, **fields) -> Qu
 @transaction.atomic
 def question_update(*, question: Question, user: User | None, **fields) -> Question:
     survey = Survey.objects.select_for_update().get(pk=question.survey_id)
-    _require_draft(survey)
+    _require_structure_changeable(survey)
     unknown = set(fields) - set(QUESTION_FIELDS) - {"page"}
     if unknown:
         raise TypeError(f"question_update() got unknown fields {sorted(unknown)}")
     question = Question.objects.get(pk=question.pk)
+    old_labels = question.scale_labels
+    was_default = old_labels == default_scale_labels(len(question.scale_points))
     for name, value in fields.items():
         setattr(question, name, _texts(value) if name in ("text", "help_text") else value)
+    if was_default and question.scale_labels == old_labels:
+        question.scale_labels = {}  # untouched default labels follow a new scale length
     if "code" in fields:
         if not fields["code"]:
             raise ValidationError({"code": _("Give the question a code.")})
-        if survey.questions.exclude(pk=question.pk).filter(code=fields["code"]).exists():
-            raise ValidationError({"code": _("Another question already has this code.")})
+        question.code = _question_code(survey, fields["code"], exclude_pk=question.pk)
     if question.page.survey_id != survey.pk:
         raise ValidationError({"page": _("Choose a page of this survey.")})
     if question.condition_question_id == question.pk:
@@ -653,6 +745,7 @@ def question_update(*, question: Question, user: User | None, **fields) -> Quest
     )
     _clean_question(question, survey=survey)
     question.save()
+    _require_complete_if_open(survey)
     _log("question_updated", user=user, survey=survey, data={"question": question.code})
     return question
 
@@ -660,7 +753,7 @@ def question_update(*, question: Question, user: User | None, **fields) -> Quest
 @transaction.atomic
 def question_delete(*, question: Question, user: User | None) -> None:
     survey = Survey.objects.select_for_update().get(pk=question.survey_id)
-    _require_draft(survey)
+    _require_structure_changeable(survey)
     _log("question_deleted", user=user, survey=survey, data={"question": question.code})
     page = question.page
     question.delete()
@@ -670,7 +763,7 @@ def question_delete(*, question: Question, user: User | None) -> None:
 @transaction.atomic
 def questions_reorder(*, page: Page, user: User | None, question_ids: list[int]) -> None:
     survey = Survey.objects.select_for_update().get(pk=page.survey_id)
-    _require_draft(survey)
+    _require_structure_changeable(survey)
     _reorder(page.questions.all(), question_ids)
     _log("questions_reordered", user=user, survey=survey, data={"page": page.pk})
 
@@ -678,7 +771,7 @@ def questions_reorder(*, page: Page, user: User | None, question_ids: list[int])
 @transaction.atomic
 def question_move(*, question: Question, user: User | None, direction: int) -> None:
     survey = Survey.objects.select_for_update().get(pk=question.survey_id)
-    _require_draft(survey)
+    _require_structure_changeable(survey)
     _move(question.page.questions.all(), question, direction)
     _log("questions_reordered", user=user, survey=survey, data={"question": question.code})
 
@@ -689,7 +782,7 @@ def question_move(*, question: Question, user: User | None, direction: int) -> N
 def _question_for_change(question: Question) -> Question:
     Survey.objects.select_for_update().get(pk=question.survey_id)
     question = Question.objects.select_related("survey").get(pk=question.pk)
-    _require_draft(question.survey)
+    _require_structure_changeable(question.survey)
     return question
 
 
@@ -834,6 +927,155 @@ def statements_set(
     )
     _log("question_updated", user=user, survey=question.survey, data={"question": question.code})
     return statements
+
+
+# --- correcting texts (also once the structure is locked) -------------------------------------
+
+
+def _require_texts_correctable(survey: Survey) -> None:
+    if survey.status == Status.ARCHIVED or survey.raw_answers_purged_at:
+        raise ValidationError(_("An archived survey's texts are kept as they were answered."))
+
+
+def _require_complete_if_open(survey: Survey) -> None:
+    """An open survey keeps a text in every language it offers, and an area on every pair."""
+    if survey.status != Status.OPEN:
+        return
+    problems = _opening_problems(survey)
+    if problems:
+        raise ValidationError(problems)
+
+
+def _corrected(changes: list[dict], item: str, old: dict, new: dict) -> dict:
+    """`new` ({language: text}) cleaned; each language whose text differs is noted in `changes`."""
+    new = _texts(new)
+    for code in LANGUAGES:
+        if (old or {}).get(code, "") != new.get(code, ""):
+            changes.append(
+                {
+                    "item": item,
+                    "language": code,
+                    "old": (old or {}).get(code, ""),
+                    "new": new.get(code, ""),
+                }
+            )
+    return new
+
+
+def _log_corrections(*, user, survey: Survey, changes: list[dict]) -> None:
+    """One audit entry per corrected text, with the text before and after."""
+    for change in changes:
+        _log("text_corrected", user=user, survey=survey, data=change)
+
+
+@transaction.atomic
+def survey_texts_correct(*, survey: Survey, user: User | None, title: dict, intro: dict) -> Survey:
+    """Correct the survey's title and introduction (typos), whatever its status but archived."""
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    _require_texts_correctable(survey)
+    changes: list[dict] = []
+    survey.title = _corrected(changes, "survey.title", survey.title, title)
+    survey.intro = _corrected(changes, "survey.intro", survey.intro, intro)
+    if not survey.title:
+        raise ValidationError({"title": _("Give the survey a title.")})
+    survey.save(update_fields=["title", "intro", "updated_at"])
+    _require_complete_if_open(survey)
+    _log_corrections(user=user, survey=survey, changes=changes)
+    return survey
+
+
+@transaction.atomic
+def page_texts_correct(*, page: Page, user: User | None, title: dict, intro: dict) -> Page:
+    survey = Survey.objects.select_for_update().get(pk=page.survey_id)
+    _require_texts_correctable(survey)
+    page = Page.objects.get(pk=page.pk)
+    changes: list[dict] = []
+    page.title = _corrected(changes, f"page.{page.position}.title", page.title, title)
+    page.intro = _corrected(changes, f"page.{page.position}.intro", page.intro, intro)
+    page.save(update_fields=["title", "intro"])
+    _require_complete_if_open(survey)
+    _log_corrections(user=user, survey=survey, changes=changes)
+    return page
+
+
+@transaction.atomic
+def question_texts_correct(
+    *,
+    question: Question,
+    user: User | None,
+    text: dict,
+    help_text: dict,
+    scale_labels: dict[str, list[str]] | None = None,
+    option_labels: list[dict] | None = None,
+    statement_texts: list[dict] | None = None,
+) -> Question:
+    """Correct a question's texts: its text and help, its scale labels and the labels of its
+    options and statements, one for one (their number and stored values never change)."""
+    survey = Survey.objects.select_for_update().get(pk=question.survey_id)
+    _require_texts_correctable(survey)
+    question = Question.objects.prefetch_related("options", "statements").get(pk=question.pk)
+    code = question.code
+    changes: list[dict] = []
+    question.text = _corrected(changes, f"{code}.text", question.text, text)
+    question.help_text = _corrected(changes, f"{code}.help_text", question.help_text, help_text)
+    if not question.text:
+        raise ValidationError({"text": _("Write the question.")})
+    if scale_labels is not None and question.kind in Question.SCALE_KINDS:
+        labels = {}
+        for language, values in scale_labels.items():
+            values = [str(value).strip() for value in values]
+            if language in LANGUAGES and any(values):
+                if len(values) != len(question.scale_points):
+                    raise ValidationError(
+                        {
+                            "scale_labels": _(
+                                "Write one label per point of the scale (%(n)s), or none."
+                            )
+                            % {"n": len(question.scale_points)}
+                        }
+                    )
+                labels[language] = values
+        for language in LANGUAGES:
+            before = (question.scale_labels or {}).get(language, [])
+            if before != labels.get(language, []):
+                changes.append(
+                    {
+                        "item": f"{code}.scale_labels",
+                        "language": language,
+                        "old": " | ".join(before),
+                        "new": " | ".join(labels.get(language, [])),
+                    }
+                )
+        question.scale_labels = labels
+    question.save(update_fields=["text", "help_text", "scale_labels"])
+    for rows, new_texts, attribute, name in (
+        (list(question.options.all()), option_labels, "label", "option"),
+        (list(question.statements.all()), statement_texts, "text", "statement"),
+    ):
+        if new_texts is None:
+            continue
+        if len(new_texts) != len(rows):
+            raise ValidationError(
+                {
+                    f"{name}s": _(
+                        "Keep the same number of lines (%(n)s): lines can be corrected, not "
+                        "added or removed."
+                    )
+                    % {"n": len(rows)}
+                }
+            )
+        for row, new_text in zip(rows, new_texts, strict=True):
+            key = row.value if name == "option" else row.code
+            corrected = _corrected(
+                changes, f"{code}.{name}.{key}", getattr(row, attribute), new_text
+            )
+            if not corrected:
+                raise ValidationError({f"{name}s": _("A line cannot be left empty.")})
+            setattr(row, attribute, corrected)
+            row.save(update_fields=[attribute])
+    _require_complete_if_open(survey)
+    _log_corrections(user=user, survey=survey, changes=changes)
+    return question
 
 
 # --- invitations ---------------------------------------------------------------------------
@@ -1063,6 +1305,17 @@ def response_start(
 AnswerValues = list[dict]
 
 
+def _check_answer_texts(answers: AnswerValues) -> None:
+    """No free text longer than the answer form allows is ever stored (nor silently cut)."""
+    from .answering import LONG_TEXT_MAX_LENGTH
+
+    if any(len(values.get("text") or "") > LONG_TEXT_MAX_LENGTH for values in answers):
+        raise ValidationError(
+            _("An answer is longer than %(limit)s characters. Please shorten it.")
+            % {"limit": LONG_TEXT_MAX_LENGTH}
+        )
+
+
 @transaction.atomic
 def response_save_page(
     *, response: Response, questions: list[Question], answers: AnswerValues, current_page: int
@@ -1071,6 +1324,7 @@ def response_save_page(
 
     `answers`: dicts with question, statement, dimension, number, choice, text, dont_know.
     """
+    _check_answer_texts(answers)
     response = Response.objects.select_for_update().get(pk=response.pk)
     if response.submitted_at:
         raise SurveyNotAnswerable("done")
@@ -1091,6 +1345,7 @@ def response_submit(
     answers: AnswerValues | None = None,
 ) -> bool:
     """Submit once. Returns False when it had already been submitted (a double click, a retry)."""
+    _check_answer_texts(answers or [])
     # Lock in a fixed order: participation, then response.
     if participation is not None:
         participation = Participation.objects.select_for_update().get(pk=participation.pk)
@@ -1110,6 +1365,69 @@ def response_submit(
         participation.completed_at = now.replace(hour=0, minute=0, second=0, microsecond=0)
         participation.save(update_fields=["completed_at"])
     return True
+
+
+class PageOutcome(StrEnum):
+    NEXT = "next"
+    BACK = "back"
+    SAVED = "saved"
+    SUBMITTED = "submitted"
+
+
+def response_page_answer(
+    *,
+    response: Response,
+    position,
+    answers: AnswerValues,
+    action: str,
+    participation: Participation | None = None,
+) -> PageOutcome:
+    """Store the answers of the page the respondent is on (`position`) and move on.
+
+    "back" and "save" keep the answers and go back a page or stay; otherwise the answers decide
+    which pages follow (a condition may show or hide later pages): the next page shown, or, when
+    none follows, the response is submitted, and answers to questions the final answers hide
+    are dropped.
+    """
+    from .answering import visible_pages, visible_questions
+
+    questions = position.questions
+    if action in (PageOutcome.BACK, PageOutcome.SAVED, "save"):
+        back = action == PageOutcome.BACK
+        response_save_page(
+            response=response,
+            questions=questions,
+            answers=answers,
+            current_page=max(position.index - 1, 0) if back else position.index,
+        )
+        return PageOutcome.BACK if back else PageOutcome.SAVED
+    merged = dict(position.answers)
+    for question in questions:
+        merged[question.pk] = [
+            Answer(question=question, **{k: v for k, v in values.items() if k != "question"})
+            for values in answers
+            if values["question"] == question
+        ]
+    shown = visible_pages(position.pages, merged)
+    index = next(i for i, page in enumerate(shown) if page.pk == position.page.pk)
+    if index + 1 < len(shown):
+        response_save_page(
+            response=response, questions=questions, answers=answers, current_page=index + 1
+        )
+        return PageOutcome.NEXT
+    hidden = [
+        question
+        for page in position.pages
+        for question in page.ordered_questions
+        if page not in shown or question not in visible_questions(page, merged)
+    ]
+    response_submit(
+        response=response,
+        participation=participation,
+        questions=questions + hidden,
+        answers=answers,
+    )
+    return PageOutcome.SUBMITTED
 
 
 def decimal_or_none(value) -> Decimal | None:

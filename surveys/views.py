@@ -7,6 +7,7 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,20 +18,22 @@ from django.views.decorators.http import require_POST
 
 from portal import permissions
 from portal.forms import add_service_errors
+from portal.models import CompetenceArea
 
 from . import selectors, services
-from .answering import (
-    AnswerPageForm,
-    answers_by_question,
-    possible_page_count,
-    visible_pages,
-    visible_questions,
+from .answering import AnswerPageForm
+from .forms import (
+    ExtendForm,
+    OpenForm,
+    PageForm,
+    QuestionForm,
+    RemindersForm,
+    SurveyForm,
+    SurveyTextsForm,
 )
-from .forms import ExtendForm, OpenForm, PageForm, QuestionForm, RemindersForm, SurveyForm
-from .models import Answer, Participation, Question, Response, Survey
-from .permissions import survey_may_create
-from .tasks import survey_language_for
-from .texts import normalize_language
+from .models import Participation, Question, Response, Survey
+from .permissions import survey_contacts, survey_may_create
+from .texts import LANGUAGE_NAMES, content_language, normalize_language
 
 SURVEY_QS = Survey.objects.select_related("programme", "county", "baseline")
 
@@ -101,12 +104,21 @@ def survey_detail(request, pk):
     survey = _survey(request, pk, "view")
     can = permissions.can
     user = request.user
+    pages = selectors.survey_structure(survey)
+    locked_reason = services.survey_structure_locked_reason(survey)
     context = {
         "survey": survey,
-        "pages": selectors.survey_structure(survey),
-        "may_change": can(user, "change", survey),
+        "pages": pages,
         "may_manage": can(user, "manage", survey),
         "may_view_results": can(user, "view_results", survey),
+        "locked_reason": locked_reason,
+        "may_change_structure": not locked_reason,
+        "missing_texts": [
+            (dict(LANGUAGE_NAMES)[code], subjects)
+            for code, subjects in selectors.survey_missing_texts(survey, pages).items()
+        ]
+        if survey.is_draft
+        else [],
         "invited": survey.participations.count(),
         "submitted": survey.responses.filter(submitted_at__isnull=False).count(),
         "open_form": OpenForm(initial={"closes_at": survey.closes_at}),
@@ -127,18 +139,37 @@ def survey_detail(request, pk):
             else ""
         ),
     }
+    context["may_change"] = context["may_manage"] and not locked_reason
     if not (context["may_manage"] or context["may_view_results"]):
         raise PermissionDenied
     return render(request, "surveys/survey_detail.html", context)
 
 
+def _refused(request, survey, error: ValidationError):
+    """A change the survey's state does not allow: say why on the survey's page."""
+    for message in error.messages:
+        messages.error(request, message)
+    return redirect("surveys:survey_detail", pk=survey.pk)
+
+
 @login_required
 def survey_update(request, pk):
-    survey = _survey(request, pk, "change")
-    form = SurveyForm(request.POST or None, user=request.user, survey=survey)
+    survey = _survey(request, pk, "manage")
+    if survey.is_draft:
+        form = SurveyForm(request.POST or None, user=request.user, survey=survey)
+    else:
+        form = SurveyTextsForm(request.POST or None, survey=survey)
     if request.method == "POST" and form.is_valid():
         try:
-            services.survey_update(survey=survey, user=request.user, **form.service_kwargs())
+            if survey.is_draft:
+                services.survey_update(survey=survey, user=request.user, **form.service_kwargs())
+            else:
+                services.survey_texts_correct(
+                    survey=survey,
+                    user=request.user,
+                    title=form.texts("title"),
+                    intro=form.texts("intro"),
+                )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -147,20 +178,23 @@ def survey_update(request, pk):
     return render(
         request,
         "surveys/survey_form.html",
-        {"form": form, "survey": survey},
+        {"form": form, "survey": survey, "texts_only": not survey.is_draft},
         status=400 if form.errors else 200,
     )
 
 
 @login_required
 def page_create(request, pk):
-    survey = _survey(request, pk, "change")
+    survey = _survey(request, pk, "manage")
+    locked_reason = services.survey_structure_locked_reason(survey)
+    if locked_reason:
+        return _refused(request, survey, ValidationError(locked_reason))
     return _page_form(request, survey, None)
 
 
 @login_required
 def page_update(request, pk, page_pk):
-    survey = _survey(request, pk, "change")
+    survey = _survey(request, pk, "manage")
     page = _child(survey.pages.all(), page_pk)
     return _page_form(request, survey, page)
 
@@ -173,20 +207,19 @@ def _child(qs, pk):
 
 
 def _page_form(request, survey, page):
-    form = PageForm(request.POST or None, survey=survey, page=page)
+    locked_reason = services.survey_structure_locked_reason(survey)
+    form = PageForm(request.POST or None, survey=survey, page=page, texts_only=bool(locked_reason))
     if request.method == "POST" and form.is_valid():
-        kwargs = {
-            "user": request.user,
-            "title": form.texts("title"),
-            "intro": form.texts("intro"),
-            "condition_question": form.cleaned_data["condition_question"],
-            "condition_value": form.cleaned_data["condition_value"],
-        }
+        texts = {"title": form.texts("title"), "intro": form.texts("intro")}
         try:
-            if page is None:
-                page = services.page_create(survey=survey, **kwargs)
+            if locked_reason:
+                services.page_texts_correct(page=page, user=request.user, **texts)
+            elif page is None:
+                page = services.page_create(
+                    survey=survey, user=request.user, **texts, **form.condition()
+                )
             else:
-                services.page_update(page=page, **kwargs)
+                services.page_update(page=page, user=request.user, **texts, **form.condition())
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -195,7 +228,7 @@ def _page_form(request, survey, page):
     return render(
         request,
         "surveys/page_form.html",
-        {"form": form, "survey": survey, "page": page},
+        {"form": form, "survey": survey, "page": page, "locked_reason": locked_reason},
         status=400 if form.errors else 200,
     )
 
@@ -203,9 +236,12 @@ def _page_form(request, survey, page):
 @login_required
 @require_POST
 def page_delete(request, pk, page_pk):
-    survey = _survey(request, pk, "change")
+    survey = _survey(request, pk, "manage")
     page = _child(survey.pages.all(), page_pk)
-    services.page_delete(page=page, user=request.user)
+    try:
+        services.page_delete(page=page, user=request.user)
+    except ValidationError as error:
+        return _refused(request, survey, error)
     messages.success(request, _("The page and its questions were deleted."))
     return redirect("surveys:survey_detail", pk=survey.pk)
 
@@ -213,13 +249,12 @@ def page_delete(request, pk, page_pk):
 @login_required
 @require_POST
 def page_move(request, pk, page_pk):
-    survey = _survey(request, pk, "change")
+    survey = _survey(request, pk, "manage")
     page = _child(survey.pages.all(), page_pk)
     try:
         services.page_move(page=page, user=request.user, direction=_direction(request))
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        return _refused(request, survey, error)
     return redirect(reverse("surveys:survey_detail", args=[survey.pk]) + f"#page-{page.pk}")
 
 
@@ -229,14 +264,17 @@ def _direction(request) -> int:
 
 @login_required
 def question_create(request, pk, page_pk):
-    survey = _survey(request, pk, "change")
+    survey = _survey(request, pk, "manage")
     page = _child(survey.pages.all(), page_pk)
+    locked_reason = services.survey_structure_locked_reason(survey)
+    if locked_reason:
+        return _refused(request, survey, ValidationError(locked_reason))
     return _question_form(request, survey, page, None)
 
 
 @login_required
 def question_update(request, pk, question_pk):
-    survey = _survey(request, pk, "change")
+    survey = _survey(request, pk, "manage")
     question = _child(
         survey.questions.select_related("page").prefetch_related("options", "statements"),
         question_pk,
@@ -245,37 +283,26 @@ def question_update(request, pk, question_pk):
 
 
 def _question_form(request, survey, page, question):
+    locked_reason = services.survey_structure_locked_reason(survey)
     initial = {}
     if question is None and request.GET.get("kind") in Question.Kind.values:
         initial["kind"] = request.GET["kind"]
     form = QuestionForm(
-        request.POST or None, survey=survey, page=page, question=question, initial=initial
+        request.POST or None,
+        survey=survey,
+        page=page,
+        question=question,
+        initial=initial,
+        texts_only=bool(locked_reason),
     )
     if request.method == "POST" and form.is_valid():
         try:
-            from django.db import transaction
-
-            with transaction.atomic():
-                kwargs = form.question_kwargs()
-                kind = form.cleaned_data["kind"]
-                if question is None:
-                    question = services.question_create(
-                        page=page, user=request.user, kind=kind, **kwargs
-                    )
-                else:
-                    question = services.question_update(
-                        question=question, user=request.user, kind=kind, **kwargs
-                    )
-                if kind in Question.OPTION_KINDS:
-                    services.options_set(
-                        question=question, user=request.user, labels=form.option_labels()
-                    )
-                else:
-                    question.options.all().delete()
-                if kind in Question.STATEMENT_KINDS:
-                    _statements_keep_or_set(question, form, request.user)
-                else:
-                    question.statements.all().delete()
+            if locked_reason:
+                services.question_texts_correct(
+                    question=question, user=request.user, **form.texts_kwargs()
+                )
+            else:
+                question = _question_save(form, page, question, request.user)
         except ValidationError as error:
             if (
                 question is not None
@@ -292,9 +319,34 @@ def _question_form(request, survey, page, question):
     return render(
         request,
         "surveys/question_form.html",
-        {"form": form, "survey": survey, "page": page, "question": question},
+        {
+            "form": form,
+            "survey": survey,
+            "page": page,
+            "question": question,
+            "locked_reason": locked_reason,
+        },
         status=400 if form.errors else 200,
     )
+
+
+@transaction.atomic
+def _question_save(form, page, question, user):
+    kwargs = form.question_kwargs()
+    kind = form.cleaned_data["kind"]
+    if question is None:
+        question = services.question_create(page=page, user=user, kind=kind, **kwargs)
+    else:
+        question = services.question_update(question=question, user=user, kind=kind, **kwargs)
+    if kind in Question.OPTION_KINDS:
+        services.options_set(question=question, user=user, labels=form.option_labels())
+    else:
+        question.options.all().delete()
+    if kind in Question.STATEMENT_KINDS:
+        _statements_keep_or_set(question, form, user)
+    else:
+        question.statements.all().delete()
+    return question
 
 
 def _statements_keep_or_set(question, form, user):
@@ -320,9 +372,12 @@ def _statements_keep_or_set(question, form, user):
 @login_required
 @require_POST
 def question_delete(request, pk, question_pk):
-    survey = _survey(request, pk, "change")
+    survey = _survey(request, pk, "manage")
     question = _child(survey.questions.all(), question_pk)
-    services.question_delete(question=question, user=request.user)
+    try:
+        services.question_delete(question=question, user=request.user)
+    except ValidationError as error:
+        return _refused(request, survey, error)
     messages.success(request, _("The question was deleted."))
     return redirect("surveys:survey_detail", pk=survey.pk)
 
@@ -330,9 +385,12 @@ def question_delete(request, pk, question_pk):
 @login_required
 @require_POST
 def question_move(request, pk, question_pk):
-    survey = _survey(request, pk, "change")
+    survey = _survey(request, pk, "manage")
     question = _child(survey.questions.all(), question_pk)
-    services.question_move(question=question, user=request.user, direction=_direction(request))
+    try:
+        services.question_move(question=question, user=request.user, direction=_direction(request))
+    except ValidationError as error:
+        return _refused(request, survey, error)
     return redirect(reverse("surveys:survey_detail", args=[survey.pk]) + f"#question-{question.pk}")
 
 
@@ -468,8 +526,11 @@ def survey_invite(request, pk):
 @login_required
 @require_POST
 def survey_delete(request, pk):
-    survey = _survey(request, pk, "change")
-    services.survey_delete(survey=survey, user=request.user)
+    survey = _survey(request, pk, "manage")
+    try:
+        services.survey_delete(survey=survey, user=request.user)
+    except ValidationError as error:
+        return _refused(request, survey, error)
     messages.success(request, _("The draft was deleted."))
     return redirect("surveys:survey_list")
 
@@ -477,6 +538,13 @@ def survey_delete(request, pk):
 # --- answering -----------------------------------------------------------------------------
 
 SESSION_OPEN_LINK = "surveys.open_link"
+
+
+def _chrome_language(request, person=None) -> str:
+    """The language of the page around the survey: the person's choice, else their browser's."""
+    return normalize_language(
+        getattr(person, "preferred_language", "") or translation.get_language()
+    )
 
 
 @never_cache
@@ -489,8 +557,9 @@ def answer_token(request, token):
         request,
         survey=participation.survey,
         participation=participation,
-        language=survey_language_for(participation.survey, participation.user),
+        language=_chrome_language(request, participation.user),
         action_url=reverse("surveys:answer_token", args=[token]),
+        resume="email",
     )
 
 
@@ -509,8 +578,9 @@ def answer_mine(request, pk):
         request,
         survey=participation.survey,
         participation=participation,
-        language=survey_language_for(participation.survey, request.user),
+        language=_chrome_language(request, request.user),
         action_url=reverse("surveys:answer_mine", args=[pk]),
+        resume="home",
     )
 
 
@@ -522,10 +592,9 @@ def answer_open(request, token):
         return render(request, "surveys/answer_invalid.html", status=404)
     secrets_by_survey = request.session.get(SESSION_OPEN_LINK, {})
     key = str(survey.pk)
+    language = _chrome_language(request, request.user if request.user.is_authenticated else None)
     if secrets_by_survey.get(key) == "done":
-        return _answer_closed_page(
-            request, survey, "done", language=_open_language(request, survey)
-        )
+        return _answer_closed_page(request, survey, "done", language=language)
     if key not in secrets_by_survey:
         secrets_by_survey[key] = secrets.token_urlsafe(32)
         request.session[SESSION_OPEN_LINK] = secrets_by_survey
@@ -533,17 +602,24 @@ def answer_open(request, token):
         request,
         survey=survey,
         resume_secret=secrets_by_survey[key],
-        language=_open_language(request, survey),
+        language=language,
         action_url=reverse("surveys:answer_open", args=[token]),
+        resume="browser",
     )
 
 
-def _open_language(request, survey):
-    """A signed-in person's preferred language, else the browser's, if the survey offers it."""
-    if request.user.is_authenticated:
-        return survey_language_for(survey, request.user)
-    language = normalize_language(translation.get_language())
-    return language if language in survey.languages else "nb"
+def _languages(survey, language: str, response=None) -> dict:
+    """The page in the person's language; the survey's texts in theirs if offered (else the
+    language the answer was started in), marked with lang where the two differ (WCAG 3.1.2)."""
+    offered = survey.languages or []
+    content = language if language in offered else None
+    if content is None:
+        content = response.language if response is not None else content_language(offered, language)
+    return {
+        "language": content,
+        "content_lang": content if content != language else "",
+        "chrome_lang": language if content != language else "",
+    }
 
 
 def _answer_closed_page(request, survey, reason, *, language):
@@ -552,12 +628,21 @@ def _answer_closed_page(request, survey, reason, *, language):
         return render(
             request,
             "surveys/answer_unavailable.html",
-            {"survey": survey, "reason": reason, "language": language},
+            {
+                "survey": survey,
+                "reason": reason,
+                "contacts": survey_contacts(survey),
+                **_languages(survey, language),
+            },
             status=status,
         )
 
 
-def _answer(request, *, survey, participation=None, resume_secret=None, language, action_url):
+def _answer(
+    request, *, survey, participation=None, resume_secret=None, language, action_url, resume
+):
+    """`resume`: how this respondent comes back to an unfinished answer ("email": their
+    personal link; "home": the home page; "browser": the open link, in this browser only)."""
     with translation.override(language):
         try:
             services.survey_check_answerable(survey)
@@ -572,17 +657,23 @@ def _answer(request, *, survey, participation=None, resume_secret=None, language
             )
             response = Response.objects.filter(resume_key=key).first()
             if response is None:
+                languages = _languages(survey, language)
                 if request.method != "POST" or request.POST.get("action") != "start":
                     return render(
                         request,
                         "surveys/answer_start.html",
-                        {"survey": survey, "action_url": action_url, "language": language},
+                        {
+                            "survey": survey,
+                            "action_url": action_url,
+                            "resume": resume,
+                            **languages,
+                        },
                     )
-                response = services.response_start(
+                services.response_start(
                     survey=survey,
                     participation=participation,
                     resume_secret=resume_secret,
-                    language=language,
+                    language=languages["language"],
                 )
                 return redirect(action_url)
             return _answer_page(
@@ -590,106 +681,77 @@ def _answer(request, *, survey, participation=None, resume_secret=None, language
                 survey=survey,
                 response=response,
                 participation=participation,
-                language=response.language or language,
+                languages=_languages(survey, language, response),
                 action_url=action_url,
+                resume=resume,
             )
         except services.SurveyNotAnswerable as refusal:
             return _answer_closed_page(request, survey, refusal.reason, language=language)
 
 
-def _answer_page(request, *, survey, response, participation, language, action_url):
-    pages = selectors.survey_structure(survey)
-    answers = answers_by_question(
-        Answer.objects.filter(response=response).only(
-            "question_id", "statement_id", "dimension", "number", "choice", "text", "dont_know"
-        )
-    )
-    shown = visible_pages(pages, answers)
-    if not shown:
+def _answer_page(request, *, survey, response, participation, languages, action_url, resume):
+    position = selectors.response_position(survey=survey, response=response)
+    if position is None:
         raise services.SurveyNotAnswerable("closed")
-    index = min(max(response.current_page, 0), len(shown) - 1)
-    page = shown[index]
-    questions = visible_questions(page, answers)
-    if request.method == "POST" and request.POST.get("page") == str(page.pk):
+    questions, language = position.questions, languages["language"]
+    context = {
+        "survey": survey,
+        "action_url": action_url,
+        "position": position,
+        "resume": resume,
+        **languages,
+    }
+    status = 200
+    if request.method == "POST" and request.POST.get("page") == str(position.page.pk):
         action = request.POST.get("action")
         form = AnswerPageForm(
             request.POST,
             questions=questions,
             language=language,
-            enforce_required=action != "back",
+            enforce_required=action not in ("back", "save"),
         )
-        valid = form.is_valid()
-        values = form.answer_values()
-        if action == "back":
-            services.response_save_page(
+        if form.is_valid():
+            outcome = services.response_page_answer(
                 response=response,
-                questions=questions,
-                answers=values,
-                current_page=max(index - 1, 0),
-            )
-            return redirect(action_url)
-        if valid:
-            # Answers of this page may change which pages follow.
-            merged = dict(answers)
-            for question in questions:
-                merged[question.pk] = [
-                    Answer(question=question, **_answer_fields(v))
-                    for v in values
-                    if v["question"] == question
-                ]
-            shown_after = visible_pages(pages, merged)
-            position = next(i for i, p in enumerate(shown_after) if p.pk == page.pk)
-            if position + 1 < len(shown_after) and action != "submit":
-                services.response_save_page(
-                    response=response,
-                    questions=questions,
-                    answers=values,
-                    current_page=position + 1,
-                )
-                return redirect(action_url)
-            # The last page: submit; answers to questions now hidden are not kept.
-            hidden = [
-                q
-                for p in pages
-                for q in p.ordered_questions
-                if p not in shown_after or q not in visible_questions(p, merged)
-            ]
-            services.response_submit(
-                response=response,
+                position=position,
+                answers=form.answer_values(),
+                action=action,
                 participation=participation,
-                questions=questions + hidden,
-                answers=values,
             )
-            if participation is None:
-                done = request.session.get(SESSION_OPEN_LINK, {})
-                done[str(survey.pk)] = "done"
-                request.session[SESSION_OPEN_LINK] = done
-            return render(request, "surveys/answer_done.html", {"survey": survey})
+            if outcome == services.PageOutcome.SUBMITTED:
+                return _answer_done(request, survey, response, participation, context)
+            if outcome == services.PageOutcome.SAVED:
+                return render(request, "surveys/answer_saved.html", context)
+            return redirect(action_url)
         status = 400
     else:
         form = AnswerPageForm(
             questions=questions,
             language=language,
-            initial=AnswerPageForm.initial_from(questions, answers),
+            initial=AnswerPageForm.initial_from(questions, position.answers),
         )
-        status = 200
-    return render(
-        request,
-        "surveys/answer_page.html",
-        {
-            "survey": survey,
-            "page": page,
-            "form": form,
-            "blocks": form.blocks(),
-            "number": index + 1,
-            "count": max(possible_page_count(pages, answers), len(shown)),
-            "is_last": index + 1 == len(shown),
-            "action_url": action_url,
-            "language": language,
-        },
-        status=status,
+    context.update(form=form, blocks=form.blocks(), page=position.page)
+    return render(request, "surveys/answer_page.html", context, status=status)
+
+
+def _answer_done(request, survey, response, participation, context):
+    if participation is None:
+        done = request.session.get(SESSION_OPEN_LINK, {})
+        done[str(survey.pk)] = "done"
+        request.session[SESSION_OPEN_LINK] = done
+    person = participation.user if participation else request.user
+    area_ids = selectors.response_gap_area_ids(response=response)
+    context.update(
+        courses=selectors.courses_for_areas(
+            user=person, programme_id=survey.programme_id, area_ids=area_ids
+        ),
+        gap_areas=list(CompetenceArea.objects.filter(id__in=area_ids)),
+        signed_in=request.user.is_authenticated,
+        own_answers=(
+            not survey.is_anonymous
+            and request.user.is_authenticated
+            and participation is not None
+            and participation.user_id == request.user.pk
+        ),
     )
-
-
-def _answer_fields(values: dict) -> dict:
-    return {k: v for k, v in values.items() if k != "question"}
+    return render(request, "surveys/answer_done.html", context)

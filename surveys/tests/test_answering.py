@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from portal.models import User
 from surveys import services
 from surveys.models import Answer, Participation, Response, Survey
-from surveys.tests.factories import build_survey, open_survey
+from surveys.tests.factories import build_survey, open_survey, translate
 
 pytestmark = pytest.mark.django_db
 
@@ -236,14 +236,34 @@ def test_bad_links_are_404(client, world, survey):
     assert client.get(reverse("surveys:answer_open", args=["nonsense"])).status_code == 404
 
 
-def test_language_follows_the_respondent(client, world, survey):
+def test_language_follows_the_respondent(client, world):
+    survey = open_survey(translate(build_survey(world, county=world.county_a), "en"))
+    services.survey_invite_users(survey=survey, users=[world.staff_a])
     world.staff_a.preferred_language = "en"
     world.staff_a.save()
     url = link_for(survey, world.staff_a)
-    assert b"Competence needs" in client.get(url).content
+    page = client.get(url).content.decode()
+    assert "<h1>Competence needs</h1>" in page and "Start the survey" in page
     survey.languages = ["nb"]
     survey.save()
-    assert b"Kompetansebehov" in client.get(url).content
+    # The survey's texts in the language it offers, marked as such; the page in the person's.
+    page = client.get(url).content.decode()
+    assert '<h1 lang="nb">Kompetansebehov</h1>' in page and "Start the survey" in page
+    client.post(url, {"action": "start"})
+    page = client.get(url).content.decode()
+    assert "Page 1 of 3" in page and "Save and continue later" in page
+    assert f'id="question-{q(survey, "l1").pk}" lang="nb"' in page and "Hvor fornøyd er du?" in page
+    assert 'lang="en">(required)' in page and 'lang="en">Don&#x27;t know' in page
+
+
+def test_anonymous_open_link_in_the_browser_language(client, world):
+    survey = open_survey(build_survey(world, open_link_enabled=True))
+    url = reverse("surveys:answer_open", args=[survey.open_link_token])
+    with translation.override("nb"):
+        english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        nynorsk = client.get(url, HTTP_ACCEPT_LANGUAGE="nn").content.decode()
+    assert '<html lang="en">' in english and "Start the survey" in english
+    assert '<html lang="nn">' in nynorsk and 'lang="nb">Kompetansebehov' in nynorsk
 
 
 def test_open_link_answers_anonymously(client, world):

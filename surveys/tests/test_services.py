@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from portal.models import AuditLogEntry
 from surveys import services
-from surveys.models import Participation, Question, Survey
+from surveys.models import Participation, Question, Response, Survey
 from surveys.tests.factories import build_survey, open_survey
 
 pytestmark = pytest.mark.django_db
@@ -42,11 +42,14 @@ def test_survey_create_validates(world):
     assert "audience_counties" in error.value.message_dict
 
 
-def test_structure_changes_only_while_draft(world):
+def test_structure_changes_only_until_somebody_answers(world):
     survey = build_survey(world)
     page = survey.pages.first()
     question = survey.questions.get(code="l1")
     open_survey(survey)
+    # Open, but nobody has started: the structure may still change.
+    services.question_update(question=question, user=None, required=True)
+    Response.objects.create(survey=survey)
     with pytest.raises(ValidationError):
         services.page_create(survey=survey, user=None, title="Ny")
     with pytest.raises(ValidationError):
@@ -64,8 +67,14 @@ def test_structure_changes_only_while_draft(world):
 def test_question_codes_are_unique_and_reorder(world):
     survey = build_survey(world)
     page = survey.pages.first()
-    q = services.question_create(page=page, user=None, kind="short_text", code="l1", text="X")
-    assert q.code == "l1-2"
+    # A code is the builder's: taken or too long, it is refused, never renamed or cut.
+    for code in ("l1", "k" * 41, "Ikke slug"):
+        with pytest.raises(ValidationError) as refused:
+            services.question_create(page=page, user=None, kind="short_text", code=code, text="X")
+        assert "code" in refused.value.message_dict
+    q = services.question_create(page=page, user=None, kind="short_text", code="k" * 40, text="X")
+    assert q.code == "k" * 40
+    assert services.question_create(page=page, user=None, kind="short_text", text="Y").code == "q10"
     ids = list(page.questions.order_by("position").values_list("id", flat=True))
     services.questions_reorder(page=page, user=None, question_ids=list(reversed(ids)))
     assert list(page.questions.order_by("position").values_list("id", flat=True)) == list(
