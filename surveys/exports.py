@@ -6,18 +6,28 @@ from a server-side cursor (`iterator(chunk_size=...)`), so no export holds all a
 CSV is streamed as it is written, XLSX is written by openpyxl's write-only workbook into a
 temporary file that is then streamed.
 
+Every column of the wide layout has its own name, the one the codebook describes (also when a
+question code, an option value and a statement code happen to spell the same thing), so pandas, R
+and SPSS read the file as it is.
+
 Every string cell that a spreadsheet would run as a formula (starting with = + - @ tab or CR)
-gets a leading apostrophe. The respondent's identity is never exported.
+gets a leading apostrophe. The respondent's identity is never exported. The responses of an
+anonymous survey come in random order with the date of submission only, so neither row order nor
+time can be joined to who took part and when. CSV comes comma-separated (the standard) or
+semicolon-separated with decimal commas (what a Norwegian Excel opens on a double click).
 """
 
 from __future__ import annotations
 
 import csv
+import secrets
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from django.db.models import Value
+from django.db.models.functions import MD5, Concat
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -118,9 +128,23 @@ def survey_columns(
         if question.allow_other and question.kind in Question.OPTION_KINDS:
             add(
                 (question.id, "other"),
-                Column(f"{code}_other", question, _("Other (text)"), values=_("free text")),
+                Column(f"{code}_other_text", question, _("Other (text)"), values=_("free text")),
             )
-    return columns, index
+    return _unique_headers(columns), index
+
+
+def _unique_headers(columns: list[Column]) -> list[Column]:
+    """Every header once (compared without case, as SPSS and Excel do): a header already taken,
+    by the response columns or an earlier item, gets the first free suffix _2, _3..."""
+    taken = {header.lower() for header in RESPONSE_HEADERS}
+    unique = []
+    for column in columns:
+        header, number = column.header, 2
+        while header.lower() in taken:
+            header, number = f"{column.header}_{number}", number + 1
+        taken.add(header.lower())
+        unique.append(column if header == column.header else replace(column, header=header))
+    return unique
 
 
 def _questions(survey: Survey) -> list[Question]:
@@ -169,11 +193,21 @@ ANSWER_FIELDS = (
 
 
 def _answer_rows(survey: Survey) -> Iterator[dict]:
-    """Every submitted response joined with its answers, read in chunks (never all at once)."""
+    """Every submitted response joined with its answers, read in chunks (never all at once).
+
+    An anonymous survey's responses are ordered by a hash of their id with a secret drawn for
+    this export: a new random order each time, the answers of one response still together."""
+    responses = Response.objects.filter(survey=survey, submitted_at__isnull=False)
+    order = ["id"]
+    if survey.is_anonymous:
+        salt = secrets.token_hex(16)
+        responses = responses.annotate(shuffle=MD5(Concat("id", Value(salt))))
+        order = ["shuffle", "id"]
     return (
-        Response.objects.filter(survey=survey, submitted_at__isnull=False)
-        .values("id", "county__name", "library__name", "role", "submitted_at", *ANSWER_FIELDS)
-        .order_by("id", "answers__id")
+        responses.values(
+            "id", "county__name", "library__name", "role", "submitted_at", *ANSWER_FIELDS
+        )
+        .order_by(*order, "answers__id")
         .iterator(chunk_size=CHUNK_SIZE)
     )
 
@@ -355,11 +389,21 @@ class _Echo:
         return value
 
 
-def csv_stream(rows: Iterable[list]) -> Iterator[str]:
-    """CSV text, row by row, with a byte-order mark so spreadsheets read it as UTF-8."""
-    writer = csv.writer(_Echo())
+def _decimal_comma(value):
+    if isinstance(value, float | Decimal):
+        return str(value).replace(".", ",")
+    return value
+
+
+def csv_stream(rows: Iterable[list], *, semicolon: bool = False) -> Iterator[str]:
+    """CSV text, row by row, with a byte-order mark so spreadsheets read it as UTF-8.
+
+    `semicolon`: separated by semicolons, with decimal commas, as a Norwegian Excel expects."""
+    writer = csv.writer(_Echo(), delimiter=";" if semicolon else ",")
     yield "\ufeff"
     for row in rows:
+        if semicolon:
+            row = [_decimal_comma(value) for value in row]
         yield writer.writerow([csv_cell(v) for v in row])
 
 

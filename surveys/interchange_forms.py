@@ -10,6 +10,7 @@ from portal.models import County, Programme
 from portal.permissions import get_scope
 
 from .interchange.limesurvey import MAX_FILE_SIZE
+from .permissions import people_named, survey_managers
 
 
 class SurveyImportForm(forms.Form):
@@ -59,13 +60,17 @@ class SurveyImportForm(forms.Form):
             return cleaned
         if county is not None and not programme.counties.filter(id=county.id).exists():
             self.add_error("county", _("This county does not take part in the programme."))
-        elif county is None and not self.scope.manages_owned(programme.id, None):
+        elif not self.scope.manages_owned(programme.id, county.id if county else None):
+            managers = people_named(
+                survey_managers(programme_id=programme.id, county_id=county.id if county else None)
+            )
             self.add_error(
                 "county",
-                _("Only the project leader can import a survey for the whole programme."),
-            )
-        elif not self.scope.manages_owned(programme.id, county.id if county else None):
-            self.add_error(
-                "county", _("You may not import surveys for this county in this programme.")
+                (
+                    _("Only %(people)s can import a survey for the whole programme.")
+                    if county is None
+                    else _("Only %(people)s can import surveys for this county.")
+                )
+                % {"people": managers or _("the project leader")},
             )
         return cleaned

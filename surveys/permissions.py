@@ -1,8 +1,9 @@
 """The access policy for surveys (see portal.permissions for the whole model).
 
 - project leader: every survey of their programme (build, run, results, raw exports);
-- coordinator: the surveys of their county in their programme (build, run, results); the results
-  of programme-wide surveys, but only for their county (`survey_result_county_ids`);
+- coordinator: the surveys of their county in their programme (build, run, results, raw
+  exports); the results of programme-wide surveys, but only for their county
+  (`survey_result_county_ids`), beside the programme's figures;
 - library leader: the aggregates of surveys addressed to their library, for their library;
 - staff (and anyone invited): surveys they are invited to, to answer them.
 """
@@ -85,7 +86,7 @@ class SurveyPolicy(Policy):
         if action in ("manage",):
             return manages
         if action == "export_responses":
-            return scope.leads_programme(survey.programme_id)
+            return manages  # its county's coordinator for a county survey; the project leader
         if action == "answer":
             return (
                 survey.status == Survey.Status.OPEN
@@ -161,18 +162,27 @@ def survey_may_create(user, programme, county) -> bool:
 
 
 def survey_contacts(survey: Survey):
-    """The people to ask about a survey: the coordinators of its county, or for a programme-wide
-    survey its project leaders (named in refusals and on the respondent's pages)."""
+    """The people to ask about a survey: those who run it (named in refusals and on the
+    respondent's pages)."""
+    return survey_managers(programme_id=survey.programme_id, county_id=survey.county_id)
+
+
+def survey_managers(*, programme_id: int, county_id: int | None):
+    """Who runs a survey of this programme and county: the county's coordinators, or for a
+    programme-wide survey the project leaders."""
     from portal.models import RoleAssignment, User
 
-    if survey.county_id:
+    if county_id:
         roles = Q(
             roles__role=RoleAssignment.Role.COORDINATOR,
-            roles__programme_id=survey.programme_id,
-            roles__county_id=survey.county_id,
+            roles__programme_id=programme_id,
+            roles__county_id=county_id,
         )
     else:
-        roles = Q(
-            roles__role=RoleAssignment.Role.PROJECT_LEADER, roles__programme_id=survey.programme_id
-        )
+        roles = Q(roles__role=RoleAssignment.Role.PROJECT_LEADER, roles__programme_id=programme_id)
     return User.objects.filter(roles, is_active=True).distinct().order_by("full_name")
+
+
+def people_named(users) -> str:
+    """ "Per Prosjektleder (leder@example.no)", joined: the people a refusal tells you to ask."""
+    return ", ".join(f"{user.get_full_name()} ({user.email})" for user in users)

@@ -338,6 +338,7 @@ class AreaResult:
     gap: float | None = None
     baseline_gap: float | None = None
     change: float | None = None
+    programme_gap: float | None = None  # beside a county's figures: the whole programme's
 
     @property
     def gap_width(self) -> int:
@@ -391,6 +392,7 @@ class SurveyResults:
     response_rates: list[ResponseRateRow] = field(default_factory=list)
     baseline: Survey | None = None
     baseline_suppressed: bool = False
+    with_programme_average: bool = False
     counties: list[County] = field(default_factory=list)
     libraries: list[Library] = field(default_factory=list)
 
@@ -536,6 +538,9 @@ def survey_results(
         baseline_numbers = baseline_numbers or {"suppressed": True, "areas": {}}
         results.baseline_suppressed = bool(baseline_numbers.get("suppressed"))
     results.areas = _area_results(areas, numbers, baseline_numbers)
+    if _sees_own_counties(scope) and not results.suppressed:
+        results.with_programme_average = True
+        _add_programme_average(survey, results.areas, numbers)
     if scope.is_whole_survey and not results.suppressed:
         results.heatmap_areas = [a for a in areas if str(a.id) in numbers["areas"]]
         results.heatmap = _heatmap(counties, results.heatmap_areas, numbers)
@@ -545,6 +550,31 @@ def survey_results(
             )
     results.response_rates = response_rates(survey=survey, scope=scope)
     return results
+
+
+def _sees_own_counties(scope: ResultScope) -> bool:
+    """A coordinator: figures for their county (not a library leader, limited to a library)."""
+    return scope.county_ids is not None and scope.library_ids is None and not scope.sees_nothing
+
+
+def _add_programme_average(survey: Survey, areas: list[AreaResult], numbers: dict) -> None:
+    """Beside a county's gap per area, the whole programme's, under the same rules: hidden for
+    an area with too few respondents, and where the programme minus the county (what anyone
+    seeing both could work out) would be a group of 1 to min_group_size - 1."""
+    whole, _from_snapshot = survey_numbers(
+        survey=survey, scope=ResultScope(), filters=ResultFilters()
+    )
+    if not whole or whole.get("suppressed"):
+        return
+    own = numbers.get("areas", {})
+    for area in areas:
+        figures = whole.get("areas", {}).get(str(area.area.id)) or {}
+        if figures.get("suppressed") or figures.get("gap") is None:
+            continue
+        rest = (figures.get("n") or 0) - ((own.get(str(area.area.id)) or {}).get("n") or 0)
+        if 0 < rest < survey.min_group_size:
+            continue
+        area.programme_gap = figures["gap"]
 
 
 def _clean_filters(filters: ResultFilters, counties, libraries) -> ResultFilters:

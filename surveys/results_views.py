@@ -123,7 +123,9 @@ def results_export(request, pk, name):
             survey=survey, user=request.user, filters=filters_from_query(request.GET)
         )
         if name.endswith(".csv"):
-            return _csv_response(exports.aggregate_csv_rows(result), _filename(survey, name))
+            return _csv_response(
+                request, exports.aggregate_csv_rows(result), _filename(survey, name)
+            )
         return _xlsx_response(exports.aggregate_tables(result), _filename(survey, name))
     if name not in RAW_EXPORTS:
         raise Http404
@@ -139,15 +141,19 @@ def results_export(request, pk, name):
     else:
         rows = exports.long_rows(survey)
     if name.endswith(".csv"):
-        return _csv_response(rows, _filename(survey, name))
+        return _csv_response(request, rows, _filename(survey, name))
     sheets = {"responses" if "wide" in name else "answers": rows}
     if "wide" in name:
         sheets["codebook"] = exports.codebook_rows(survey)
     return _xlsx_response(sheets, _filename(survey, name))
 
 
-def _csv_response(rows, filename):
-    response = StreamingHttpResponse(exports.csv_stream(rows), content_type="text/csv")
+def _csv_response(request, rows, filename):
+    """`?sep=semicolon`: the semicolon-separated variant (Norwegian Excel)."""
+    semicolon = request.GET.get("sep") == "semicolon"
+    response = StreamingHttpResponse(
+        exports.csv_stream(rows, semicolon=semicolon), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -32,7 +33,7 @@ from .forms import (
     SurveyTextsForm,
 )
 from .models import Participation, Question, Response, Survey
-from .permissions import survey_contacts, survey_may_create
+from .permissions import people_named, survey_contacts, survey_managers, survey_may_create
 from .texts import LANGUAGE_NAMES, content_language, normalize_language
 
 SURVEY_QS = Survey.objects.select_related("programme", "county", "baseline")
@@ -77,7 +78,16 @@ def survey_create(request):
     if request.method == "POST" and form.is_valid():
         programme, county = form.cleaned_data["programme"], form.cleaned_data["county"]
         if not survey_may_create(request.user, programme, county):
-            form.add_error("county", _("You may not create a survey here."))
+            form.add_error(
+                "county",
+                _("Only %(people)s can create a survey here.")
+                % {
+                    "people": people_named(
+                        survey_managers(programme_id=programme.pk, county_id=county and county.pk)
+                    )
+                    or _("the project leader")
+                },
+            )
         else:
             try:
                 survey = services.survey_create(
@@ -140,6 +150,7 @@ def survey_detail(request, pk):
         ),
     }
     context["may_change"] = context["may_manage"] and not locked_reason
+    context["contacts"] = "" if context["may_manage"] else people_named(survey_contacts(survey))
     if not (context["may_manage"] or context["may_view_results"]):
         raise PermissionDenied
     return render(request, "surveys/survey_detail.html", context)
@@ -514,13 +525,26 @@ def survey_invite(request, pk):
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(
-            request,
-            _("%(count)s people were invited.") % {"count": count}
-            if count
-            else _("Everyone in the audience was already invited."),
-        )
+        messages.success(request, _invited_message(survey, count))
     return redirect("surveys:survey_detail", pk=survey.pk)
+
+
+def _invited_message(survey, count: int) -> str:
+    if not count:
+        return _("Everyone in the audience was already invited.")
+    if survey.is_draft:
+        return ngettext(
+            "%(count)s person was added to the invitation list. Invitations are e-mailed when "
+            "the survey opens.",
+            "%(count)s people were added to the invitation list. Invitations are e-mailed when "
+            "the survey opens.",
+            count,
+        ) % {"count": count}
+    return ngettext(
+        "%(count)s person was invited; the invitation is being e-mailed.",
+        "%(count)s people were invited; the invitations are being e-mailed.",
+        count,
+    ) % {"count": count}
 
 
 @login_required

@@ -15,7 +15,7 @@ from collections import defaultdict
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from .structure import (
     LANGUAGES,
@@ -320,7 +320,11 @@ class _LssReader:
             rows = _table(self.root, section)
             if rows:
                 names = [clean_text(r.get("name")) for r in rows if r.get("name")]
-                reason = _("%(n)s not imported: the portal has no counterpart.") % {"n": len(rows)}
+                reason = ngettext(
+                    "%(n)s not imported: the portal has no counterpart.",
+                    "%(n)s not imported: the portal has no counterpart.",
+                    len(rows),
+                ) % {"n": len(rows)}
                 if names:
                     reason += " (" + ", ".join(names[:10]) + ")"
                 self.report.skip(_(name), reason)
@@ -660,7 +664,12 @@ class _LssReader:
             built.append(imported)
         self.report.note(
             subject,
-            _("Split into %(n)s number questions, one per subquestion.") % {"n": len(built)},
+            ngettext(
+                "Split into %(n)s number question, one per subquestion.",
+                "Split into %(n)s number questions, one per subquestion.",
+                len(built),
+            )
+            % {"n": len(built)},
         )
         return built
 

@@ -61,7 +61,9 @@ def _answer_with_keyboard(b, survey, link):
     page.get_by_role("button", name="Start the survey").focus()
     _enter(b)
     # Page 1: the position (required) is enough.
-    page.get_by_role("group", name="Your position? (required)").get_by_label("Librarian", exact=True).focus()
+    page.get_by_role("group", name="Your position? (required)").get_by_label(
+        "Librarian", exact=True
+    ).focus()
     page.keyboard.press("Space")
     _tab_to(page, "Next")
     _enter(b)
@@ -107,7 +109,9 @@ def _competence_page(b, link):
     b.goto(link)
     page.get_by_role("button", name="Start the survey").click()
     page.wait_for_load_state("load")
-    page.get_by_role("group", name="Your position? (required)").get_by_label("Librarian", exact=True).check()
+    page.get_by_role("group", name="Your position? (required)").get_by_label(
+        "Librarian", exact=True
+    ).check()
     page.get_by_role("button", name="Next").click()
     page.wait_for_load_state("load")
     b.check()
@@ -137,7 +141,9 @@ def test_competence_page_on_a_phone_is_cards_answered_by_keyboard(phone_session,
     assert page.viewport_size == PHONE
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     # A card per statement: the scale's name and each point's label are shown on the phone.
-    group = page.get_by_role("group", name="Samarbeid: knowing the field: How competent do you feel?")
+    group = page.get_by_role(
+        "group", name="Samarbeid: knowing the field: How competent do you feel?"
+    )
     assert group.get_by_text("How competent do you feel?").is_visible()
     assert group.get_by_text("1 – Very little").is_visible()
     b.screenshot("survey-competence-phone")
