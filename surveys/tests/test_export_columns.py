@@ -29,6 +29,7 @@ VALUES = {
     "kurs_a": "samme navn",
     "matrix_m1": 12,
 }
+PAIR = (("importance", "5"), ("competence", "1"))
 # Every column and what each response holds in it.
 EXPECTED = {
     "likert": "4",
@@ -39,7 +40,7 @@ EXPECTED = {
     "multi_z": "1",
     "matrix_m1": "3",
     "matrix_m2": "3",
-    **{f"pair_p{i}_{d}": v for i in range(3) for d, v in (("importance", "5"), ("competence", "1"))},
+    **{f"pair_p{i}_{dimension}": value for i in range(3) for dimension, value in PAIR},
     "number": "7",
     "short": "kort",
     "long": "lang tekst",
@@ -155,9 +156,9 @@ def test_coordinator_sees_their_county_beside_the_programme(client_for, world):
     page = client.get(url).content.decode()
     assert "Gap in the whole programme" in page
     # The programme minus Sør-Trøndelag would be Hedmark's three: not shown.
-    row = page[page.index("<th scope=\"row\">Samarbeid</th>") :].split("</tr>")[0]
+    row = page[page.index('<th scope="row">Samarbeid</th>') :].split("</tr>")[0]
     assert "3.00" in row and "Too few answers" in row
     add_responses(survey, count=2, library=world.library_b, values={"pair": (5, 5)})
     page = client.get(url).content.decode()
-    row = page[page.index("<th scope=\"row\">Samarbeid</th>") :].split("</tr>")[0]
+    row = page[page.index('<th scope="row">Samarbeid</th>') :].split("</tr>")[0]
     assert "3.00" in row and "1.64" in row  # (6 × 3 + 5 × 0) / 11
