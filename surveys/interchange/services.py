@@ -82,53 +82,77 @@ def survey_import_structure(
             retention_days=structure.retention_days,
             languages=list(structure.languages),
         )
-        by_code: dict[str, Question] = {}
-        options, statements = [], []
-        for page_position, page_structure in enumerate(structure.pages, start=1):
-            page = Page.objects.create(
+        # Everything in a few bulk inserts (a survey at the limits has 1,000 questions); the
+        # conditions point at questions, so they are set once the questions have ids.
+        pages = Page.objects.bulk_create(
+            Page(survey=survey, position=position, title=p.title, intro=p.intro)
+            for position, p in enumerate(structure.pages, start=1)
+        )
+        questions = Question.objects.bulk_create(
+            Question(
                 survey=survey,
-                position=page_position,
-                title=page_structure.title,
-                intro=page_structure.intro,
-                condition_question=by_code.get(page_structure.condition_question.lower()),
-                condition_value=page_structure.condition_value,
+                page=page,
+                position=position,
+                code=q.code,
+                kind=q.kind,
+                text=q.text,
+                help_text=q.help_text,
+                required=q.required,
+                competence_area=area_for(q.competence_area, q.code),
+                scale_min=q.scale_min,
+                scale_max=q.scale_max,
+                scale_labels=q.scale_labels,
+                allow_dont_know=q.allow_dont_know,
+                allow_other=q.allow_other,
+                number_min=Decimal(q.number_min) if q.number_min is not None else None,
+                number_max=Decimal(q.number_max) if q.number_max is not None else None,
+                condition_value=q.condition_value,
             )
-            for position, q in enumerate(page_structure.questions, start=1):
-                question = Question.objects.create(
-                    survey=survey,
-                    page=page,
-                    position=position,
-                    code=q.code,
-                    kind=q.kind,
-                    text=q.text,
-                    help_text=q.help_text,
-                    required=q.required,
-                    competence_area=area_for(q.competence_area, q.code),
-                    scale_min=q.scale_min,
-                    scale_max=q.scale_max,
-                    scale_labels=q.scale_labels,
-                    allow_dont_know=q.allow_dont_know,
-                    allow_other=q.allow_other,
-                    number_min=Decimal(q.number_min) if q.number_min is not None else None,
-                    number_max=Decimal(q.number_max) if q.number_max is not None else None,
-                    condition_question=by_code.get(q.condition_question.lower()),
-                    condition_value=q.condition_value,
+            for page, page_structure in zip(pages, structure.pages, strict=True)
+            for position, q in enumerate(page_structure.questions, start=1)
+        )
+        by_code = {question.code.lower(): question for question in questions}
+        conditioned = []
+        for item, wanted in [
+            *zip(pages, structure.pages, strict=True),
+            *zip(questions, structure.questions(), strict=True),
+        ]:
+            if wanted.condition_question:
+                item.condition_question = by_code[wanted.condition_question.lower()]
+                item.condition_value = wanted.condition_value
+                conditioned.append(item)
+        Page.objects.bulk_update(
+            [p for p in conditioned if isinstance(p, Page)],
+            ["condition_question", "condition_value"],
+        )
+        Question.objects.bulk_update(
+            [q for q in conditioned if isinstance(q, Question)],
+            ["condition_question", "condition_value"],
+        )
+        options, statements = [], []
+        for question, q in zip(questions, structure.questions(), strict=True):
+            if q.kind == "competence_pair" and not q.competence_area:
+                report.note(
+                    q.code,
+                    _(
+                        "Choose the competence area this competence pair measures before the "
+                        "survey opens; without one its answers never reach the gap analysis."
+                    ),
                 )
-                by_code[q.code.lower()] = question
-                options += [
-                    Option(question=question, position=i, value=o.value, label=o.label)
-                    for i, o in enumerate(q.options, start=1)
-                ]
-                statements += [
-                    Statement(
-                        question=question,
-                        position=i,
-                        code=s.code,
-                        text=s.text,
-                        competence_area=area_for(s.competence_area, f"{q.code} / {s.code}"),
-                    )
-                    for i, s in enumerate(q.statements, start=1)
-                ]
+            options += [
+                Option(question=question, position=i, value=o.value, label=o.label)
+                for i, o in enumerate(q.options, start=1)
+            ]
+            statements += [
+                Statement(
+                    question=question,
+                    position=i,
+                    code=s.code,
+                    text=s.text,
+                    competence_area=area_for(s.competence_area, f"{q.code} / {s.code}"),
+                )
+                for i, s in enumerate(q.statements, start=1)
+            ]
         Option.objects.bulk_create(options)
         Statement.objects.bulk_create(statements)
         audit_log(
