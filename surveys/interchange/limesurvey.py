@@ -159,10 +159,10 @@ def parse_limesurvey(data: bytes) -> SurveyStructure:
 # document is parsed with the standard library's C parser (expat, which bounds entity expansion)
 # after `_refuse_declarations` has applied defusedxml's rules.
 SECTION_LIMITS = {
-    "groups": ("gid", MAX_PAGES, gettext_noop("question groups (pages)")),
-    "questions": ("qid", MAX_QUESTIONS, gettext_noop("questions")),
-    "subquestions": ("qid", MAX_SUBQUESTIONS, gettext_noop("subquestions")),
-    "answers": ("aid", MAX_ANSWERS, gettext_noop("answer options")),
+    "groups": (("gid",), MAX_PAGES, gettext_noop("question groups (pages)")),
+    "questions": (("qid",), MAX_QUESTIONS, gettext_noop("questions")),
+    "subquestions": (("qid",), MAX_SUBQUESTIONS, gettext_noop("subquestions")),
+    "answers": (("qid", "scale_id", "code"), MAX_ANSWERS, gettext_noop("answer options")),
 }
 _UTF16 = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, b"<\x00", b"\x00<")
 _DECLARED_ENCODING = re.compile(rb"^(<\?xml[^>]*?encoding\s*=\s*)[\"'][^\"']*[\"']")
@@ -279,8 +279,11 @@ def _parse_within_limits(data: bytes):
                 if rows > MAX_ROWS_IN_FILE:
                     _refuse_size(MAX_ROWS_IN_FILE, gettext_noop("rows of tables"))
             elif depth == 1 and element.tag in SECTION_LIMITS:
-                id_field, limit, what = SECTION_LIMITS[element.tag]
-                ids = {row.findtext(id_field) for row in element.iterfind("rows/row")}
+                id_fields, limit, what = SECTION_LIMITS[element.tag]
+                ids = {
+                    tuple(row.findtext(name) for name in id_fields)
+                    for row in element.iterfind("rows/row")
+                }
                 if len(ids) > limit:
                     _refuse_size(limit, what)
     parser.close()
@@ -451,6 +454,7 @@ class _LssReader:
         # answers per question and scale: {qid: {scale: {key: {"code", "order", "text"}}}}
         self.answers: dict[str, dict[int, dict]] = defaultdict(lambda: defaultdict(dict))
         by_aid: dict[str, dict] = {}
+        self.duplicate_answers: dict[str, set[str]] = defaultdict(set)
         for row in _table(root, "answers"):
             key = row.get("aid") or row.get("code", "")
             answer = self.answers[row.get("qid", "")][_int(row.get("scale_id"))].setdefault(
@@ -459,7 +463,9 @@ class _LssReader:
             )
             if row.get("aid"):
                 by_aid[row["aid"]] = answer
-            if row.get("language"):
+            if row.get("language") in answer["text"]:  # the same code twice: the first counts
+                self.duplicate_answers[row.get("qid", "")].add(row.get("code", ""))
+            elif row.get("language"):
                 answer["text"][row["language"]] = row.get("answer", "")
         if has_answer_l10ns:
             for row in _table(root, "answer_l10ns"):
@@ -669,6 +675,12 @@ class _LssReader:
             for imported in built:
                 imported.condition_question, imported.condition_value = condition
         self._note_attributes(qid, subject)
+        for code in sorted(self.duplicate_answers.get(qid, ())):
+            self.report.note(
+                subject,
+                _("The option %(value)s is in the file twice; the first one was kept.")
+                % {"value": code[:40]},
+            )
         if row.get("preg"):
             self.report.note(subject, _("The answer validation pattern was not imported."))
         if not first.text:

@@ -1,5 +1,6 @@
 """LimeSurvey import: every real export in the shared fixtures, and files that must be refused."""
 
+import codecs
 from pathlib import Path
 
 import pytest
@@ -289,3 +290,176 @@ def test_failure_midway_leaves_nothing(world, monkeypatch):
     assert not Survey.objects.exists()
     assert not Page.objects.exists() and not Question.objects.exists()
     assert not Option.objects.exists()
+
+
+# --- small files written here: what the report and the refusals say ---------------------------
+
+
+def lss(*sections: bytes, languages=(b"nb",)) -> bytes:
+    return (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<document>'
+        b"<LimeSurveyDocType>Survey</LimeSurveyDocType><DBVersion>359</DBVersion><languages>"
+        + b"".join(b"<language>%s</language>" % code for code in languages)
+        + b"</languages>"
+        + b"".join(sections)
+        + b"</document>"
+    )
+
+
+def table(name: str, *rows: dict) -> bytes:
+    cells = [
+        "<row>" + "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in row.items()) + "</row>"
+        for row in rows
+    ]
+    return f"<{name}><rows>{''.join(cells)}</rows></{name}>".encode()
+
+
+def group(gid, name="Side", description=""):
+    return {"gid": gid, "group_name": name, "description": description, "language": "nb"}
+
+
+def question(qid, gid, title, kind="L", text="Spørsmål", **extra):
+    row = {"qid": qid, "parent_qid": 0, "gid": gid, "type": kind, "title": title}
+    return {**row, "question": text, "language": "nb", "question_order": qid, **extra}
+
+
+def answer(qid, code, text):
+    return {"qid": qid, "code": code, "answer": text, "sortorder": 1, "language": "nb"}
+
+
+CHOICE = table("answers", answer(1, "F", "Folkebibliotek"), answer(1, "K", "Fylkesbibliotek"))
+
+
+def test_utf16_and_leading_whitespace_are_read():
+    document = lss(table("groups", group(1)), table("questions", question(1, 1, "Q1")), CHOICE)
+    for data in (
+        b"\n\n   " + document,
+        document.decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16"),
+        document.decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16-le"),
+    ):
+        structure = parse_limesurvey(data)
+        assert [q.code for q in structure.questions()] == ["Q1"]
+    with pytest.raises(StructureError, match="UTF-16"):
+        parse_limesurvey(codecs.BOM_UTF16_LE + b"\x00\xd8<\x00")  # a lone surrogate
+
+
+def test_nothing_importable_names_the_types():
+    data = lss(
+        table("groups", group(1)),
+        table(
+            "questions",
+            question(1, 1, "R1", kind="R"),
+            question(2, 1, "R2", kind="R"),
+            question(3, 1, "U1", kind="|"),
+        ),
+    )
+    with pytest.raises(StructureError) as refused:
+        parse_limesurvey(data)
+    assert "Ranking (R) ×2" in str(refused.value) and "File upload (|)" in str(refused.value)
+
+
+def test_conditions_by_internal_id_and_from_the_conditions_table():
+    data = lss(
+        table("groups", group(1), group(2, "Andre")),
+        table(
+            "questions",
+            question(481, 1, "Arbeidssted", question_order=1),
+            question(2, 1, "Q2", kind="S", relevance='Q481.NAOK == "F"'),
+            question(3, 2, "Q3", kind="S", relevance="1"),
+            question(4, 2, "Q4", kind="S", relevance='(123456X1X481.NAOK == "K")'),
+        ),
+        table("answers", answer(481, "F", "Folkebibliotek"), answer(481, "K", "Fylkesbibliotek")),
+        table("conditions", {"qid": 3, "cqid": 481, "method": "==", "value": "K"}),
+    )
+    structure = parse_limesurvey(data)
+    conditions = {q.code: (q.condition_question, q.condition_value) for q in structure.questions()}
+    assert conditions == {
+        "Arbeidssted": ("", ""),
+        "Q2": ("Arbeidssted", "F"),
+        "Q3": ("Arbeidssted", "K"),
+        "Q4": ("Arbeidssted", "K"),
+    }
+    assert structure.report.not_imported == [] and structure.report.notes == []
+
+
+def test_the_report_lists_everything_that_changed_and_each_condition_once():
+    data = lss(
+        table(
+            "groups",
+            {**group(1, "Side {TOKEN:FIRSTNAME}", "<b>Velkommen</b>"), "randomization_group": "g"},
+        ),
+        table(
+            "questions",
+            question(1, 1, "Q 1", text="<p>Hvor jobber du?</p><script>bad()</script>"),
+            question(2, 1, "Q2", kind="S", relevance="count(Q1) > 1"),
+            question(3, 1, "Q3", kind="S", text="Hei {Q1.shown}"),
+        ),
+        table("answers", answer(1, "F", "Folk"), answer(1, "F", "Igjen")),
+        table(
+            "question_attributes",
+            {"qid": 1, "attribute": "random_order", "value": "1"},
+            {"qid": 1, "attribute": "em_validation_q_tip", "value": "Velg ett"},
+            {"qid": 1, "attribute": "cssclass", "value": "stor"},
+            {"qid": 1, "attribute": "question_template", "value": "bootstrap_buttons"},
+            {"qid": 1, "attribute": "hide_tip", "value": "0"},
+        ),
+        table("conditions", {"qid": 2, "cqid": 1, "method": ">", "value": "1"}),
+    )
+    report = parse_limesurvey(data).report
+    notes = [(item.subject, item.reason) for item in report.notes]
+    reasons = " | ".join(reason for _subject, reason in notes)
+    assert (
+        "Page Side {TOKEN:FIRSTNAME}",
+        "The random order of the pages was dropped: pages keep the file's order.",
+    ) in notes
+    page_notes = [reason for subject, reason in notes if subject.startswith("Page")]
+    assert any("expressions" in reason for reason in page_notes)
+    assert any("markup or script was removed" in reason for reason in page_notes)
+    q1 = [reason for subject, reason in notes if subject == "Q 1"]
+    assert any("The code Q 1 became Q1" in reason for reason in q1)
+    assert any("markup or script was removed" in reason for reason in q1)
+    assert any("Random order was dropped" in reason for reason in q1)
+    assert any("The option F is in the file twice" in reason for reason in q1)
+    settings = next(reason for reason in q1 if reason.startswith("Settings not imported"))
+    assert "validation tip" in settings and "CSS class" in settings
+    assert "question template" in settings and "hidden tip" not in settings
+    assert any("expressions" in reason for subject, reason in notes if subject == "Q3")
+    # The condition of Q2 is in the file twice (equation and conditions table): reported once.
+    assert [item.subject for item in report.not_imported].count("Q2") == 1
+    assert "Conditions" not in reasons
+
+
+@pytest.mark.django_db
+def test_entity_encoded_markup_is_plain_text_and_never_html(world, client_for):
+    data = lss(
+        table("groups", group(1)),
+        table(
+            "questions",
+            question(
+                1,
+                1,
+                "Q1",
+                kind="S",
+                text="Skriv &lt;script&gt;alert(1)&lt;/script&gt; og &lt;b&gt;fet&lt;/b&gt;",
+            ),
+        ),
+    )
+    result = survey_import_structure(
+        programme=world.programme,
+        county=world.county_a,
+        created_by=world.coordinator_a,
+        structure=parse_limesurvey(data),
+    )
+    stored = Question.objects.get(survey=result.survey).text["nb"]
+    assert stored == "Skriv <script>alert(1)</script> og <b>fet</b>"
+    client = client_for(world.coordinator_a)
+    from django.urls import reverse
+
+    for url in (
+        reverse("surveys:survey_detail", args=[result.survey.pk]),
+        reverse("surveys:survey_preview", args=[result.survey.pk]),
+        reverse("surveys:import_report", args=[result.survey.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert "<script>alert(1)" not in page and "<b>fet" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

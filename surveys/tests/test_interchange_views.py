@@ -198,3 +198,35 @@ def test_download_and_report_query_counts_do_not_grow(
         assert client.get(reverse("surveys:export_structure", args=[survey.pk])).status_code == 200
     with django_assert_num_queries(8):
         assert client.get(reverse("surveys:import_report", args=[survey.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_report_says_everything_was_imported_only_when_it_is_so(world, client_for):
+    from .test_interchange_limesurvey import CHOICE, group, lss, question, table
+
+    client = client_for(world.coordinator_a)
+    clean = lss(table("groups", group(1)), table("questions", question(1, 1, "Q1")), CHOICE)
+    post(client, world, county=world.county_a, name="clean.lss", data=clean)
+    report = client.get(reverse("surveys:import_report", args=[Survey.objects.get().pk]))
+    assert "Everything in the file was imported, unchanged." in report.content.decode()
+    changed = lss(
+        table("groups", group(1)),
+        table("questions", question(1, 1, "Q 1", text="<b>Hei</b>")),
+        CHOICE,
+    )
+    post(client, world, county=world.county_a, name="changed.lss", data=changed)
+    survey = Survey.objects.order_by("-pk").first()
+    page = client.get(reverse("surveys:import_report", args=[survey.pk])).content.decode()
+    assert "Everything in the file was imported" not in page
+    assert "Nothing was left out, but some parts were imported differently" in page
+    assert "The code Q 1 became Q1" in page
+
+
+@pytest.mark.django_db
+def test_a_refusal_names_the_project_leader(world, client_for):
+    response = post(client_for(world.coordinator_a), world, county=None)
+    assert response.status_code == 200
+    assert "Only Per Prosjektleder (leder@example.no) can import a survey for the whole" in (
+        response.content.decode()
+    )
+    assert not Survey.objects.exists()
