@@ -4,6 +4,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -351,3 +352,69 @@ def test_answer_page_query_count_does_not_grow(
     with django_assert_max_num_queries(16):
         page = client.get(url)
     assert page.content.decode().count('class="survey-statement"') == 2 + statements
+
+
+def test_a_very_long_free_text_is_refused_with_a_clear_message(client, world, survey):
+    url = link_for(survey, world.staff_a)
+    client.post(url, {"action": "start"})
+    client.post(url, page1_data(survey))
+    data = page2_data(survey)
+    data[f"q{q(survey, 't1').pk}"] = "x" * 200_000
+    refused = client.post(url, data)
+    assert refused.status_code == 400
+    body = refused.content.decode()
+    assert "Your answer has 200000 characters; at most 500 fit. Please shorten it." in body
+    assert "maxlength" not in body  # nothing is cut silently in the browser either
+    assert not Answer.objects.filter(question__code="t1").exists()
+    # Saving for later keeps nothing too long either: the same message.
+    assert client.post(url, {**data, "action": "save"}).status_code == 400
+    response = Response.objects.get()
+    with pytest.raises(ValidationError):
+        services.response_save_page(
+            response=response,
+            questions=[q(survey, "t2")],
+            answers=[{"question": q(survey, "t2"), "text": "y" * 200_000}],
+            current_page=1,
+        )
+    assert not Answer.objects.filter(text__startswith="xxx").exists()
+
+
+def test_save_and_continue_later_says_how_to_come_back(client, world, survey):
+    url = link_for(survey, world.staff_a)
+    client.post(url, {"action": "start"})
+    page = client.get(url).content.decode()
+    assert "Next saves your answers on this page" in page
+    saved = client.post(url, {**page1_data(survey, hours=""), "action": "save"})
+    assert saved.status_code == 200  # the required number may wait
+    text = saved.content.decode()
+    assert "Your answers are saved" in text and "personal link in your invitation e-mail" in text
+    page = client.get(url).content.decode()
+    assert "Page 1 of 3" in page and 'value="Eget kurs"' in page
+
+
+def test_last_page_and_thank_you_offer_the_way_on(client_for, world):
+    from courses.tests.factories import CourseFactory
+
+    survey = open_survey(build_survey(world, county=world.county_a, anonymity="confidential"))
+    services.survey_invite_users(survey=survey, users=[world.staff_a])
+    course = CourseFactory(
+        programme=world.programme, title="Samarbeid i praksis", competence_areas=[world.areas[0]]
+    )
+    CourseFactory(programme=world.programme, title="Noe annet", competence_areas=[world.areas[1]])
+    client = client_for(world.staff_a)
+    url = reverse("surveys:answer_mine", args=[survey.pk])
+    client.post(url, {"action": "start"})
+    client.post(url, page1_data(survey))
+    client.post(url, page2_data(survey))
+    last = client.get(url).content.decode()
+    assert "This is the last page. When you submit" in last and "the last page" in last
+    done = client.post(
+        url,
+        {"page": str(survey.pages.order_by("position")[2].pk), "action": "submit"},
+    ).content.decode()
+    assert "Thank you for your answers!" in done
+    assert "<strong>Samarbeid</strong>" in done  # rated 5 in importance, 2 in competence
+    assert reverse("courses:course_detail", args=[course.pk]) in done
+    assert "Noe annet" not in done
+    assert reverse("surveys:my_answers", args=[survey.pk]) in done
+    assert "Go to your home page" in done

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -287,3 +288,202 @@ def test_detail_links_to_results_and_structure(world, client_for):
     )
     assert reverse("surveys:results", args=[survey.pk]) in leader_html
     assert reverse("surveys:survey_open", args=[survey.pk]) not in leader_html
+
+
+# --- a builder coordinators trust ---------------------------------------------------------------
+
+
+def question_url(survey, page=None):
+    page = page or survey.pages.first()
+    return reverse("surveys:question_create", args=[survey.pk, page.pk])
+
+
+def test_question_form_shows_the_parts_of_each_kind_and_ignores_the_others(world, client_for):
+    survey = build_survey(world, county=world.county_a)
+    client = client_for(world.coordinator_a)
+    page = client.get(question_url(survey) + "?kind=likert").content.decode()
+    assert "surveys/question_form.js" in page and "<script>" not in page  # no inline script
+    assert 'data-kinds="multiple_choice single_choice"' in page
+    assert 'data-kinds="competence_pair likert matrix"' in page
+    assert 'data-kinds="number"' in page
+    # New scales are labelled in all three languages, ready to change.
+    assert "Svært lite\nLite\nMiddels\nMye\nSvært mye" in page
+    assert "Svært mykje" in page and "Very much" in page
+    response = client.post(
+        question_url(survey),
+        {
+            "kind": "likert",
+            "text_nb": "Hvor godt?",
+            "scale_min": "1",
+            "scale_max": "5",
+            "scale_labels_nb": "En\nTo\nTre\nFire\nFem",
+            "options_nb": "Ja\nNei",  # left in a field of another kind
+            "number_min": "5",
+            "allow_other": "on",
+        },
+    )
+    assert response.status_code == 302
+    likert = survey.questions.get(text__nb="Hvor godt?")
+    assert likert.scale_labels["nb"] == ["En", "To", "Tre", "Fire", "Fem"]
+    assert (likert.number_min, likert.allow_other, likert.options.count()) == (None, False, 0)
+
+
+def test_competence_pair_without_area_and_too_long_code_are_refused(world, client_for):
+    survey = build_survey(world, county=world.county_a)
+    client = client_for(world.coordinator_a)
+    before = survey.questions.count()
+    pair = {"kind": "competence_pair", "text_nb": "Par", "scale_min": "1", "scale_max": "5"}
+    refused = client.post(question_url(survey), {**pair, "statements_nb": "A\nB"})
+    assert refused.status_code == 400
+    assert "never reach the gap analysis" in refused.content.decode()
+    too_long = client.post(
+        question_url(survey),
+        {**pair, "statements_nb": "A", "competence_area": world.areas[0].pk, "code": "k" * 41},
+    )
+    assert too_long.status_code == 400 and "at most 40 characters" in too_long.content.decode()
+    assert survey.questions.count() == before
+    from surveys import services
+
+    with pytest.raises(ValidationError) as error:
+        services.question_create(
+            page=survey.pages.first(), user=None, kind="competence_pair", text="Par"
+        )
+    assert "competence_area" in error.value.message_dict
+
+
+def test_new_scale_questions_get_labelled_scales(world):
+    from surveys import services
+
+    survey = build_survey(world)
+    page = survey.pages.first()
+    five = services.question_create(page=page, user=None, kind="likert", text="Fem")
+    assert five.scale_labels["nb"] == ["Svært lite", "Lite", "Middels", "Mye", "Svært mye"]
+    assert (
+        five.scale_labels["nn"][-1] == "Svært mykje" and five.scale_labels["en"][0] == "Very little"
+    )
+    seven = services.question_create(
+        page=page, user=None, kind="matrix", text="Sju", scale_min=1, scale_max=7
+    )
+    assert seven.scale_labels["nb"] == ["Svært lite", "", "", "", "", "", "Svært mye"]
+    # Default labels follow a new scale length; a builder's own labels are kept.
+    services.question_update(question=five, user=None, scale_max=7)
+    five.refresh_from_db()
+    assert five.scale_labels["nb"][0] == "Svært lite" and len(five.scale_labels["nb"]) == 7
+
+
+def open_with_an_answer(world):
+    survey = open_survey(build_survey(world, county=world.county_a))
+    Response.objects.create(survey=survey)
+    return survey
+
+
+def test_open_survey_texts_are_corrected_with_audit_while_structure_stays_locked(world, client_for):
+    from portal.models import AuditLogEntry
+
+    survey = open_with_an_answer(world)
+    client = client_for(world.coordinator_a)
+    detail = client.get(reverse("surveys:survey_detail", args=[survey.pk])).content.decode()
+    assert "People have started answering" in detail and "Copy to a new version" in detail
+    assert "Correct the texts of role1" in detail
+    role = survey.questions.get(code="role1")
+    url = reverse("surveys:question_update", args=[survey.pk, role.pk])
+    form = client.get(url).content.decode()
+    assert 'name="kind"' not in form and 'name="code"' not in form
+    corrected = client.post(
+        url,
+        {
+            "text_nb": "Arbeider du i skranken?",
+            "options_nb": "Ja\nNei, ikke",
+            "kind": "long_text",  # structure fields are not on the form: ignored
+            "code": "endret",
+        },
+    )
+    assert corrected.status_code == 302
+    role.refresh_from_db()
+    assert (role.kind, role.code, role.text["nb"]) == (
+        "single_choice",
+        "role1",
+        "Arbeider du i skranken?",
+    )
+    assert [o.label["nb"] for o in role.options.all()] == ["Ja", "Nei, ikke"]
+    assert [o.value for o in role.options.all()] == ["1", "2"]
+    entries = AuditLogEntry.objects.filter(action="surveys.survey.text_corrected")
+    assert sorted((e.data["item"], e.data["old"], e.data["new"]) for e in entries) == [
+        ("role1.option.2", "Nei", "Nei, ikke"),
+        ("role1.text", "Arbeider du i skranke?", "Arbeider du i skranken?"),
+    ]
+    # Lines can be corrected, not added: that would change the structure.
+    added = client.post(url, {"text_nb": "X", "options_nb": "Ja\nNei\nKanskje"})
+    assert added.status_code == 400 and "Keep the same number of lines" in added.content.decode()
+    assert role.options.count() == 2
+    # Adding a question is refused with the reason.
+    refused = client.get(question_url(survey), follow=True).content.decode()
+    assert "People have started answering" in refused
+    # The page and the survey's own texts can be corrected too.
+    page = survey.pages.first()
+    page_url = reverse("surveys:page_update", args=[survey.pk, page.pk])
+    assert client.post(page_url, {"title_nb": "Om deg selv"}).status_code == 302
+    settings_url = reverse("surveys:survey_update", args=[survey.pk])
+    assert client.post(settings_url, {"title_nb": "Kompetansebehov 2011"}).status_code == 302
+    page.refresh_from_db()
+    survey.refresh_from_db()
+    assert page.title["nb"] == "Om deg selv" and survey.title["nb"] == "Kompetansebehov 2011"
+    assert survey.anonymity == "anonymous"
+
+
+def test_an_open_survey_nobody_has_answered_can_still_change(world, client_for):
+    survey = open_survey(build_survey(world, county=world.county_a))
+    client = client_for(world.coordinator_a)
+    response = client.post(
+        question_url(survey),
+        {"kind": "short_text", "text_nb": "Ny", "scale_min": "1", "scale_max": "5"},
+    )
+    assert response.status_code == 302 and survey.questions.filter(text__nb="Ny").exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "two"),
+    [
+        ("en", "1 person was added to the invitation list", "4 people were added"),
+        ("nb", "1 person ble satt på invitasjonslista", "4 personer ble satt på"),
+        ("nn", "1 person vart sett på invitasjonslista", "4 personar vart sette på"),
+    ],
+)
+def test_invite_on_a_draft_says_when_invitations_go_out(world, client_for, language, one, two):
+    from portal.tests.factories import UserFactory, grant
+
+    survey = build_survey(world, county=world.county_a)
+    world.coordinator_a.preferred_language = language
+    world.coordinator_a.save()
+    client = client_for(world.coordinator_a)
+    url = reverse("surveys:survey_invite", args=[survey.pk])
+    with translation.override(language):
+        page = client.post(url, follow=True).content.decode()
+    assert two in page  # the staff and leaders of the county's two libraries
+    assert "e-mailed when the survey opens" in page or language != "en"
+    newcomer = UserFactory(email="ny@example.no")
+    grant(newcomer, "staff", library=world.library_a)
+    with translation.override(language):
+        page = client.post(url, follow=True).content.decode()
+    assert one in page
+
+
+def test_opening_lists_what_is_missing_in_each_language(world, client_for):
+    survey = build_survey(world, county=world.county_a, languages=["nb", "nn"])
+    client = client_for(world.coordinator_a)
+    detail = client.get(reverse("surveys:survey_detail", args=[survey.pk])).content.decode()
+    assert "Missing in Nynorsk:" in detail and "question l1 (text, scale labels)" in detail
+    opened = client.post(
+        reverse("surveys:survey_open", args=[survey.pk]),
+        {"closes_at": local(timezone.now() + timedelta(days=10))},
+        follow=True,
+    ).content.decode()
+    assert "Texts are missing in Nynorsk: the survey (title, introduction)" in opened
+    survey.refresh_from_db()
+    assert survey.status == Survey.Status.DRAFT
+
+
+def test_a_programme_survey_names_who_runs_it(world, client_for):
+    survey = open_survey(build_survey(world))
+    page = client_for(world.coordinator_a).get(reverse("surveys:survey_detail", args=[survey.pk]))
+    assert "This survey is run by Per Prosjektleder (leder@example.no)" in page.content.decode()
