@@ -34,6 +34,7 @@ from portal.audit import audit_log
 from portal.models import County, Library, Programme, User
 
 from .models import CalendarFeed, Course, Gathering, Registration
+from .permissions import COURSE_AUDIENCE
 
 Status = Registration.Status
 
@@ -307,12 +308,11 @@ def registration_problem(*, user: User, gathering: Gathering, now: datetime | No
 
 def registration_libraries(*, user: User, course: Course):
     """The libraries this person works at from which they may register for the course."""
-    libraries = Library.objects.filter(
-        role_assignments__user=user, county__programmes=course.programme
+    return (
+        COURSE_AUDIENCE.libraries(course)
+        .filter(id__in=user.roles.values("library_id"))
+        .order_by("name")
     )
-    if course.audience == Course.Audience.COUNTIES:
-        libraries = libraries.filter(county__in=course.audience_counties.all())
-    return libraries.distinct().order_by("name")
 
 
 def _seat_status(gathering: Gathering) -> str:

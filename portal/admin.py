@@ -23,22 +23,22 @@ class PolicyAdminMixin:
         return permissions.visible(request.user, self.model) & super().get_queryset(request)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser and (
+        return permissions.is_site_admin(request.user) and (
             obj is None or permissions.can(request.user, "view", obj)
         )
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return permissions.is_site_admin(request.user)
 
     has_add_permission = has_delete_permission = has_module_permission = has_change_permission
 
 
 class SiteAdminOnly:
     def has_module_permission(self, request):
-        return request.user.is_superuser
+        return permissions.is_site_admin(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return permissions.is_site_admin(request.user)
 
     has_change_permission = has_add_permission = has_delete_permission = has_view_permission
 

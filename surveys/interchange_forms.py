@@ -7,10 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import permissions
 from portal.models import County, Programme
-from portal.permissions import get_scope
 
 from .interchange.limesurvey import MAX_FILE_SIZE
-from .permissions import people_named, survey_managers
+from .selectors import people_named, survey_managers
 
 
 class SurveyImportForm(forms.Form):
@@ -32,16 +31,13 @@ class SurveyImportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.scope = get_scope(user)
-        programmes = permissions.managed_programmes(user)
-        counties = County.objects.all()
-        if not self.scope.is_site_admin:
-            counties = counties.filter(id__in=self.scope.managed_county_ids)
+        self.user = user
+        programmes = permissions.for_action(user, Programme, "manage_content")
         self.fields["programme"].queryset = programmes.order_by("name")
-        self.fields["county"].queryset = counties.order_by("number")
+        self.fields["county"].queryset = permissions.county_choices(user).order_by("number")
         if len(self.fields["programme"].queryset) == 1:
             self.fields["programme"].initial = self.fields["programme"].queryset[0]
-        if not self.scope.is_site_admin and not self.scope.led_programme_ids:
+        if not permissions.may_own_whole_programme(user):
             # A coordinator imports for their county; "the whole programme" is not theirs.
             self.fields["county"].required = True
             self.fields["county"].empty_label = None
@@ -60,10 +56,8 @@ class SurveyImportForm(forms.Form):
             return cleaned
         if county is not None and not programme.counties.filter(id=county.id).exists():
             self.add_error("county", _("This county does not take part in the programme."))
-        elif not self.scope.manages_owned(programme.id, county.id if county else None):
-            managers = people_named(
-                survey_managers(programme_id=programme.id, county_id=county.id if county else None)
-            )
+        elif not permissions.may_own(self.user, programme, county):
+            managers = people_named(survey_managers(programme=programme, county=county))
             self.add_error(
                 "county",
                 (

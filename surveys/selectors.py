@@ -13,19 +13,13 @@ from portal.models import Library
 
 from .answering import answers_by_question, possible_page_count, visible_pages, visible_questions
 from .models import Answer, Page, Participation, Question, Response, Survey
+from .permissions import SURVEY_AUDIENCE
 from .texts import LANGUAGES
 
 
 def survey_audience_libraries(survey: Survey) -> QuerySet[Library]:
     """The libraries a survey reaches: its audience, inside its county for a county survey."""
-    libraries = Library.objects.filter(county__programmes=survey.programme_id)
-    if survey.county_id:
-        libraries = libraries.filter(county_id=survey.county_id)
-    if survey.audience == Survey.Audience.COUNTIES:
-        libraries = libraries.filter(county__in=survey.audience_counties.all())
-    elif survey.audience == Survey.Audience.LIBRARIES:
-        libraries = libraries.filter(id__in=survey.audience_libraries.values("id"))
-    return libraries.distinct()
+    return SURVEY_AUDIENCE.libraries(survey)
 
 
 def _count(qs):
@@ -224,3 +218,19 @@ def courses_for_areas(*, user, programme_id: int, area_ids: list[int], limit: in
         .distinct()
         .order_by("title")[:limit]
     )
+
+
+def survey_contacts(survey: Survey) -> QuerySet:
+    """The people to ask about a survey: those who run it (named in refusals and on the
+    respondent's pages)."""
+    return permissions.users_for("manage", survey).order_by("full_name")
+
+
+def survey_managers(*, programme, county) -> QuerySet:
+    """Who would run a survey of this programme and county (None: the whole programme)."""
+    return survey_contacts(Survey(programme=programme, county=county))
+
+
+def people_named(users) -> str:
+    """ "Per Prosjektleder (leder@example.no)", joined: the people a refusal tells you to ask."""
+    return ", ".join(f"{user.get_full_name()} ({user.email})" for user in users)

@@ -78,7 +78,8 @@ def _texts(value) -> dict:
     }
 
 
-def _require_draft(survey: Survey) -> None:
+def survey_require_draft(survey: Survey) -> None:
+    """Only a draft's settings can change (its structure: see survey_structure_locked_reason)."""
     if survey.status != Status.DRAFT:
         raise ValidationError(
             _(
@@ -112,7 +113,8 @@ def survey_structure_locked_reason(survey: Survey) -> str:
     )
 
 
-def _require_structure_changeable(survey: Survey) -> None:
+def survey_require_structure_changeable(survey: Survey) -> None:
+    """Refuse a change of the structure, with the reason (survey_structure_locked_reason)."""
     reason = survey_structure_locked_reason(survey)
     if reason:
         raise ValidationError(reason)
@@ -226,7 +228,7 @@ def survey_update(
 ) -> Survey:
     """Change a draft's settings (`fields` from SURVEY_FIELDS)."""
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
-    _require_draft(survey)
+    survey_require_draft(survey)
     unknown = set(fields) - set(SURVEY_FIELDS)
     if unknown:
         raise TypeError(f"survey_update() got unknown fields {sorted(unknown)}")
@@ -260,7 +262,7 @@ def survey_open(
 ) -> Survey:
     """Draft → open. Answers are accepted from `opens_at` (default now) until `closes_at`."""
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
-    _require_draft(survey)
+    survey_require_draft(survey)
     now = timezone.now()
     opens_at = opens_at or survey.opens_at or now
     closes_at = closes_at or survey.closes_at
@@ -510,7 +512,7 @@ def page_create(
     condition_value: str = "",
 ) -> Page:
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
-    _require_structure_changeable(survey)
+    survey_require_structure_changeable(survey)
     page = Page(survey=survey, title=_texts(title), intro=_texts(intro))
     page.position = _next_position(survey.pages.all())
     page.condition_value = _validate_condition(
@@ -536,7 +538,7 @@ def page_update(
     condition_value: str = "",
 ) -> Page:
     survey = Survey.objects.select_for_update().get(pk=page.survey_id)
-    _require_structure_changeable(survey)
+    survey_require_structure_changeable(survey)
     page.title, page.intro = _texts(title), _texts(intro)
     page.condition_value = _validate_condition(
         survey=survey,
@@ -553,7 +555,7 @@ def page_update(
 @transaction.atomic
 def page_delete(*, page: Page, user: User | None) -> None:
     survey = Survey.objects.select_for_update().get(pk=page.survey_id)
-    _require_structure_changeable(survey)
+    survey_require_structure_changeable(survey)
     _log("page_deleted", user=user, survey=survey, data={"page": page.pk})
     page.delete()
     _renumber(survey.pages.all())
@@ -601,7 +603,7 @@ def _check_conditions_point_back(survey: Survey) -> None:
 @transaction.atomic
 def pages_reorder(*, survey: Survey, user: User | None, page_ids: list[int]) -> None:
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
-    _require_structure_changeable(survey)
+    survey_require_structure_changeable(survey)
     _reorder(survey.pages.all(), page_ids)
     _check_conditions_point_back(survey)
     _log("pages_reordered", user=user, survey=survey, data={"pages": page_ids})
@@ -610,7 +612,7 @@ def pages_reorder(*, survey: Survey, user: User | None, page_ids: list[int]) -> 
 @transaction.atomic
 def page_move(*, page: Page, user: User | None, direction: int) -> None:
     survey = Survey.objects.select_for_update().get(pk=page.survey_id)
-    _require_structure_changeable(survey)
+    survey_require_structure_changeable(survey)
     _move(survey.pages.all(), page, direction)
     _check_conditions_point_back(survey)
     _log("pages_reordered", user=user, survey=survey, data={"page": page.pk})
@@ -693,7 +695,7 @@ def _clean_question(question: Question, *, survey: Survey) -> None:
 @transaction.atomic
 def question_create(*, page: Page, user: User | None, kind: str, **fields) -> Question:
     survey = Survey.objects.select_for_update().get(pk=page.survey_id)
-    _require_structure_changeable(survey)
+    survey_require_structure_changeable(survey)
     unknown = set(fields) - set(QUESTION_FIELDS)
     if unknown:
         raise TypeError(f"question_create() got unknown fields {sorted(unknown)}")
@@ -718,7 +720,7 @@ def question_create(*, page: Page, user: User | None, kind: str, **fields) -> Qu
 @transaction.atomic
 def question_update(*, question: Question, user: User | None, **fields) -> Question:
     survey = Survey.objects.select_for_update().get(pk=question.survey_id)
-    _require_structure_changeable(survey)
+    survey_require_structure_changeable(survey)
     unknown = set(fields) - set(QUESTION_FIELDS) - {"page"}
     if unknown:
         raise TypeError(f"question_update() got unknown fields {sorted(unknown)}")
@@ -753,7 +755,7 @@ def question_update(*, question: Question, user: User | None, **fields) -> Quest
 @transaction.atomic
 def question_delete(*, question: Question, user: User | None) -> None:
     survey = Survey.objects.select_for_update().get(pk=question.survey_id)
-    _require_structure_changeable(survey)
+    survey_require_structure_changeable(survey)
     _log("question_deleted", user=user, survey=survey, data={"question": question.code})
     page = question.page
     question.delete()
@@ -763,7 +765,7 @@ def question_delete(*, question: Question, user: User | None) -> None:
 @transaction.atomic
 def questions_reorder(*, page: Page, user: User | None, question_ids: list[int]) -> None:
     survey = Survey.objects.select_for_update().get(pk=page.survey_id)
-    _require_structure_changeable(survey)
+    survey_require_structure_changeable(survey)
     _reorder(page.questions.all(), question_ids)
     _log("questions_reordered", user=user, survey=survey, data={"page": page.pk})
 
@@ -771,7 +773,7 @@ def questions_reorder(*, page: Page, user: User | None, question_ids: list[int])
 @transaction.atomic
 def question_move(*, question: Question, user: User | None, direction: int) -> None:
     survey = Survey.objects.select_for_update().get(pk=question.survey_id)
-    _require_structure_changeable(survey)
+    survey_require_structure_changeable(survey)
     _move(question.page.questions.all(), question, direction)
     _log("questions_reordered", user=user, survey=survey, data={"question": question.code})
 
@@ -782,7 +784,7 @@ def question_move(*, question: Question, user: User | None, direction: int) -> N
 def _question_for_change(question: Question) -> Question:
     Survey.objects.select_for_update().get(pk=question.survey_id)
     question = Question.objects.select_related("survey").get(pk=question.pk)
-    _require_structure_changeable(question.survey)
+    survey_require_structure_changeable(question.survey)
     return question
 
 
@@ -1083,13 +1085,9 @@ def question_texts_correct(
 
 def survey_audience_users(survey: Survey):
     """Everyone with a staff or library-leader role at a library the survey reaches."""
-    from .selectors import survey_audience_libraries
+    from .permissions import survey_audience_people
 
-    return User.objects.filter(
-        is_active=True,
-        roles__role__in=[RoleAssignment.Role.STAFF, RoleAssignment.Role.LIBRARY_LEADER],
-        roles__library__in=survey_audience_libraries(survey),
-    ).distinct()
+    return User.objects.filter(survey_audience_people(survey), is_active=True)
 
 
 @transaction.atomic

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from portal import permissions
 from portal.forms import add_service_errors
-from portal.models import CompetenceArea
+from portal.models import CompetenceArea, Programme
 
 from . import selectors, services
 from .answering import AnswerPageForm
@@ -33,7 +33,6 @@ from .forms import (
     SurveyTextsForm,
 )
 from .models import Participation, Question, Response, Survey
-from .permissions import people_named, survey_contacts, survey_managers, survey_may_create
 from .texts import LANGUAGE_NAMES, content_language, normalize_language
 
 SURVEY_QS = Survey.objects.select_related("programme", "county", "baseline")
@@ -65,28 +64,26 @@ def survey_list(request):
         {
             "rows": rows,
             "to_answer": selectors.surveys_to_answer(user=request.user),
-            "may_create": permissions.managed_programmes(request.user).exists(),
+            "may_create": permissions.for_action(
+                request.user, Programme, "manage_content"
+            ).exists(),
         },
     )
 
 
 @login_required
 def survey_create(request):
-    if not permissions.managed_programmes(request.user).exists():
+    if not permissions.for_action(request.user, Programme, "manage_content").exists():
         raise PermissionDenied
     form = SurveyForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         programme, county = form.cleaned_data["programme"], form.cleaned_data["county"]
-        if not survey_may_create(request.user, programme, county):
+        if not permissions.may_own(request.user, programme, county):
+            managers = selectors.survey_managers(programme=programme, county=county)
             form.add_error(
                 "county",
                 _("Only %(people)s can create a survey here.")
-                % {
-                    "people": people_named(
-                        survey_managers(programme_id=programme.pk, county_id=county and county.pk)
-                    )
-                    or _("the project leader")
-                },
+                % {"people": selectors.people_named(managers) or _("the project leader")},
             )
         else:
             try:
@@ -150,17 +147,11 @@ def survey_detail(request, pk):
         ),
     }
     context["may_change"] = context["may_manage"] and not locked_reason
-    context["contacts"] = "" if context["may_manage"] else people_named(survey_contacts(survey))
+    if not context["may_manage"]:  # who to ask about changes
+        context["contacts"] = selectors.people_named(selectors.survey_contacts(survey))
     if not (context["may_manage"] or context["may_view_results"]):
         raise PermissionDenied
     return render(request, "surveys/survey_detail.html", context)
-
-
-def _refused(request, survey, error: ValidationError):
-    """A change the survey's state does not allow: say why on the survey's page."""
-    for message in error.messages:
-        messages.error(request, message)
-    return redirect("surveys:survey_detail", pk=survey.pk)
 
 
 @login_required
@@ -197,9 +188,7 @@ def survey_update(request, pk):
 @login_required
 def page_create(request, pk):
     survey = _survey(request, pk, "manage")
-    locked_reason = services.survey_structure_locked_reason(survey)
-    if locked_reason:
-        return _refused(request, survey, ValidationError(locked_reason))
+    services.survey_require_structure_changeable(survey)
     return _page_form(request, survey, None)
 
 
@@ -249,10 +238,7 @@ def _page_form(request, survey, page):
 def page_delete(request, pk, page_pk):
     survey = _survey(request, pk, "manage")
     page = _child(survey.pages.all(), page_pk)
-    try:
-        services.page_delete(page=page, user=request.user)
-    except ValidationError as error:
-        return _refused(request, survey, error)
+    services.page_delete(page=page, user=request.user)
     messages.success(request, _("The page and its questions were deleted."))
     return redirect("surveys:survey_detail", pk=survey.pk)
 
@@ -262,10 +248,7 @@ def page_delete(request, pk, page_pk):
 def page_move(request, pk, page_pk):
     survey = _survey(request, pk, "manage")
     page = _child(survey.pages.all(), page_pk)
-    try:
-        services.page_move(page=page, user=request.user, direction=_direction(request))
-    except ValidationError as error:
-        return _refused(request, survey, error)
+    services.page_move(page=page, user=request.user, direction=_direction(request))
     return redirect(reverse("surveys:survey_detail", args=[survey.pk]) + f"#page-{page.pk}")
 
 
@@ -277,9 +260,7 @@ def _direction(request) -> int:
 def question_create(request, pk, page_pk):
     survey = _survey(request, pk, "manage")
     page = _child(survey.pages.all(), page_pk)
-    locked_reason = services.survey_structure_locked_reason(survey)
-    if locked_reason:
-        return _refused(request, survey, ValidationError(locked_reason))
+    services.survey_require_structure_changeable(survey)
     return _question_form(request, survey, page, None)
 
 
@@ -385,10 +366,7 @@ def _statements_keep_or_set(question, form, user):
 def question_delete(request, pk, question_pk):
     survey = _survey(request, pk, "manage")
     question = _child(survey.questions.all(), question_pk)
-    try:
-        services.question_delete(question=question, user=request.user)
-    except ValidationError as error:
-        return _refused(request, survey, error)
+    services.question_delete(question=question, user=request.user)
     messages.success(request, _("The question was deleted."))
     return redirect("surveys:survey_detail", pk=survey.pk)
 
@@ -398,10 +376,7 @@ def question_delete(request, pk, question_pk):
 def question_move(request, pk, question_pk):
     survey = _survey(request, pk, "manage")
     question = _child(survey.questions.all(), question_pk)
-    try:
-        services.question_move(question=question, user=request.user, direction=_direction(request))
-    except ValidationError as error:
-        return _refused(request, survey, error)
+    services.question_move(question=question, user=request.user, direction=_direction(request))
     return redirect(reverse("surveys:survey_detail", args=[survey.pk]) + f"#question-{question.pk}")
 
 
@@ -551,10 +526,7 @@ def _invited_message(survey, count: int) -> str:
 @require_POST
 def survey_delete(request, pk):
     survey = _survey(request, pk, "manage")
-    try:
-        services.survey_delete(survey=survey, user=request.user)
-    except ValidationError as error:
-        return _refused(request, survey, error)
+    services.survey_delete(survey=survey, user=request.user)
     messages.success(request, _("The draft was deleted."))
     return redirect("surveys:survey_list")
 
@@ -655,7 +627,7 @@ def _answer_closed_page(request, survey, reason, *, language):
             {
                 "survey": survey,
                 "reason": reason,
-                "contacts": survey_contacts(survey),
+                "contacts": selectors.survey_contacts(survey),
                 **_languages(survey, language),
             },
             status=status,

@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.RequireMFAMiddleware",
+    "portal.middleware.ServiceRefusalMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
