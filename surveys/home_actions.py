@@ -13,7 +13,7 @@ from portal import permissions
 from portal.home import HomeAction, register, register_demo
 from portal.models import Programme
 
-from . import services
+from .builder import services
 from .models import Participation, Survey
 from .texts import LEVEL_LABELS
 

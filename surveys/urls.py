@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from .builder import views
 
 app_name = "surveys"
 urlpatterns = [
@@ -40,6 +40,6 @@ urlpatterns = [
     path("<int:pk>/svar/", views.answer_mine, name="answer_mine"),
     path("svar/<str:token>/", views.answer_token, name="answer_token"),
     path("apen/<str:token>/", views.answer_open, name="answer_open"),
-    path("", include("surveys.interchange_urls")),
-    path("", include("surveys.results_urls")),
+    path("", include("surveys.interchange.urls")),
+    path("", include("surveys.results.urls")),
 ]

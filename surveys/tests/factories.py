@@ -5,7 +5,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from surveys import services
+from surveys.builder import services
 from surveys.models import Option, Page, Question, Statement, Survey
 
 

@@ -5,9 +5,9 @@ from django.urls import reverse
 
 from portal import permissions
 from portal.permissions import UnknownAction
+from surveys.builder.services import survey_invite_users
 from surveys.models import Survey
 from surveys.permissions import survey_result_county_ids, survey_result_library_ids
-from surveys.services import survey_invite_users
 from surveys.tests.factories import QuestionFactory, SurveyFactory, open_survey
 
 pytestmark = pytest.mark.django_db

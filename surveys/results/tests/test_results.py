@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from surveys.models import Participation, Response
-from surveys.results import (
+from surveys.results.selectors import (
     ResultFilters,
     compute_numbers,
     item_key,

@@ -1,4 +1,4 @@
-"""Results pages and exports (thin: the figures come from surveys.results, files from exports)."""
+"""Results pages and exports (thin: the figures come from .selectors, files from .exports)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from django.views.decorators.http import require_GET
 
 from portal import permissions
 
+from ..models import Survey
 from . import exports
-from .models import Survey
-from .results import ROLE_CHOICES, ResultFilters, my_answers, survey_results
+from .selectors import ROLE_CHOICES, ResultFilters, my_answers, survey_results
 
 RESULT_SURVEYS = Survey.objects.select_related(
     "programme", "county", "result_snapshot", "baseline", "baseline__result_snapshot"

@@ -158,7 +158,7 @@ def test_my_answers_for_an_anonymous_survey_explains(client_for, world, survey):
 
 
 def _surveys_of_every_kind(world):
-    from surveys.services import survey_invite_users
+    from surveys.builder.services import survey_invite_users
     from surveys.tests.factories import build_survey, open_survey
 
     programme_wide = open_survey(build_survey(world), user=world.project_leader)

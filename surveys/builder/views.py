@@ -21,8 +21,10 @@ from portal import permissions
 from portal.forms import add_service_errors
 from portal.models import CompetenceArea, Programme
 
+from ..answering.forms import AnswerPageForm
+from ..models import Participation, Question, Response, Survey
+from ..texts import LANGUAGE_NAMES, content_language, normalize_language
 from . import selectors, services
-from .answering import AnswerPageForm
 from .forms import (
     ExtendForm,
     OpenForm,
@@ -32,8 +34,6 @@ from .forms import (
     SurveyForm,
     SurveyTextsForm,
 )
-from .models import Participation, Question, Response, Survey
-from .texts import LANGUAGE_NAMES, content_language, normalize_language
 
 SURVEY_QS = Survey.objects.select_related("programme", "county", "baseline")
 

@@ -16,8 +16,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Answer, Page, Question
-from .texts import localized
+from ..models import Answer, Page, Question
+from ..texts import localized
 
 DONT_KNOW = "dk"
 OTHER = "other"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import results_views
+from . import views as results_views
 
 # Results, analysis and exports (included from surveys/urls.py, app_name "surveys").
 urlpatterns = [

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from portal import permissions
 from portal.models import County, Programme
 
-from .interchange.limesurvey import MAX_FILE_SIZE
-from .selectors import people_named, survey_managers
+from ..builder.selectors import people_named, survey_managers
+from .limesurvey import MAX_FILE_SIZE
 
 
 class SurveyImportForm(forms.Form):

@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 
 from portal.models import CompetenceArea, County, Library, RoleAssignment
 
-from .models import Answer, Participation, Question, Response, Survey
-from .permissions import survey_result_county_ids, survey_result_library_ids
-from .texts import localized
+from ..models import Answer, Participation, Question, Response, Survey
+from ..permissions import survey_result_county_ids, survey_result_library_ids
+from ..texts import localized
 
 Kind = Question.Kind
 IMPORTANCE = Answer.Dimension.IMPORTANCE

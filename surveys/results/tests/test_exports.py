@@ -214,7 +214,7 @@ def test_raw_exports_stream_with_a_fixed_number_of_queries(client_for, world, su
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from surveys import exports
+    from surveys.results import exports
 
     client = client_for(world.project_leader)
     counts = []
@@ -235,7 +235,7 @@ def test_raw_rows_are_read_through_a_chunked_iterator(world, survey):
 
     from django.db.models import QuerySet
 
-    from surveys import exports
+    from surveys.results import exports
 
     original = QuerySet.iterator
     with mock.patch.object(QuerySet, "iterator", autospec=True, side_effect=original) as spy:

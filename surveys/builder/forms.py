@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from portal import permissions
 from portal.models import County, Library, Programme
 
-from .models import Question, Survey
+from ..models import Question, Survey
+from ..texts import LANGUAGE_NAMES, default_scale_labels
 from .services import SURVEY_FIELDS
-from .texts import LANGUAGE_NAMES, default_scale_labels
 
 
 class DateTimeInput(forms.DateTimeInput):

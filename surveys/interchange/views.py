@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from portal import permissions
 from portal.models import Programme
 
-from .interchange import StructureError, survey_export_structure, survey_import_file
-from .interchange_forms import SurveyImportForm
-from .models import Question, Survey
+from ..models import Question, Survey
+from . import StructureError, survey_export_structure, survey_import_file
+from .forms import SurveyImportForm
 
 SESSION_REPORTS = "surveys.import_reports"
 KIND_LABELS = dict(Question.Kind.choices)

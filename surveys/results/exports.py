@@ -33,9 +33,9 @@ from openpyxl import Workbook
 
 from portal.spreadsheets import csv_cell, xlsx_cell
 
-from .models import Question, Response, Survey
-from .results import SurveyResults
-from .texts import localized
+from ..models import Question, Response, Survey
+from ..texts import localized
+from .selectors import SurveyResults
 
 Kind = Question.Kind
 DONT_KNOW = "DK"

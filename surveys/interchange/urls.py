@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import interchange_views as views
+from . import views
 
 # Import/export of survey structures (LimeSurvey .lss, the portal's own JSON).
 urlpatterns = [

@@ -1,6 +1,6 @@
 import pytest
 
-from surveys.results_home import survey_results_actions
+from surveys.results.home_actions import survey_results_actions
 from surveys.tests.factories import build_survey, open_survey
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from portal.home import HomeAction, register, register_demo
 
 @register
 def survey_results_actions(*, user, programme) -> list[HomeAction]:
-    from .models import Survey
+    from ..models import Survey
 
     readable = permissions.for_action(user, Survey, "view_results").filter(programme=programme)
     if not readable.exists():
@@ -36,8 +36,8 @@ def demo_responses_load(*, programme) -> int:
 
     from portal.models import Library
 
-    from .models import Response, Survey
-    from .synthetic import add_responses
+    from ..models import Response, Survey
+    from ..synthetic import add_responses
 
     surveys = Survey.objects.filter(programme=programme).exclude(status=Survey.Status.DRAFT)
     # Three libraries per county, those with people on them first (the demo accounts).

@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 from portal.audit import audit_log
 from portal.models import County, Library, Programme, RoleAssignment, User
 
-from .models import Answer, Option, Page, Participation, Question, Response, Statement, Survey
-from .texts import LANGUAGE_NAMES, LANGUAGES, default_scale_labels
+from ..models import Answer, Option, Page, Participation, Question, Response, Statement, Survey
+from ..texts import LANGUAGE_NAMES, LANGUAGES, default_scale_labels
 
 Status = Survey.Status
 Kind = Question.Kind
@@ -1085,7 +1085,7 @@ def question_texts_correct(
 
 def survey_audience_users(survey: Survey):
     """Everyone with a staff or library-leader role at a library the survey reaches."""
-    from .permissions import survey_audience_people
+    from ..permissions import survey_audience_people
 
     return User.objects.filter(survey_audience_people(survey), is_active=True)
 
@@ -1125,7 +1125,7 @@ def survey_invite_users(*, survey: Survey, users: Iterable[User], invited_by=Non
 
 
 def _enqueue_invitations(survey: Survey) -> None:
-    from .tasks import survey_invitations_send
+    from ..tasks import survey_invitations_send
 
     survey_id = survey.pk
     transaction.on_commit(lambda: survey_invitations_send.delay(survey_id))
@@ -1305,7 +1305,7 @@ AnswerValues = list[dict]
 
 def _check_answer_texts(answers: AnswerValues) -> None:
     """No free text longer than the answer form allows is ever stored (nor silently cut)."""
-    from .answering import LONG_TEXT_MAX_LENGTH
+    from ..answering.forms import LONG_TEXT_MAX_LENGTH
 
     if any(len(values.get("text") or "") > LONG_TEXT_MAX_LENGTH for values in answers):
         raise ValidationError(
@@ -1387,7 +1387,7 @@ def response_page_answer(
     none follows, the response is submitted, and answers to questions the final answers hide
     are dropped.
     """
-    from .answering import visible_pages, visible_questions
+    from ..answering.forms import visible_pages, visible_questions
 
     questions = position.questions
     if action in (PageOutcome.BACK, PageOutcome.SAVED, "save"):

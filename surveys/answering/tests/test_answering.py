@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from portal.models import User
-from surveys import services
+from surveys.builder import services
 from surveys.models import Answer, Participation, Response, Survey
 from surveys.tests.factories import build_survey, open_survey, translate
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from portal.models import AuditLogEntry
-from surveys import services
+from surveys.builder import services
 from surveys.models import Participation, Question, Response, Survey
 from surveys.tests.factories import build_survey, open_survey
 

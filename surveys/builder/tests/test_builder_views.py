@@ -260,7 +260,7 @@ def test_statements_get_their_own_competence_areas(world, client_for):
 
 
 def test_list_counts_invited_and_answered(world):
-    from surveys import selectors, services
+    from surveys.builder import selectors, services
     from surveys.models import Participation
 
     survey = open_survey(build_survey(world, county=world.county_a))
@@ -342,7 +342,7 @@ def test_competence_pair_without_area_and_too_long_code_are_refused(world, clien
     )
     assert too_long.status_code == 400 and "at most 40 characters" in too_long.content.decode()
     assert survey.questions.count() == before
-    from surveys import services
+    from surveys.builder import services
 
     with pytest.raises(ValidationError) as error:
         services.question_create(
@@ -352,7 +352,7 @@ def test_competence_pair_without_area_and_too_long_code_are_refused(world, clien
 
 
 def test_new_scale_questions_get_labelled_scales(world):
-    from surveys import services
+    from surveys.builder import services
 
     survey = build_survey(world)
     page = survey.pages.first()

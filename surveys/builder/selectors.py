@@ -11,10 +11,15 @@ from django.utils.translation import gettext as _
 from portal import permissions
 from portal.models import Library
 
-from .answering import answers_by_question, possible_page_count, visible_pages, visible_questions
-from .models import Answer, Page, Participation, Question, Response, Survey
-from .permissions import SURVEY_AUDIENCE
-from .texts import LANGUAGES
+from ..answering.forms import (
+    answers_by_question,
+    possible_page_count,
+    visible_pages,
+    visible_questions,
+)
+from ..models import Answer, Page, Participation, Question, Response, Survey
+from ..permissions import SURVEY_AUDIENCE
+from ..texts import LANGUAGES
 
 
 def survey_audience_libraries(survey: Survey) -> QuerySet[Library]:

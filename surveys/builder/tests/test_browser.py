@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from surveys import services
+from surveys.builder import services
 from surveys.models import Participation, Question, Response, Survey
 from surveys.tests.factories import build_survey, open_survey
 

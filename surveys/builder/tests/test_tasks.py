@@ -6,7 +6,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from surveys import services, tasks
+from surveys import tasks
+from surveys.builder import services
 from surveys.models import Participation, Survey
 from surveys.tests.factories import build_survey, open_survey
 
@@ -77,9 +78,9 @@ def test_retention_task_calls_the_purge(monkeypatch):
     import types
 
     called = []
-    fake = types.ModuleType("surveys.retention")
+    fake = types.ModuleType("surveys.results.services")
     fake.surveys_purge_expired = lambda: called.append(True) or 0
-    monkeypatch.setitem(sys.modules, "surveys.retention", fake)
+    monkeypatch.setitem(sys.modules, "surveys.results.services", fake)
     assert tasks.survey_retention_purge() == 0
     assert called == [True]
 

@@ -9,7 +9,7 @@ import pytest
 
 from portal.demo import COMPETENCE_AREAS
 from portal.tests.factories import CompetenceAreaFactory
-from surveys import services
+from surveys.builder import services
 from surveys.home_actions import demo_survey_load
 from surveys.models import Answer, Participation, Question, Response
 from tests.browser import DESKTOP, PHONE

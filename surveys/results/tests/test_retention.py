@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from portal.models import AuditLogEntry
 from surveys.models import Answer, Response, Survey
-from surveys.results import ResultFilters, survey_results
-from surveys.retention import surveys_due_for_purge, surveys_purge_expired
+from surveys.results.selectors import ResultFilters, survey_results
+from surveys.results.services import surveys_due_for_purge, surveys_purge_expired
 from surveys.synthetic import add_responses, full_survey
 from surveys.tasks import survey_retention_purge
 
@@ -144,7 +144,7 @@ def test_a_library_of_another_county_is_never_read_from_the_snapshot(world, expi
     # The filter is dropped: the coordinator sees their own county, never Trondheim's figures.
     assert other.filters.library_id is None
     assert other.n == 7
-    from surveys.results import result_scope, survey_numbers
+    from surveys.results.selectors import result_scope, survey_numbers
 
     numbers, _snapshot = survey_numbers(
         survey=expired,

@@ -3,7 +3,7 @@
 Before deleting, the figures every results page can ask for are computed and stored in the
 survey's ResultSnapshot: the whole survey, each county, each library, each role and each
 county × role, already suppressed below the minimum group size and without free text (free
-text is raw answers). Results pages then read the snapshot (see surveys.results).
+text is raw answers). Results pages then read the snapshot (see surveys.results.selectors).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from portal.audit import audit_log
 
-from .models import Answer, Response, ResultSnapshot, Survey
-from .results import DIFFERENCE_SUPPRESSED, compute_numbers, response_rate_data, suppress
+from ..models import Answer, Response, ResultSnapshot, Survey
+from .selectors import DIFFERENCE_SUPPRESSED, compute_numbers, response_rate_data, suppress
 
 SNAPSHOT_VERSION = 1
 
