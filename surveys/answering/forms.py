@@ -1,4 +1,4 @@
-"""One page of a survey as a form: fields per question, conditions, and answers in and out.
+"""One page of a survey as a form: fields per question, and answers in and out.
 
 Field names: `q<id>` for one-value questions, `q<id>_s<statement id>` for matrix rows,
 `q<id>_s<statement id>_importance` / `_competence` for competence pairs, `q<id>_other` for the
@@ -8,15 +8,14 @@ legend in the template), so it reads well with a screen reader and on a phone.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..models import Answer, Page, Question
+from ..models import Answer, Question
 from ..texts import localized
 
 DONT_KNOW = "dk"
@@ -30,50 +29,6 @@ DIMENSIONS = (
     (Answer.Dimension.IMPORTANCE, gettext_lazy("How important is this in your job?")),
     (Answer.Dimension.COMPETENCE, gettext_lazy("How competent do you feel?")),
 )
-
-
-def answers_by_question(answers) -> dict[int, list[Answer]]:
-    grouped: dict[int, list[Answer]] = defaultdict(list)
-    for answer in answers:
-        grouped[answer.question_id].append(answer)
-    return grouped
-
-
-def _matches(answers: list[Answer], value: str) -> bool:
-    for answer in answers:
-        if answer.choice == value or (answer.text and answer.text.strip() == value):
-            return True
-        if answer.number is not None:
-            try:
-                if answer.number == Decimal(value):
-                    return True
-            except InvalidOperation:
-                pass
-    return False
-
-
-def condition_holds(item, answers: dict[int, list[Answer]]) -> bool:
-    """A page or question without a condition is shown; otherwise only when the answer matches."""
-    if not item.condition_question_id:
-        return True
-    return _matches(answers.get(item.condition_question_id, []), item.condition_value)
-
-
-def visible_pages(pages: list[Page], answers: dict[int, list[Answer]]) -> list[Page]:
-    return [page for page in pages if condition_holds(page, answers)]
-
-
-def possible_page_count(pages: list[Page], answers: dict[int, list[Answer]]) -> int:
-    """Pages shown now plus those whose condition is not answered yet (for the progress bar)."""
-    return sum(
-        1
-        for page in pages
-        if condition_holds(page, answers) or not answers.get(page.condition_question_id)
-    )
-
-
-def visible_questions(page: Page, answers: dict[int, list[Answer]]) -> list[Question]:
-    return [q for q in page.ordered_questions if condition_holds(q, answers)]
 
 
 @dataclass(frozen=True)

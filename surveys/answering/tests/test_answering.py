@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from portal.models import User
+from surveys.answering import services as answering
 from surveys.builder import services
 from surveys.models import Answer, Participation, Response, Survey
 from surveys.tests.factories import build_survey, open_survey, translate
@@ -287,7 +288,7 @@ def test_parallel_submissions_record_exactly_one(world):
     survey = open_survey(build_survey(world))
     services.survey_invite_users(survey=survey, users=[world.staff_a])
     participation = Participation.objects.get()
-    response = services.response_start(survey=survey, participation=participation)
+    response = answering.response_start(survey=survey, participation=participation)
     barrier = threading.Barrier(4)
     results = []
 
@@ -296,7 +297,9 @@ def test_parallel_submissions_record_exactly_one(world):
 
         try:
             barrier.wait()
-            results.append(services.response_submit(response=response, participation=participation))
+            results.append(
+                answering.response_submit(response=response, participation=participation)
+            )
         finally:
             thread_connection.close()
 
@@ -323,7 +326,7 @@ def test_parallel_starts_make_one_response(world):
 
         try:
             barrier.wait()
-            ids.append(services.response_start(survey=survey, participation=participation).pk)
+            ids.append(answering.response_start(survey=survey, participation=participation).pk)
         finally:
             thread_connection.close()
 
@@ -370,7 +373,7 @@ def test_a_very_long_free_text_is_refused_with_a_clear_message(client, world, su
     assert client.post(url, {**data, "action": "save"}).status_code == 400
     response = Response.objects.get()
     with pytest.raises(ValidationError):
-        services.response_save_page(
+        answering.response_save_page(
             response=response,
             questions=[q(survey, "t2")],
             answers=[{"question": q(survey, "t2"), "text": "y" * 200_000}],
