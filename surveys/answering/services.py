@@ -205,6 +205,7 @@ def response_submit(
 
 
 class PageOutcome(StrEnum):
+    MORE = "more"  # the answers show more questions on the same page
     NEXT = "next"
     BACK = "back"
     SAVED = "saved"
@@ -222,9 +223,10 @@ def response_page_answer(
     """Store the answers of the page the respondent is on (`position`) and move on.
 
     "back" and "save" keep the answers and go back a page or stay; otherwise the answers decide
-    which pages follow (a condition may show or hide later pages): the next page shown, or, when
-    none follows, the response is submitted, and answers to questions the final answers hide
-    are dropped.
+    what follows (a condition may show or hide questions later on the page and later pages): the
+    same page again when it now shows more questions, the next page shown, or, when none
+    follows, the response is submitted, and answers to questions the final answers hide are
+    dropped.
     """
     questions = position.questions
     if action in (PageOutcome.BACK, PageOutcome.SAVED, "save"):
@@ -243,6 +245,12 @@ def response_page_answer(
             for values in answers
             if values["question"] == question
         ]
+    # A question may depend on one before it on the same page: show the page again with it.
+    if any(q not in questions for q in visible_questions(position.page, merged)):
+        response_save_page(
+            response=response, questions=questions, answers=answers, current_page=position.index
+        )
+        return PageOutcome.MORE
     shown = visible_pages(position.pages, merged)
     index = next(i for i, page in enumerate(shown) if page.pk == position.page.pk)
     if index + 1 < len(shown):

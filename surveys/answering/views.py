@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import secrets
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from portal.models import CompetenceArea
@@ -209,6 +211,8 @@ def _answer_page(request, *, survey, response, participation, languages, action_
                 return _answer_done(request, survey, response, participation, context)
             if outcome == services.PageOutcome.SAVED:
                 return render(request, "surveys/answer_saved.html", context)
+            if outcome == services.PageOutcome.MORE:
+                messages.info(request, _("Your answers show more questions on this page."))
             return redirect(action_url)
         status = 400
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal import permissions
@@ -343,9 +344,17 @@ class QuestionForm(TextsMixin, forms.Form):
         self.texts_only = texts_only
         self.parts = {name: " ".join(sorted(kinds)) for name, kinds in self.PARTS.items()}
         self.fields["competence_area"].queryset = survey.programme.competence_areas.all()
-        self.fields["condition_question"].queryset = survey.questions.filter(
-            page__position__lt=page.position
-        ).exclude(kind__in=Question.STATEMENT_KINDS)
+        # An earlier question: on an earlier page, or before this one on its page.
+        earlier = Q(page__position__lt=page.position) | Q(page=page)
+        if question is not None:
+            earlier = Q(page__position__lt=page.position) | Q(
+                page=page, position__lt=question.position
+            )
+        self.fields["condition_question"].queryset = (
+            survey.questions.filter(earlier)
+            .exclude(kind__in=Question.STATEMENT_KINDS)
+            .exclude(pk=question.pk if question else None)
+        )
         lists: dict[str, dict[str, str]] = {}
         if question is not None:
             for name in self.base_fields:

@@ -20,13 +20,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_log
 from portal.models import County, Library, Programme, User
 
 from ..models import Option, Page, Participation, Question, Statement, Survey
+from ..structure import CODE_MAX_LENGTH, CODE_PATTERN, StructureError, validate_structure
 from ..texts import LANGUAGE_NAMES, LANGUAGES, default_scale_labels
 
 Status = Survey.Status
@@ -263,7 +263,8 @@ def survey_open(
     errors: dict[str, list[str]] = {}
     if not survey.questions.exists():
         errors["__all__"] = [_("Add at least one question before opening the survey.")]
-    errors.update(_opening_problems(survey))
+    for key, messages in _opening_problems(survey).items():
+        errors.setdefault(key, []).extend(messages)
     if closes_at is None:
         errors["closes_at"] = [_("Choose when the survey closes.")]
     elif closes_at <= max(now, opens_at):
@@ -281,12 +282,19 @@ def survey_open(
 
 
 def _opening_problems(survey: Survey) -> dict[str, list[str]]:
-    """What keeps a draft from opening besides its dates: a text missing in a language it offers
-    (respondents would meet a survey half in another language), a competence pair without a
-    competence area (its answers would never reach the gap analysis)."""
+    """What keeps a draft from opening besides its dates: a structure that is not whole, a text
+    missing in a language it offers (respondents would meet a survey half in another language),
+    a competence pair without a competence area (its answers would never reach the gap
+    analysis)."""
+    from ..interchange.services import survey_structure
     from .selectors import survey_missing_texts
 
     problems: dict[str, list[str]] = {}
+    try:  # whole now: every choice question with its options, every matrix with its statements
+        if survey.questions.exists():
+            validate_structure(survey_structure(survey))
+    except StructureError as error:
+        problems["__all__"] = [str(error)]
     names = dict(LANGUAGE_NAMES)
     missing = survey_missing_texts(survey)
     if missing:
@@ -391,104 +399,82 @@ def survey_delete(*, survey: Survey, user: User | None) -> None:
 def survey_copy(
     *, survey: Survey, user: User | None, as_follow_up: bool = False, title: dict | None = None
 ) -> Survey:
-    """A deep copy as a new draft; a follow-up links to the original as its baseline."""
-    source = Survey.objects.get(pk=survey.pk)
-    copy = Survey.objects.get(pk=survey.pk)
-    copy.pk = None
-    copy.id = None
-    copy.status = Status.DRAFT
-    copy.created_by = user
-    copy.opens_at = copy.closes_at = None
-    copy.open_link_token = None
-    copy.raw_answers_purged_at = None
-    copy.baseline = source if as_follow_up else None
+    """A new draft from the survey's own export: the copy is an import of it, through the same
+    validator, plus the settings a structure does not carry (audience, reminders, open link). A
+    follow-up links to the original as its baseline."""
+    from ..interchange.services import survey_import_structure, survey_structure
+
+    source = Survey.objects.select_related("programme", "county").get(pk=survey.pk)
+    structure = survey_structure(source)
+    structure.source = "copy"
     if title:
-        copy.title = _texts(title)
+        structure.title = _texts(title)
     else:
         suffix = _("follow-up") if as_follow_up else _("copy")
-        copy.title = {code: f"{text} ({suffix})" for code, text in source.title.items()}
+        structure.title = {code: f"{text} ({suffix})" for code, text in source.title.items()}
+    try:
+        copy = survey_import_structure(
+            programme=source.programme,
+            county=source.county,
+            created_by=user,
+            structure=structure,
+            draft=True,
+        ).survey
+    except StructureError as error:
+        raise ValidationError(str(error)) from None
+    for name in ("audience", "reminder_interval_days", "max_reminders", "open_link_enabled"):
+        setattr(copy, name, getattr(source, name))
+    copy.baseline = source if as_follow_up else None
     copy.save()
     copy.audience_counties.set(source.audience_counties.all())
     copy.audience_libraries.set(source.audience_libraries.all())
-    pages, questions, statements = {}, {}, {}
-    for page in source.pages.all():
-        old_id = page.pk
-        page.pk = page.id = None
-        page.survey = copy
-        page.save()
-        pages[old_id] = page
-    for question in source.questions.prefetch_related("options", "statements"):
-        old_id = question.pk
-        options, old_statements = list(question.options.all()), list(question.statements.all())
-        question.pk = question.id = None
-        question.survey = copy
-        question.page = pages[question.page_id]
-        question.save()
-        questions[old_id] = question
-        for option in options:
-            option.pk = option.id = None
-            option.question = question
-        Option.objects.bulk_create(options)
-        for statement in old_statements:
-            old_statement = statement.pk
-            statement.pk = statement.id = None
-            statement.question = question
-            statement.save()
-            statements[old_statement] = statement
-    # Conditions point at the copied questions.
-    for question in questions.values():
-        if question.condition_question_id:
-            question.condition_question = questions.get(question.condition_question_id)
-            question.save(update_fields=["condition_question"])
-    for page in pages.values():
-        if page.condition_question_id:
-            page.condition_question = questions.get(page.condition_question_id)
-            page.save(update_fields=["condition_question"])
-    _log(
-        "copied",
-        user=user,
-        survey=copy,
-        data={"source": source.pk, "follow_up": as_follow_up},
-    )
+    _log("copied", user=user, survey=copy, data={"source": source.pk, "follow_up": as_follow_up})
     return copy
 
 
 # --- pages ---------------------------------------------------------------------------------
 
 
-def _validate_condition(*, survey: Survey, condition_question, condition_value, before_page):
-    """A condition refers to a question on an earlier page, and to a value it can have."""
+def _condition_value(*, survey: Survey, condition_question, condition_value) -> str:
+    """The value of a condition on a question of this survey (what a condition may point at and
+    hold is the structure's rule: see `_validate`)."""
     if condition_question is None:
         return ""
-    value = (condition_value or "").strip()
     if condition_question.survey_id != survey.pk:
         raise ValidationError({"condition_question": _("Choose a question of this survey.")})
-    if before_page is not None and condition_question.page.position >= before_page.position:
-        raise ValidationError(
-            {"condition_question": _("The condition must refer to a question on an earlier page.")}
+    return (condition_value or "").strip()
+
+
+# The builder's form fields for the structure rules' fields.
+FORM_FIELDS = {"text": "text_nb", "scale_labels": "scale_labels_nb"}
+
+
+def _validate(survey: Survey, *, candidate: Question | None = None) -> None:
+    """The survey's structure after a change, through the one validator that the import and the
+    copy go through too (surveys.structure); `candidate` is a question about to be saved, checked
+    in its place before it is. A refusal rolls the change back."""
+    from ..interchange.services import question_structure, survey_structure
+
+    structure = survey_structure(survey)
+    if candidate is not None:
+        saved = candidate.pk is not None
+        wanted = question_structure(
+            candidate,
+            options=None if saved else [],
+            statements=None if saved else [],
         )
-    if not value:
-        raise ValidationError({"condition_value": _("Give the answer that shows this.")})
-    kind = condition_question.kind
-    if kind in Question.OPTION_KINDS:
-        values = set(condition_question.options.values_list("value", flat=True))
-        if value not in values:
-            raise ValidationError(
-                {
-                    "condition_value": _("Use one of the stored values: %(values)s.")
-                    % {"values": ", ".join(sorted(values))}
-                }
-            )
-    elif kind == Kind.LIKERT:
-        if not value.lstrip("-").isdigit() or int(value) not in condition_question.scale_points:
-            raise ValidationError(
-                {"condition_value": _("Use a point on the question's scale, e.g. 1.")}
-            )
-    elif kind in Question.STATEMENT_KINDS:
-        raise ValidationError(
-            {"condition_question": _("A condition cannot refer to a matrix or competence pair.")}
-        )
-    return value
+        for page in structure.pages:
+            if page.pk != candidate.page_id:
+                page.questions = [q for q in page.questions if q.pk != candidate.pk]
+            elif saved and any(q.pk == candidate.pk for q in page.questions):
+                page.questions = [wanted if q.pk == candidate.pk else q for q in page.questions]
+            else:
+                page.questions.append(wanted)
+    try:
+        validate_structure(structure, draft=True)
+    except StructureError as error:
+        field = FORM_FIELDS.get(error.field, error.field)
+        raise ValidationError({field: str(error)} if field else str(error)) from None
 
 
 def _next_position(qs) -> int:
@@ -509,14 +495,12 @@ def page_create(
     survey_require_structure_changeable(survey)
     page = Page(survey=survey, title=_texts(title), intro=_texts(intro))
     page.position = _next_position(survey.pages.all())
-    page.condition_value = _validate_condition(
-        survey=survey,
-        condition_question=condition_question,
-        condition_value=condition_value,
-        before_page=page,
+    page.condition_value = _condition_value(
+        survey=survey, condition_question=condition_question, condition_value=condition_value
     )
     page.condition_question = condition_question
     page.save()
+    _validate(survey)
     _log("page_created", user=user, survey=survey, data={"page": page.pk})
     return page
 
@@ -534,14 +518,12 @@ def page_update(
     survey = Survey.objects.select_for_update().get(pk=page.survey_id)
     survey_require_structure_changeable(survey)
     page.title, page.intro = _texts(title), _texts(intro)
-    page.condition_value = _validate_condition(
-        survey=survey,
-        condition_question=condition_question,
-        condition_value=condition_value,
-        before_page=page,
+    page.condition_value = _condition_value(
+        survey=survey, condition_question=condition_question, condition_value=condition_value
     )
     page.condition_question = condition_question
     page.save()
+    _validate(survey)
     _log("page_updated", user=user, survey=survey, data={"page": page.pk})
     return page
 
@@ -553,6 +535,7 @@ def page_delete(*, page: Page, user: User | None) -> None:
     _log("page_deleted", user=user, survey=survey, data={"page": page.pk})
     page.delete()
     _renumber(survey.pages.all())
+    _validate(survey)
 
 
 def _renumber(qs) -> None:
@@ -578,28 +561,12 @@ def _move(qs, item, direction: int) -> None:
     _reorder(qs, ids)
 
 
-def _check_conditions_point_back(survey: Survey) -> None:
-    """After a reorder, every condition must still refer to a question on an earlier page."""
-    positions = dict(survey.pages.values_list("id", "position"))
-    question_pages = dict(survey.questions.values_list("id", "page_id"))
-    conditioned = list(survey.pages.filter(condition_question__isnull=False)) + list(
-        survey.questions.filter(condition_question__isnull=False)
-    )
-    for item in conditioned:
-        page_id = item.pk if isinstance(item, Page) else item.page_id
-        source_page = question_pages.get(item.condition_question_id)
-        if source_page is not None and positions[source_page] >= positions[page_id]:
-            raise ValidationError(
-                _("A page cannot move before the question its condition refers to.")
-            )
-
-
 @transaction.atomic
 def pages_reorder(*, survey: Survey, user: User | None, page_ids: list[int]) -> None:
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     survey_require_structure_changeable(survey)
     _reorder(survey.pages.all(), page_ids)
-    _check_conditions_point_back(survey)
+    _validate(survey)
     _log("pages_reordered", user=user, survey=survey, data={"pages": page_ids})
 
 
@@ -608,7 +575,7 @@ def page_move(*, page: Page, user: User | None, direction: int) -> None:
     survey = Survey.objects.select_for_update().get(pk=page.survey_id)
     survey_require_structure_changeable(survey)
     _move(survey.pages.all(), page, direction)
-    _check_conditions_point_back(survey)
+    _validate(survey)
     _log("pages_reordered", user=user, survey=survey, data={"page": page.pk})
 
 
@@ -625,54 +592,37 @@ def _question_code(survey: Survey, wanted: str, *, exclude_pk=None) -> str:
         while f"q{number}" in taken:
             number += 1
         return f"q{number}"
-    max_length = Question._meta.get_field("code").max_length
-    if len(wanted) > max_length:
+    if len(wanted) > CODE_MAX_LENGTH:
         raise ValidationError(
             {
                 "code": _("A code has at most %(limit)s characters; this one has %(n)s.")
-                % {"limit": max_length, "n": len(wanted)}
+                % {"limit": CODE_MAX_LENGTH, "n": len(wanted)}
             }
         )
-    if slugify(wanted) != wanted:
+    if not CODE_PATTERN.match(wanted):
         raise ValidationError(
-            {"code": _("Use only small letters, digits, hyphens and underscores in a code.")}
+            {"code": _("Use only letters, digits, hyphens and underscores in a code.")}
         )
-    if wanted in taken:
+    if wanted.lower() in {code.lower() for code in taken}:
         raise ValidationError({"code": _("Another question already has this code.")})
     return wanted
 
 
 def _clean_question(question: Question, *, survey: Survey) -> None:
-    errors: dict[str, str] = {}
-    if question.kind not in Kind.values:
-        errors["kind"] = _("Choose a question type.")
-    if not any(question.text.values()):
-        errors["text"] = _("Write the question.")
-    if question.scale_max <= question.scale_min:
-        errors["scale_max"] = _("The scale must end above where it starts.")
-    elif question.scale_max - question.scale_min > 10:
-        errors["scale_max"] = _("A scale has at most 11 points.")
-    if (
-        question.number_min is not None
-        and question.number_max is not None
-        and question.number_max < question.number_min
-    ):
-        errors["number_max"] = _("The largest number must not be below the smallest.")
-    labels = {}
+    """The builder's own rules for what a person enters (the structure's are `_validate`'s):
+    labels for a new scale, an area of the survey's programme, and an area for every pair."""
     if question.kind not in Question.SCALE_KINDS:
         question.scale_labels = {}
     elif not any(any(values) for values in (question.scale_labels or {}).values()):
         question.scale_labels = default_scale_labels(len(question.scale_points))
-    for code, values in (question.scale_labels or {}).items():
-        if code in LANGUAGES and values:
-            values = [str(v).strip() for v in values]
-            if any(values):
-                if len(values) != len(question.scale_points):
-                    errors["scale_labels"] = _(
-                        "Write one label per point of the scale (%(n)s), or none."
-                    ) % {"n": len(question.scale_points)}
-                labels[code] = values
-    question.scale_labels = labels
+    question.scale_labels = {
+        code: [str(value).strip() for value in values]
+        for code, values in (question.scale_labels or {}).items()
+        if code in LANGUAGES and values and any(str(value).strip() for value in values)
+    }
+    errors: dict[str, str] = {}
+    if question.kind not in Kind.values:
+        errors["kind"] = _("Choose a question type.")
     if question.competence_area_id and question.competence_area.programme_id != (
         survey.programme_id
     ):
@@ -698,13 +648,13 @@ def question_create(*, page: Page, user: User | None, kind: str, **fields) -> Qu
         setattr(question, name, _texts(value) if name in ("text", "help_text") else value)
     question.code = _question_code(survey, fields.get("code", ""))
     question.position = _next_position(page.questions.all())
-    question.condition_value = _validate_condition(
+    question.condition_value = _condition_value(
         survey=survey,
         condition_question=fields.get("condition_question"),
         condition_value=fields.get("condition_value", ""),
-        before_page=page,
     )
     _clean_question(question, survey=survey)
+    _validate(survey, candidate=question)
     question.save()
     _require_complete_if_open(survey)
     _log("question_created", user=user, survey=survey, data={"question": question.code})
@@ -731,15 +681,13 @@ def question_update(*, question: Question, user: User | None, **fields) -> Quest
         question.code = _question_code(survey, fields["code"], exclude_pk=question.pk)
     if question.page.survey_id != survey.pk:
         raise ValidationError({"page": _("Choose a page of this survey.")})
-    if question.condition_question_id == question.pk:
-        raise ValidationError({"condition_question": _("A question cannot depend on itself.")})
-    question.condition_value = _validate_condition(
+    question.condition_value = _condition_value(
         survey=survey,
         condition_question=question.condition_question,
         condition_value=question.condition_value,
-        before_page=question.page,
     )
     _clean_question(question, survey=survey)
+    _validate(survey, candidate=question)
     question.save()
     _require_complete_if_open(survey)
     _log("question_updated", user=user, survey=survey, data={"question": question.code})
@@ -761,6 +709,7 @@ def questions_reorder(*, page: Page, user: User | None, question_ids: list[int])
     survey = Survey.objects.select_for_update().get(pk=page.survey_id)
     survey_require_structure_changeable(survey)
     _reorder(page.questions.all(), question_ids)
+    _validate(survey)
     _log("questions_reordered", user=user, survey=survey, data={"page": page.pk})
 
 
@@ -769,6 +718,7 @@ def question_move(*, question: Question, user: User | None, direction: int) -> N
     survey = Survey.objects.select_for_update().get(pk=question.survey_id)
     survey_require_structure_changeable(survey)
     _move(question.page.questions.all(), question, direction)
+    _validate(survey)
     _log("questions_reordered", user=user, survey=survey, data={"question": question.code})
 
 
@@ -800,6 +750,7 @@ def option_create(
         label=_texts(label),
         position=_next_position(question.options.all()),
     )
+    _validate(question.survey)
     _log("question_updated", user=user, survey=question.survey, data={"question": question.code})
     return option
 
@@ -812,6 +763,7 @@ def option_update(*, option: Option, user: User | None, label: dict | str, value
         raise ValidationError({"value": _("Give each option its own stored value.")})
     option.label, option.value = _texts(label), value
     option.save()
+    _validate(question.survey)
     _log("question_updated", user=user, survey=question.survey, data={"question": question.code})
     return option
 
@@ -821,6 +773,7 @@ def option_delete(*, option: Option, user: User | None) -> None:
     question = _question_for_change(option.question)
     option.delete()
     _renumber(question.options.all())
+    _validate(question.survey)
     _log("question_updated", user=user, survey=question.survey, data={"question": question.code})
 
 
@@ -828,6 +781,7 @@ def option_delete(*, option: Option, user: User | None) -> None:
 def options_reorder(*, question: Question, user: User | None, option_ids: list[int]) -> None:
     question = _question_for_change(question)
     _reorder(question.options.all(), option_ids)
+    _validate(question.survey)
 
 
 @transaction.atomic
@@ -840,6 +794,7 @@ def options_set(*, question: Question, user: User | None, labels: list[dict]) ->
         for index, label in enumerate(labels, start=1)
         if _texts(label)
     )
+    _validate(question.survey)
     _log("question_updated", user=user, survey=question.survey, data={"question": question.code})
     return options
 
@@ -868,6 +823,7 @@ def statement_create(
         competence_area=competence_area,
         position=_next_position(question.statements.all()),
     )
+    _validate(question.survey)
     _log("question_updated", user=user, survey=question.survey, data={"question": question.code})
     return statement
 
@@ -884,6 +840,7 @@ def statement_update(
         raise ValidationError({"competence_area": _("Choose an area of the survey's programme.")})
     statement.text, statement.code, statement.competence_area = _texts(text), code, competence_area
     statement.save()
+    _validate(question.survey)
     _log("question_updated", user=user, survey=question.survey, data={"question": question.code})
     return statement
 
@@ -893,6 +850,7 @@ def statement_delete(*, statement: Statement, user: User | None) -> None:
     question = _question_for_change(statement.question)
     statement.delete()
     _renumber(question.statements.all())
+    _validate(question.survey)
     _log("question_updated", user=user, survey=question.survey, data={"question": question.code})
 
 
@@ -900,6 +858,7 @@ def statement_delete(*, statement: Statement, user: User | None) -> None:
 def statements_reorder(*, question: Question, user: User | None, statement_ids: list[int]) -> None:
     question = _question_for_change(question)
     _reorder(question.statements.all(), statement_ids)
+    _validate(question.survey)
 
 
 @transaction.atomic
@@ -921,6 +880,7 @@ def statements_set(
         for index, text in enumerate(texts, start=1)
         if _texts(text)
     )
+    _validate(question.survey)
     _log("question_updated", user=user, survey=question.survey, data={"question": question.code})
     return statements
 

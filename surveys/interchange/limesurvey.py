@@ -25,11 +25,13 @@ from defusedxml.common import ExternalReferenceForbidden
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
-from .structure import (
+from ..structure import (
     LANGUAGES,
     MAX_PAGES,
     MAX_QUESTIONS,
     MAX_ROWS,
+    MAX_SCALE_POINTS,
+    SCALE_KINDS,
     VALUE_MAX_LENGTH,
     OptionStructure,
     PageStructure,
@@ -39,6 +41,7 @@ from .structure import (
     SurveyStructure,
     clean_text,
     code_from,
+    condition_problem,
     parse_decimal,
 )
 
@@ -612,9 +615,8 @@ class _LssReader:
         value = ""
         if match:
             value = next(g for g in match.groups()[1:] if g is not None)
-        if target is not None and target.options and value not in {o.value for o in target.options}:
-            target = None
-        if target is None or not value or len(value) > VALUE_MAX_LENGTH:
+        # The structure's rule for conditions (what the builder enforces too) decides what is kept.
+        if target is None or condition_problem(target, value) is not None:
             self.report.skip(
                 where,
                 _(
@@ -667,6 +669,15 @@ class _LssReader:
             )
             return []
         built = handler(question, subject)
+        if built and built[0].kind in SCALE_KINDS:
+            points = built[0].scale_max - built[0].scale_min + 1
+            if points > MAX_SCALE_POINTS:
+                self.report.skip(
+                    subject,
+                    _("Not imported: its scale has %(n)s points; a scale here has at most %(max)s.")
+                    % {"n": points, "max": MAX_SCALE_POINTS},
+                )
+                return []
         if not built:
             return []
         first = built[0]
@@ -982,7 +993,7 @@ class _LssReader:
             reason = _("it has %(n)s columns, and a matrix here rates each statement once") % {
                 "n": len(columns)
             }
-        elif low is None or high is None or step != 1 or not (low < high <= low + 20):
+        elif low is None or high is None or step != 1 or not (low < high < low + MAX_SCALE_POINTS):
             reason = _("its number range is not a simple scale")
         if reason:
             self.report.skip(

@@ -13,9 +13,7 @@ from portal.audit import audit_log
 from portal.models import CompetenceArea
 
 from ..models import Option, Page, Question, Statement, Survey
-from .limesurvey import parse_limesurvey
-from .portal_json import parse_portal_json, structure_to_dict
-from .structure import (
+from ..structure import (
     LANGUAGES,
     ImportReport,
     OptionStructure,
@@ -26,6 +24,8 @@ from .structure import (
     SurveyStructure,
     validate_structure,
 )
+from .limesurvey import parse_limesurvey
+from .portal_json import parse_portal_json, structure_to_dict
 
 
 @dataclass
@@ -44,14 +44,15 @@ def structure_from_file(*, filename: str, data: bytes) -> SurveyStructure:
 
 
 def survey_import_structure(
-    *, programme, county, created_by, structure: SurveyStructure
+    *, programme, county, created_by, structure: SurveyStructure, draft: bool = False
 ) -> ImportResult:
     """A new draft survey with the structure's pages and questions, all or nothing.
 
     `structure.report` (what the parser could not map) is extended with what the import itself
     could not map (competence-area codes unknown in this programme) and returned with the survey.
+    `draft`: the structure is a draft's own (a copy), which may still be incomplete.
     """
-    validate_structure(structure)
+    validate_structure(structure, draft=draft)
     if county is not None and not programme.counties.filter(id=county.id).exists():
         raise StructureError(_("The county does not take part in this programme."))
     report = structure.report
@@ -155,18 +156,19 @@ def survey_import_structure(
             ]
         Option.objects.bulk_create(options)
         Statement.objects.bulk_create(statements)
-        audit_log(
-            "surveys.survey.imported",
-            user=created_by,
-            obj=survey,
-            county=county,
-            data={
-                "source": structure.source,
-                "pages": len(structure.pages),
-                "questions": len(by_code),
-                "not_imported": len(report.not_imported),
-            },
-        )
+        if structure.source != "copy":  # a copy is logged by the copy, with its original
+            audit_log(
+                "surveys.survey.imported",
+                user=created_by,
+                obj=survey,
+                county=county,
+                data={
+                    "source": structure.source,
+                    "pages": len(structure.pages),
+                    "questions": len(by_code),
+                    "not_imported": len(report.not_imported),
+                },
+            )
     return ImportResult(survey=survey, report=report, structure=structure)
 
 
@@ -229,43 +231,45 @@ def survey_structure(survey: Survey) -> SurveyStructure:
             intro=_texts(page.intro),
             condition_question=page.condition_question.code if page.condition_question else "",
             condition_value=page.condition_value if page.condition_question else "",
+            pk=page.pk,
         )
-        for q in page.questions.all():
-            page_structure.questions.append(
-                QuestionStructure(
-                    code=q.code,
-                    kind=q.kind,
-                    text=_texts(q.text),
-                    help_text=_texts(q.help_text),
-                    required=q.required,
-                    competence_area=q.competence_area.code if q.competence_area else "",
-                    scale_min=q.scale_min,
-                    scale_max=q.scale_max,
-                    scale_labels={
-                        k: list(v) for k, v in (q.scale_labels or {}).items() if k in LANGUAGES
-                    },
-                    allow_dont_know=q.allow_dont_know,
-                    allow_other=q.allow_other,
-                    number_min=_decimal(q.number_min),
-                    number_max=_decimal(q.number_max),
-                    condition_question=q.condition_question.code if q.condition_question else "",
-                    condition_value=q.condition_value if q.condition_question else "",
-                    options=[
-                        OptionStructure(value=o.value, label=_texts(o.label))
-                        for o in q.options.all()
-                    ],
-                    statements=[
-                        StatementStructure(
-                            code=s.code,
-                            text=_texts(s.text),
-                            competence_area=s.competence_area.code if s.competence_area else "",
-                        )
-                        for s in q.statements.all()
-                    ],
-                )
-            )
+        page_structure.questions = [question_structure(q) for q in page.questions.all()]
         structure.pages.append(page_structure)
     return structure
+
+
+def question_structure(q: Question, *, options=None, statements=None) -> QuestionStructure:
+    """One question (saved or not) as a structure; `options` and `statements` default to the
+    question's own (prefetched) rows."""
+    options = q.options.all() if options is None else options
+    statements = q.statements.all() if statements is None else statements
+    return QuestionStructure(
+        code=q.code,
+        kind=q.kind,
+        text=_texts(q.text),
+        help_text=_texts(q.help_text),
+        required=q.required,
+        competence_area=q.competence_area.code if q.competence_area else "",
+        scale_min=q.scale_min,
+        scale_max=q.scale_max,
+        scale_labels={k: list(v) for k, v in (q.scale_labels or {}).items() if k in LANGUAGES},
+        allow_dont_know=q.allow_dont_know,
+        allow_other=q.allow_other,
+        number_min=_decimal(q.number_min),
+        number_max=_decimal(q.number_max),
+        condition_question=q.condition_question.code if q.condition_question else "",
+        condition_value=q.condition_value if q.condition_question else "",
+        options=[OptionStructure(value=o.value, label=_texts(o.label)) for o in options],
+        statements=[
+            StatementStructure(
+                code=s.code,
+                text=_texts(s.text),
+                competence_area=s.competence_area.code if s.competence_area else "",
+            )
+            for s in statements
+        ],
+        pk=q.pk,
+    )
 
 
 def survey_export_structure(survey: Survey) -> dict:

@@ -19,8 +19,8 @@ from surveys.interchange import (
     structure_from_dict,
     survey_import_structure,
 )
-from surveys.interchange.structure import validate_structure
 from surveys.models import Option, Page, Question, Statement, Survey
+from surveys.structure import validate_structure
 from surveys.tests.factories import build_survey
 
 pytestmark = pytest.mark.django_db

@@ -421,3 +421,30 @@ def test_last_page_and_thank_you_offer_the_way_on(client_for, world):
     assert "Noe annet" not in done
     assert reverse("surveys:my_answers", args=[survey.pk]) in done
     assert "Go to your home page" in done
+
+
+def test_an_answer_can_reveal_a_question_on_the_same_page(client, world):
+    survey = build_survey(world, county=world.county_a)
+    role = survey.questions.get(code="role1")
+    services.question_create(
+        page=survey.pages.order_by("position")[0],
+        user=None,
+        kind="short_text",
+        code="skranke",
+        text="Hvor mange timer i skranken?",
+        condition_question=role,
+        condition_value="1",
+        required=True,
+    )
+    open_survey(survey)
+    services.survey_invite_users(survey=survey, users=[world.staff_a])
+    url = link_for(survey, world.staff_a)
+    client.post(url, {"action": "start"})
+    assert "Hvor mange timer i skranken?" not in client.get(url).content.decode()
+    assert client.post(url, page1_data(survey, role="1")).status_code == 302
+    page = client.get(url).content.decode()
+    assert "Page 1 of 3" in page and "Hvor mange timer i skranken?" in page
+    assert "Your answers show more questions on this page." in page
+    data = page1_data(survey, role="1", **{f"q{q(survey, 'skranke').pk}": "10"})
+    client.post(url, data)
+    assert "Page 2 of 3" in client.get(url).content.decode()

@@ -107,17 +107,19 @@ def test_invalid_question_settings(world):
         )
 
 
-def test_conditions_must_refer_to_earlier_pages_and_valid_values(world):
+def test_conditions_must_refer_to_earlier_questions_and_valid_values(world):
     survey = build_survey(world)
     first, second = survey.pages.order_by("position")[:2]
     role = survey.questions.get(code="role1")
+    # A question on a later page is not an earlier question (one earlier on the same page is:
+    # the answer flow shows the page again with what the answers reveal).
     with pytest.raises(ValidationError):
         services.question_create(
             page=first,
             user=None,
             kind="short_text",
             text="X",
-            condition_question=role,
+            condition_question=survey.questions.get(code="t1"),
             condition_value="1",
         )
     with pytest.raises(ValidationError):

@@ -15,8 +15,8 @@ import pytest
 
 from surveys.interchange import StructureError, parse_limesurvey, survey_import_structure
 from surveys.interchange.limesurvey import MAX_FILE_SIZE
-from surveys.interchange.structure import MAX_PAGES, MAX_QUESTIONS
 from surveys.models import Question, Survey
+from surveys.structure import MAX_PAGES, MAX_QUESTIONS
 
 SECONDS = 2.0
 MEGABYTES = 200

@@ -1,8 +1,11 @@
-"""The survey structure between a file and the database.
+"""A survey's structure (pages, questions, options, statements, scales, conditions) and the one
+validator of it.
 
-Both importers (LimeSurvey .lss and the portal's own JSON) produce a `SurveyStructure`; the one
-service `survey_import_structure` turns it into a draft survey, and the JSON exporter is built from
-it too, so every path meets the same validation. Texts are {"nb"|"nn"|"en": str}.
+Every writer of a structure goes through `validate_structure`: the builder after each change
+(`draft=True`: a survey being built may still lack pages, options or statements), the imports
+(LimeSurvey .lss and the portal's own JSON produce a `SurveyStructure`) and the copy (an import of
+the survey's own export). So a scale, a condition or a code is valid by the same rules whoever
+writes it. Texts are plain text, {"nb"|"nn"|"en": str}, never HTML.
 """
 
 from __future__ import annotations
@@ -36,11 +39,17 @@ MAX_PAGES = 200
 MAX_QUESTIONS = 1000
 MAX_ROWS = 200  # options or statements per question
 SCALE_RANGE = (-100, 100)
+MAX_SCALE_POINTS = 11
 CODE_PATTERN = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 
 class StructureError(ValueError):
-    """The file or structure cannot be imported; the message says why, for the person uploading."""
+    """The structure cannot be a survey's; the message says why, for the person writing it, and
+    `field` names the builder's field it concerns (if one does)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass
@@ -75,6 +84,7 @@ class QuestionStructure:
     condition_value: str = ""
     options: list[OptionStructure] = field(default_factory=list)
     statements: list[StatementStructure] = field(default_factory=list)
+    pk: int | None = None  # the question's id, when read from the database
 
 
 @dataclass
@@ -84,6 +94,7 @@ class PageStructure:
     condition_question: str = ""
     condition_value: str = ""
     questions: list[QuestionStructure] = field(default_factory=list)
+    pk: int | None = None  # the page's id, when read from the database
 
 
 @dataclass
@@ -184,12 +195,16 @@ def code_from(value: str, taken: set[str], fallback: str = "q") -> str:
     return candidate
 
 
-# --- validation shared by every importer -------------------------------------------------------
+# --- the one validator ----------------------------------------------------------------------
 
 
-def validate_structure(structure: SurveyStructure) -> None:
-    """Raise StructureError with a clear message when the structure cannot become a survey."""
-    if not structure.pages:
+def validate_structure(structure: SurveyStructure, *, draft: bool = False) -> None:
+    """Raise StructureError (with a message for people) when the structure breaks a rule.
+
+    `draft`: a survey being built in the builder, which may still lack pages, and questions their
+    options or statements; an import or a copy brings a whole survey.
+    """
+    if not structure.pages and not draft:
         raise StructureError(_("The survey has no pages with questions that could be imported."))
     if len(structure.pages) > MAX_PAGES:
         raise StructureError(_("The survey has more than %(n)s pages.") % {"n": MAX_PAGES})
@@ -198,52 +213,82 @@ def validate_structure(structure: SurveyStructure) -> None:
     languages = [language for language in structure.languages if language in LANGUAGES]
     if not languages or len(languages) != len(structure.languages):
         raise StructureError(_("The survey languages must be some of nb, nn and en."))
-    seen: dict[str, QuestionStructure] = {}
+    earlier: dict[str, QuestionStructure] = {}
     for page_number, page in enumerate(structure.pages, start=1):
         if page.condition_question:
             _check_condition(
-                seen,
+                earlier.get(page.condition_question.lower()),
                 page.condition_question,
                 page.condition_value,
                 _("Page %(n)s") % {"n": page_number},
             )
         for question in page.questions:
-            _validate_question(question, seen)
-            seen[question.code.lower()] = question
+            _validate_question(question, earlier, draft=draft)
+            earlier[question.code.lower()] = question
 
 
-def _check_condition(seen, code: str, value: str, where: str) -> None:
-    if code.lower() not in seen:
+def condition_problem(target: QuestionStructure | None, value: str) -> tuple[str, str] | None:
+    """(field, reason) when a condition on `target` (an earlier question, or None when the named
+    question is not one) having `value` cannot be kept; None when it is valid."""
+    if target is None:
+        return "condition_question", _("The condition must refer to an earlier question.")
+    if target.kind in STATEMENT_KINDS:
+        return "condition_question", _("A condition cannot refer to a matrix or competence pair.")
+    if not value or len(value) > VALUE_MAX_LENGTH:
+        return "condition_value", _("Give the answer that shows this.")
+    if target.kind in OPTION_KINDS:
+        values = [option.value for option in target.options]
+        if value not in values:
+            return "condition_value", _("Use one of the stored values: %(values)s.") % {
+                "values": ", ".join(sorted(values))
+            }
+    elif target.kind == "likert":
+        points = range(target.scale_min, target.scale_max + 1)
+        if not value.lstrip("-").isdigit() or int(value) not in points:
+            return "condition_value", _("Use a point on the question's scale, e.g. 1.")
+    return None
+
+
+def _check_condition(target, code: str, value: str, where: str) -> None:
+    if target is None:
         raise StructureError(
             _("%(where)s: the condition refers to %(code)s, which is not an earlier question.")
-            % {"where": where, "code": code}
+            % {"where": where, "code": code},
+            "condition_question",
         )
-    if not value or len(value) > VALUE_MAX_LENGTH:
-        raise StructureError(_("%(where)s: the condition needs a value.") % {"where": where})
+    problem = condition_problem(target, value)
+    if problem is not None:
+        field, reason = problem
+        raise StructureError(
+            _("%(where)s: the condition on %(code)s: %(reason)s")
+            % {"where": where, "code": code, "reason": reason},
+            field,
+        )
 
 
-def _validate_question(q: QuestionStructure, seen) -> None:
+def _validate_question(q: QuestionStructure, earlier, *, draft: bool) -> None:
     where = q.code or "?"
     if not q.code or len(q.code) > CODE_MAX_LENGTH or not CODE_PATTERN.match(q.code):
         raise StructureError(
             _("Question code %(code)s is not valid: use up to 40 letters, digits, - and _.")
-            % {"code": q.code or "''"}
+            % {"code": q.code or "''"},
+            "code",
         )
-    if q.code.lower() in seen:
-        raise StructureError(_("The question code %(code)s is used twice.") % {"code": q.code})
+    if q.code.lower() in earlier:
+        raise StructureError(
+            _("The question code %(code)s is used twice.") % {"code": q.code}, "code"
+        )
     if q.kind not in KINDS:
         raise StructureError(
-            _("Question %(code)s has an unknown type %(kind)s.") % {"code": where, "kind": q.kind}
+            _("Question %(code)s has an unknown type %(kind)s.") % {"code": where, "kind": q.kind},
+            "kind",
         )
+    if not any(q.text.values()):
+        raise StructureError(_("Question %(code)s has no text.") % {"code": where}, "text")
     if q.kind in SCALE_KINDS:
-        low, high = SCALE_RANGE
-        if not (low <= q.scale_min < q.scale_max <= high):
-            raise StructureError(
-                _("Question %(code)s: the scale must go upwards, between %(low)s and %(high)s.")
-                % {"code": where, "low": low, "high": high}
-            )
+        _validate_scale(q, where)
     if q.kind in OPTION_KINDS:
-        if not q.options:
+        if not q.options and not draft:
             raise StructureError(_("Question %(code)s has no options.") % {"code": where})
         values = [o.value for o in q.options]
         if len(set(values)) != len(values) or any(
@@ -254,7 +299,7 @@ def _validate_question(q: QuestionStructure, seen) -> None:
                 % {"code": where}
             )
     if q.kind in STATEMENT_KINDS:
-        if not q.statements:
+        if not q.statements and not draft:
             raise StructureError(_("Question %(code)s has no statements.") % {"code": where})
         codes = [s.code for s in q.statements]
         if len(set(codes)) != len(codes) or any(not c or len(c) > CODE_MAX_LENGTH for c in codes):
@@ -270,7 +315,8 @@ def _validate_question(q: QuestionStructure, seen) -> None:
         if bound is not None and parse_decimal(bound) is None:
             raise StructureError(
                 _("Question %(code)s: %(value)s is not a number between -999999 and 999999.")
-                % {"code": where, "value": bound}
+                % {"code": where, "value": bound},
+                "number_min",
             )
     if (
         q.number_min is not None
@@ -279,10 +325,37 @@ def _validate_question(q: QuestionStructure, seen) -> None:
     ):
         raise StructureError(
             _("Question %(code)s: the smallest number is larger than the largest.")
-            % {"code": where}
+            % {"code": where},
+            "number_max",
         )
     if q.condition_question:
-        _check_condition(seen, q.condition_question, q.condition_value, where)
+        target = earlier.get(q.condition_question.lower())
+        _check_condition(target, q.condition_question, q.condition_value, where)
+
+
+def _validate_scale(q: QuestionStructure, where: str) -> None:
+    def refuse(reason: str, field: str = "scale_max"):
+        raise StructureError(
+            _("Question %(code)s: %(reason)s") % {"code": where, "reason": reason}, field
+        )
+
+    points = q.scale_max - q.scale_min + 1
+    low, high = SCALE_RANGE
+    if q.scale_max <= q.scale_min:
+        refuse(_("The scale must end above where it starts."))
+    if not (low <= q.scale_min and q.scale_max <= high):
+        refuse(
+            _("the scale must go upwards, between %(low)s and %(high)s.")
+            % {"low": low, "high": high}
+        )
+    if points > MAX_SCALE_POINTS:
+        refuse(_("A scale has at most 11 points."))
+    for labels in q.scale_labels.values():
+        if labels and any(labels) and len(labels) != points:
+            refuse(
+                _("Write one label per point of the scale (%(n)s), or none.") % {"n": points},
+                "scale_labels",
+            )
 
 
 def parse_decimal(value) -> Decimal | None:
