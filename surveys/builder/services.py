@@ -886,6 +886,48 @@ def statements_set(
     return statements
 
 
+@transaction.atomic
+def question_save(
+    *,
+    page: Page,
+    question: Question | None,
+    user: User | None,
+    kind: str,
+    fields: dict,
+    option_labels: list[dict],
+    statement_texts: list[dict],
+    statement_areas: dict[int, object],
+) -> Question:
+    """Create or change a question with its options or statements, all or nothing (the
+    builder's form). Statements keep their codes and areas when only their texts change."""
+    if question is None:
+        question = question_create(page=page, user=user, kind=kind, **fields)
+    else:
+        question = question_update(question=question, user=user, kind=kind, **fields)
+    if kind in Question.OPTION_KINDS:
+        options_set(question=question, user=user, labels=option_labels)
+    else:
+        question.options.all().delete()
+    if kind not in Question.STATEMENT_KINDS:
+        question.statements.all().delete()
+        return question
+    existing = list(question.statements.all())
+    if len(existing) != len(statement_texts):
+        statements_set(question=question, user=user, texts=statement_texts)
+        return question
+    for statement, text in zip(existing, statement_texts, strict=True):
+        area = statement_areas.get(statement.pk, statement.competence_area)
+        if statement.text != _texts(text) or area != statement.competence_area:
+            statement_update(
+                statement=statement,
+                user=user,
+                text=text,
+                code=statement.code,
+                competence_area=area,
+            )
+    return question
+
+
 # --- correcting texts (also once the structure is locked) -------------------------------------
 
 

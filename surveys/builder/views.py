@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -293,7 +292,16 @@ def _question_form(request, survey, page, question):
                     question=question, user=request.user, **form.texts_kwargs()
                 )
             else:
-                question = _question_save(form, page, question, request.user)
+                question = services.question_save(
+                    page=page,
+                    question=question,
+                    user=request.user,
+                    kind=form.cleaned_data["kind"],
+                    fields=form.question_kwargs(),
+                    option_labels=form.option_labels(),
+                    statement_texts=form.statement_texts(),
+                    statement_areas=form.statement_areas(),
+                )
         except ValidationError as error:
             if (
                 question is not None
@@ -319,45 +327,6 @@ def _question_form(request, survey, page, question):
         },
         status=400 if form.errors else 200,
     )
-
-
-@transaction.atomic
-def _question_save(form, page, question, user):
-    kwargs = form.question_kwargs()
-    kind = form.cleaned_data["kind"]
-    if question is None:
-        question = services.question_create(page=page, user=user, kind=kind, **kwargs)
-    else:
-        question = services.question_update(question=question, user=user, kind=kind, **kwargs)
-    if kind in Question.OPTION_KINDS:
-        services.options_set(question=question, user=user, labels=form.option_labels())
-    else:
-        question.options.all().delete()
-    if kind in Question.STATEMENT_KINDS:
-        _statements_keep_or_set(question, form, user)
-    else:
-        question.statements.all().delete()
-    return question
-
-
-def _statements_keep_or_set(question, form, user):
-    """Keep statements (codes, areas) when only their texts or areas changed."""
-    texts = form.statement_texts()
-    areas = form.statement_areas()
-    existing = list(question.statements.all())
-    if len(existing) == len(texts):
-        for statement, text in zip(existing, texts, strict=True):
-            area = areas.get(statement.pk, statement.competence_area)
-            if statement.text != text or area != statement.competence_area:
-                services.statement_update(
-                    statement=statement,
-                    user=user,
-                    text=text,
-                    code=statement.code,
-                    competence_area=area,
-                )
-    else:
-        services.statements_set(question=question, user=user, texts=texts)
 
 
 @login_required
