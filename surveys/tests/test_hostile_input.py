@@ -25,7 +25,7 @@ from surveys.tests.factories import build_survey
 
 pytestmark = pytest.mark.django_db
 FAST = settings(
-    max_examples=40,
+    max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
