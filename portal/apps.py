@@ -11,3 +11,4 @@ class PortalConfig(AppConfig):
         from . import home_actions  # noqa: F401  (registers the portal's home-page actions)
 
         autodiscover_modules("dashboard")  # each app's dashboard.py registers its panel
+        autodiscover_modules("region")  # each app's region.py adds its part of generated data
