@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from portal.region import Region, register_region
+from django.urls import reverse
+
+from portal.region import PageVisit, Region, register_pages, register_region
 
 from .models import Course, Gathering, Registration
 
@@ -148,3 +150,25 @@ def courses_region(region: Region) -> str:
     gatherings = _gatherings(region, rng, courses)
     registrations = _registrations(region, rng, gatherings)
     return f"{len(courses)} courses, {len(gatherings)} gatherings, {registrations} registrations"
+
+
+@register_pages
+def course_pages(programme) -> list[PageVisit]:
+    pages = [
+        PageVisit("course list", reverse("courses:course_list"), "staff", weight=2),
+        PageVisit("course list", reverse("courses:course_list"), "coordinator"),
+    ]
+    gatherings = Gathering.objects.filter(
+        course__programme=programme, course__county__isnull=False
+    ).values_list("pk", "course__county_id")
+    pages += [
+        PageVisit(
+            "participant list",
+            reverse("courses:participant_list", args=[pk]),
+            "coordinator",
+            county_id=county_id,
+            weight=2,
+        )
+        for pk, county_id in gatherings
+    ]
+    return pages

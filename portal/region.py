@@ -276,3 +276,71 @@ def region_generate(*, seed: int = 2011, scale: float = 1.0, output=None) -> Reg
         if line:
             say(line)
     return region
+
+
+# --- what the load test reads -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageVisit:
+    """A page the load test's simulated people read. `name` is its row in the figures; `role`
+    is who reads it ("staff", "coordinator" or "leader"); a page with `county_id` is read only
+    by that county's coordinator. `weight` makes it read more often than others."""
+
+    name: str
+    url: str
+    role: str
+    county_id: int | None = None
+    weight: int = 1
+
+
+PageProvider = Callable[[Programme], list[PageVisit]]
+page_providers: list[PageProvider] = []
+
+
+def register_pages(provider: PageProvider) -> PageProvider:
+    """Register an app's pages for the load test (from its region.py), given the programme."""
+    if provider not in page_providers:
+        page_providers.append(provider)
+    return provider
+
+
+def region_programme() -> Programme | None:
+    return Programme.objects.filter(name=PROGRAMME_NAME).first()
+
+
+@register_pages
+def portal_pages(programme: Programme) -> list[PageVisit]:
+    from django.urls import reverse
+
+    return [
+        PageVisit("home", reverse("home"), "staff", weight=2),
+        PageVisit("home", reverse("home"), "coordinator"),
+        PageVisit("library list", reverse("library_list"), "staff"),
+        PageVisit("library list", reverse("library_list"), "coordinator"),
+        PageVisit(
+            "dashboard", reverse("programme_dashboard", args=[programme.pk]), "leader", weight=2
+        ),
+        PageVisit("home", reverse("home"), "leader"),
+    ]
+
+
+def region_people(programme: Programme) -> dict:
+    """The generated programme's project leader, coordinators ({county id: person}) and staff
+    ([(person, library)], excluding leaders and coordinators), in a fixed order."""
+    roles = RoleAssignment.objects.select_related("user", "library").order_by("user_id")
+    return {
+        "leader": roles.get(role=Role.PROJECT_LEADER, programme=programme).user,
+        "coordinators": {
+            r.county_id: r.user for r in roles.filter(role=Role.COORDINATOR, programme=programme)
+        },
+        "staff": [
+            (r.user, r.library)
+            for r in roles.filter(
+                role=Role.STAFF,
+                library__county__programmes=programme,
+                user__email__startswith="ansatt",
+                user__email__endswith=f"@{EMAIL_DOMAIN}",
+            )
+        ],
+    }

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -251,3 +251,10 @@ def _broker_status() -> str:
     except Exception:  # noqa: BLE001
         return "error"
     return "ok"
+
+
+@login_required
+def benchmark_trivial(request):
+    """The yardstick of the load test: the least a signed-in request costs on this server (the
+    middleware, the session and the user). Only routed when PORTAL_BENCHMARK_VIEWS is on."""
+    return HttpResponse("ok", content_type="text/plain")

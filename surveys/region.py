@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
-from portal.region import Region, register_region
+from django.urls import reverse
+
+from portal.region import PageVisit, Region, register_pages, register_region
 
 from .models import Participation, Survey
 from .synthetic import add_responses, wide_survey
@@ -79,3 +81,21 @@ def surveys_region(region: Region) -> str:
         f"2 surveys of {QUESTIONS} questions (baseline closed, follow-up open), "
         f"{responses} responses"
     )
+
+
+@register_pages
+def survey_pages(programme) -> list[PageVisit]:
+    follow_up = (
+        Survey.objects.filter(programme=programme, status=Survey.Status.OPEN).order_by("pk").first()
+    )
+    pages = [
+        PageVisit("survey list", reverse("surveys:survey_list"), "staff"),
+        PageVisit("survey list", reverse("surveys:survey_list"), "coordinator"),
+    ]
+    if follow_up:
+        results = reverse("surveys:results", args=[follow_up.pk])
+        pages += [
+            PageVisit("results", results, "coordinator"),
+            PageVisit("results", results, "leader"),
+        ]
+    return pages

@@ -233,6 +233,10 @@ LOGGING = {
 # Demo data (demo accounts) may only be loaded where this is on; never in production.
 PORTAL_ALLOW_DEMO = env.bool("PORTAL_ALLOW_DEMO", default=False)
 
+# The load test's trivial view (`HttpResponse("ok")` for a signed-in person, at /benchmark/ok/):
+# only where a benchmark switches it on, never in normal production (`check --deploy` warns).
+PORTAL_BENCHMARK_VIEWS = env.bool("PORTAL_BENCHMARK_VIEWS", default=False)
+
 # Where links in e-mails point.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 SILENCED_SYSTEM_CHECKS = ["models.W047"]  # SQLite quick-start only; PostgreSQL enforces it
