@@ -14,7 +14,7 @@ from dataclasses import asdict
 from django.urls import reverse
 from django.utils import timezone
 
-from courses.models import Gathering
+from courses.models import Gathering, Registration
 from portal.models import Programme
 from portal.region import page_providers, region_people
 from surveys.models import Participation, Survey
@@ -55,12 +55,16 @@ def _registrants(programme: Programme, rng: random.Random, staff) -> list[dict]:
     )
     if not gatherings:
         return []
+    registered = set(
+        Registration.objects.filter(gathering__in=gatherings).values_list("user_id", "gathering_id")
+    )
     pairs = []
     for user, library in rng.sample(staff, min(REGISTRANTS, len(staff))):
         eligible = [
             g
             for g in gatherings
-            if g.course.county_id is None or g.course.county_id == library.county_id
+            if (g.course.county_id is None or g.course.county_id == library.county_id)
+            and (user.pk, g.pk) not in registered
         ]
         if eligible:
             pairs.append((user, rng.choice(eligible)))

@@ -55,7 +55,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8130)
         parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-        parser.add_argument("--users", type=int, default=24, help="simulated people at once")
+        parser.add_argument("--users", type=int, default=8, help="simulated people at once")
         parser.add_argument("--seconds", type=int, default=60, help="length of the run")
         parser.add_argument("--warmup", type=int, default=10, help="seconds not counted")
         parser.add_argument("--seed", type=int, default=2011)
