@@ -136,7 +136,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # Third-party assets come from the npm registry at setup (`npm ci`), never copied by hand.
 STATICFILES_DIRS = [
     BASE_DIR / "static",
