@@ -19,7 +19,7 @@ BENCH_ENV := DJANGO_SETTINGS_MODULE=portal.settings.production \
 	REDIS_URL=$${LOADTEST_REDIS_URL:-redis://127.0.0.1:6379/7}
 
 .PHONY: run test setup lint format check-deploy migrations messages messages-extract benchmark \
-	loadtest clean
+	loadtest loadtest-rush benchmark-exports clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -74,6 +74,14 @@ benchmark: setup
 # e.g. "--users 32 --seconds 120". See docs/performance.md.
 loadtest: setup
 	$(BENCH_ENV) $(PY) manage.py loadtest $(LOADTEST_ARGS)
+
+# 500 registrations for 20 seats and 500 survey submissions at once, over HTTP; fails on a broken rule.
+loadtest-rush: setup
+	$(BENCH_ENV) $(PY) manage.py loadtest_rush
+
+# Peak memory of the raw exports (CSV, XLSX) at 5,000 and 10,000 responses of 40 questions.
+benchmark-exports: setup
+	$(BENCH_ENV) $(PY) manage.py benchmark_exports
 
 clean:
 	rm -rf $(VENV) .tools node_modules staticfiles db.sqlite3 .test-media .benchmark-media

@@ -23,7 +23,7 @@ from django.conf import settings
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 
-def wait_until_up(url: str, *, timeout: float = 30.0, process=None) -> None:
+def wait_until_up(url: str, *, timeout: float = 90.0, process=None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:

@@ -142,6 +142,7 @@ class Command(BaseCommand):
             "LOADTEST_PLAN": str(plan_path),
             "LOADTEST_TIMINGS": str(timings_path),
             "LOADTEST_WARMUP": str(options["warmup"]),
+            "PYTHONPATH": str(settings.BASE_DIR),
         }
         log_path = timings_path.with_name("locust.log")
         with open(log_path, "wb") as log:
