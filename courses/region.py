@@ -37,7 +37,7 @@ def _courses(region: Region, rng) -> list[Course]:
     count = region.size(COURSES)
     courses = []
     for index in range(count):
-        county = None if index % 5 == 0 else region.counties[index % len(region.counties)]
+        county = None if index % 5 == 0 else region.counties[(index // 5) % len(region.counties)]
         courses.append(
             Course(
                 programme=region.programme,
