@@ -34,7 +34,7 @@ TOPICS = [
 
 
 def _courses(region: Region, rng) -> list[Course]:
-    count = region.size(COURSES)
+    count = max(region.size(COURSES), 2)  # at least one programme-wide and one county course
     courses = []
     for index in range(count):
         county = None if index % 5 == 0 else region.counties[(index // 5) % len(region.counties)]
@@ -65,7 +65,8 @@ def _courses(region: Region, rng) -> list[Course]:
 
 
 def _gatherings(region: Region, rng, courses: list[Course]) -> list[Gathering]:
-    count = max(region.size(GATHERINGS), len(courses))
+    count = max(region.size(GATHERINGS), len(courses), 2)
+    opening_count = max(1, min(OPENING, count // 3))
     gatherings = []
     for index in range(count):
         course = courses[index % len(courses)]
@@ -73,7 +74,7 @@ def _gatherings(region: Region, rng, courses: list[Course]) -> list[Gathering]:
             county = region.counties[index % len(region.counties)]
         else:
             county = next(c for c in region.counties if c.pk == course.county_id)
-        opening = index >= count - min(OPENING, count // 3)
+        opening = index >= count - opening_count
         if opening:
             starts = region.now + timedelta(days=60 + index % 30)
             opens = region.now - timedelta(minutes=1)

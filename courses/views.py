@@ -450,7 +450,8 @@ def participant_list(request, pk):
     permissions.require(request, "manage", gathering)
     registrations = selectors.participant_list(gathering=gathering)
     # Registrations awaiting approval from a library without a leader: the manager decides.
-    leaderless = selectors.awaiting_without_leader(gathering=gathering)
+    awaiting = any(r.status == Status.AWAITING_APPROVAL for r in registrations)
+    leaderless = selectors.awaiting_without_leader(gathering=gathering) if awaiting else set()
     for registration in registrations:
         registration.manager_decides = registration.pk in leaderless
     return render(
