@@ -104,3 +104,11 @@ def test_uploaded_files_go_to_an_object_store_when_a_bucket_is_configured():
         "private",
         "False",
     ]
+
+
+def test_the_benchmark_view_exists_only_where_switched_on(client, settings, db):
+    from django.core.checks import run_checks
+
+    assert client.get("/benchmark/ok/").status_code == 404
+    settings.PORTAL_BENCHMARK_VIEWS = True
+    assert [m.id for m in run_checks(include_deployment_checks=True) if m.id == "portal.W001"]
