@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from portal import permissions
 from portal.admin import PolicyAdminMixin
 
 from .models import CalendarFeed, Course, Gathering, Registration
@@ -50,10 +51,10 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "created_at"]
 
     def has_module_permission(self, request):
-        return request.user.is_superuser
+        return permissions.is_site_admin(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return permissions.is_site_admin(request.user)
 
     def has_add_permission(self, request):
         return False
@@ -62,4 +63,4 @@ class CalendarFeedAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return permissions.is_site_admin(request.user)

@@ -8,9 +8,10 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from portal.models import RoleAssignment, User
+from portal import permissions
 
 from .ical import calendar_bytes
 from .models import Registration
@@ -120,33 +121,24 @@ def registration_email_send(*, registration: Registration, kind: str) -> None:
             "text/calendar",
         )
     message.send()
-    if registration.status == Status.AWAITING_APPROVAL and kind in (
-        "awaiting_approval",
-        "promoted",
-    ):
-        approval_request_send(registration=registration)
 
 
 def approval_request_send(*, registration: Registration) -> None:
-    """Ask the leaders of the library the person registered from to approve or decline."""
-    leaders = User.objects.filter(
-        roles__role=RoleAssignment.Role.LIBRARY_LEADER,
-        roles__library_id=registration.library_id,
-        is_active=True,
-    ).distinct()
-    emails = [leader.email for leader in leaders]
-    if not emails:
-        return
+    """Ask whoever decides the registration (the leader of the library the person registered
+    from; the course's managers where it has none) to approve or decline, each in their own
+    language."""
     context = {
         "registration": registration,
         "gathering": registration.gathering,
         "course": registration.gathering.course,
         "approvals_url": absolute_url(reverse("courses:approval_list")),
     }
-    EmailMessage(
-        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
-        + _("Please approve a course registration: %(person)s")
-        % {"person": registration.user.get_full_name()},
-        body=render_to_string("courses/email/approval_request.txt", context),
-        to=emails,
-    ).send()
+    for decider in permissions.users_for("decide", registration).order_by("pk"):
+        with translation.override(decider.preferred_language):
+            EmailMessage(
+                subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
+                + _("Please approve a course registration: %(person)s")
+                % {"person": registration.user.get_full_name()},
+                body=render_to_string("courses/email/approval_request.txt", context),
+                to=[decider.email],
+            ).send()

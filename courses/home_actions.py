@@ -9,19 +9,18 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from portal import permissions
 from portal.home import HomeAction, register, register_demo
 from portal.models import CompetenceArea, County, Library, User
 
 from .models import Course, Gathering, Registration
+from .selectors import approvals_pending
 
 
 @register
-def course_actions(*, user, programme, scope):
+def course_actions(*, user, programme):
     actions = []
-    manages = scope.is_site_admin or (
-        programme.id in scope.led_programme_ids or programme.id in scope.coordinated_programme_ids
-    )
-    if manages:
+    if permissions.can(user, "manage_content", programme):
         actions.append(
             HomeAction(
                 _("Courses and gatherings"),
@@ -29,7 +28,7 @@ def course_actions(*, user, programme, scope):
                 _("Schedule courses, follow registrations and mark attendance."),
             )
         )
-    elif scope.member_library_ids:
+    elif permissions.for_action(user, Course, "register").filter(programme=programme).exists():
         actions.append(
             HomeAction(
                 _("Courses"),
@@ -37,14 +36,15 @@ def course_actions(*, user, programme, scope):
                 _("Register for gatherings and download your course certificates."),
             )
         )
-    if scope.member_library_ids:
+    if Registration.objects.filter(user=user, gathering__course__programme=programme).exists():
         actions.append(
             HomeAction(_("My course registrations"), reverse("courses:registration_list"))
         )
-    if scope.led_library_ids:
+    waiting = approvals_pending(user=user).filter(gathering__course__programme=programme).count()
+    if waiting:
         actions.append(
             HomeAction(
-                _("Course registrations to approve"),
+                _("Course registrations to approve (%(count)s)") % {"count": waiting},
                 reverse("courses:approval_list"),
                 _("Approve or decline your staff's registrations."),
             )

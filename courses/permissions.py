@@ -2,10 +2,16 @@
 
 - A course with a county is managed by that county's coordinator in its programme and by the
   project leader; a programme-wide course (no county) by the project leader only.
-- Managers see every course of the programmes they lead or coordinate; staff see the courses whose
-  audience includes the county of a library they work at, and any course they registered for.
+- Managers see every course of the programmes they lead or coordinate in; staff see the courses
+  whose audience includes a library they work at, and any course they registered for.
 - Registrations are seen by the person, the course's managers and the leader of the library the
-  person registered from (who approves or declines when the gathering asks for it).
+  person registered from, who approves or declines when the gathering asks for it. Where that
+  library has no leader (or the person registered from none), the course's managers decide, so
+  no seat is held forever.
+- The learning arena of a course is for its managers and its participants.
+
+Status rules (a certificate only for an attended gathering, no cancelling once attendance is
+recorded) are the services' business.
 """
 
 from __future__ import annotations
@@ -13,118 +19,145 @@ from __future__ import annotations
 from django.db.models import Q
 
 from portal.models import RoleAssignment
-from portal.permissions import Policy, Scope, register
+from portal.permissions import Audience, Policy, Scope, register, rules
 
 from .models import Course, Gathering, Registration
 
-
-def library_has_leader(library_id) -> bool:
-    if library_id is None:
-        return False
-    return RoleAssignment.objects.filter(
-        library_id=library_id, role=RoleAssignment.Role.LIBRARY_LEADER, user__is_active=True
-    ).exists()
+COURSE_AUDIENCE = Audience(Course)
+Role = RoleAssignment.Role
 
 
-def course_manageable(scope: Scope, course: Course) -> bool:
-    return scope.manages_owned(course.programme_id, course.county_id)
-
-
-def course_open_to(scope: Scope, course: Course) -> bool:
-    """Whether the course's audience includes a library this user works at."""
-    if course.programme_id not in scope.member_programme_ids:
-        return False
-    if course.audience == Course.Audience.PROGRAMME:
-        return True
-    # .all() so a prefetch on list pages is used.
-    return any(c.id in scope.member_county_ids for c in course.audience_counties.all())
-
-
-def _course_visible_q(scope: Scope, prefix: str = "") -> Q:
-    managed_programmes = scope.managed_programme_ids
-    audience = Q(
-        **{
-            f"{prefix}programme_id__in": scope.member_programme_ids,
-            f"{prefix}audience": Course.Audience.PROGRAMME,
-        }
-    ) | Q(
-        **{
-            f"{prefix}programme_id__in": scope.member_programme_ids,
-            f"{prefix}id__in": Course.audience_counties.through.objects.filter(
-                county_id__in=scope.member_county_ids
-            ).values("course_id"),
-        }
+def _active_leaders_of(library_ids) -> set[int]:
+    return set(
+        RoleAssignment.objects.filter(
+            library_id__in=library_ids, role=Role.LIBRARY_LEADER, user__is_active=True
+        ).values_list("library_id", flat=True)
     )
-    registered = Q(
-        **{
-            f"{prefix}id__in": Registration.objects.filter(user=scope.user).values(
-                "gathering__course_id"
+
+
+def _libraries_with_leader():
+    return RoleAssignment.objects.filter(role=Role.LIBRARY_LEADER, user__is_active=True).values(
+        "library_id"
+    )
+
+
+def _registered_course_ids(scope: Scope) -> set[int]:
+    if "courses.registered" not in scope.memo:
+        scope.memo["courses.registered"] = set(
+            Registration.objects.filter(user=scope.user).values_list(
+                "gathering__course_id", flat=True
             )
-        }
+        )
+    return scope.memo["courses.registered"]
+
+
+def _participant_course_ids(scope: Scope) -> set[int]:
+    if "courses.participant" not in scope.memo:
+        scope.memo["courses.participant"] = set(
+            Registration.objects.filter(
+                user=scope.user, status__in=Registration.PARTICIPANT_STATUSES
+            ).values_list("gathering__course_id", flat=True)
+        )
+    return scope.memo["courses.participant"]
+
+
+def course_rules(course: str) -> dict[str, object]:
+    """The rules of a course, reached from a policy's model through `course` ("pk" for a
+    course itself, "course" from a gathering, "gathering__course" ...)."""
+    prefix = "" if course == "pk" else f"{course}__"
+    id_path = "pk" if course == "pk" else f"{course}_id"
+
+    def target(obj):
+        if course == "pk":
+            return obj
+        for hop in course.split("__"):
+            obj = getattr(obj, hop)
+        return obj
+
+    def registered(statuses=None):
+        def objects(s):
+            registrations = Registration.objects.filter(user=s.user)
+            if statuses:
+                registrations = registrations.filter(status__in=statuses)
+            return Q(**{f"{id_path}__in": registrations.values("gathering__course_id")})
+
+        def holds(s, obj):
+            ids = _participant_course_ids(s) if statuses else _registered_course_ids(s)
+            return target(obj).pk in ids
+
+        def people(obj):
+            registrations = Registration.objects.filter(gathering__course=target(obj))
+            if statuses:
+                registrations = registrations.filter(status__in=statuses)
+            return Q(id__in=registrations.values("user_id"))
+
+        return rules.custom(objects=objects, holds=holds, people=people)
+
+    managers = rules.county_manager(f"{prefix}programme", f"{prefix}county")
+    in_programme = rules.programme_leader(f"{prefix}programme") | rules.programme_coordinator(
+        f"{prefix}programme"
     )
-    return Q(**{f"{prefix}programme_id__in": managed_programmes}) | audience | registered
+    audience = COURSE_AUDIENCE.rule(course if course != "pk" else "")
+    participants = registered(Registration.PARTICIPANT_STATUSES)
+    return {
+        "managers": managers,
+        "view": in_programme | audience | registered(),
+        "register": audience,
+        "arena": managers | participants,
+        "participants": participants,
+    }
+
+
+_course = course_rules("pk")
+_gathering = course_rules("course")
 
 
 @register
 class CoursePolicy(Policy):
     model = Course
-    actions = frozenset({"view", "manage", "register"})
-
-    def scoped(self, qs, scope):
-        return qs.filter(_course_visible_q(scope))
-
-    def allows(self, scope, action, course):
-        if action == "manage":
-            return course_manageable(scope, course)
-        if action == "register":
-            return course_open_to(scope, course)
-        return (
-            course.programme_id in (scope.managed_programme_ids)
-            or course_open_to(scope, course)
-            or Registration.objects.filter(user=scope.user, gathering__course=course).exists()
-        )
+    rules = {
+        "view": _course["view"],
+        "manage": _course["managers"],
+        "register": _course["register"],
+        "use_arena": _course["arena"],
+        # Participants (holding a seat or having attended) learn in the arena; their progress is
+        # kept.
+        "learn": _course["participants"],
+    }
 
 
 @register
 class GatheringPolicy(Policy):
     model = Gathering
-    actions = frozenset({"view", "manage", "register"})
+    rules = {
+        "view": _gathering["view"],
+        "manage": _gathering["managers"],
+        "register": _gathering["register"],
+    }
 
-    def scoped(self, qs, scope):
-        return qs.filter(_course_visible_q(scope, prefix="course__"))
 
-    def allows(self, scope, action, gathering):
-        course_policy = CoursePolicy()
-        return course_policy.allows(scope, action, gathering.course)
+_registration_managers = rules.county_manager(
+    "gathering__course__programme", "gathering__course__county"
+)
+_leaderless = rules.custom(
+    objects=lambda s: ~Q(library_id__in=_libraries_with_leader()) | Q(library__isnull=True),
+    holds=lambda s, r: r.library_id is None or not _active_leaders_of([r.library_id]),
+    people=lambda r: (
+        Q(pk__isnull=False)
+        if r.library_id is None or not _active_leaders_of([r.library_id])
+        else Q(pk__in=[])
+    ),
+)
 
 
 @register
 class RegistrationPolicy(Policy):
     model = Registration
-    actions = frozenset({"view", "cancel", "decide", "mark_attendance", "certificate"})
-
-    def scoped(self, qs, scope):
-        managed = scope.county_q("gathering__course__programme", "gathering__course__county")
-        # county_q lets a coordinator match a programme-wide course nowhere (county is NULL).
-        return qs.filter(Q(user=scope.user) | managed | Q(library_id__in=scope.led_library_ids))
-
-    def allows(self, scope, action, registration):
-        own = registration.user_id == scope.user.id
-        manages = course_manageable(scope, registration.gathering.course)
-        if action == "view":
-            return own or manages or registration.library_id in scope.led_library_ids
-        if action == "cancel":
-            return own or manages
-        if action == "decide":
-            # The library leader decides; where the library has no leader (or the person
-            # registered from none), the course's managers do, so no seat is held forever.
-            if registration.library_id in scope.led_library_ids:
-                return True
-            return manages and not library_has_leader(registration.library_id)
-        if action == "mark_attendance":
-            return manages
-        # certificate: only for a gathering the person attended.
-        return registration.status == Registration.Status.ATTENDED and (own or manages)
-
-    def county_of(self, obj):
-        return obj.gathering.county
+    county_path = "gathering__county"
+    rules = {
+        "view": rules.person() | _registration_managers | rules.library_leader(),
+        "cancel": rules.person() | _registration_managers,
+        "decide": rules.library_leader() | (_registration_managers & _leaderless),
+        "mark_attendance": _registration_managers,
+        "certificate": rules.person() | _registration_managers,
+    }

@@ -15,7 +15,6 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from portal import permissions
-from portal.models import RoleAssignment
 
 from .models import Course, Gathering, Registration
 
@@ -81,12 +80,12 @@ def course_overview(*, user) -> CourseOverview:
     courses = list(
         _courses_prefetched(permissions.visible(user, Course)).order_by("-created_at", "-id")
     )
-    overview = CourseOverview()
-    for course in courses:
-        if permissions.can(user, "manage", course):
-            overview.managed.append(course)
-        if permissions.can(user, "register", course):
-            overview.open.append(course)
+    managed = set(permissions.for_action(user, Course, "manage").values_list("pk", flat=True))
+    open_to = set(permissions.for_action(user, Course, "register").values_list("pk", flat=True))
+    overview = CourseOverview(
+        managed=[course for course in courses if course.pk in managed],
+        open=[course for course in courses if course.pk in open_to],
+    )
     overview.registrations = list(registration_list(user=user))
     if overview.managed:
         overview.statistics = course_statistics(courses=overview.managed)["per_course"]
@@ -105,26 +104,19 @@ def registration_list(*, user) -> QuerySet[Registration]:
 
 
 def approvals_pending(*, user) -> QuerySet[Registration]:
-    """Registrations waiting for this library leader's decision."""
-    scope = permissions.get_scope(user)
-    qs = Registration.objects.filter(status=Status.AWAITING_APPROVAL)
-    if not scope.is_site_admin:
-        qs = qs.filter(library_id__in=scope.led_library_ids)
-    return qs.select_related("user", "library", "gathering__course", "gathering__county").order_by(
-        "gathering__starts_at", "created_at"
+    """Registrations waiting for this person's decision (as library leader, or as the course's
+    manager where the library has no leader)."""
+    return (
+        permissions.for_action(user, Registration, "decide")
+        .filter(status=Status.AWAITING_APPROVAL)
+        .select_related("user", "library", "gathering__course", "gathering__county")
+        .order_by("gathering__starts_at", "created_at")
     )
 
 
-def awaiting_without_leader(*, gathering: Gathering) -> set[int]:
-    """Ids of registrations awaiting approval whose library has no active leader (one query)."""
-    leaders = RoleAssignment.objects.filter(
-        role=RoleAssignment.Role.LIBRARY_LEADER, user__is_active=True
-    ).values("library_id")
-    return set(
-        gathering.registrations.filter(status=Status.AWAITING_APPROVAL)
-        .exclude(library_id__in=leaders)
-        .values_list("pk", flat=True)
-    )
+def certificate_available(*, registration: Registration) -> bool:
+    """A course certificate exists only for a gathering the person attended (not cancelled)."""
+    return registration.status == Status.ATTENDED and not registration.gathering.is_cancelled
 
 
 # Order of the participant list: who comes first, then the waiting list, then the rest.

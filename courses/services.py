@@ -29,11 +29,12 @@ from django.db.models import F, Max
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from portal import permissions
+from portal import outbox, permissions
 from portal.audit import audit_log
 from portal.models import County, Library, Programme, User
 
 from .models import CalendarFeed, Course, Gathering, Registration
+from .permissions import COURSE_AUDIENCE
 
 Status = Registration.Status
 
@@ -60,14 +61,11 @@ GATHERING_FIELDS = (
 
 
 def _notify(kind: str, registration_ids: Iterable[int]) -> None:
-    """Send registration e-mails of one kind once the transaction has committed."""
+    """Send registration e-mails of one kind, one message each, once the transaction commits."""
     from .tasks import registration_notify
 
-    ids = list(registration_ids)
-    for registration_id in ids:
-        transaction.on_commit(
-            lambda registration_id=registration_id: registration_notify.delay(registration_id, kind)
-        )
+    for registration_id in registration_ids:
+        outbox.enqueue(registration_notify, registration_id, kind)
 
 
 # --- courses ---
@@ -269,9 +267,7 @@ def gathering_cancel(*, gathering: Gathering, cancelled_by: User) -> Gathering:
         county=gathering.county,
         data={"registrants": registrants.count()},
     )
-    from .tasks import gathering_cancelled_notify
-
-    transaction.on_commit(lambda: gathering_cancelled_notify.delay(gathering.pk))
+    _notify("gathering_cancelled", registrants.values_list("pk", flat=True))
     return gathering
 
 
@@ -307,12 +303,11 @@ def registration_problem(*, user: User, gathering: Gathering, now: datetime | No
 
 def registration_libraries(*, user: User, course: Course):
     """The libraries this person works at from which they may register for the course."""
-    libraries = Library.objects.filter(
-        role_assignments__user=user, county__programmes=course.programme
+    return (
+        COURSE_AUDIENCE.libraries(course)
+        .filter(id__in=user.roles.values("library_id"))
+        .order_by("name")
     )
-    if course.audience == Course.Audience.COUNTIES:
-        libraries = libraries.filter(county__in=course.audience_counties.all())
-    return libraries.distinct().order_by("name")
 
 
 def _seat_status(gathering: Gathering) -> str:
@@ -519,13 +514,17 @@ def attendance_mark(
 
 
 @transaction.atomic
-def registration_reminder_claim(*, registration_id: int) -> bool:
-    """Mark a reminder as sent; False if it was already (so two workers never both send)."""
-    return bool(
-        Registration.objects.filter(pk=registration_id, reminder_sent_at__isnull=True).update(
-            reminder_sent_at=timezone.now()
-        )
+def registration_reminder_queue(*, registration_id: int) -> bool:
+    """Mark a reminder as sent and queue its e-mail; False if it was already (so no run, however
+    often repeated, reminds anyone twice)."""
+    from .tasks import registration_notify
+
+    claimed = Registration.objects.filter(pk=registration_id, reminder_sent_at__isnull=True).update(
+        reminder_sent_at=timezone.now()
     )
+    if claimed:
+        outbox.enqueue(registration_notify, registration_id, "reminder")
+    return bool(claimed)
 
 
 # --- calendar feed ---

@@ -48,9 +48,9 @@ def course_list(request):
         "courses/course_list.html",
         {
             "overview": selectors.course_overview(user=request.user),
-            "programmes": permissions.managed_programmes(request.user).order_by(
-                "-start_date", "name"
-            ),
+            "programmes": permissions.for_action(
+                request.user, Programme, "manage_content"
+            ).order_by("-start_date", "name"),
         },
     )
 
@@ -112,7 +112,11 @@ def _county_choices(user, programme):
 
 @login_required
 def course_create(request):
-    programmes = list(permissions.managed_programmes(request.user).order_by("-start_date", "name"))
+    programmes = list(
+        permissions.for_action(request.user, Programme, "manage_content").order_by(
+            "-start_date", "name"
+        )
+    )
     programme_id = request.POST.get("programme") or request.GET.get("programme")
     if programme_id is None and len(programmes) == 1:
         programme_id = programmes[0].pk
@@ -432,7 +436,7 @@ def registration_decide(request, pk):
 def certificate(request, pk):
     registration = _get_registration(request, pk)
     permissions.require(request, "certificate", registration)
-    if registration.gathering.is_cancelled:
+    if not selectors.certificate_available(registration=registration):
         raise Http404
     response = HttpResponse(
         certificate_pdf(registration=registration), content_type="application/pdf"
@@ -449,11 +453,14 @@ def participant_list(request, pk):
     gathering = _get_gathering(request, pk)
     permissions.require(request, "manage", gathering)
     registrations = selectors.participant_list(gathering=gathering)
-    # Registrations awaiting approval from a library without a leader: the manager decides.
-    awaiting = any(r.status == Status.AWAITING_APPROVAL for r in registrations)
-    leaderless = selectors.awaiting_without_leader(gathering=gathering) if awaiting else set()
+    # Registrations awaiting approval that this manager decides (their library has no leader).
+    decides = set(
+        selectors.approvals_pending(user=request.user)
+        .filter(gathering=gathering)
+        .values_list("pk", flat=True)
+    )
     for registration in registrations:
-        registration.manager_decides = registration.pk in leaderless
+        registration.manager_decides = registration.pk in decides
     return render(
         request,
         "courses/participant_list.html",

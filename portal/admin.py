@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from . import permissions
+from . import outbox, permissions
 from .models import (
     AuditLogEntry,
     CompetenceArea,
@@ -10,6 +11,7 @@ from .models import (
     FundingSource,
     Invitation,
     Library,
+    OutboxMessage,
     Programme,
     RoleAssignment,
     User,
@@ -23,22 +25,22 @@ class PolicyAdminMixin:
         return permissions.visible(request.user, self.model) & super().get_queryset(request)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser and (
+        return permissions.is_site_admin(request.user) and (
             obj is None or permissions.can(request.user, "view", obj)
         )
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return permissions.is_site_admin(request.user)
 
     has_add_permission = has_delete_permission = has_module_permission = has_change_permission
 
 
 class SiteAdminOnly:
     def has_module_permission(self, request):
-        return request.user.is_superuser
+        return permissions.is_site_admin(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return permissions.is_site_admin(request.user)
 
     has_change_permission = has_add_permission = has_delete_permission = has_view_permission
 
@@ -125,3 +127,30 @@ class AuditLogEntryAdmin(SiteAdminOnly, admin.ModelAdmin):
         return False
 
     has_add_permission = has_delete_permission = has_change_permission
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(SiteAdminOnly, admin.ModelAdmin):
+    """E-mails and tasks on their way (portal/outbox.py): the failed ones can be sent again."""
+
+    list_display = ["created_at", "task", "args", "status", "attempts", "available_at"]
+    list_filter = ["status", "task"]
+    search_fields = ["task", "key"]
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    actions = ["deliver_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Deliver again"))
+    def deliver_again(self, request, queryset):
+        count = outbox.retry(queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d message will be delivered again.",
+                "%(count)d messages will be delivered again.",
+                count,
+            )
+            % {"count": count},
+        )

@@ -23,8 +23,8 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import permissions
 from .models import CompetenceArea, County, Library, Programme, RoleAssignment
-from .permissions import get_scope
 
 Role = RoleAssignment.Role
 
@@ -54,12 +54,7 @@ def dashboard_county_ids(*, programme: Programme, user) -> set[int] | None:
     The project leader and site admins see the whole programme; a coordinator the counties they
     coordinate in this programme (an empty set for anyone else: they may not see the dashboard).
     """
-    scope = get_scope(user)
-    if scope.leads_programme(programme.pk):
-        return None
-    return {
-        county_id for programme_id, county_id in scope.coordinated if programme_id == programme.pk
-    }
+    return permissions.dashboard_county_ids(user, programme)
 
 
 def dashboard_counties(*, programme: Programme, county_ids: set[int] | None) -> list[County]:

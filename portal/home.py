@@ -1,7 +1,9 @@
 """The home page is assembled from what each app offers a person in each programme.
 
-An app registers a provider in its AppConfig.ready(); a provider gets the user, the programme and
-the user's Scope and returns the actions that person may take there.
+An app registers a provider in its AppConfig.ready(); a provider is called as
+`provider(user=..., programme=...)` and returns the actions that person may take there. It asks
+the access policy (`portal.permissions`) what the person may do, never their roles: a text on the
+home page must not promise what the person cannot do.
 """
 
 from __future__ import annotations

@@ -3,14 +3,20 @@ from django.utils.translation import gettext as _
 
 from . import permissions
 from .home import HomeAction, register
+from .models import Library
 
 
 @register
-def portal_actions(*, user, programme, scope):
+def portal_actions(*, user, programme):
     actions = [
         HomeAction(_("About the programme"), reverse("programme_detail", args=[programme.pk]))
     ]
-    if scope.is_site_admin or scope.is_manager or scope.member_library_ids:
+    libraries = permissions.visible(user, Library).filter(county__programmes=programme)
+    if (
+        permissions.for_action(user, Library, "manage_staff")
+        .filter(county__programmes=programme)
+        .exists()
+    ):
         actions.append(
             HomeAction(
                 _("Libraries and staff"),
@@ -18,11 +24,19 @@ def portal_actions(*, user, programme, scope):
                 _("See staff lists and invite new colleagues."),
             )
         )
+    elif libraries.exists():
+        actions.append(
+            HomeAction(
+                _("Libraries and staff"),
+                reverse("library_list"),
+                _("See who works at your library."),
+            )
+        )
     return actions
 
 
 @register
-def dashboard_action(*, user, programme, scope):
+def dashboard_action(*, user, programme):
     if not permissions.can(user, "view_dashboard", programme):
         return []
     return [

@@ -1,5 +1,7 @@
 from django.conf import settings
-from django.shortcuts import redirect
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 
@@ -38,3 +40,37 @@ class RequireMFAMiddleware:
         ):
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+class ServiceRefusalMiddleware:
+    """A service's "not now" that reaches a view unhandled (a ValidationError, e.g. "only a draft
+    can be changed") is shown to the person as a message, never as a server error.
+
+    The person is sent back where they came from (a safe address on this site, not the same
+    page) with the reason; otherwise the page answers 409 in the portal's layout with a way back.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, ValidationError):
+            return None
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        back = request.headers.get("referer", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+            back = ""
+        if back and back != request.build_absolute_uri():
+            for message in exception.messages:
+                messages.error(request, message)
+            return redirect(back)
+        return render(
+            request,
+            "portal/refused.html",
+            {"reasons": exception.messages, "back": back or reverse("home")},
+            status=409,
+        )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from . import home
 from .models import Invitation, Library, Programme, RoleAssignment
-from .permissions import Scope, get_scope, visible
+from .permissions import visible
 from .services import invitation_token_hash
 
 Role = RoleAssignment.Role
@@ -60,36 +60,42 @@ class ProgrammeHome:
     actions: list[home.HomeAction] = field(default_factory=list)
 
 
-def _role_labels(scope: Scope, programme: Programme, libraries: dict[int, Library]) -> list[str]:
+def _role_labels(user, programme: Programme) -> list[str]:
+    """The person's roles that belong to this programme, as labels (for display only)."""
+    county_ids = {c.pk for c in programme.counties.all()}
     labels = []
-    if programme.id in scope.led_programme_ids:
-        labels.append(str(Role.PROJECT_LEADER.label))
-    county_names = {c.id: c.name for c in programme.counties.all()}
-    for programme_id, county_id in sorted(scope.coordinated):
-        if programme_id == programme.id:
-            labels.append(f"{Role.COORDINATOR.label}, {county_names.get(county_id, '')}")
-    for library_id in sorted(scope.member_library_ids):
-        library = libraries[library_id]
-        if library.county_id in county_names:
-            role = Role.LIBRARY_LEADER if library_id in scope.led_library_ids else Role.STAFF
-            labels.append(f"{role.label}, {library.name}")
+    for assignment in user.roles.all():
+        if assignment.programme_id == programme.pk:
+            label = str(assignment.get_role_display())
+            if assignment.county_id:
+                label = f"{label}, {assignment.county.name}"
+            labels.append(label)
+        elif assignment.library_id and assignment.library.county_id in county_ids:
+            labels.append(f"{assignment.get_role_display()}, {assignment.library.name}")
     return labels
 
 
 def home_overview(*, user) -> list[ProgrammeHome]:
     """For each programme the user takes part in: their roles there and what they can do."""
-    scope = get_scope(user)
     programmes = (
         visible(user, Programme)
         .select_related("lead_county")
         .prefetch_related(Prefetch("counties"))
         .order_by("-start_date")
     )
-    libraries = Library.objects.in_bulk(scope.member_library_ids)
+    prefetch_related_objects(
+        [user],
+        Prefetch(
+            "roles",
+            queryset=RoleAssignment.objects.select_related("county", "library").order_by(
+                "role", "county__number", "library__name"
+            ),
+        ),
+    )
     overview = []
     for programme in programmes:
-        entry = ProgrammeHome(programme, _role_labels(scope, programme, libraries))
+        entry = ProgrammeHome(programme, _role_labels(user, programme))
         for provider in home.providers:
-            entry.actions.extend(provider(user=user, programme=programme, scope=scope))
+            entry.actions.extend(provider(user=user, programme=programme))
         overview.append(entry)
     return overview

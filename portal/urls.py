@@ -28,5 +28,7 @@ urlpatterns = [
     path("laering/", include("courses.learning.urls")),
 ]
 
+handler500 = "portal.views.server_error"
+
 if settings.PORTAL_BENCHMARK_VIEWS:
     urlpatterns.append(path("benchmark/ok/", views.benchmark_trivial, name="benchmark_trivial"))

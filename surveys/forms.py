@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import County, Library
-from portal.permissions import get_scope, managed_programmes
+from portal import permissions
+from portal.models import County, Library, Programme
 
 from .models import Question, Survey
 from .services import SURVEY_FIELDS
@@ -138,12 +138,10 @@ class SurveyForm(TextsMixin, forms.Form):
     def __init__(self, *args, user, survey: Survey | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user, self.survey = user, survey
-        scope = get_scope(user)
-        programmes = managed_programmes(user)
+        programmes = permissions.for_action(user, Programme, "manage_content")
         self.fields["programme"].queryset = programmes
-        counties = County.objects.filter(programmes__in=programmes).distinct()
-        if not scope.is_site_admin and not scope.led_programme_ids:
-            counties = counties.filter(id__in=scope.coordinated_county_ids)
+        counties = permissions.county_choices(user)
+        if not permissions.may_own_whole_programme(user):
             self.fields["county"].required = True
             self.fields["county"].empty_label = None
         self.fields["county"].queryset = counties

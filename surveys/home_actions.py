@@ -9,15 +9,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import permissions
 from portal.home import HomeAction, register, register_demo
-from portal.models import Programme, RoleAssignment, User
+from portal.models import Programme
 
 from . import services
 from .models import Participation, Survey
 
 
 @register
-def survey_actions(*, user, programme, scope) -> list[HomeAction]:
+def survey_actions(*, user, programme) -> list[HomeAction]:
     actions = []
     to_answer = Participation.objects.filter(
         user=user,
@@ -33,7 +34,7 @@ def survey_actions(*, user, programme, scope) -> list[HomeAction]:
                 _("Your answers help plan the competence programme."),
             )
         )
-    if scope.leads_programme(programme.id) or programme.id in scope.coordinated_programme_ids:
+    if permissions.can(user, "manage_content", programme):
         actions.append(
             HomeAction(
                 _("Surveys"),
@@ -68,9 +69,7 @@ def demo_survey_load(*, programme: Programme) -> Survey:
     existing = Survey.objects.filter(programme=programme, title__nb=DEMO_TITLE["nb"]).first()
     if existing:
         return existing
-    leader = User.objects.filter(
-        roles__role=RoleAssignment.Role.PROJECT_LEADER, roles__programme=programme
-    ).first()
+    leader = permissions.users_for("change", programme).order_by("pk").first()
     survey = services.survey_create(
         created_by=leader,
         programme=programme,

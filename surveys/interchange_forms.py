@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import permissions
 from portal.models import County, Programme
-from portal.permissions import get_scope
 
 from .interchange.limesurvey import MAX_FILE_SIZE
 
@@ -31,16 +30,13 @@ class SurveyImportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.scope = get_scope(user)
-        programmes = permissions.managed_programmes(user)
-        counties = County.objects.all()
-        if not self.scope.is_site_admin:
-            counties = counties.filter(id__in=self.scope.managed_county_ids)
+        self.user = user
+        programmes = permissions.for_action(user, Programme, "manage_content")
         self.fields["programme"].queryset = programmes.order_by("name")
-        self.fields["county"].queryset = counties.order_by("number")
+        self.fields["county"].queryset = permissions.county_choices(user).order_by("number")
         if len(self.fields["programme"].queryset) == 1:
             self.fields["programme"].initial = self.fields["programme"].queryset[0]
-        if not self.scope.is_site_admin and not self.scope.led_programme_ids:
+        if not permissions.may_own_whole_programme(user):
             # A coordinator imports for their county; "the whole programme" is not theirs.
             self.fields["county"].required = True
             self.fields["county"].empty_label = None
@@ -59,12 +55,12 @@ class SurveyImportForm(forms.Form):
             return cleaned
         if county is not None and not programme.counties.filter(id=county.id).exists():
             self.add_error("county", _("This county does not take part in the programme."))
-        elif county is None and not self.scope.manages_owned(programme.id, None):
+        elif county is None and not permissions.may_own(self.user, programme, None):
             self.add_error(
                 "county",
                 _("Only the project leader can import a survey for the whole programme."),
             )
-        elif not self.scope.manages_owned(programme.id, county.id if county else None):
+        elif not permissions.may_own(self.user, programme, county):
             self.add_error(
                 "county", _("You may not import surveys for this county in this programme.")
             )

@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from portal import permissions
-from portal.permissions import get_scope
+from portal.models import Programme
 
 from .interchange import StructureError, survey_export_structure, survey_import_file
 from .interchange_forms import SurveyImportForm
@@ -25,8 +25,7 @@ KIND_LABELS = dict(Question.Kind.choices)
 
 @login_required
 def survey_import(request):
-    scope = get_scope(request.user)
-    if not (scope.is_site_admin or scope.is_manager):
+    if not permissions.for_action(request.user, Programme, "manage_content").exists():
         raise PermissionDenied
     form = SurveyImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -5,111 +5,60 @@
   of programme-wide surveys, but only for their county (`survey_result_county_ids`);
 - library leader: the aggregates of surveys addressed to their library, for their library;
 - staff (and anyone invited): surveys they are invited to, to answer them.
+
+Drafts are seen by their managers only. What may change in which status (the structure only while
+draft, answers only while open) is the services' business.
 """
 
 from __future__ import annotations
 
 from django.db.models import Q
 
-from portal import permissions
-from portal.models import Library
-from portal.permissions import Policy, Scope, get_scope
+from portal.models import Library, RoleAssignment
+from portal.permissions import Audience, Policy, Scope, get_scope, register, role_holders, rules
 
 from .models import Participation, Survey
 
+# A county survey reaches its own county only; a survey can be addressed to chosen libraries.
+SURVEY_AUDIENCE = Audience(Survey, libraries="audience_libraries", owner_county_only=True)
 
-def survey_reaches_library_q(library: Library, prefix: str = "") -> Q:
-    """Surveys (not drafts) whose audience includes this library, as a filter."""
-    p = prefix
-    in_county = Q(**{f"{p}county__isnull": True}) | Q(**{f"{p}county_id": library.county_id})
-    audience = (
-        Q(
-            **{
-                f"{p}audience": Survey.Audience.PROGRAMME,
-                f"{p}programme__counties": library.county_id,
-            }
-        )
-        | Q(
-            **{f"{p}audience": Survey.Audience.COUNTIES, f"{p}audience_counties": library.county_id}
-        )
-        | Q(**{f"{p}audience": Survey.Audience.LIBRARIES, f"{p}audience_libraries": library.id})
-    )
-    return in_county & audience & ~Q(**{f"{p}status": Survey.Status.DRAFT})
+_managers = rules.county_manager()
+_not_draft = rules.where(~Q(status=Survey.Status.DRAFT), lambda survey: not survey.is_draft)
+_programme_wide = rules.where(Q(county__isnull=True), lambda survey: survey.county_id is None)
 
 
-def _manages(scope: Scope, survey: Survey) -> bool:
-    """Builds and runs this survey: its programme's leader, or the coordinator of its county."""
-    return scope.manages_owned(survey.programme_id, survey.county_id)
+_invited = rules.custom(
+    objects=lambda s: Q(id__in=Participation.objects.filter(user=s.user).values("survey_id")),
+    holds=lambda s, survey: Participation.objects.filter(survey=survey, user=s.user).exists(),
+    people=lambda survey: Q(id__in=Participation.objects.filter(survey=survey).values("user_id")),
+)
+_result_readers = (
+    _managers
+    | (rules.programme_coordinator() & _programme_wide & _not_draft)
+    | (SURVEY_AUDIENCE.rule(roles=[RoleAssignment.Role.LIBRARY_LEADER]) & _not_draft)
+)
 
 
-def _coordinates_in(scope: Scope, survey: Survey) -> bool:
-    """A coordinator in the programme of a programme-wide survey (sees their county's part)."""
-    return survey.county_id is None and survey.programme_id in scope.coordinated_programme_ids
-
-
-@permissions.register
+@register
 class SurveyPolicy(Policy):
     model = Survey
-    actions = frozenset({"view", "change", "manage", "view_results", "export_responses", "answer"})
-
-    def scoped(self, qs, scope):
-        invited = Q(id__in=Participation.objects.filter(user=scope.user).values("survey_id"))
-        return qs.filter(self._results_q(scope) | invited & ~Q(status=Survey.Status.DRAFT))
-
-    def with_results(self, user):
-        """Surveys whose results this user may see: the queryset of `view_results`."""
-        scope = get_scope(user)
-        qs = Survey.objects.all()
-        if scope.is_site_admin:
-            return qs
-        if not scope.is_authenticated:
-            return qs.none()
-        return qs.filter(self._results_q(scope))
-
-    def _results_q(self, scope) -> Q:
-        q = Q(programme_id__in=scope.led_programme_ids)
-        for programme_id, county_id in scope.coordinated:
-            q |= Q(programme_id=programme_id, county_id=county_id)
-            q |= Q(programme_id=programme_id, county__isnull=True) & ~Q(status=Survey.Status.DRAFT)
-        if scope.led_library_ids:
-            reached = Q(pk__in=[])
-            for library in Library.objects.filter(id__in=scope.led_library_ids):
-                reached |= survey_reaches_library_q(library)
-            q |= Q(id__in=Survey.objects.filter(reached).values("id"))
-        return q
-
-    def allows(self, scope, action, survey):
-        manages = _manages(scope, survey)
-        if action == "change":
-            return manages and survey.is_draft
-        if action in ("manage",):
-            return manages
-        if action == "export_responses":
-            return scope.leads_programme(survey.programme_id)
-        if action == "answer":
-            return (
-                survey.status == Survey.Status.OPEN
-                and Participation.objects.filter(survey=survey, user=scope.user).exists()
-            )
-        if manages:
-            return True  # view, view_results
-        if survey.is_draft:
-            return False
-        if _coordinates_in(scope, survey):
-            return True
-        if action == "view_results":
-            return bool(_led_libraries_reached(scope, survey))
-        return self.scoped(Survey.objects.filter(pk=survey.pk), scope).exists()
+    rules = {
+        "view": _result_readers | (_invited & _not_draft),
+        "change": _managers,
+        "manage": _managers,
+        "view_results": _result_readers,
+        "export_responses": rules.programme_leader(),
+        "answer": _invited,
+    }
 
 
 def _led_libraries_reached(scope: Scope, survey: Survey) -> set[int]:
     if not scope.led_library_ids or survey.is_draft:
         return set()
-    reached = set()
-    for library in Library.objects.filter(id__in=scope.led_library_ids):
-        if Survey.objects.filter(survey_reaches_library_q(library), pk=survey.pk).exists():
-            reached.add(library.id)
-    return reached
+    libraries = dict(
+        Library.objects.filter(id__in=scope.led_library_ids).values_list("id", "county_id")
+    )
+    return SURVEY_AUDIENCE._reached_library_ids(survey, libraries)
 
 
 def _coordinated_county_ids(scope: Scope, survey: Survey) -> set[int]:
@@ -121,7 +70,7 @@ def _coordinated_county_ids(scope: Scope, survey: Survey) -> set[int]:
 
 
 def survey_result_county_ids(user, survey: Survey) -> set[int] | None:
-    """The counties whose figures this user may see in the survey's results; None = all.
+    """The counties whose figures this person may see in the survey's results; None = all.
 
     An empty set means no figures at all (check `can(user, "view_results", survey)` first).
     A library leader gets their library's county here and must also be limited to
@@ -142,7 +91,7 @@ def survey_result_county_ids(user, survey: Survey) -> set[int] | None:
 
 
 def survey_result_library_ids(user, survey: Survey) -> set[int] | None:
-    """The libraries whose figures this user may see; None = every library in their counties.
+    """The libraries whose figures this person may see; None = every library in their counties.
 
     Library leaders (who are not also coordinators or leaders of the survey) see only their own
     libraries.
@@ -155,6 +104,9 @@ def survey_result_library_ids(user, survey: Survey) -> set[int] | None:
     return _led_libraries_reached(scope, survey)
 
 
-def survey_may_create(user, programme, county) -> bool:
-    """Project leaders create programme-wide or county surveys; coordinators, their county's."""
-    return get_scope(user).manages_owned(programme.pk, county.pk if county else None)
+def survey_audience_people(survey: Survey):
+    """Everyone who works at a library the survey's audience reaches (to invite them)."""
+    return role_holders(
+        role__in=(RoleAssignment.Role.LIBRARY_LEADER, RoleAssignment.Role.STAFF),
+        library__in=SURVEY_AUDIENCE.libraries(survey),
+    )

@@ -22,7 +22,6 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext as _
 
 from portal.models import CompetenceArea, County, Library, RoleAssignment
-from portal.permissions import get_scope
 
 from .models import Answer, Participation, Question, Response, Survey
 from .permissions import survey_result_county_ids, survey_result_library_ids
@@ -59,8 +58,6 @@ class ResultScope:
 
 def result_scope(user, survey: Survey) -> ResultScope:
     """The counties and libraries a person sees figures for, as the survey policy decides."""
-    if get_scope(user).leads_programme(survey.programme_id):
-        return ResultScope()
     county_ids = survey_result_county_ids(user, survey)
     library_ids = survey_result_library_ids(user, survey) if county_ids is not None else None
     if county_ids is not None and not county_ids:

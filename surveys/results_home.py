@@ -4,17 +4,16 @@ library leaders). Registered when imported; surveys.apps.SurveysConfig.ready() i
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from portal import permissions
 from portal.home import HomeAction, register, register_demo
 
 
 @register
-def survey_results_actions(*, user, programme, scope) -> list[HomeAction]:
-    takes_part_as_leader = (
-        scope.leads_programme(programme.id)
-        or programme.id in scope.coordinated_programme_ids
-        or (scope.led_library_ids and programme.id in scope.programme_ids)
-    )
-    if not takes_part_as_leader:
+def survey_results_actions(*, user, programme) -> list[HomeAction]:
+    from .models import Survey
+
+    readable = permissions.for_action(user, Survey, "view_results").filter(programme=programme)
+    if not readable.exists():
         return []
     return [
         HomeAction(

@@ -169,8 +169,7 @@ def _xlsx_response(sheets, filename):
 def results_list(request):
     """Surveys whose results this person may see."""
     surveys = (
-        permissions.policy_for(Survey)
-        .with_results(request.user)
+        permissions.for_action(request.user, Survey, "view_results")
         .exclude(status=Survey.Status.DRAFT)
         .select_related("programme", "county")
         .order_by("-opens_at", "-id")

@@ -9,18 +9,12 @@ from portal import permissions
 from portal.models import Library
 
 from .models import Page, Participation, Question, Response, Survey
+from .permissions import SURVEY_AUDIENCE
 
 
 def survey_audience_libraries(survey: Survey) -> QuerySet[Library]:
     """The libraries a survey reaches: its audience, inside its county for a county survey."""
-    libraries = Library.objects.filter(county__programmes=survey.programme_id)
-    if survey.county_id:
-        libraries = libraries.filter(county_id=survey.county_id)
-    if survey.audience == Survey.Audience.COUNTIES:
-        libraries = libraries.filter(county__in=survey.audience_counties.all())
-    elif survey.audience == Survey.Audience.LIBRARIES:
-        libraries = libraries.filter(id__in=survey.audience_libraries.values("id"))
-    return libraries.distinct()
+    return SURVEY_AUDIENCE.libraries(survey)
 
 
 def _count(qs):

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from portal import outbox
 from portal.audit import audit_log
 from portal.models import County, Library, Programme, RoleAssignment, User
 
@@ -77,7 +78,8 @@ def _texts(value) -> dict:
     }
 
 
-def _require_draft(survey: Survey) -> None:
+def survey_require_draft(survey: Survey) -> None:
+    """Only a draft's structure and settings can change: refuse otherwise, with the reason."""
     if survey.status != Status.DRAFT:
         raise ValidationError(
             _("Only a draft survey can be changed. Copy the survey to change its questions.")
@@ -192,7 +194,7 @@ def survey_update(
 ) -> Survey:
     """Change a draft's settings (`fields` from SURVEY_FIELDS)."""
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
-    _require_draft(survey)
+    survey_require_draft(survey)
     unknown = set(fields) - set(SURVEY_FIELDS)
     if unknown:
         raise TypeError(f"survey_update() got unknown fields {sorted(unknown)}")
@@ -226,7 +228,7 @@ def survey_open(
 ) -> Survey:
     """Draft → open. Answers are accepted from `opens_at` (default now) until `closes_at`."""
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
-    _require_draft(survey)
+    survey_require_draft(survey)
     now = timezone.now()
     opens_at = opens_at or survey.opens_at or now
     closes_at = closes_at or survey.closes_at
@@ -447,7 +449,7 @@ def page_create(
     condition_value: str = "",
 ) -> Page:
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
-    _require_draft(survey)
+    survey_require_draft(survey)
     page = Page(survey=survey, title=_texts(title), intro=_texts(intro))
     page.position = _next_position(survey.pages.all())
     page.condition_value = _validate_condition(
@@ -473,7 +475,7 @@ def page_update(
     condition_value: str = "",
 ) -> Page:
     survey = Survey.objects.select_for_update().get(pk=page.survey_id)
-    _require_draft(survey)
+    survey_require_draft(survey)
     page.title, page.intro = _texts(title), _texts(intro)
     page.condition_value = _validate_condition(
         survey=survey,
@@ -490,7 +492,7 @@ def page_update(
 @transaction.atomic
 def page_delete(*, page: Page, user: User | None) -> None:
     survey = Survey.objects.select_for_update().get(pk=page.survey_id)
-    _require_draft(survey)
+    survey_require_draft(survey)
     _log("page_deleted", user=user, survey=survey, data={"page": page.pk})
     page.delete()
     _renumber(survey.pages.all())
@@ -538,7 +540,7 @@ def _check_conditions_point_back(survey: Survey) -> None:
 @transaction.atomic
 def pages_reorder(*, survey: Survey, user: User | None, page_ids: list[int]) -> None:
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
-    _require_draft(survey)
+    survey_require_draft(survey)
     _reorder(survey.pages.all(), page_ids)
     _check_conditions_point_back(survey)
     _log("pages_reordered", user=user, survey=survey, data={"pages": page_ids})
@@ -547,7 +549,7 @@ def pages_reorder(*, survey: Survey, user: User | None, page_ids: list[int]) -> 
 @transaction.atomic
 def page_move(*, page: Page, user: User | None, direction: int) -> None:
     survey = Survey.objects.select_for_update().get(pk=page.survey_id)
-    _require_draft(survey)
+    survey_require_draft(survey)
     _move(survey.pages.all(), page, direction)
     _check_conditions_point_back(survey)
     _log("pages_reordered", user=user, survey=survey, data={"page": page.pk})
@@ -605,7 +607,7 @@ def _clean_question(question: Question, *, survey: Survey) -> None:
 @transaction.atomic
 def question_create(*, page: Page, user: User | None, kind: str, **fields) -> Question:
     survey = Survey.objects.select_for_update().get(pk=page.survey_id)
-    _require_draft(survey)
+    survey_require_draft(survey)
     unknown = set(fields) - set(QUESTION_FIELDS)
     if unknown:
         raise TypeError(f"question_create() got unknown fields {sorted(unknown)}")
@@ -629,7 +631,7 @@ def question_create(*, page: Page, user: User | None, kind: str, **fields) -> Qu
 @transaction.atomic
 def question_update(*, question: Question, user: User | None, **fields) -> Question:
     survey = Survey.objects.select_for_update().get(pk=question.survey_id)
-    _require_draft(survey)
+    survey_require_draft(survey)
     unknown = set(fields) - set(QUESTION_FIELDS) - {"page"}
     if unknown:
         raise TypeError(f"question_update() got unknown fields {sorted(unknown)}")
@@ -660,7 +662,7 @@ def question_update(*, question: Question, user: User | None, **fields) -> Quest
 @transaction.atomic
 def question_delete(*, question: Question, user: User | None) -> None:
     survey = Survey.objects.select_for_update().get(pk=question.survey_id)
-    _require_draft(survey)
+    survey_require_draft(survey)
     _log("question_deleted", user=user, survey=survey, data={"question": question.code})
     page = question.page
     question.delete()
@@ -670,7 +672,7 @@ def question_delete(*, question: Question, user: User | None) -> None:
 @transaction.atomic
 def questions_reorder(*, page: Page, user: User | None, question_ids: list[int]) -> None:
     survey = Survey.objects.select_for_update().get(pk=page.survey_id)
-    _require_draft(survey)
+    survey_require_draft(survey)
     _reorder(page.questions.all(), question_ids)
     _log("questions_reordered", user=user, survey=survey, data={"page": page.pk})
 
@@ -678,7 +680,7 @@ def questions_reorder(*, page: Page, user: User | None, question_ids: list[int])
 @transaction.atomic
 def question_move(*, question: Question, user: User | None, direction: int) -> None:
     survey = Survey.objects.select_for_update().get(pk=question.survey_id)
-    _require_draft(survey)
+    survey_require_draft(survey)
     _move(question.page.questions.all(), question, direction)
     _log("questions_reordered", user=user, survey=survey, data={"question": question.code})
 
@@ -689,7 +691,7 @@ def question_move(*, question: Question, user: User | None, direction: int) -> N
 def _question_for_change(question: Question) -> Question:
     Survey.objects.select_for_update().get(pk=question.survey_id)
     question = Question.objects.select_related("survey").get(pk=question.pk)
-    _require_draft(question.survey)
+    survey_require_draft(question.survey)
     return question
 
 
@@ -841,13 +843,9 @@ def statements_set(
 
 def survey_audience_users(survey: Survey):
     """Everyone with a staff or library-leader role at a library the survey reaches."""
-    from .selectors import survey_audience_libraries
+    from .permissions import survey_audience_people
 
-    return User.objects.filter(
-        is_active=True,
-        roles__role__in=[RoleAssignment.Role.STAFF, RoleAssignment.Role.LIBRARY_LEADER],
-        roles__library__in=survey_audience_libraries(survey),
-    ).distinct()
+    return User.objects.filter(survey_audience_people(survey), is_active=True)
 
 
 @transaction.atomic
@@ -887,8 +885,7 @@ def survey_invite_users(*, survey: Survey, users: Iterable[User], invited_by=Non
 def _enqueue_invitations(survey: Survey) -> None:
     from .tasks import survey_invitations_send
 
-    survey_id = survey.pk
-    transaction.on_commit(lambda: survey_invitations_send.delay(survey_id))
+    outbox.enqueue(survey_invitations_send, survey.pk)
 
 
 def survey_invite_audience(*, survey: Survey, invited_by) -> int:

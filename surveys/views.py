@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from portal import permissions
 from portal.forms import add_service_errors
+from portal.models import Programme
 
 from . import selectors, services
 from .answering import (
@@ -28,7 +29,6 @@ from .answering import (
 )
 from .forms import ExtendForm, OpenForm, PageForm, QuestionForm, RemindersForm, SurveyForm
 from .models import Answer, Participation, Question, Response, Survey
-from .permissions import survey_may_create
 from .tasks import survey_language_for
 from .texts import normalize_language
 
@@ -39,6 +39,14 @@ def _survey(request, pk, action: str | None = None) -> Survey:
     survey = permissions.get_visible_or_404(request, SURVEY_QS, pk=pk)
     if action:
         permissions.require(request, action, survey)
+    return survey
+
+
+def _draft(request, pk) -> Survey:
+    """A survey whose structure this person may change now: theirs to change, and a draft (the
+    service's rule; otherwise the person is told why, see ServiceRefusalMiddleware)."""
+    survey = _survey(request, pk, "change")
+    services.survey_require_draft(survey)
     return survey
 
 
@@ -61,19 +69,21 @@ def survey_list(request):
         {
             "rows": rows,
             "to_answer": selectors.surveys_to_answer(user=request.user),
-            "may_create": permissions.managed_programmes(request.user).exists(),
+            "may_create": permissions.for_action(
+                request.user, Programme, "manage_content"
+            ).exists(),
         },
     )
 
 
 @login_required
 def survey_create(request):
-    if not permissions.managed_programmes(request.user).exists():
+    if not permissions.for_action(request.user, Programme, "manage_content").exists():
         raise PermissionDenied
     form = SurveyForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         programme, county = form.cleaned_data["programme"], form.cleaned_data["county"]
-        if not survey_may_create(request.user, programme, county):
+        if not permissions.may_own(request.user, programme, county):
             form.add_error("county", _("You may not create a survey here."))
         else:
             try:
@@ -134,7 +144,7 @@ def survey_detail(request, pk):
 
 @login_required
 def survey_update(request, pk):
-    survey = _survey(request, pk, "change")
+    survey = _draft(request, pk)
     form = SurveyForm(request.POST or None, user=request.user, survey=survey)
     if request.method == "POST" and form.is_valid():
         try:
@@ -154,13 +164,13 @@ def survey_update(request, pk):
 
 @login_required
 def page_create(request, pk):
-    survey = _survey(request, pk, "change")
+    survey = _draft(request, pk)
     return _page_form(request, survey, None)
 
 
 @login_required
 def page_update(request, pk, page_pk):
-    survey = _survey(request, pk, "change")
+    survey = _draft(request, pk)
     page = _child(survey.pages.all(), page_pk)
     return _page_form(request, survey, page)
 
@@ -203,7 +213,7 @@ def _page_form(request, survey, page):
 @login_required
 @require_POST
 def page_delete(request, pk, page_pk):
-    survey = _survey(request, pk, "change")
+    survey = _draft(request, pk)
     page = _child(survey.pages.all(), page_pk)
     services.page_delete(page=page, user=request.user)
     messages.success(request, _("The page and its questions were deleted."))
@@ -213,7 +223,7 @@ def page_delete(request, pk, page_pk):
 @login_required
 @require_POST
 def page_move(request, pk, page_pk):
-    survey = _survey(request, pk, "change")
+    survey = _draft(request, pk)
     page = _child(survey.pages.all(), page_pk)
     try:
         services.page_move(page=page, user=request.user, direction=_direction(request))
@@ -229,14 +239,14 @@ def _direction(request) -> int:
 
 @login_required
 def question_create(request, pk, page_pk):
-    survey = _survey(request, pk, "change")
+    survey = _draft(request, pk)
     page = _child(survey.pages.all(), page_pk)
     return _question_form(request, survey, page, None)
 
 
 @login_required
 def question_update(request, pk, question_pk):
-    survey = _survey(request, pk, "change")
+    survey = _draft(request, pk)
     question = _child(
         survey.questions.select_related("page").prefetch_related("options", "statements"),
         question_pk,
@@ -320,7 +330,7 @@ def _statements_keep_or_set(question, form, user):
 @login_required
 @require_POST
 def question_delete(request, pk, question_pk):
-    survey = _survey(request, pk, "change")
+    survey = _draft(request, pk)
     question = _child(survey.questions.all(), question_pk)
     services.question_delete(question=question, user=request.user)
     messages.success(request, _("The question was deleted."))
@@ -330,7 +340,7 @@ def question_delete(request, pk, question_pk):
 @login_required
 @require_POST
 def question_move(request, pk, question_pk):
-    survey = _survey(request, pk, "change")
+    survey = _draft(request, pk)
     question = _child(survey.questions.all(), question_pk)
     services.question_move(question=question, user=request.user, direction=_direction(request))
     return redirect(reverse("surveys:survey_detail", args=[survey.pk]) + f"#question-{question.pk}")
@@ -468,7 +478,7 @@ def survey_invite(request, pk):
 @login_required
 @require_POST
 def survey_delete(request, pk):
-    survey = _survey(request, pk, "change")
+    survey = _draft(request, pk)
     services.survey_delete(survey=survey, user=request.user)
     messages.success(request, _("The draft was deleted."))
     return redirect("surveys:survey_list")

@@ -6,8 +6,10 @@ Views check the access policy before calling these; the services keep the domain
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import PurePath
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
@@ -16,6 +18,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Course
+from portal import outbox
 from portal.audit import audit_log
 from portal.models import User
 
@@ -29,7 +32,6 @@ from .models import (
     Submission,
     Thread,
 )
-from .permissions import within_edit_window
 
 # --- modules and lessons ---
 
@@ -240,20 +242,37 @@ def thread_create(*, user: User, course: Course, title: str, body: str) -> Threa
     return Thread.objects.create(course=course, author=user, title=title, body=body)
 
 
+def edit_window() -> timedelta:
+    return timedelta(minutes=getattr(settings, "LEARNING_EDIT_WINDOW_MINUTES", 30))
+
+
+def within_edit_window(created_at) -> bool:
+    return timezone.now() <= created_at + edit_window()
+
+
+def thread_takes_replies(thread: Thread) -> bool:
+    """Whether a thread is open for new replies (not locked, not hidden)."""
+    return not thread.is_locked and not thread.is_hidden
+
+
+def thread_edit_open(thread: Thread) -> bool:
+    """Whether the author may still edit the thread: not locked, within the edit window."""
+    return not thread.is_locked and within_edit_window(thread.created_at)
+
+
+def post_edit_open(post: Post) -> bool:
+    """Whether the author may still edit the reply: thread not locked, within the edit window."""
+    return not post.thread.is_locked and within_edit_window(post.created_at)
+
+
 def _check_edit(*, user: User, author_id, created_at) -> None:
     if author_id != user.pk:
         raise PermissionDenied(_("Only the author can edit this."))
     if not within_edit_window(created_at):
         raise ValidationError(
             _("The time for editing has run out: texts can be edited for %(minutes)s minutes.")
-            % {"minutes": int(_edit_window_minutes())}
+            % {"minutes": int(edit_window().total_seconds() / 60)}
         )
-
-
-def _edit_window_minutes() -> float:
-    from .permissions import edit_window
-
-    return edit_window().total_seconds() / 60
 
 
 @transaction.atomic
@@ -282,7 +301,7 @@ def post_create(*, user: User, thread: Thread, body: str) -> Post:
         from .tasks import post_reply_notify
 
         language = thread.author.preferred_language
-        transaction.on_commit(lambda: post_reply_notify.delay(post.pk, language))
+        outbox.enqueue(post_reply_notify, post.pk, language)
     return post
 
 
@@ -517,5 +536,5 @@ def submission_review(
     from .tasks import submission_feedback_notify
 
     language = submission.user.preferred_language
-    transaction.on_commit(lambda: submission_feedback_notify.delay(submission.pk, language))
+    outbox.enqueue(submission_feedback_notify, submission.pk, language)
     return submission

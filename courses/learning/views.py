@@ -25,20 +25,24 @@ from .forms import (
     ThreadForm,
 )
 from .models import Assignment, Lesson, Module, Post, Submission, Thread
-from .permissions import arena_courses, manages_course, participates_in_course
 
 
 def _course(request, pk) -> Course:
     """A course whose arena this user may enter; anyone else gets the same 404 as for none."""
+    arena = permissions.for_action(request.user, Course, "use_arena")
     return permissions.get_visible_or_404(
-        request, arena_courses(request.user).select_related("county", "programme"), pk=pk
+        request, arena.select_related("county", "programme"), pk=pk
     )
+
+
+def _manages(user, course: Course) -> bool:
+    return permissions.can(user, "manage", course)
 
 
 def _arena_context(request, course: Course) -> dict:
     user = request.user
-    manages = manages_course(user, course)
-    participates = participates_in_course(user, course)
+    manages = _manages(user, course)
+    participates = permissions.can(user, "learn", course)
     return {
         "course": course,
         "manages": manages,
@@ -70,7 +74,7 @@ def _module_form_page(request, course, form, module=None, status=200):
 @login_required
 def module_create(request, course_pk):
     course = _course(request, course_pk)
-    if not manages_course(request.user, course):
+    if not _manages(request.user, course):
         permissions.require(request, "manage", course)
     form = ModuleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -294,13 +298,13 @@ def _thread_page(request, thread, reply_form=None, status=200):
     posts = list(selectors.thread_posts(thread=thread, user=user))
     for post in posts:
         post.thread = thread  # the policy reads the thread's state; no query per post
-        post.may_edit = permissions.can(user, "edit", post)
+        post.may_edit = permissions.can(user, "edit", post) and services.post_edit_open(post)
     context = _arena_context(request, thread.course)
     context.update(
         thread=thread,
         posts=posts,
-        may_reply=permissions.can(user, "reply", thread),
-        may_edit=permissions.can(user, "edit", thread),
+        may_reply=permissions.can(user, "reply", thread) and services.thread_takes_replies(thread),
+        may_edit=permissions.can(user, "edit", thread) and services.thread_edit_open(thread),
         may_moderate=permissions.can(user, "moderate", thread),
         reply_form=reply_form or PostForm(),
     )
@@ -315,9 +319,9 @@ def thread_detail(request, pk):
 @login_required
 @require_POST
 def post_create(request, thread_pk):
-    thread = _thread(request, thread_pk)
+    thread = _thread(request, thread_pk, "reply")
     form = PostForm(request.POST)
-    if not permissions.can(request.user, "reply", thread):
+    if not services.thread_takes_replies(thread):
         form.add_error(None, _("This thread is locked: it takes no new replies."))
     elif form.is_valid():
         try:
@@ -337,7 +341,7 @@ def _edit_refused(request, error) -> None:
 @login_required
 def thread_edit(request, pk):
     thread = _thread(request, pk)
-    if not permissions.can(request.user, "edit", thread):
+    if not (permissions.can(request.user, "edit", thread) and services.thread_edit_open(thread)):
         messages.error(request, _("This thread can no longer be edited."))
         return redirect(thread.get_absolute_url())
     form = ThreadForm(request.POST or None, initial={"title": thread.title, "body": thread.body})
@@ -366,7 +370,7 @@ def _post(request, pk, action="view") -> Post:
 def post_edit(request, pk):
     post = _post(request, pk)
     back = f"{post.thread.get_absolute_url()}#post-{post.pk}"
-    if not permissions.can(request.user, "edit", post):
+    if not (permissions.can(request.user, "edit", post) and services.post_edit_open(post)):
         messages.error(request, _("This reply can no longer be edited."))
         return redirect(back)
     form = PostForm(request.POST or None, initial={"body": post.body})
@@ -447,7 +451,7 @@ def _assignment_form_page(request, course, form, assignment=None, status=200):
 @login_required
 def assignment_create(request, course_pk):
     course = _course(request, course_pk)
-    if not manages_course(request.user, course):
+    if not _manages(request.user, course):
         permissions.require(request, "manage", course)
     form = AssignmentForm(request.POST or None, course=course)
     if request.method == "POST" and form.is_valid():
@@ -587,7 +591,7 @@ def submission_file(request, pk):
 @login_required
 def completion(request, course_pk):
     course = _course(request, course_pk)
-    if not manages_course(request.user, course):
+    if not _manages(request.user, course):
         permissions.require(request, "manage", course)
     context = _arena_context(request, course)
     context["table"] = selectors.course_completion_table(course=course)

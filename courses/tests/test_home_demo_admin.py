@@ -5,24 +5,40 @@ from django.urls import reverse
 
 from courses.home_actions import course_actions, courses_demo_load
 from courses.models import Course, Gathering, Registration
-from portal.permissions import get_scope
 
-from .factories import CourseFactory
+from .factories import CourseFactory, GatheringFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _labels(user, programme):
-    return {a.url for a in course_actions(user=user, programme=programme, scope=get_scope(user))}
+    return {a.url for a in course_actions(user=user, programme=programme)}
 
 
 def test_home_actions_by_role(world):
     course_list = reverse("courses:course_list")
     approvals = reverse("courses:approval_list")
+    mine = reverse("courses:registration_list")
     assert course_list in _labels(world.coordinator_a, world.programme)
+    # Staff are offered courses only where one is open to them, and approvals only wait for
+    # those who decide them.
+    assert course_list not in _labels(world.staff_a, world.programme)
+    assert approvals not in _labels(world.library_leader_a, world.programme)
+    gathering = GatheringFactory(
+        course=CourseFactory(programme=world.programme, county=None),
+        requires_leader_approval=True,
+    )
     assert course_list in _labels(world.staff_a, world.programme)
+    RegistrationFactory(
+        gathering=gathering,
+        user=world.staff_a,
+        library=world.library_a,
+        status=Registration.Status.AWAITING_APPROVAL,
+    )
     assert approvals in _labels(world.library_leader_a, world.programme)
+    assert approvals not in _labels(world.library_leader_b, world.programme)
     assert approvals not in _labels(world.staff_a, world.programme)
+    assert mine in _labels(world.staff_a, world.programme)
     assert _labels(world.outsider, world.programme) == set()
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from courses import selectors
 from courses.models import Course, Gathering, Registration
 from courses.selectors import course_is_participant, course_participants
 from portal import permissions
@@ -111,14 +112,17 @@ def test_registration_matrix(world, courses):
         assert permissions.can(user, "mark_attendance", registration) == attendance, person
 
 
-def test_certificate_only_when_attended(world, courses):
+def test_certificate_who_is_the_policy_when_is_the_selector(world, courses):
+    """The policy says who may fetch a person's certificate; whether one exists (attended, the
+    gathering not cancelled) is decided outside the policy, for site admins too."""
     registration = RegistrationFactory(
         gathering=GatheringFactory(course=courses["a"]), user=world.staff_a
     )
-    assert not permissions.can(world.staff_a, "certificate", registration)
-    registration.status = Registration.Status.ATTENDED
     assert permissions.can(world.staff_a, "certificate", registration)
     assert not permissions.can(world.staff_b, "certificate", registration)
+    assert not selectors.certificate_available(registration=registration)
+    registration.status = Registration.Status.ATTENDED
+    assert selectors.certificate_available(registration=registration)
 
 
 def test_unknown_action_raises(world, courses):

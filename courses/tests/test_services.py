@@ -238,7 +238,8 @@ def test_reminders_sent_once(world, gathering, django_capture_on_commit_callback
     gathering.ends_at = gathering.starts_at + timedelta(hours=6)
     gathering.registration_deadline = timezone.now()
     gathering.save()
-    assert gathering_reminders_send() == 1
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's commit
+        assert gathering_reminders_send() == 1
     assert gathering_reminders_send() == 0
     assert len(mail.outbox) == 1 and mail.outbox[0].subject.endswith(gathering.course.title)
     registration.refresh_from_db()
@@ -277,3 +278,28 @@ def test_course_validation(world):
             registration_deadline=timezone.now() + timedelta(days=11),
         )
     assert {"ends_at", "registration_deadline"} <= error.value.message_dict.keys()
+
+
+def test_approval_requests_go_to_whoever_decides_in_their_own_language(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The recipients of an approval request are the policy's deciders: the library's leader, or
+    the course's managers where the library has none (so those managers are told too)."""
+    world.library_leader_a.preferred_language = "nn"
+    world.library_leader_a.save()
+    course = CourseFactory(programme=world.programme, county=world.county_a)
+    gathering = GatheringFactory(course=course, requires_leader_approval=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_create(
+            user=world.staff_a, gathering=gathering, library=world.library_a
+        )
+    requests = [m for m in mailoutbox if world.library_leader_a.email in m.to]
+    assert len(requests) == 1 and "godkjenn" in requests[0].subject.lower()
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_create(
+            user=world.coordinator_a, gathering=gathering, library=world.county_library_a
+        )
+    deciders = {address for m in mailoutbox for address in m.to if "approve" in m.subject}
+    # County library A has no leader: the project leader and A's coordinator decide.
+    assert deciders == {world.project_leader.email, world.coordinator_a.email}

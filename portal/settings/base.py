@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.RequireMFAMiddleware",
+    "portal.middleware.ServiceRefusalMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -79,8 +80,10 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-# Persistent connections: opening one per request cost six times the lightest page (see
-# docs/performance.md). The health check replaces a connection the database closed meanwhile.
+# Persistent connections: opening one per request cost more than the lightest page itself (see
+# docs/performance.md). A persistent connection is checked before each request reuses it, so a
+# database restart costs no request an error; a request that loses its connection midway answers
+# 503 (portal.views).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -194,7 +197,16 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+# A task is acknowledged when it has finished, so a worker that dies midway leaves it to be
+# delivered again; tasks are idempotent (portal/outbox.py) and take one message at a time.
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# E-mails and follow-up tasks go through the outbox (portal/outbox.py): the first retry after this
+# many seconds, then at doubling intervals.
+PORTAL_OUTBOX_RETRY_SECONDS = env.int("PORTAL_OUTBOX_RETRY_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
+    "outbox-relay": {"task": "portal.tasks.outbox_relay", "schedule": 30},
     "survey-reminders": {"task": "surveys.tasks.survey_reminders_send", "schedule": 60 * 15},
     "survey-retention": {"task": "surveys.tasks.survey_retention_purge", "schedule": 60 * 60 * 24},
     "survey-close-due": {"task": "surveys.tasks.surveys_close_due", "schedule": 60 * 5},
@@ -202,8 +214,13 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 if REDIS_URL:
+    # While Redis is unreachable the cache serves from the database (portal/cache.py).
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "portal.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 
 # Sessions are read from the cache (Redis, shared by every web server) and written through to the

@@ -76,7 +76,7 @@ def test_production_keeps_connections_sessions_and_cache_off_the_request_path():
         "True",
         "True",
         "django.contrib.sessions.backends.cached_db",
-        "django.core.cache.backends.redis.RedisCache",
+        "portal.cache.ResilientRedisCache",
         "django.core.files.storage.FileSystemStorage",
         "False",
     ]

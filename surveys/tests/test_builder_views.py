@@ -92,12 +92,13 @@ def test_coordinator_builds_and_opens_a_survey(world, client_for):
     assert opened.status_code == 302
     survey.refresh_from_db()
     assert survey.status == Survey.Status.OPEN
-    # Now the structure is fixed: the question editor answers 403.
+    # Now the structure is fixed: the question editor sends the person back with the reason.
     question = survey.questions.first()
-    assert (
-        client.get(reverse("surveys:question_update", args=[survey.pk, question.pk])).status_code
-        == 403
-    )
+    edit = reverse("surveys:question_update", args=[survey.pk, question.pk])
+    refused = client.get(edit, HTTP_REFERER="http://testserver" + detail)
+    assert refused.status_code == 302 and refused["Location"].endswith(detail)
+    assert "Only a draft survey can be changed" in client.get(detail).content.decode()
+    assert client.get(edit).status_code == 409
 
 
 def test_question_form_errors_keep_input(world, client_for):

@@ -1,9 +1,14 @@
 import pytest
 
-from portal.permissions import get_scope
 from surveys.results_home import survey_results_actions
+from surveys.tests.factories import build_survey, open_survey
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def open_programme_survey(world):
+    return open_survey(build_survey(world), user=world.project_leader)
 
 
 @pytest.mark.parametrize(
@@ -16,15 +21,21 @@ pytestmark = pytest.mark.django_db
         ("outsider", False),
     ],
 )
-def test_survey_results_home_action(world, person, shown):
+def test_survey_results_home_action(world, open_programme_survey, person, shown):
     user = getattr(world, person)
-    actions = survey_results_actions(user=user, programme=world.programme, scope=get_scope(user))
+    actions = survey_results_actions(user=user, programme=world.programme)
     assert bool(actions) is shown
     if shown:
         assert actions[0].url == "/undersokelser/resultater/"
 
 
-def test_home_page_links_to_survey_results(client_for, world):
+def test_no_results_action_where_there_are_no_results(world):
+    """The home page never promises results that nobody can see yet."""
+    for person in ("project_leader", "coordinator_a", "library_leader_a"):
+        assert survey_results_actions(user=getattr(world, person), programme=world.programme) == []
+
+
+def test_home_page_links_to_survey_results(client_for, world, open_programme_survey):
     html = client_for(world.coordinator_a).get("/").content.decode()
     assert 'href="/undersokelser/resultater/"' in html
     html = client_for(world.staff_a).get("/").content.decode()
