@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "surveys",
     "courses",
     "courses.learning",
+    "hospitering",
 ]
 
 MIDDLEWARE = [
@@ -211,7 +212,14 @@ CELERY_BEAT_SCHEDULE = {
     "survey-retention": {"task": "surveys.tasks.survey_retention_purge", "schedule": 60 * 60 * 24},
     "survey-close-due": {"task": "surveys.tasks.surveys_close_due", "schedule": 60 * 5},
     "gathering-reminders": {"task": "courses.tasks.gathering_reminders_send", "schedule": 60 * 60},
+    "placement-reminders": {
+        "task": "hospitering.tasks.placement_reminders_send",
+        "schedule": 60 * 60 * 6,
+    },
 }
+# Job shadowing: the participant's report and the host's feedback are due this many days after
+# the last day of the placement (reminders go out when it ends and a few days before).
+HOSPITERING_REPORT_DUE_DAYS = env.int("HOSPITERING_REPORT_DUE_DAYS", default=30)
 
 if REDIS_URL:
     # While Redis is unreachable the cache serves from the database (portal/cache.py).
