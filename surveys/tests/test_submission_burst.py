@@ -8,7 +8,8 @@ from django.db import connection
 from courses.tests.test_concurrency import run_at_once
 from portal.models import RoleAssignment
 from portal.tests.factories import UserFactory, grant
-from surveys import services
+from surveys.answering import services
+from surveys.builder.services import survey_invite_users
 from surveys.models import Answer, Participation, Question, Response
 
 from .factories import build_survey, open_survey
@@ -23,7 +24,7 @@ def test_a_burst_of_submissions_stores_every_answer_once(world):
     people = [UserFactory(email=f"svar{i}@example.no") for i in range(RESPONDENTS)]
     for person in people:
         grant(person, RoleAssignment.Role.STAFF, library=world.library_a)
-    services.survey_invite_users(survey=survey, users=people)
+    survey_invite_users(survey=survey, users=people)
     likert = Question.objects.get(survey=survey, code="l1")
     number = Question.objects.get(survey=survey, code="n1")
     jobs = []

@@ -19,8 +19,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.models import CompetenceArea, County, Library, Programme
-from surveys import exports
 from surveys.models import Survey
+from surveys.results import exports
 from surveys.synthetic import add_responses, wide_survey
 
 FORMATS = ("responses-wide.csv", "responses-wide.xlsx")
