@@ -47,6 +47,8 @@ def _record(request_type, name, response_time, response_length, response=None, *
         return
     timings[name].append(response_time)
     status = getattr(response, "status_code", None) or "error"
+    if kwargs.get("exception"):  # a failed check (not registered, not submitted) or no answer
+        status = f"failed {status}"
     statuses[name][str(status)] += 1
 
 

@@ -99,7 +99,7 @@ class Command(BaseCommand):
         failed = {
             name: codes
             for name, codes in result["statuses"].items()
-            if any(code == "error" or code.startswith("5") for code in codes)
+            if any(code.startswith(("error", "failed", "5")) for code in codes)
         }
         if failed:
             raise CommandError(f"Requests failed: {failed}")
