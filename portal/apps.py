@@ -8,6 +8,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from . import home_actions  # noqa: F401  (registers the portal's home-page actions)
+        from . import checks, home_actions  # noqa: F401  (registers checks and home-page actions)
 
         autodiscover_modules("dashboard")  # each app's dashboard.py registers its panel
+        autodiscover_modules("region")  # each app's region.py adds its part of generated data
