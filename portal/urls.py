@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
@@ -51,3 +52,6 @@ urlpatterns = [
 ]
 
 handler500 = "portal.views.server_error"
+
+if settings.PORTAL_BENCHMARK_VIEWS:
+    urlpatterns.append(path("benchmark/ok/", views.benchmark_trivial, name="benchmark_trivial"))

@@ -416,3 +416,10 @@ def healthz(request):
     """Each dependency's status as JSON (portal/health.py): 200 when all are well, 503 when not."""
     report, healthy = health_report()
     return JsonResponse(report, status=200 if healthy else 503)
+
+
+@login_required
+def benchmark_trivial(request):
+    """The yardstick of the load test: the least a signed-in request costs on this server (the
+    middleware, the session and the user). Only routed when PORTAL_BENCHMARK_VIEWS is on."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -84,10 +84,12 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
-# A persistent connection is checked before each request reuses it, so a database restart costs
-# no request an error; a request that loses its connection midway answers 503 (portal.views).
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Persistent connections: opening one per request cost more than the lightest page itself (see
+# docs/performance.md). A persistent connection is checked before each request reuses it, so a
+# database restart costs no request an error; a request that loses its connection midway answers
+# 503 (portal.views).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portal.User"
@@ -176,15 +178,38 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # Third-party assets come from the npm registry at setup (`npm ci`), never copied by hand.
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
+# Uploaded files (learning material, assignment answers) go through Django's storage API and are
+# served only by views that ask the policy. With AWS_STORAGE_BUCKET_NAME set they live in an
+# S3-compatible object store (django-storages) that every web server shares; without it on this
+# server's disk under MEDIA_ROOT (one server, or a disk all servers mount).
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    DEFAULT_FILE_STORAGE_BACKEND = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            "access_key": env("AWS_S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("AWS_S3_SECRET_ACCESS_KEY", default=None),
+            "location": env("AWS_LOCATION", default="media"),
+            # Private: files are fetched by the portal's views, never by a public URL.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    DEFAULT_FILE_STORAGE_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_FILE_STORAGE_BACKEND,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
@@ -266,6 +291,11 @@ if REDIS_URL:
         }
     }
 
+# Sessions are read from the cache (Redis, shared by every web server) and written through to the
+# database, so a request costs no session query, and nothing is lost when the cache is emptied.
+# Only a change writes (sign-in, language, messages): never every request.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # Security. Cookies are HttpOnly and SameSite; "secure" and HSTS are switched on behind HTTPS.
 SECURE_HTTPS = env.bool("SECURE_HTTPS", default=False)
 SESSION_COOKIE_SECURE = SECURE_HTTPS
@@ -318,6 +348,10 @@ LOGGING = {
 
 # Demo data (demo accounts) may only be loaded where this is on; never in production.
 PORTAL_ALLOW_DEMO = env.bool("PORTAL_ALLOW_DEMO", default=False)
+
+# The load test's trivial view (`HttpResponse("ok")` for a signed-in person, at /benchmark/ok/):
+# only where a benchmark switches it on, never in normal production (`check --deploy` warns).
+PORTAL_BENCHMARK_VIEWS = env.bool("PORTAL_BENCHMARK_VIEWS", default=False)
 
 # Where links in e-mails point.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
