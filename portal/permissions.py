@@ -724,6 +724,12 @@ def is_site_admin(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.is_superuser)
 
 
+def site_admins() -> QuerySet:
+    """The active site admins: they receive what concerns the site itself (accessibility
+    reports)."""
+    return User.objects.filter(is_superuser=True, is_active=True).order_by("pk")
+
+
 def may_own(user, programme: Programme, county: County | None) -> bool:
     """May this person create content owned by `county` in `programme` (None: the whole
     programme, the project leader's alone)?"""

@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -53,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "portal.middleware.SSOFormActionMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.RequireMFAMiddleware",
@@ -126,13 +129,48 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Kompetanseportalen"
-# When on, project leaders and county coordinators must set up TOTP before they can work.
+# When on, project leaders and county coordinators must set up TOTP before they can work, unless
+# they signed in through an SSO provider that reported a second factor (see portal/sso.py).
 PORTAL_REQUIRE_MFA_FOR_MANAGERS = env.bool("PORTAL_REQUIRE_MFA_FOR_MANAGERS", default=False)
+
+# Single sign-on: any number of OpenID Connect providers (ID-porten, Feide, an employer's Entra ID),
+# named in PORTAL_SSO_PROVIDERS and each configured by PORTAL_SSO_<NAME>_* variables (README).
+# None is needed: without them the login page offers e-mail and password only.
+SOCIALACCOUNT_ADAPTER = "portal.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True  # a verified address links to the account it belongs to
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("PORTAL_SSO_TIMEOUT", default=5)
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": name.lower(),
+                "name": env(f"PORTAL_SSO_{name.upper()}_NAME", default=name),
+                "client_id": env(f"PORTAL_SSO_{name.upper()}_CLIENT_ID"),
+                "secret": env(f"PORTAL_SSO_{name.upper()}_CLIENT_SECRET"),
+                "settings": {
+                    "server_url": env(f"PORTAL_SSO_{name.upper()}_ISSUER"),
+                    # acr values that mean a second factor was used (e.g. idporten-loa-substantial)
+                    "mfa_acr_values": env.list(f"PORTAL_SSO_{name.upper()}_MFA_ACR", default=[]),
+                    # where its sign-in page lives, when not on the issuer's host
+                    "form_action": env.list(f"PORTAL_SSO_{name.upper()}_LOGIN_ORIGINS", default=[]),
+                },
+            }
+            for name in env.list("PORTAL_SSO_PROVIDERS", default=[])
+        ],
+    }
+}
 
 # Languages: Bokmål is the default; Nynorsk and English are offered.
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norwegian Bokmål")), ("nn", _("Norwegian Nynorsk")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/third_party: Nynorsk for django-allauth (which ships none) and Django messages whose own
+# translation is stale; makemessages never touches it (README, Languages).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "third_party"]
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Oslo"
@@ -212,6 +250,10 @@ CELERY_BEAT_SCHEDULE = {
     "survey-retention": {"task": "surveys.tasks.survey_retention_purge", "schedule": 60 * 60 * 24},
     "survey-close-due": {"task": "surveys.tasks.surveys_close_due", "schedule": 60 * 5},
     "gathering-reminders": {"task": "courses.tasks.gathering_reminders_send", "schedule": 60 * 60},
+    "personal-data-retention": {
+        "task": "portal.tasks.personal_data_retention_purge",
+        "schedule": 60 * 60 * 24,
+    },
     "placement-reminders": {
         "task": "hospitering.tasks.placement_reminders_send",
         "schedule": 60 * 60 * 6,
@@ -220,6 +262,24 @@ CELERY_BEAT_SCHEDULE = {
 # Job shadowing: the participant's report and the host's feedback are due this many days after
 # the last day of the placement (reminders go out when it ends and a few days before).
 HOSPITERING_REPORT_DUE_DAYS = env.int("HOSPITERING_REPORT_DUE_DAYS", default=30)
+
+# Invitation links work this many days (the invitation says so; the inviter can re-send it).
+PORTAL_INVITATION_VALID_DAYS = env.int("PORTAL_INVITATION_VALID_DAYS", default=14)
+
+# Personal data (the privacy notice states these periods; portal/privacy.py applies them).
+# Invitations nobody accepted are deleted this many days after they expired:
+PORTAL_RETENTION_INVITATION_DAYS = env.int("PORTAL_RETENTION_INVITATION_DAYS", default=90)
+# Accounts whose e-mail address was never verified and that never signed in:
+PORTAL_RETENTION_UNVERIFIED_ACCOUNT_DAYS = env.int(
+    "PORTAL_RETENTION_UNVERIFIED_ACCOUNT_DAYS", default=30
+)
+# Audit-log entries keep their details (who, what data) this long; the action itself stays:
+PORTAL_RETENTION_AUDIT_DETAIL_DAYS = env.int("PORTAL_RETENTION_AUDIT_DETAIL_DAYS", default=730)
+# Download links of "export my data" files work this many days:
+PORTAL_RETENTION_EXPORT_DAYS = env.int("PORTAL_RETENTION_EXPORT_DAYS", default=7)
+# Who answers questions about personal data (named by the privacy and accessibility statements).
+PORTAL_PRIVACY_CONTACT = env("PORTAL_PRIVACY_CONTACT", default="personvern@kompetanseportalen.no")
+
 
 if REDIS_URL:
     # While Redis is unreachable the cache serves from the database (portal/cache.py).
