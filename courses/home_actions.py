@@ -40,6 +40,24 @@ def course_actions(*, user, programme):
         actions.append(
             HomeAction(_("My course registrations"), reverse("courses:registration_list"))
         )
+    follows = (
+        permissions.for_action(user, Registration, "follow")
+        .filter(gathering__course__programme=programme)
+        .exists()
+    )
+    if (
+        follows
+        or permissions.for_action(user, Gathering, "register_staff")
+        .filter(course__programme=programme, cancelled_at__isnull=True)
+        .exists()
+    ):
+        actions.append(
+            HomeAction(
+                _("Your staff's course registrations"),
+                reverse("courses:staff_registrations"),
+                _("See who is registered, waiting or attended, and register several at once."),
+            )
+        )
     waiting = approvals_pending(user=user).filter(gathering__course__programme=programme).count()
     if waiting:
         actions.append(

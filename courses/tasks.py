@@ -16,8 +16,9 @@ REMINDER_DAYS_BEFORE = 3
 def _registration(registration_id: int) -> Registration | None:
     return (
         Registration.objects.select_related(
-            "user", "library", "gathering__course", "gathering__county"
+            "user", "library", "registered_by", "gathering__course", "gathering__county"
         )
+        .prefetch_related("answers", "gathering__course__registration_questions")
         .filter(pk=registration_id)
         .first()
     )
@@ -62,3 +63,19 @@ def gathering_reminders_send() -> int:
             registration_notify(registration_id, "reminder")
             sent += 1
     return sent
+
+
+@shared_task
+def registration_offers_expire() -> int:
+    """Every few minutes: pass on the seat offers nobody answered in time (idempotent)."""
+    return services.registration_offers_expire()
+
+
+@shared_task
+def registration_personal_answers_purge() -> int:
+    """A few times a day: delete the personal answers (diet, accessibility ...) of gatherings
+    that are over or cancelled (idempotent)."""
+    return sum(
+        services.gathering_personal_answers_delete(gathering=gathering)
+        for gathering in services.personal_answers_due()
+    )

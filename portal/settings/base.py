@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.RequireMFAMiddleware",
     "portal.middleware.ServiceRefusalMiddleware",
+    "portal.middleware.MethodNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -174,7 +175,17 @@ CELERY_BEAT_SCHEDULE = {
     "survey-retention": {"task": "surveys.tasks.survey_retention_purge", "schedule": 60 * 60 * 24},
     "survey-close-due": {"task": "surveys.tasks.surveys_close_due", "schedule": 60 * 5},
     "gathering-reminders": {"task": "courses.tasks.gathering_reminders_send", "schedule": 60 * 60},
+    "seat-offers-expire": {"task": "courses.tasks.registration_offers_expire", "schedule": 60 * 5},
+    "personal-answers-purge": {
+        "task": "courses.tasks.registration_personal_answers_purge",
+        "schedule": 60 * 60 * 6,
+    },
 }
+# A seat freed from a full gathering is held this long for the first on its waiting list.
+COURSES_SEAT_OFFER_HOURS = env.int("COURSES_SEAT_OFFER_HOURS", default=48)
+# Answers to personal registration questions (diet, accessibility) are deleted this many days
+# after the gathering ends (at once when it is cancelled).
+COURSES_PERSONAL_ANSWERS_KEEP_DAYS = env.int("COURSES_PERSONAL_ANSWERS_KEEP_DAYS", default=0)
 
 if REDIS_URL:
     CACHES = {
