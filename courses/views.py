@@ -110,10 +110,19 @@ def course_detail(request, pk):
             "course": course,
             "rows": rows,
             "may_manage": may_manage,
-            "statistics": selectors.course_statistics(courses=[course]) if may_manage else None,
+            "statistics": _course_numbers(course) if may_manage else None,
             "is_participant": selectors.course_is_participant(user=request.user, course=course),
         },
     )
+
+
+def _course_numbers(course: Course) -> dict:
+    """The course's figures for its managers, with those who completed its online part."""
+    from .learning.selectors import online_completers
+
+    numbers = selectors.course_statistics(courses=[course])
+    numbers["completed_online"] = len(online_completers(course_ids=[course.pk])[course.pk])
+    return numbers
 
 
 def _county_choices(user, programme):
