@@ -210,13 +210,11 @@ class GradeLevelForm(forms.Form):
     passes = forms.BooleanField(label=_("Passes (the answer is approved)"), required=False)
 
 
-GradeScaleFormSet = forms.formset_factory(GradeLevelForm, extra=2)
-
-
 def grade_scale_formset(data=None, course=None):
+    """The scale's rows: the grades there are and two empty ones (four for a new scale)."""
     initial = [{"label": g.label, "passes": g.passes} for g in course.grade_levels.all()]
-    formset = GradeScaleFormSet(data, initial=initial, prefix="levels")
-    return formset
+    formset_class = forms.formset_factory(GradeLevelForm, extra=2 if initial else 4)
+    return formset_class(data, initial=initial, prefix="levels")
 
 
 class ImageUploadForm(forms.Form):
