@@ -17,6 +17,13 @@ from .factories import CourseFactory, GatheringFactory, RegistrationFactory
 Status = Registration.Status
 
 
+def _go(b, locator):
+    """Click something that loads a new page: wait for that page, then check it with axe."""
+    with b.page.expect_navigation():
+        locator.click()
+    b.check()
+
+
 def _people(world, *names):
     people = []
     for name in names:
@@ -46,20 +53,15 @@ def test_a_seat_offer_taken_and_one_that_expires_and_passes_on(browser_session, 
     b.login(bo)
     b.goto("/kurs/pameldinger/")
     offer = f"/kurs/pameldinger/{second.pk}/tilbud/"
-    b.page.locator(f'a[href="{offer}"]').click()
-    b.check()
-    b.page.locator("button[name=response][value=accept]").click()
-    b.page.wait_for_load_state("load")
-    b.check()
+    _go(b, b.page.locator(f'a[href="{offer}"]'))
+    _go(b, b.page.locator("button[name=response][value=accept]"))
     second.refresh_from_db()
     assert second.status == Status.CONFIRMED
     assert b.page.locator(f'a[href="{offer}"]').count() == 0
 
     # Bo cancels after all: the seat is offered to Cato, who does not answer in time.
-    b.page.locator(f'a[href="/kurs/pameldinger/{second.pk}/avmeld/"]').click()
-    b.check()
-    b.page.locator("main form button[type=submit]").click()
-    b.page.wait_for_load_state("load")
+    _go(b, b.page.locator(f'a[href="/kurs/pameldinger/{second.pk}/avmeld/"]'))
+    _go(b, b.page.locator("main form button[type=submit]"))
     third.refresh_from_db()
     assert third.status == Status.OFFERED
     Registration.objects.filter(pk=third.pk).update(
@@ -77,11 +79,8 @@ def test_a_seat_offer_taken_and_one_that_expires_and_passes_on(browser_session, 
     # → next person: Dina has the offer now.
     b.login(dina)
     b.goto(f"/kurs/{gathering.course_id}/")
-    b.page.locator(f'a[href="/kurs/pameldinger/{fourth.pk}/tilbud/"]').click()
-    b.check()
-    b.page.locator("button[name=response][value=accept]").click()
-    b.page.wait_for_load_state("load")
-    b.check()
+    _go(b, b.page.locator(f'a[href="/kurs/pameldinger/{fourth.pk}/tilbud/"]'))
+    _go(b, b.page.locator("button[name=response][value=accept]"))
     fourth.refresh_from_db()
     assert fourth.status == Status.CONFIRMED
 
@@ -96,16 +95,11 @@ def test_a_library_leader_registers_staff_at_once(browser_session, world):
     team = _people(world, "Siri Samling", "Tor Tilstede", "Una Underveis")
     b.login(world.library_leader_a)
     b.goto(f"/kurs/{gathering.course_id}/")
-    b.page.locator(f'a[href="/kurs/samlinger/{gathering.pk}/ansatte/"]').click()
-    b.check()
-    b.page.locator("main form button[type=submit]").click()  # nobody ticked: explained
-    b.page.wait_for_load_state("load")
-    b.check()
+    _go(b, b.page.locator(f'a[href="/kurs/samlinger/{gathering.pk}/ansatte/"]'))
+    _go(b, b.page.locator("main form button[type=submit]"))  # nobody ticked: explained
     for person in team:
         b.page.locator(f'input[name=people][value="{person.pk}:{world.library_a.pk}"]').check()
-    b.page.locator("main form button[type=submit]").click()
-    b.page.wait_for_load_state("load")
-    b.check()
+    _go(b, b.page.locator("main form button[type=submit]"))
     assert b.page.url.endswith("/kurs/ansatte/")
     statuses = dict(
         Registration.objects.filter(gathering=gathering).values_list("user__full_name", "status")
@@ -153,22 +147,17 @@ def test_check_in_by_name_on_a_phone(phone_session, world):
     assert visible.count() == 1 and "Kari Nordmann" in visible.inner_text()
     kari = registrations["Kari Nordmann"]
     b.page.locator(f"label[for=id_r{kari.pk}_0]").click()
-    b.page.locator("form.attendance-form button[type=submit]").click()
-    b.page.wait_for_load_state("load")
-    b.check()
+    _go(b, b.page.locator("form.attendance-form button[type=submit]"))
     kari.refresh_from_db()
     assert kari.status == Status.ATTENDED
     # Everyone present, then the one who did not come is corrected.
     b.page.once("dialog", lambda dialog: dialog.accept())
-    b.page.locator("button[name=everyone][value=present]").click()
-    b.page.wait_for_load_state("load")
-    b.check()
+    _go(b, b.page.locator("button[name=everyone][value=present]"))
     assert set(gathering.registrations.values_list("status", flat=True)) == {Status.ATTENDED}
     per = registrations["Per Paulsen"]
     b.page.locator("#attendance-q").fill("paulsen")
     b.page.locator(f"label[for=id_r{per.pk}_1]").click()
-    b.page.locator("form.attendance-form button[type=submit]").click()
-    b.page.wait_for_load_state("load")
+    _go(b, b.page.locator("form.attendance-form button[type=submit]"))
     per.refresh_from_db()
     assert per.status == Status.ABSENT
     _no_sideways_scroll(b)

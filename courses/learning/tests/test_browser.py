@@ -22,8 +22,16 @@ from .conftest import enrol
 from .factories import PNG
 
 
+def _go(b, locator):
+    """Click something that loads a new page: wait for that page, then check it with axe."""
+    with b.page.expect_navigation():
+        locator.click()
+    b.check()
+
+
 def _submit(page, action_url: str) -> None:
-    page.locator(f'main form[action="{action_url}"] button[type=submit]').first.click()
+    with page.expect_navigation():
+        page.locator(f'main form[action="{action_url}"] button[type=submit]').first.click()
 
 
 def test_coordinator_authors_participant_learns_and_gets_feedback(browser_session, world, tmp_path):
@@ -37,15 +45,12 @@ def test_coordinator_authors_participant_learns_and_gets_feedback(browser_sessio
     # The coordinator creates a module with a lesson, and an assignment.
     b.login(world.coordinator_a)
     b.goto(arena_url)
-    b.page.locator(f'a[href="{reverse("learning:module_create", args=[course.pk])}"]').click()
-    b.check()
+    _go(b, b.page.locator(f'a[href="{reverse("learning:module_create", args=[course.pk])}"]'))
     b.page.locator("input[name=title]").fill("Regionale planer")
     b.page.locator("textarea[name=intro]").fill("Hvordan biblioteket kommer med i planene.")
-    b.page.locator("main form button[type=submit]").click()
-    b.check()
+    _go(b, b.page.locator("main form button[type=submit]"))
     module = Module.objects.get(course=course)
-    b.page.locator(f'a[href="{reverse("learning:lesson_create", args=[module.pk])}"]').click()
-    b.check()
+    _go(b, b.page.locator(f'a[href="{reverse("learning:lesson_create", args=[module.pk])}"]'))
     b.page.locator("input[name=title]").fill("Planstrategi")
     b.page.locator("input[name=kind][value=link]").check()  # the form shows what a kind needs
     assert b.page.locator("input[name=url]").is_visible()
@@ -81,8 +86,7 @@ def test_coordinator_authors_participant_learns_and_gets_feedback(browser_sessio
         b.page.locator("[data-editor-image]").set_input_files(str(picture))
     b.page.locator(".ql-editor img").wait_for()
     b.check()
-    b.page.locator("main form[data-lesson-form] button[type=submit]").click()
-    b.check()
+    _go(b, b.page.locator("main form[data-lesson-form] button[type=submit]"))
     lesson = Lesson.objects.get(module=module)
     image = LessonImage.objects.get(course=course)
     assert b.page.locator(".lesson-body h2").inner_text() == "Les dette"
@@ -94,16 +98,14 @@ def test_coordinator_authors_participant_learns_and_gets_feedback(browser_sessio
     b.page.locator("input[name=title]").fill("Bibliotekets plass i kommuneplanen")
     b.page.locator("textarea[name=instructions]").fill("Finn bibliotekets plass i planen.")
     b.page.locator("input[name=deadline]").fill("2030-06-01T12:00")
-    b.page.locator("main form button[type=submit]").click()
-    b.check()
+    _go(b, b.page.locator("main form button[type=submit]"))
     assignment = Assignment.objects.get(course=course)
 
     # The participant reads the lesson (the image is served to her) and marks it done.
     b.login(world.staff_a)
     b.goto(arena_url)
     assert b.page.locator("progress#course-progress").get_attribute("value") == "0"
-    b.page.locator(f'a[href="{reverse("learning:lesson_detail", args=[lesson.pk])}"]').click()
-    b.check()
+    _go(b, b.page.locator(f'a[href="{reverse("learning:lesson_detail", args=[lesson.pk])}"]'))
     assert b.page.locator(".lesson-body img").evaluate("img => img.naturalWidth") == 1
     _submit(b.page, reverse("learning:lesson_done", args=[lesson.pk]))
     b.check()
@@ -141,12 +143,10 @@ def test_coordinator_authors_participant_learns_and_gets_feedback(browser_sessio
     b.login(world.coordinator_a)
     b.goto(reverse("learning:assignment_detail", args=[assignment.pk]))
     review_url = reverse("learning:submission_detail", args=[submission.pk])
-    b.page.locator(f'main a[href="{review_url}"]').click()
-    b.check()
+    _go(b, b.page.locator(f'main a[href="{review_url}"]'))
     b.page.locator("input[name=grade][value=approved]").check()
     b.page.locator("textarea[name=feedback]").fill("Godt funnet!")
-    b.page.locator("main form button[type=submit]").click()
-    b.check()
+    _go(b, b.page.locator("main form button[type=submit]"))
     submission.refresh_from_db()
     assert submission.status == "approved" and submission.feedback == "Godt funnet!"
     assert [m.to for m in mail.outbox] == [[world.staff_a.email]]
@@ -173,11 +173,9 @@ def test_moderation_on_a_phone(phone_session, world):
     b.login(world.coordinator_a)
     b.goto(thread_url)
     moderate_post = reverse("learning:post_moderate", args=[post.pk])
-    b.page.locator(f'form[action="{moderate_post}"] button[value=hide]').click()
-    b.check()
+    _go(b, b.page.locator(f'form[action="{moderate_post}"] button[value=hide]'))
     moderate_thread = reverse("learning:thread_moderate", args=[thread.pk])
-    b.page.locator(f'form[action="{moderate_thread}"] button[value=lock]').click()
-    b.check()
+    _go(b, b.page.locator(f'form[action="{moderate_thread}"] button[value=lock]'))
     thread.refresh_from_db()
     post.refresh_from_db()
     assert thread.is_locked and post.is_hidden

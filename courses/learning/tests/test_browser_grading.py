@@ -10,10 +10,15 @@ from courses.tests.factories import CourseFactory
 from .conftest import enrol
 
 
-def _save(b, form="main form[method=post]"):
-    b.page.locator(f"{form} button[type=submit]").first.click()
-    b.page.wait_for_load_state("load")
+def _go(b, locator):
+    """Click something that loads a new page: wait for that page, then check it with axe."""
+    with b.page.expect_navigation():
+        locator.click()
     b.check()
+
+
+def _save(b, form="main form[method=post]"):
+    _go(b, b.page.locator(f"{form} button[type=submit]").first)
 
 
 def test_a_graded_assignment(browser_session, world):
@@ -24,8 +29,7 @@ def test_a_graded_assignment(browser_session, world):
     # The coordinator sets the course's scale and an assignment with two criteria.
     b.login(world.coordinator_a)
     b.goto(reverse("learning:assignment_list", args=[course.pk]))
-    b.page.locator(f'a[href="{reverse("learning:grade_scale", args=[course.pk])}"]').click()
-    b.check()
+    _go(b, b.page.locator(f'a[href="{reverse("learning:grade_scale", args=[course.pk])}"]'))
     for index, (label, passes) in enumerate(
         [("Svært godt", True), ("Godt", True), ("Ikke ennå", False)]
     ):
