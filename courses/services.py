@@ -488,9 +488,11 @@ def personal_answers_due(*, now=None):
 # --- registrations ---
 
 
-def registration_problem(*, user: User, gathering: Gathering, now: datetime | None = None):
+def registration_problem(
+    *, user: User, gathering: Gathering, now: datetime | None = None, registered=None
+):
     """Why this person cannot register for this gathering now, or None. Also used by pages to
-    explain a missing "Register" button."""
+    explain a missing "Register" button (they pass `registered` when they already know)."""
     now = now or timezone.now()
     if gathering.is_cancelled:
         return _("This gathering has been cancelled.")
@@ -510,7 +512,11 @@ def registration_problem(*, user: User, gathering: Gathering, now: datetime | No
                 timezone.localtime(gathering.registration_deadline), "DATETIME_FORMAT"
             )
         }
-    if gathering.registrations.filter(user=user, status__in=Registration.ACTIVE_STATUSES).exists():
+    if registered is None:
+        registered = gathering.registrations.filter(
+            user=user, status__in=Registration.ACTIVE_STATUSES
+        ).exists()
+    if registered:
         return _("You are already registered for this gathering.")
     return None
 

@@ -72,6 +72,7 @@ def _course_queryset():
         "competence_areas",
         "audience_counties",
         "registration_questions",
+        "programme__counties",  # the audience rule asks it for every gathering
         Prefetch(
             "gatherings",
             queryset=selectors.gatherings_with_counts().order_by("starts_at", "id"),
@@ -96,7 +97,9 @@ def course_detail(request, pk):
         registration = mine.get(gathering.pk)
         problem = None
         if registration is None:
-            problem = services.registration_problem(user=request.user, gathering=gathering)
+            problem = services.registration_problem(
+                user=request.user, gathering=gathering, registered=False
+            )
         row = {"gathering": gathering, "registration": registration, "problem": problem}
         rows.append(row)
         row["may_register_staff"] = not gathering.is_cancelled and permissions.can(
