@@ -13,7 +13,7 @@ from portal import permissions
 from portal.home import HomeAction, register, register_demo
 from portal.models import CompetenceArea, County, Library, User
 
-from .models import Course, Gathering, Registration
+from .models import Course, Gathering, Registration, RegistrationQuestion
 from .selectors import approvals_pending
 
 
@@ -151,6 +151,21 @@ def courses_demo_load(*, programme) -> None:
                 travel_note="Reise dekkes av eget bibliotek.",
             )
         )
+    RegistrationQuestion.objects.create(
+        course=series,
+        position=1,
+        text="Hvilken rolle har du i biblioteket?",
+        kind=RegistrationQuestion.Kind.CHOICE,
+        choices="Biblioteksjef\nBibliotekar\nFormidler\nAnnet",
+        required=True,
+    )
+    RegistrationQuestion.objects.create(
+        course=series,
+        position=2,
+        text="Matallergier eller andre behov ved lunsjen",
+        help_text="Bare arrangørene ser svaret, og det slettes etter samlingen.",
+        personal=True,
+    )
     county_course = Course.objects.create(
         programme=programme,
         county=counties.get("16"),
