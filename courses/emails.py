@@ -182,8 +182,6 @@ def registration_email_send(*, registration: Registration, kind: str) -> None:
             "text/calendar",
         )
     message.send()
-    if registration.status == Status.AWAITING_APPROVAL and kind == "awaiting_approval":
-        approval_request_send(registration=registration)
 
 
 def approval_request_send(*, registration: Registration) -> None:

@@ -35,7 +35,7 @@ from django.db.models import F, Max, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from portal import permissions
+from portal import outbox, permissions
 from portal.audit import audit_log
 from portal.models import County, Library, Programme, User
 
@@ -74,14 +74,11 @@ GATHERING_FIELDS = (
 
 
 def _notify(kind: str, registration_ids: Iterable[int]) -> None:
-    """Send registration e-mails of one kind once the transaction has committed."""
+    """Send registration e-mails of one kind, one message each, once the transaction commits."""
     from .tasks import registration_notify
 
-    ids = list(registration_ids)
-    for registration_id in ids:
-        transaction.on_commit(
-            lambda registration_id=registration_id: registration_notify.delay(registration_id, kind)
-        )
+    for registration_id in registration_ids:
+        outbox.enqueue(registration_notify, registration_id, kind)
 
 
 # --- courses ---
@@ -299,9 +296,7 @@ def gathering_cancel(*, gathering: Gathering, cancelled_by: User) -> Gathering:
         county=gathering.county,
         data={"registrants": registrants.count()},
     )
-    from .tasks import gathering_cancelled_notify
-
-    transaction.on_commit(lambda: gathering_cancelled_notify.delay(gathering.pk))
+    _notify("gathering_cancelled", registrants.values_list("pk", flat=True))
     return gathering
 
 
@@ -927,13 +922,17 @@ def attendance_mark(
 
 
 @transaction.atomic
-def registration_reminder_claim(*, registration_id: int) -> bool:
-    """Mark a reminder as sent; False if it was already (so two workers never both send)."""
-    return bool(
-        Registration.objects.filter(pk=registration_id, reminder_sent_at__isnull=True).update(
-            reminder_sent_at=timezone.now()
-        )
+def registration_reminder_queue(*, registration_id: int) -> bool:
+    """Mark a reminder as sent and queue its e-mail; False if it was already (so no run, however
+    often repeated, reminds anyone twice)."""
+    from .tasks import registration_notify
+
+    claimed = Registration.objects.filter(pk=registration_id, reminder_sent_at__isnull=True).update(
+        reminder_sent_at=timezone.now()
     )
+    if claimed:
+        outbox.enqueue(registration_notify, registration_id, "reminder")
+    return bool(claimed)
 
 
 # --- calendar feed ---

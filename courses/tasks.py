@@ -7,6 +7,8 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone, translation
 
+from portal import outbox
+
 from . import emails, services
 from .models import Registration
 
@@ -31,19 +33,19 @@ def registration_notify(registration_id: int, kind: str) -> None:
         return
     with translation.override(registration.user.preferred_language):
         emails.registration_email_send(registration=registration, kind=kind)
+    if registration.status == Registration.Status.AWAITING_APPROVAL and kind == "awaiting_approval":
+        # Its own message: a failure to reach the leaders never sends the registrant a second copy.
+        outbox.enqueue(registration_approval_request, registration_id)
 
 
 @shared_task
-def gathering_cancelled_notify(gathering_id: int) -> int:
-    """Tell everyone registered (confirmed, waiting or awaiting approval) of a cancellation."""
-    ids = list(
-        Registration.objects.filter(
-            gathering_id=gathering_id, status__in=Registration.ACTIVE_STATUSES
-        ).values_list("pk", flat=True)
-    )
-    for registration_id in ids:
-        registration_notify(registration_id, "gathering_cancelled")
-    return len(ids)
+def registration_approval_request(registration_id: int) -> None:
+    """Ask the library's leaders to decide, in the registrant's language, if still undecided."""
+    registration = _registration(registration_id)
+    if registration is None or registration.status != Registration.Status.AWAITING_APPROVAL:
+        return
+    with translation.override(registration.user.preferred_language):
+        emails.approval_request_send(registration=registration)
 
 
 @shared_task
@@ -57,12 +59,10 @@ def gathering_reminders_send() -> int:
         gathering__starts_at__gt=now,
         gathering__starts_at__lte=now + timedelta(days=REMINDER_DAYS_BEFORE),
     ).values_list("pk", flat=True)
-    sent = 0
-    for registration_id in list(due):
-        if services.registration_reminder_claim(registration_id=registration_id):
-            registration_notify(registration_id, "reminder")
-            sent += 1
-    return sent
+    return sum(
+        services.registration_reminder_queue(registration_id=registration_id)
+        for registration_id in list(due)
+    )
 
 
 @shared_task

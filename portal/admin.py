@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from . import permissions
+from . import outbox, permissions
 from .forms import LibraryAdminForm, ProgrammeAdminForm, RoleAssignmentAdminForm
 from .models import (
     AuditLogEntry,
@@ -11,6 +12,7 @@ from .models import (
     FundingSource,
     Invitation,
     Library,
+    OutboxMessage,
     Programme,
     RoleAssignment,
     User,
@@ -130,3 +132,30 @@ class AuditLogEntryAdmin(SiteAdminOnly, admin.ModelAdmin):
         return False
 
     has_add_permission = has_delete_permission = has_change_permission
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(SiteAdminOnly, admin.ModelAdmin):
+    """E-mails and tasks on their way (portal/outbox.py): the failed ones can be sent again."""
+
+    list_display = ["created_at", "task", "args", "status", "attempts", "available_at"]
+    list_filter = ["status", "task"]
+    search_fields = ["task", "key"]
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    actions = ["deliver_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Deliver again"))
+    def deliver_again(self, request, queryset):
+        count = outbox.retry(queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d message will be delivered again.",
+                "%(count)d messages will be delivered again.",
+                count,
+            )
+            % {"count": count},
+        )

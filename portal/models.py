@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from .cache import FALLBACK_TABLE
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -377,3 +379,88 @@ class AuditLogEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class OutboxMessage(models.Model):
+    """A side effect (an e-mail, a follow-up task) recorded in the transaction of the write it
+    follows from, and delivered by a worker exactly once (see portal/outbox.py)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting to be delivered")
+        DELIVERED = "delivered", _("delivered")
+        FAILED = "failed", _("failed")
+
+    task = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    kwargs = models.JSONField(_("keyword arguments"), default=dict, blank=True)
+    key = models.CharField(
+        _("idempotency key"),
+        max_length=200,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("A second message with the same key is not recorded."),
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    available_at = models.DateTimeField(
+        _("next attempt"), help_text=_("The relay delivers it from this time on.")
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["available_at"],
+                condition=Q(status="pending"),
+                name="outbox_pending_due",
+            ),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="pending"),
+                name="outbox_pending_age",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.task}{tuple(self.args)}"
+
+
+class ScheduledRun(models.Model):
+    """When a beat task last ran: /healthz tells monitoring whether beat is alive."""
+
+    task = models.CharField(_("task"), max_length=200, primary_key=True)
+    ran_at = models.DateTimeField(_("last run"))
+
+    class Meta:
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+
+    def __str__(self):
+        return self.task
+
+
+class CacheFallbackEntry(models.Model):
+    """The table the cache falls back to while Redis is unreachable (portal/cache.py).
+
+    Laid out as Django's DatabaseCache expects (`createcachetable`), made by a migration so that
+    every database has it."""
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = FALLBACK_TABLE
+        verbose_name = _("cache entry")
+        verbose_name_plural = _("cache entries")
+
+    def __str__(self):
+        return self.cache_key

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import outbox
 from .audit import audit_log
 from .models import Invitation, Library, RoleAssignment, User
 
@@ -68,7 +69,7 @@ def _invitation_save(*, invited_by, library, email, full_name, role) -> Invitati
     )
     from .tasks import invitation_send
 
-    transaction.on_commit(lambda: invitation_send.delay(invitation.pk))
+    outbox.enqueue(invitation_send, invitation.pk)
     return invitation
 
 

@@ -5,14 +5,29 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
-from .models import Invitation
+from . import outbox
+from .models import Invitation, ScheduledRun
 from .services import invitation_issue_token
 
 
 def absolute_url(path: str) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+@shared_task
+def outbox_deliver(message_id: int) -> bool:
+    return outbox.deliver(message_id)
+
+
+@shared_task
+def outbox_relay() -> int:
+    """Beat runs this every 30 seconds; its last run is beat's heartbeat on /healthz."""
+    ScheduledRun.objects.update_or_create(
+        task=outbox_relay.name, defaults={"ran_at": timezone.now()}
+    )
+    return outbox.relay()
 
 
 @shared_task

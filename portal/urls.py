@@ -25,4 +25,7 @@ urlpatterns = [
     path("undersokelser/", include("surveys.urls")),
     path("kurs/", include("courses.urls")),
     path("laering/", include("courses.learning.urls")),
+    path("hospitering/", include("hospitering.urls")),
 ]
+
+handler500 = "portal.views.server_error"

@@ -1,14 +1,18 @@
+import sys
+
 from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,6 +20,7 @@ from . import dashboard as programme_dashboard_panels
 from . import permissions, selectors, services
 from .adapters import SESSION_INVITATION
 from .forms import InvitationForm, LanguageForm, StaffListForm, add_service_errors
+from .health import health_report
 from .models import County, Library, Programme
 
 
@@ -226,28 +231,18 @@ def language_set(request):
     return response
 
 
+def server_error(request):
+    """The 500 page; 503 "try again shortly" when the database connection dropped midway.
+
+    Nothing half-done was kept (services write in transactions), and the next request gets a
+    fresh connection, so trying again works. Neither page touches the database."""
+    if isinstance(sys.exc_info()[1], InterfaceError | OperationalError):
+        return HttpResponse(render_to_string("503.html"), status=503, headers={"Retry-After": "10"})
+    return defaults.server_error(request)
+
+
 @never_cache
 def healthz(request):
-    """Database and broker status as JSON: 200 when both answer, 503 when not."""
-    status = {"database": "ok", "broker": "ok"}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:  # noqa: BLE001 - any failure means "down"
-        status["database"] = "error"
-    status["broker"] = _broker_status()
-    healthy = all(value in ("ok", "eager") for value in status.values())
-    return JsonResponse(status, status=200 if healthy else 503)
-
-
-def _broker_status() -> str:
-    from .celery import app
-
-    if app.conf.task_always_eager and app.conf.broker_url.startswith("memory"):
-        return "eager"
-    try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-    except Exception:  # noqa: BLE001
-        return "error"
-    return "ok"
+    """Each dependency's status as JSON (portal/health.py): 200 when all are well, 503 when not."""
+    report, healthy = health_report()
+    return JsonResponse(report, status=200 if healthy else 503)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from portal import outbox
 from portal.audit import audit_log
 from portal.models import County, Library, Programme, RoleAssignment, User
 
@@ -884,8 +885,7 @@ def survey_invite_users(*, survey: Survey, users: Iterable[User], invited_by=Non
 def _enqueue_invitations(survey: Survey) -> None:
     from .tasks import survey_invitations_send
 
-    survey_id = survey.pk
-    transaction.on_commit(lambda: survey_invitations_send.delay(survey_id))
+    outbox.enqueue(survey_invitations_send, survey.pk)
 
 
 def survey_invite_audience(*, survey: Survey, invited_by) -> int:

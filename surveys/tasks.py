@@ -15,6 +15,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from portal import outbox
+
 from . import services
 from .models import Participation, Survey
 from .texts import normalize_language
@@ -30,60 +32,83 @@ def survey_language_for(survey: Survey, user) -> str:
     return language if language in (survey.languages or []) else "nb"
 
 
-def _send(participation: Participation, *, reminder: bool) -> None:
-    """Issue a fresh token and e-mail the personal link (the token is never stored)."""
+def _send(participation_id: int, *, reminder: int) -> None:
+    """E-mail the personal link once: the invitation (reminder 0) or reminder number `reminder`.
+
+    The token is issued here and never stored. Skipped if this e-mail went out already, the person
+    has answered, or the survey no longer takes answers."""
     with transaction.atomic():
         participation = (
-            Participation.objects.select_for_update()
+            Participation.objects.select_for_update(of=("self",))
             .select_related("survey", "user")
-            .get(pk=participation.pk)
+            .filter(pk=participation_id, completed_at__isnull=True)
+            .first()
         )
-        if participation.completed_at:
+        if participation is None or not participation.survey.accepts_answers():
+            return
+        if reminder:
+            already_sent = participation.reminders_sent >= reminder
+        else:
+            already_sent = participation.invitation_sent_at is not None
+        if already_sent:
             return
         token = services.participation_token(participation=participation)
         now = timezone.now()
         if reminder:
             participation.last_reminded_at = now
-            participation.reminders_sent += 1
+            participation.reminders_sent = reminder
             participation.save(update_fields=["last_reminded_at", "reminders_sent"])
         else:
             participation.invitation_sent_at = now
             participation.save(update_fields=["invitation_sent_at"])
-    survey, user = participation.survey, participation.user
-    with translation.override(survey_language_for(survey, user)):
-        context = {
-            "survey": survey,
-            "person": user,
-            "reminder": reminder,
-            "url": absolute_url(reverse("surveys:answer_token", args=[token])),
-        }
-        send_mail(
-            subject=render_to_string("surveys/email/invitation_subject.txt", context).strip(),
-            message=render_to_string("surveys/email/invitation_body.txt", context),
-            from_email=None,
-            recipient_list=[user.email],
-        )
+        survey, user = participation.survey, participation.user
+        with translation.override(survey_language_for(survey, user)):
+            context = {
+                "survey": survey,
+                "person": user,
+                "reminder": bool(reminder),
+                "url": absolute_url(reverse("surveys:answer_token", args=[token])),
+            }
+            send_mail(
+                subject=render_to_string("surveys/email/invitation_subject.txt", context).strip(),
+                message=render_to_string("surveys/email/invitation_body.txt", context),
+                from_email=None,
+                recipient_list=[user.email],
+            )
 
 
 @shared_task
-def survey_invitations_send(survey_id: int, participation_ids: list[int] | None = None) -> int:
-    """E-mail the personal link to everyone invited to this open survey and not yet sent one."""
+def participation_invite(participation_id: int) -> None:
+    _send(participation_id, reminder=0)
+
+
+@shared_task
+def participation_remind(participation_id: int, number: int) -> None:
+    _send(participation_id, reminder=number)
+
+
+@shared_task
+def survey_invitations_send(survey_id: int) -> int:
+    """Queue the personal link for everyone invited to this open survey and not yet sent one.
+
+    One outbox message per person, keyed, so a repeated run queues nobody twice."""
     survey = Survey.objects.filter(pk=survey_id, status=Survey.Status.OPEN).first()
     if survey is None or not survey.accepts_answers():
         return 0  # before the opening time: the every-15-minutes run sends them once it opens
-    pending = services.participations_to_invite(survey)
-    if participation_ids is not None:
-        pending = pending.filter(pk__in=participation_ids)
-    count = 0
-    for participation in pending:
-        _send(participation, reminder=False)
-        count += 1
-    return count
+    pending = list(services.participations_to_invite(survey).values_list("pk", flat=True))
+    for participation_id in pending:
+        outbox.enqueue(
+            participation_invite, participation_id, key=f"survey-invitation:{participation_id}"
+        )
+    return len(pending)
 
 
 @shared_task
 def survey_reminders_send() -> int:
-    """Remind those who have not answered, at each survey's interval, up to its maximum."""
+    """Remind those who have not answered, at each survey's interval, up to its maximum.
+
+    Each reminder is queued under a key naming its number, so a repeated run reminds nobody
+    twice."""
     now = timezone.now()
     count = 0
     surveys = Survey.objects.filter(
@@ -93,7 +118,13 @@ def survey_reminders_send() -> int:
         if not survey.accepts_answers(now):
             continue
         for participation in services.participations_to_remind(survey, now=now):
-            _send(participation, reminder=True)
+            number = participation.reminders_sent + 1
+            outbox.enqueue(
+                participation_remind,
+                participation.pk,
+                number,
+                key=f"survey-reminder:{participation.pk}:{number}",
+            )
             count += 1
     # Invitations that were not yet sent (invited while a draft, or a failed run) go out too.
     for survey in Survey.objects.filter(

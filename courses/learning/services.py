@@ -19,6 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Course
+from portal import outbox
 from portal.audit import audit_log
 from portal.models import User
 
@@ -326,7 +327,7 @@ def post_create(*, user: User, thread: Thread, body: str) -> Post:
         from .tasks import post_reply_notify
 
         language = thread.author.preferred_language
-        transaction.on_commit(lambda: post_reply_notify.delay(post.pk, language))
+        outbox.enqueue(post_reply_notify, post.pk, language)
     return post
 
 
@@ -675,5 +676,5 @@ def submission_review(
     from .tasks import submission_feedback_notify
 
     language = submission.user.preferred_language
-    transaction.on_commit(lambda: submission_feedback_notify.delay(submission.pk, language))
+    outbox.enqueue(submission_feedback_notify, submission.pk, language)
     return submission

@@ -249,7 +249,8 @@ def test_reminders_sent_once(world, gathering, django_capture_on_commit_callback
     gathering.ends_at = gathering.starts_at + timedelta(hours=6)
     gathering.registration_deadline = timezone.now()
     gathering.save()
-    assert gathering_reminders_send() == 1
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's commit
+        assert gathering_reminders_send() == 1
     assert gathering_reminders_send() == 0
     assert len(mail.outbox) == 1 and mail.outbox[0].subject.endswith(gathering.course.title)
     registration.refresh_from_db()

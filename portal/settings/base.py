@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "surveys",
     "courses",
     "courses.learning",
+    "hospitering",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +83,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A persistent connection is checked before each request reuses it, so a database restart costs
+# no request an error; a request that loses its connection midway answers 503 (portal.views).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portal.User"
@@ -171,7 +175,16 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+# A task is acknowledged when it has finished, so a worker that dies midway leaves it to be
+# delivered again; tasks are idempotent (portal/outbox.py) and take one message at a time.
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# E-mails and follow-up tasks go through the outbox (portal/outbox.py): the first retry after this
+# many seconds, then at doubling intervals.
+PORTAL_OUTBOX_RETRY_SECONDS = env.int("PORTAL_OUTBOX_RETRY_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
+    "outbox-relay": {"task": "portal.tasks.outbox_relay", "schedule": 30},
     "survey-reminders": {"task": "surveys.tasks.survey_reminders_send", "schedule": 60 * 15},
     "survey-retention": {"task": "surveys.tasks.survey_retention_purge", "schedule": 60 * 60 * 24},
     "survey-close-due": {"task": "surveys.tasks.surveys_close_due", "schedule": 60 * 5},
@@ -181,16 +194,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "courses.tasks.registration_personal_answers_purge",
         "schedule": 60 * 60 * 6,
     },
+    "placement-reminders": {
+        "task": "hospitering.tasks.placement_reminders_send",
+        "schedule": 60 * 60 * 6,
+    },
 }
 # A seat freed from a full gathering is held this long for the first on its waiting list.
 COURSES_SEAT_OFFER_HOURS = env.int("COURSES_SEAT_OFFER_HOURS", default=48)
 # Answers to personal registration questions (diet, accessibility) are deleted this many days
 # after the gathering ends (at once when it is cancelled).
 COURSES_PERSONAL_ANSWERS_KEEP_DAYS = env.int("COURSES_PERSONAL_ANSWERS_KEEP_DAYS", default=0)
+# Job shadowing: the participant's report and the host's feedback are due this many days after
+# the last day of the placement (reminders go out when it ends and a few days before).
+HOSPITERING_REPORT_DUE_DAYS = env.int("HOSPITERING_REPORT_DUE_DAYS", default=30)
 
 if REDIS_URL:
+    # While Redis is unreachable the cache serves from the database (portal/cache.py).
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "portal.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 
 # Security. Cookies are HttpOnly and SameSite; "secure" and HSTS are switched on behind HTTPS.

@@ -6,6 +6,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from portal import outbox
+from portal.models import OutboxMessage
 from surveys import services, tasks
 from surveys.models import Participation, Survey
 from surveys.tests.factories import build_survey, open_survey
@@ -19,6 +21,17 @@ def survey(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.survey_invite_users(survey=survey, users=[world.staff_a, world.staff_b])
     return survey
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """Run a scheduled task as a worker does: the e-mails it queues go out once it commits."""
+
+    def run(task):
+        with django_capture_on_commit_callbacks(execute=True):
+            return task()
+
+    return run
 
 
 def _age(survey, days):
@@ -35,18 +48,18 @@ def test_invitations_carry_the_personal_link(world, survey):
     assert all("/undersokelser/svar/" in message.body for message in mail.outbox)
 
 
-def test_reminders_follow_the_interval_and_the_maximum(world, survey):
+def test_reminders_follow_the_interval_and_the_maximum(world, survey, run):
     mail.outbox.clear()
-    assert tasks.survey_reminders_send() == 0  # too early
+    assert run(tasks.survey_reminders_send) == 0  # too early
     _age(survey, 4)
-    assert tasks.survey_reminders_send() == 2
-    assert tasks.survey_reminders_send() == 0  # just reminded
+    assert run(tasks.survey_reminders_send) == 2
+    assert run(tasks.survey_reminders_send) == 0  # just reminded
     # staff_a answers; only staff_b is reminded again, and never more than max_reminders.
     Participation.objects.filter(user=world.staff_a).update(completed_at=timezone.now())
     _age(survey, 4)
-    assert tasks.survey_reminders_send() == 1
+    assert run(tasks.survey_reminders_send) == 1
     _age(survey, 4)
-    assert tasks.survey_reminders_send() == 0
+    assert run(tasks.survey_reminders_send) == 0
     assert Participation.objects.get(user=world.staff_b).reminders_sent == 2
     assert len(mail.outbox) == 3
     # The link in a reminder is the same as in the invitation: earlier e-mails keep working.
@@ -54,14 +67,14 @@ def test_reminders_follow_the_interval_and_the_maximum(world, survey):
     assert len(links) == 2
 
 
-def test_no_reminders_without_an_interval_or_after_closing(world, survey):
+def test_no_reminders_without_an_interval_or_after_closing(world, survey, run):
     mail.outbox.clear()
     _age(survey, 10)
     Survey.objects.filter(pk=survey.pk).update(reminder_interval_days=None)
-    assert tasks.survey_reminders_send() == 0
+    assert run(tasks.survey_reminders_send) == 0
     Survey.objects.filter(pk=survey.pk).update(reminder_interval_days=3)
     services.survey_close(survey=survey, user=None)
-    assert tasks.survey_reminders_send() == 0
+    assert run(tasks.survey_reminders_send) == 0
 
 
 def test_close_due_task(world, survey):
@@ -84,7 +97,7 @@ def test_retention_task_calls_the_purge(monkeypatch):
     assert called == [True]
 
 
-def test_invitations_wait_for_the_opening_time(world, django_capture_on_commit_callbacks):
+def test_invitations_wait_for_the_opening_time(world, django_capture_on_commit_callbacks, run):
     mail.outbox.clear()
     survey = build_survey(world)
     survey = services.survey_open(
@@ -97,6 +110,23 @@ def test_invitations_wait_for_the_opening_time(world, django_capture_on_commit_c
         services.survey_invite_users(survey=survey, users=[world.staff_a])
     assert mail.outbox == []
     Survey.objects.filter(pk=survey.pk).update(opens_at=timezone.now() - timedelta(minutes=1))
-    assert tasks.survey_reminders_send() == 1  # the scheduled run sends it once open
+    assert run(tasks.survey_reminders_send) == 1  # the scheduled run sends it once open
     assert len(mail.outbox) == 1
-    assert tasks.survey_reminders_send() == 0
+    assert run(tasks.survey_reminders_send) == 0
+
+
+def test_a_repeated_reminder_run_reminds_nobody_twice(world, survey, run):
+    mail.outbox.clear()
+    _age(survey, 4)
+    # Two runs before any reminder went out (overlapping runs, or the broker was down):
+    assert tasks.survey_reminders_send() == 2
+    assert tasks.survey_reminders_send() == 2
+    reminders = OutboxMessage.objects.filter(task="surveys.tasks.participation_remind")
+    assert reminders.count() == 2
+    for message in reminders:
+        assert outbox.deliver(message.pk)
+        assert not outbox.deliver(message.pk)  # handed out again: nothing more
+        tasks.participation_remind(*message.args)  # even run again by hand: nothing more
+    assert len(mail.outbox) == 2
+    assert run(tasks.survey_reminders_send) == 0
+    assert len(mail.outbox) == 2

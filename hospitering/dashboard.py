@@ -1,0 +1,85 @@
+"""The exchange's panel of the programme dashboard: placements, reports and what they cost.
+
+Counted per participant's home county (the county whose staff learnt): placements (not
+cancelled), completed, with a report, with the host's feedback, and the planned and actual
+costs; per competence area, the completed placements with a report on offers of that area, so
+the reader sees which gaps the exchange worked on. A coordinator sees their counties only; the
+total row is the project leader's. Four queries, whatever the number of placements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal.dashboard import DashboardPanel, dashboard_areas, dashboard_counties, register
+
+from .selectors import exchange_costs, exchange_statistics
+
+
+@dataclass
+class ExchangeRow:
+    label: str
+    placements: int = 0
+    completed: int = 0
+    reports: int = 0
+    feedback: int = 0
+    planned: Decimal = Decimal("0")
+    actual: Decimal = Decimal("0")
+    per_area: list[int] = field(default_factory=list)
+
+
+@register
+def exchange_panel(*, programme, county_ids, user) -> DashboardPanel:
+    counties = dashboard_counties(programme=programme, county_ids=county_ids)
+    areas = dashboard_areas(programme=programme)
+    statistics = exchange_statistics(programme=programme, county_ids=county_ids)
+    costs = exchange_costs(programme=programme, county_ids=county_ids)
+    rows = []
+    for county in counties:
+        figures = statistics["per_county"].get(county.pk, {})
+        cost = costs["counties"].get(county.pk)
+        rows.append(
+            ExchangeRow(
+                label=county.name,
+                placements=figures.get("placements", 0),
+                completed=figures.get("completed", 0),
+                reports=figures.get("reports", 0),
+                feedback=figures.get("feedback", 0),
+                planned=cost.planned if cost else Decimal("0"),
+                actual=cost.actual if cost else Decimal("0"),
+                per_area=[
+                    statistics["per_area_county"].get(area.pk, {}).get(county.pk, 0)
+                    for area in areas
+                ],
+            )
+        )
+    total = None
+    if county_ids is None:
+        total = ExchangeRow(
+            label=_("All counties"),
+            placements=sum(r.placements for r in rows),
+            completed=sum(r.completed for r in rows),
+            reports=sum(r.reports for r in rows),
+            feedback=sum(r.feedback for r in rows),
+            planned=costs["total"].planned,
+            actual=costs["total"].actual,
+            per_area=[sum(r.per_area[i] for r in rows) for i in range(len(areas))],
+        )
+    return DashboardPanel(
+        key="exchange",
+        title=gettext_lazy("Job shadowing"),
+        template="hospitering/dashboard_panel.html",
+        context={
+            "rows": rows,
+            "total": total,
+            "areas": [area.localized_name for area in areas],
+            "funding": list(costs["funding"].values()) if county_ids is None else [],
+            "calendar_url": reverse("hospitering:calendar"),
+        },
+        order=40,
+    )

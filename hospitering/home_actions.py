@@ -1,0 +1,45 @@
+"""What the exchange offers on the home page (with the count of what waits for a decision)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from portal import permissions
+from portal.home import HomeAction, register, register_demo
+
+from .demo import exchange_demo_load
+from .selectors import applications_to_decide_count
+
+register_demo(exchange_demo_load)
+
+
+@register
+def exchange_actions(*, user, programme, **kwargs) -> list[HomeAction]:
+    actions = []
+    offers = reverse("hospitering:offer_list") + f"?programme={programme.pk}"
+    if permissions.can(user, "view", _offer_probe(programme)):
+        actions.append(
+            HomeAction(
+                _("Job shadowing"),
+                offers,
+                _("Visit a library in another county; offers on your competence gaps first."),
+            )
+        )
+    to_decide = applications_to_decide_count(user=user, programme=programme)
+    if to_decide:
+        actions.append(
+            HomeAction(
+                _("Job shadowing applications to decide (%(count)s)") % {"count": to_decide},
+                reverse("hospitering:decide_list"),
+                _("Approve, reject or ask for changes."),
+            )
+        )
+    return actions
+
+
+def _offer_probe(programme):
+    """An unsaved offer of the programme: whoever may see the programme's offers may see it."""
+    from .models import Offer
+
+    return Offer(programme=programme)

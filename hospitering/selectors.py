@@ -1,0 +1,416 @@
+"""Reads of the exchange: the offer list with gap matching, the deciders' list, the calendar,
+and the figures the programme dashboard and the funder report read.
+
+Public contract used by other apps:
+- `exchange_costs(*, programme, county_ids)`: planned and actual costs per county (the
+  participant's home county), per kind and funding source, and in total (issue 12's budget).
+- `exchange_statistics(*, programme, county_ids)`: placements, reports and competence areas.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from portal import permissions
+from portal.models import CompetenceArea, Library, Programme
+
+from .models import Application, BudgetLine, Offer, OfferPeriod, Placement
+
+Status = Application.Status
+
+
+# --- offers ----------------------------------------------------------------------------------
+
+
+def periods_with_places(qs: QuerySet[OfferPeriod] | None = None) -> QuerySet[OfferPeriod]:
+    """Periods annotated with `taken` (approved applications) and `free` places."""
+    qs = OfferPeriod.objects.all() if qs is None else qs
+    return qs.annotate(
+        taken=Count("applications", filter=Q(applications__status=Status.APPROVED))
+    ).order_by("starts_on", "id")
+
+
+def offers_prefetched(qs: QuerySet[Offer]) -> QuerySet[Offer]:
+    return qs.select_related("programme", "host_library__county").prefetch_related(
+        "competence_areas", Prefetch("periods", queryset=periods_with_places())
+    )
+
+
+@dataclass(frozen=True)
+class OfferFilters:
+    area_id: int | None = None
+    county_id: int | None = None
+    from_date: date | None = None
+    to_date: date | None = None
+    free_places: bool = False
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One of a person's largest competence gaps and where it was measured."""
+
+    area: CompetenceArea
+    gap: float
+    source: str  # "own", "library" or "county"
+
+    @property
+    def reason(self) -> str:
+        name = self.area.localized_name
+        if self.source == "own":
+            return _("Matches your gap in %(area)s") % {"area": name}
+        if self.source == "library":
+            return _("Matches your library's gap in %(area)s") % {"area": name}
+        return _("Matches your county's gap in %(area)s") % {"area": name}
+
+
+@dataclass
+class OfferRow:
+    offer: Offer
+    periods: list[OfferPeriod]
+    match: Gap | None = None
+
+
+def _period_free(period: OfferPeriod) -> int:
+    return max(period.places - period.taken, 0)
+
+
+def offer_list(
+    *, user, programme: Programme, filters: OfferFilters | None = None, gaps: list[Gap] = ()
+) -> list[OfferRow]:
+    """The open offers of a programme for this person, filtered; offers whose themes match one of
+    the person's largest gaps first (the largest gap first), each with the gap it matches."""
+    filters = filters or OfferFilters()
+    offers = permissions.visible(user, Offer).filter(programme=programme, status=Offer.Status.OPEN)
+    if filters.area_id:
+        offers = offers.filter(competence_areas=filters.area_id)
+    if filters.county_id:
+        offers = offers.filter(host_library__county_id=filters.county_id)
+    rows = []
+    for offer in offers_prefetched(offers).order_by("-created_at", "-id"):
+        periods = [
+            period
+            for period in offer.periods.all()
+            if (filters.from_date is None or period.ends_on >= filters.from_date)
+            and (filters.to_date is None or period.starts_on <= filters.to_date)
+            and (not filters.free_places or _period_free(period) > 0)
+        ]
+        for period in periods:
+            period.free = _period_free(period)
+        if not periods:
+            continue
+        area_ids = {area.pk for area in offer.competence_areas.all()}
+        match = next((gap for gap in gaps if gap.area.pk in area_ids), None)
+        rows.append(OfferRow(offer=offer, periods=periods, match=match))
+    rank = {gap.area.pk: index for index, gap in enumerate(gaps)}
+    rows.sort(key=lambda row: rank[row.match.area.pk] if row.match else len(rank))
+    return rows
+
+
+def offers_managed(*, user, programme: Programme) -> QuerySet[Offer]:
+    """Offers (every status) this person manages as host, with application counts."""
+    return (
+        offers_prefetched(permissions.for_action(user, Offer, "manage").filter(programme=programme))
+        .annotate(
+            waiting=Count("applications", filter=Q(applications__status=Status.PENDING)),
+            approved=Count("applications", filter=Q(applications__status=Status.APPROVED)),
+        )
+        .order_by("status", "-created_at", "-id")
+    )
+
+
+# --- gap matching ----------------------------------------------------------------------------
+
+LARGEST_GAPS = 3
+
+
+def _gaps_from(numbers: dict | None, areas: dict[int, CompetenceArea], source: str) -> list[Gap]:
+    if not numbers or numbers.get("suppressed"):
+        return []
+    gaps = []
+    for area_id, figures in numbers.get("areas", {}).items():
+        gap = figures.get("gap")
+        area = areas.get(int(area_id))
+        if area is not None and not figures.get("suppressed") and gap is not None and gap > 0:
+            gaps.append(Gap(area=area, gap=gap, source=source))
+    gaps.sort(key=lambda g: (-g.gap, g.area.position, g.area.name))
+    return gaps[:LARGEST_GAPS]
+
+
+def applicant_gaps(*, user, programme: Programme) -> list[Gap]:
+    """The person's largest competence gaps, largest first, as the surveys measured them.
+
+    Their own, where they answered a confidential (non-anonymous) survey of the programme: their
+    own answers, read back as `surveys.results.my_answers` does. Otherwise their library's, and
+    failing that their county's, from the latest survey with answers there, through
+    `surveys.results.survey_numbers` (so never from a group below the survey's minimum group
+    size, nor one that a subtraction would reveal). A fixed number of queries.
+    """
+    from surveys.models import Response, Survey
+    from surveys.results import (
+        ResultFilters,
+        ResultScope,
+        compute_numbers,
+        survey_numbers,
+    )
+
+    if not user.is_authenticated:
+        return []
+    areas = {a.pk: a for a in CompetenceArea.objects.filter(programme=programme)}
+    own = (
+        Response.objects.filter(
+            survey__programme=programme,
+            respondent=user,
+            submitted_at__isnull=False,
+            survey__raw_answers_purged_at__isnull=True,
+        )
+        .exclude(survey__anonymity=Survey.Anonymity.ANONYMOUS)
+        .order_by("-submitted_at", "-id")
+        .first()
+    )
+    if own is not None:
+        numbers = compute_numbers(Response.objects.filter(pk=own.pk), with_texts=False)
+        gaps = _gaps_from(numbers, areas, "own")
+        if gaps:
+            return gaps
+    library = (
+        Library.objects.filter(role_assignments__user=user, county__programmes=programme)
+        .order_by("name", "id")
+        .first()
+    )
+    if library is None:
+        return []
+    survey = (
+        Survey.objects.filter(programme=programme)
+        .filter(Q(county__isnull=True) | Q(county_id=library.county_id))
+        .exclude(status=Survey.Status.DRAFT)
+        .filter(
+            Q(responses__county_id=library.county_id, responses__submitted_at__isnull=False)
+            | Q(raw_answers_purged_at__isnull=False)
+        )
+        .select_related("result_snapshot")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if survey is None:
+        return []
+    for source, filters in (
+        ("library", ResultFilters(library_id=library.pk)),
+        ("county", ResultFilters(county_id=library.county_id)),
+    ):
+        numbers, _from_snapshot = survey_numbers(
+            survey=survey, scope=ResultScope(), filters=filters
+        )
+        gaps = _gaps_from(numbers, areas, source)
+        if gaps:
+            return gaps
+    return []
+
+
+# --- applications ----------------------------------------------------------------------------
+
+
+def applications_related(qs: QuerySet[Application]) -> QuerySet[Application]:
+    return qs.select_related(
+        "applicant",
+        "home_library__county",
+        "offer__host_library__county",
+        "offer__programme",
+        "period",
+    )
+
+
+def applications_to_decide(*, user) -> QuerySet[Application]:
+    """What waits for this person's decision now, the earliest visit first."""
+    return applications_related(
+        permissions.for_action(user, Application, "decide").filter(status=Status.PENDING)
+    ).order_by("starts_on", "created_at", "id")
+
+
+def applications_to_decide_count(*, user, programme: Programme) -> int:
+    return (
+        permissions.for_action(user, Application, "decide")
+        .filter(status=Status.PENDING, offer__programme=programme)
+        .count()
+    )
+
+
+def my_applications(*, user) -> QuerySet[Application]:
+    return applications_related(
+        Application.objects.filter(applicant=user).select_related("placement")
+    ).order_by("-starts_on", "-id")
+
+
+def offer_applications(*, offer: Offer) -> QuerySet[Application]:
+    return applications_related(offer.applications.all()).order_by("period__starts_on", "starts_on")
+
+
+# --- placements and the calendar -------------------------------------------------------------
+
+
+def placements_visible(*, user) -> QuerySet[Placement]:
+    return permissions.visible(user, Placement).select_related(
+        "application__applicant",
+        "application__home_library__county",
+        "application__offer__host_library__county",
+        "application__offer__programme",
+    )
+
+
+def calendar_placements(
+    *,
+    user,
+    county_id: int | None = None,
+    host_library_id: int | None = None,
+    year: int | None = None,
+) -> list[Placement]:
+    """Placements this person may see (not cancelled), by start; `county_id` matches the host's
+    or the participant's county."""
+    qs = placements_visible(user=user).filter(cancelled_at__isnull=True)
+    if county_id:
+        qs = qs.filter(
+            Q(application__offer__host_library__county_id=county_id)
+            | Q(application__home_library__county_id=county_id)
+        )
+    if host_library_id:
+        qs = qs.filter(application__offer__host_library_id=host_library_id)
+    if year:
+        qs = qs.filter(starts_on__year__lte=year, ends_on__year__gte=year)
+    return list(qs.order_by("starts_on", "id"))
+
+
+@dataclass
+class CalendarMonth:
+    first_day: date
+    placements: list[Placement] = field(default_factory=list)
+
+
+def calendar_months(placements: list[Placement]) -> list[CalendarMonth]:
+    """The placements grouped by the month they start in."""
+    months: dict[date, CalendarMonth] = {}
+    for placement in placements:
+        key = placement.starts_on.replace(day=1)
+        months.setdefault(key, CalendarMonth(first_day=key)).placements.append(placement)
+    return [months[key] for key in sorted(months)]
+
+
+def participant_calendar(*, user) -> QuerySet[Placement]:
+    """A person's own placements and those at libraries they host for (for their .ics)."""
+    hosted = permissions.for_action(user, Placement, "manage")
+    return (
+        Placement.objects.filter(Q(application__applicant=user) | Q(pk__in=hosted.values("pk")))
+        .select_related("application__applicant", "application__offer__host_library")
+        .order_by("starts_on")
+    )
+
+
+# --- figures for the dashboard and the funder report ------------------------------------------
+
+
+def _zero() -> Decimal:
+    return Decimal("0.00")
+
+
+@dataclass
+class CostRow:
+    label: str
+    planned: Decimal = field(default_factory=_zero)
+    actual: Decimal = field(default_factory=_zero)
+    per_kind: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+
+
+def _budget_lines(programme: Programme, county_ids) -> QuerySet[BudgetLine]:
+    lines = BudgetLine.objects.filter(
+        placement__application__offer__programme=programme,
+        placement__cancelled_at__isnull=True,
+    )
+    if county_ids is not None:
+        lines = lines.filter(placement__application__home_library__county_id__in=county_ids)
+    return lines
+
+
+def exchange_costs(*, programme: Programme, county_ids: set[int] | None = None) -> dict:
+    """Planned and actual exchange costs (NOK), charged to the participant's home county.
+
+    Returns {"counties": {county_id: CostRow}, "funding": {funding source id: CostRow},
+    "total": CostRow}; `county_ids` None means every county (the project leader's view).
+    Cancelled placements count for nothing. Two queries."""
+    lines = _budget_lines(programme, county_ids)
+    sums = {"planned": Sum("planned"), "actual": Sum("actual")}
+    counties: dict[int, CostRow] = {}
+    total = CostRow(label=_("All counties"))
+    for row in (
+        lines.values(
+            "placement__application__home_library__county_id",
+            "placement__application__home_library__county__name",
+            "kind",
+        )
+        .annotate(**sums)
+        .order_by()
+    ):
+        county_id = row["placement__application__home_library__county_id"]
+        entry = counties.setdefault(
+            county_id, CostRow(label=row["placement__application__home_library__county__name"])
+        )
+        planned, actual = row["planned"] or _zero(), row["actual"] or _zero()
+        for target in (entry, total):
+            target.planned += planned
+            target.actual += actual
+            kind = target.per_kind.setdefault(row["kind"], {"planned": _zero(), "actual": _zero()})
+            kind["planned"] += planned
+            kind["actual"] += actual
+    funding = {
+        row["funding_source_id"]: CostRow(
+            label=row["funding_source__name"],
+            planned=row["planned"] or _zero(),
+            actual=row["actual"] or _zero(),
+        )
+        for row in lines.values("funding_source_id", "funding_source__name")
+        .annotate(**sums)
+        .order_by("funding_source__name")
+    }
+    return {"counties": counties, "funding": funding, "total": total}
+
+
+def exchange_statistics(*, programme: Programme, county_ids: set[int] | None = None) -> dict:
+    """Per home county: placements (not cancelled), completed (ended), with a report, with host
+    feedback; per competence area: completed placements with a report on offers of that area
+    (they count towards the participants' competence areas in the loop). Two queries."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    placements = Placement.objects.filter(
+        application__offer__programme=programme, cancelled_at__isnull=True
+    )
+    if county_ids is not None:
+        placements = placements.filter(application__home_library__county_id__in=county_ids)
+    counts = {
+        "placements": Count("id"),
+        "completed": Count("id", filter=Q(ends_on__lt=today)),
+        "reports": Count("report"),
+        "feedback": Count("feedback"),
+    }
+    per_county = defaultdict(lambda: dict.fromkeys(counts, 0))
+    for row in (
+        placements.values("application__home_library__county_id").annotate(**counts).order_by()
+    ):
+        per_county[row.pop("application__home_library__county_id")] = row
+    per_area_county: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for row in (
+        placements.filter(ends_on__lt=today, report__isnull=False)
+        .values(
+            "application__offer__competence_areas",
+            "application__home_library__county_id",
+        )
+        .annotate(count=Count("id", distinct=True))
+        .order_by()
+    ):
+        area_id = row["application__offer__competence_areas"]
+        if area_id is not None:
+            per_area_county[area_id][row["application__home_library__county_id"]] += row["count"]
+    return {"per_county": per_county, "per_area_county": per_area_county}

@@ -1,0 +1,64 @@
+"""The offer list, the deciders' list and the calendar cost as many queries with many offers,
+applications and placements as with few."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from portal.models import RoleAssignment
+from portal.tests.factories import UserFactory, grant
+from surveys.models import Survey
+from surveys.synthetic import add_responses, full_survey
+
+from .factories import OfferFactory, application_at
+
+pytestmark = pytest.mark.django_db
+
+
+def _count(client, url, params=None):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(queries)
+
+
+def _grow(world, n, start):
+    """n offers in county A, each with an application from county B waiting for the host, and
+    one approved (a placement)."""
+    for i in range(start, start + n):
+        offer = OfferFactory(
+            programme=world.programme,
+            host_library=world.library_a,
+            competence_areas=world.areas[i % 3 : i % 3 + 1],
+            periods=[(30, 10, 2), (60, 10, 2)],
+        )
+        waiting, visitor = UserFactory(), UserFactory()
+        for applicant in (waiting, visitor):
+            grant(applicant, RoleAssignment.Role.STAFF, library=world.library_b)
+        application_at(world, "host", offer, waiting, world.library_b)
+        application_at(world, "approved", offer, visitor, world.library_b)
+
+
+@pytest.mark.parametrize(
+    "person, page, params",
+    [
+        ("staff_b", "hospitering:offer_list", {}),
+        ("staff_b", "hospitering:offer_list", {"free_places": "on", "area": "x"}),
+        ("library_leader_a", "hospitering:decide_list", {}),
+        ("coordinator_a", "hospitering:decide_list", {}),
+        ("project_leader", "hospitering:calendar", {}),
+    ],
+)
+def test_pages_do_not_grow_with_the_data(world, client_for, person, page, params):
+    survey = full_survey(
+        programme=world.programme, areas=world.areas, anonymity=Survey.Anonymity.CONFIDENTIAL
+    )
+    add_responses(survey, count=1, library=world.library_b, respondent=world.staff_b)
+    client = client_for(getattr(world, person))
+    url = reverse(page)
+    _grow(world, 1, 0)
+    client.get(url, params)
+    small = _count(client, url, params)
+    _grow(world, 6, 1)
+    assert _count(client, url, params) == small
