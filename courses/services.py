@@ -814,8 +814,17 @@ def registration_cancel(*, registration: Registration, cancelled_by: User) -> Re
     previous, position = registration.status, registration.waiting_position
     registration.status = Status.CANCELLED
     registration.waiting_position = None
+    registration.offer_expires_at = None
     registration.cancelled_at = timezone.now()
-    registration.save(update_fields=["status", "waiting_position", "cancelled_at", "updated_at"])
+    registration.save(
+        update_fields=[
+            "status",
+            "waiting_position",
+            "offer_expires_at",
+            "cancelled_at",
+            "updated_at",
+        ]
+    )
     if previous == Status.WAITING:
         _leave_waiting_list(gathering, position)
     audit_log(

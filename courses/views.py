@@ -538,6 +538,8 @@ def registration_decide(request, pk):
     """Approve with one click (declining asks for a reason: `registration_decline`)."""
     registration = _get_registration(request, pk)
     permissions.require(request, "decide", registration)
+    if request.POST.get("decision") == "decline":  # an old form: a "no" needs its reason
+        return redirect("courses:registration_decline", pk=registration.pk)
     try:
         services.registration_decide(
             registration=registration, decided_by=request.user, approve=True
@@ -554,6 +556,9 @@ def registration_decide(request, pk):
 def registration_decline(request, pk):
     registration = _get_registration(request, pk)
     permissions.require(request, "decide", registration)
+    if registration.status != Status.AWAITING_APPROVAL:
+        messages.info(request, _("This registration is not waiting for a decision."))
+        return _after_decision(request, registration)
     form = DeclineForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:

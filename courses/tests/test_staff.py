@@ -145,6 +145,11 @@ def test_decline_with_a_reason_the_applicant_sees(
     assert client_for(world.library_leader_b).get(url).status_code == 404
     client = client_for(world.library_leader_a)
     assert client.get(url).status_code == 200
+    # A "no" sent to the one-click approval (an old page) is asked for its reason, not approved.
+    old_form = client.post(
+        reverse("courses:registration_decide", args=[registration.pk]), {"decision": "decline"}
+    )
+    assert old_form.url == url
     missing = client.post(url, {"reason": "  "})
     assert missing.status_code == 400
     registration.refresh_from_db()

@@ -59,6 +59,7 @@ def test_coordinator_authors_participant_learns_and_gets_feedback(browser_sessio
     assert not b.page.locator("input[name=url]").is_visible()
     # The text is written in the rich-text editor: a heading, bold, a list and an image.
     assert not b.page.locator("textarea[name=body]").is_visible()
+    assert b.page.locator("input[name=title]").input_value() == "Planstrategi"  # focus kept
     editor = b.page.locator(".lesson-editor .ql-editor")
     assert editor.get_attribute("role") == "textbox"
     b.check()

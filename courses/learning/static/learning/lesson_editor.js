@@ -50,7 +50,9 @@ document.addEventListener("DOMContentLoaded", () => {
       },
     },
   });
-  quill.clipboard.dangerouslyPasteHTML(textarea.value);
+  // The stored text, loaded without moving the focus into the editor (the person may be typing
+  // the title while the page finishes loading).
+  quill.setContents(quill.clipboard.convert({ html: textarea.value }), "silent");
 
   // The editing area is named by the field's label and described by its help text.
   const root = quill.root;
