@@ -1001,7 +1001,7 @@ def gathering_evaluation_attach(*, gathering: Gathering, survey, attached_by: Us
 @transaction.atomic
 def gathering_evaluation_invite(*, gathering: Gathering, invited_by: User) -> int:
     """After the gathering, invite everyone who attended to its evaluation survey."""
-    from surveys.services import survey_invite_users
+    from surveys.builder.services import survey_invite_users
 
     gathering = _lock(gathering)
     if gathering.evaluation_survey_id is None:

@@ -146,13 +146,13 @@ def applicant_gaps(*, user, programme: Programme) -> list[Gap]:
     """The person's largest competence gaps, largest first, as the surveys measured them.
 
     Their own, where they answered a confidential (non-anonymous) survey of the programme: their
-    own answers, read back as `surveys.results.my_answers` does. Otherwise their library's, and
-    failing that their county's, from the latest survey with answers there, through
-    `surveys.results.survey_numbers` (so never from a group below the survey's minimum group
-    size, nor one that a subtraction would reveal). A fixed number of queries.
+    own answers, read back as `surveys.results.selectors.my_answers` does. Otherwise their
+    library's, and failing that their county's, from the latest survey with answers there, through
+    `surveys.results.selectors.survey_numbers` (so never from a group below the survey's minimum
+    group size, nor one that a subtraction would reveal). A fixed number of queries.
     """
     from surveys.models import Response, Survey
-    from surveys.results import (
+    from surveys.results.selectors import (
         ResultFilters,
         ResultScope,
         compute_numbers,

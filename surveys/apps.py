@@ -8,4 +8,5 @@ class SurveysConfig(AppConfig):
 
     def ready(self):
         # Registers the access policy, the home-page actions and the demo survey.
-        from . import home_actions, permissions, results_home  # noqa: F401
+        from . import home_actions, permissions  # noqa: F401
+        from .results import home_actions as results_home_actions  # noqa: F401

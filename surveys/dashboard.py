@@ -9,10 +9,10 @@ compared across the programme), never drafts. The latest follow-up survey and it
 the baseline has answers; otherwise the latest survey with answers on its own. A follow-up
 without answers yet is named, so the reader knows it is coming.
 
-Every figure comes from `surveys.results.survey_numbers` (computed in the database, suppressed
-below the survey's minimum group size, read from the snapshot after the retention purge) and is
-limited to the counties the person may see: a coordinator's numbers are computed from their
-county's responses only.
+Every figure comes from `surveys.results.selectors.survey_numbers` (computed in the database,
+suppressed below the survey's minimum group size, read from the snapshot after the retention
+purge) and is limited to the counties the person may see: a coordinator's numbers are computed
+from their county's responses only.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from portal.dashboard import DashboardPanel, dashboard_areas, dashboard_counties, register
 
 from .models import Survey
-from .results import ResultFilters, ResultScope, survey_numbers
+from .results.selectors import ResultFilters, ResultScope, survey_numbers
 
 WHOLE_PROGRAMME = "all"
 

@@ -13,8 +13,9 @@ from portal import permissions
 from portal.home import HomeAction, register, register_demo
 from portal.models import Programme
 
-from . import services
+from .builder import services
 from .models import Participation, Survey
+from .texts import LEVEL_LABELS
 
 
 @register
@@ -54,11 +55,6 @@ AGREEMENT = {
     "nb": ["Helt uenig", "Litt uenig", "Verken eller", "Litt enig", "Helt enig"],
     "nn": ["Heilt usamd", "Litt usamd", "Verken eller", "Litt samd", "Heilt samd"],
     "en": ["Strongly disagree", "Disagree", "Neither", "Agree", "Strongly agree"],
-}
-LEVEL = {
-    "nb": ["Svært lite", "Lite", "Middels", "Mye", "Svært mye"],
-    "nn": ["Svært lite", "Lite", "Middels", "Mykje", "Svært mykje"],
-    "en": ["Very little", "Little", "Some", "Much", "Very much"],
 }
 
 
@@ -159,7 +155,7 @@ def demo_survey_load(*, programme: Programme) -> Survey:
                 "en": area.name_en or area.name,
             },
             competence_area=area,
-            scale_labels=LEVEL,
+            scale_labels=LEVEL_LABELS,
         )
         services.statements_set(
             question=pair,

@@ -1,13 +1,14 @@
 """The access policy for surveys (see portal.permissions for the whole model).
 
 - project leader: every survey of their programme (build, run, results, raw exports);
-- coordinator: the surveys of their county in their programme (build, run, results); the results
-  of programme-wide surveys, but only for their county (`survey_result_county_ids`);
+- coordinator: the surveys of their county in their programme (build, run, results, raw
+  exports); the results of programme-wide surveys, but only for their county
+  (`survey_result_county_ids`), beside the programme's figures;
 - library leader: the aggregates of surveys addressed to their library, for their library;
 - staff (and anyone invited): surveys they are invited to, to answer them.
 
-Drafts are seen by their managers only. What may change in which status (the structure only while
-draft, answers only while open) is the services' business.
+Drafts are seen by their managers only. What may change in which status (the structure until
+somebody answers, texts until archived, answers only while open) is the services' business.
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ class SurveyPolicy(Policy):
         "change": _managers,
         "manage": _managers,
         "view_results": _result_readers,
-        "export_responses": rules.programme_leader(),
+        # Its own managers (for a county survey, the county's coordinator) export its raw
+        # responses; the exports apply the same privacy rules for everyone.
+        "export_responses": _managers,
         "answer": _invited,
     }
 

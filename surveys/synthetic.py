@@ -194,7 +194,13 @@ def _answers_for(question, value, rng, gaps=None) -> list[Answer]:
     if kind == Kind.MULTIPLE_CHOICE:
         values = [o.value for o in question.options.all()]
         chosen = value if value is not None else rng.sample(values, k=rng.randint(1, 2))
-        return [Answer(question=question, choice=choice) for choice in chosen]
+        return [
+            # ("other", "the text") for "other" with its text
+            Answer(question=question, choice=choice[0], text=choice[1])
+            if isinstance(choice, tuple)
+            else Answer(question=question, choice=choice)
+            for choice in chosen
+        ]
     if kind == Kind.NUMBER:
         return [
             Answer(

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 
 from portal import outbox
 
-from . import services
+from .builder import services
 from .models import Participation, Survey
 from .texts import normalize_language
 
@@ -145,6 +145,6 @@ def surveys_close_due() -> int:
 @shared_task
 def survey_retention_purge() -> int | None:
     # Imported here: the retention module belongs to the results part of the app.
-    from .retention import surveys_purge_expired
+    from .results.services import surveys_purge_expired
 
     return surveys_purge_expired()

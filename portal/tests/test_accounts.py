@@ -169,7 +169,7 @@ def test_unknown_address_gets_no_reset_link_and_no_hint(client, db):
 def test_home_page_query_count_does_not_grow(world, client_for, django_assert_num_queries, size):
     """The home page gathers every app's actions; more surveys and courses cost no queries."""
     from courses.tests.factories import CourseFactory, GatheringFactory, RegistrationFactory
-    from surveys.services import survey_invite_users
+    from surveys.builder.services import survey_invite_users
     from surveys.tests.factories import build_survey, open_survey
 
     for _ in range(size):

@@ -348,7 +348,7 @@ def test_whole_group_below_the_threshold_shows_too_few_answers(client_for, world
 
 
 def test_purged_survey_is_read_from_its_snapshot(client_for, world):
-    from surveys.retention import survey_purge_raw_answers
+    from surveys.results.services import survey_purge_raw_answers
 
     loop = build_loop(world)
     before = gap_table(client_for(world.coordinator_a).get(url(world.programme)))

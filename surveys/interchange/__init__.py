@@ -9,17 +9,7 @@ Public functions (import them from here):
 - `survey_structure(survey) -> SurveyStructure`, `survey_export_structure(survey) -> dict`.
 """
 
-from .limesurvey import parse_limesurvey
-from .portal_json import FORMAT, VERSION, parse_portal_json, structure_from_dict, structure_to_dict
-from .services import (
-    ImportResult,
-    structure_from_file,
-    survey_export_structure,
-    survey_import_file,
-    survey_import_structure,
-    survey_structure,
-)
-from .structure import (
+from ..structure import (
     ImportReport,
     OptionStructure,
     PageStructure,
@@ -29,6 +19,16 @@ from .structure import (
     StructureError,
     SurveyStructure,
     clean_text,
+)
+from .limesurvey import parse_limesurvey
+from .portal_json import FORMAT, VERSION, parse_portal_json, structure_from_dict, structure_to_dict
+from .services import (
+    ImportResult,
+    structure_from_file,
+    survey_export_structure,
+    survey_import_file,
+    survey_import_structure,
+    survey_structure,
 )
 
 __all__ = [

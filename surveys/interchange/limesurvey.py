@@ -3,23 +3,35 @@
 An .lss file is an XML `<document>` of table sections, each `<fields>` + `<rows><row>`. Two
 layouts exist: from DBVersion ~400 texts sit in `*_l10ns` tables; before that they sit inline in
 `groups`, `questions`, `subquestions` and `answers`, one row per language. A NULL column is simply
-absent, so every value is read by element name. The file is untrusted: it is parsed with
-defusedxml (no DTDs, no entities), its size is capped, and every text is cleaned to plain text.
+absent, so every value is read by element name. The file is untrusted: defusedxml's rules (no
+document type, no entities) are applied before it is parsed, its size and the number of its
+groups, questions, subquestions and answers are capped while it is parsed, and every text is
+cleaned to plain text. Markup that was entity-encoded in the file (&amp;lt;b&amp;gt;) becomes
+the characters <b> in a plain text: texts are never marked safe, so every page and file shows
+them escaped, never as HTML.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
+from xml.etree import ElementTree
+from xml.parsers import expat
+from xml.parsers.expat import ExpatError
 
-from defusedxml import DefusedXmlException
-from defusedxml import ElementTree as SafeET
+from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
+from defusedxml.common import ExternalReferenceForbidden
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
-from .structure import (
+from ..structure import (
     LANGUAGES,
+    MAX_PAGES,
+    MAX_QUESTIONS,
     MAX_ROWS,
+    MAX_SCALE_POINTS,
+    SCALE_KINDS,
     VALUE_MAX_LENGTH,
     OptionStructure,
     PageStructure,
@@ -29,19 +41,23 @@ from .structure import (
     SurveyStructure,
     clean_text,
     code_from,
+    condition_problem,
     parse_decimal,
 )
 
 MAX_FILE_SIZE = 10 * 1024 * 1024
+MAX_SUBQUESTIONS = 20_000
+MAX_ANSWERS = 20_000
+MAX_ROWS_IN_FILE = 100_000  # all tables together (attributes, conditions, settings...)
+PARSE_CHUNK = 64 * 1024
 
 # LimeSurvey language codes we keep, and what they become.
 LANGUAGE_MAP = {"nb": "nb", "no": "nb", "nn": "nn", "en": "en"}
 
 TEXT_ONLY_SECTIONS = {
-    # section: how the report names it
+    # section: how the report names it (conditions are reported with their questions)
     "quota": gettext_noop("Quotas"),
     "assessments": gettext_noop("Assessments"),
-    "conditions": gettext_noop("Conditions (old style)"),
     "defaultvalues": gettext_noop("Default answers"),
     "survey_url_parameters": gettext_noop("URL parameters"),
     "label_sets": gettext_noop("Label sets"),
@@ -59,8 +75,61 @@ INCREASE_SAME_DECREASE = _fixed_labels(
 )
 
 _SIMPLE_CONDITION = re.compile(
-    r"""^([A-Za-z][A-Za-z0-9_]*)(?:\.NAOK)?\s*==\s*(?:"([^"]*)"|'([^']*)'|(-?\d+(?:\.\d+)?))$"""
+    r"""^([A-Za-z0-9][A-Za-z0-9_]*)(?:\.NAOK)?\s*==\s*(?:"([^"]*)"|'([^']*)'|(-?\d+(?:\.\d+)?))$"""
 )
+# A question named by LimeSurvey's internal id: Q481 (from the conditions table) or the SGQA
+# field name 123456X12X481.
+_INTERNAL_ID = re.compile(r"^(?:Q(\d+)|\d+X\d+X(\d+))$")
+_MARKUP = re.compile(r"<\s*[a-zA-Z!/?]")
+# Question attributes that are read; randomisation is reported on its own; values that mean
+# "off" or "as usual" are not worth a line in the report.
+USED_ATTRIBUTES = frozenset(
+    {
+        "min_num_value_n",
+        "max_num_value_n",
+        "multiflexible_min",
+        "multiflexible_max",
+        "multiflexible_step",
+        "multiflexible_checkbox",
+    }
+)
+RANDOM_ATTRIBUTES = frozenset({"random_order", "random_group"})
+DEFAULT_VALUES = frozenset({"", "0", "N", "default", "core", "off", "none"})
+DEFAULT_ATTRIBUTE_VALUES = {"fix_height": "200", "time_limit_action": "1"}
+# Settings of LimeSurvey's own statistics pages, which no respondent sees.
+IGNORED_ATTRIBUTES = frozenset(
+    {"statistics_showgraph", "statistics_showmap", "statistics_graphtype", "public_statistics"}
+)
+
+
+def _notes() -> dict[str, str]:
+    return {
+        "markup": _("Formatting, markup or script was removed: texts here are plain text."),
+        "expression": _(
+            "The text holds LimeSurvey expressions in {…}; they are shown as plain text."
+        ),
+    }
+
+
+def _attribute_names() -> dict[str, str]:
+    return {
+        "em_validation_q_tip": _("validation tip"),
+        "em_validation_q": _("validation rule"),
+        "em_validation_sq": _("subquestion validation"),
+        "em_validation_sq_tip": _("subquestion validation tip"),
+        "cssclass": _("CSS class"),
+        "question_template": _("question template"),
+        "hidden": _("always hidden"),
+        "hide_tip": _("hidden tip"),
+        "prefix": _("prefix"),
+        "suffix": _("suffix"),
+        "min_answers": _("least number of answers"),
+        "max_answers": _("largest number of answers"),
+        "array_filter": _("array filter"),
+        "exclude_all_others": _("exclusive option"),
+        "time_limit": _("time limit"),
+        "page_break": _("page break"),
+    }
 
 
 _EXPRESSION = re.compile(r"\{[^}\s][^}]*\}")
@@ -88,17 +157,56 @@ def parse_limesurvey(data: bytes) -> SurveyStructure:
     return _LssReader(root).structure()
 
 
+# How much a file may hold, counted while it is parsed (distinct ids, whatever the number of
+# languages): a file beyond this is refused at once, before anything is built from it. The
+# document is parsed with the standard library's C parser (expat, which bounds entity expansion)
+# after `_refuse_declarations` has applied defusedxml's rules.
+SECTION_LIMITS = {
+    "groups": (("gid",), MAX_PAGES, gettext_noop("question groups (pages)")),
+    "questions": (("qid",), MAX_QUESTIONS, gettext_noop("questions")),
+    "subquestions": (("qid",), MAX_SUBQUESTIONS, gettext_noop("subquestions")),
+    "answers": (("qid", "scale_id", "code"), MAX_ANSWERS, gettext_noop("answer options")),
+}
+_UTF16 = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, b"<\x00", b"\x00<")
+_DECLARED_ENCODING = re.compile(rb"^(<\?xml[^>]*?encoding\s*=\s*)[\"'][^\"']*[\"']")
+
+
+def _utf8(data: bytes) -> bytes:
+    """The document as UTF-8 bytes starting at its first "<": a UTF-16 file (with or without a
+    byte-order mark) is decoded, and whitespace before the XML declaration is dropped."""
+    data = data.removeprefix(codecs.BOM_UTF8)
+    head = data.lstrip(b" \t\r\n")[:2]
+    if data[:2] in _UTF16[:2] or head in _UTF16[2:]:
+        encoding = {b"<\x00": "utf-16-le", b"\x00<": "utf-16-be"}.get(head, "utf-16")
+        try:
+            text = data.lstrip(b" \t\r\n").decode(encoding)
+        except UnicodeError:
+            raise StructureError(
+                _(
+                    "The file looks like UTF-16 text but cannot be read as such. Export the "
+                    "survey from LimeSurvey again (it writes UTF-8) and upload the new file."
+                )
+            ) from None
+        data = text.lstrip("\ufeff \t\r\n").encode("utf-8")
+        data = _DECLARED_ENCODING.sub(rb'\1"UTF-8"', data, count=1)
+    return data.lstrip(b" \t\r\n")
+
+
 def _read_document(data: bytes):
     if not data or not data.strip():
         raise StructureError(_("The file is empty."))
     if len(data) > MAX_FILE_SIZE:
         raise StructureError(_("The file is larger than 10 MB."))
+    data = _utf8(data)
     if b"\x00" in data[:4096]:
         raise StructureError(
             _("The file is not a text file. A LimeSurvey export (.lss) is an XML text file.")
         )
     try:
-        root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        _refuse_declarations(data)
+        root = _parse_within_limits(data)
+    except StructureError:
+        raise  # a ValueError too, but one that already says why
     except DefusedXmlException:
         raise StructureError(
             _(
@@ -106,7 +214,7 @@ def _read_document(data: bytes):
                 "do. It was refused for safety."
             )
         ) from None
-    except (SafeET.ParseError, ValueError, UnicodeError):
+    except (ExpatError, ElementTree.ParseError, ValueError, UnicodeError):
         raise StructureError(
             _(
                 "The file is not readable XML: it may be damaged or cut short. Export the survey "
@@ -133,6 +241,68 @@ def _read_document(data: bytes):
     return root
 
 
+def _refuse_declarations(data: bytes) -> None:
+    """defusedxml's rules (no document type, no entities, nothing external), checked by expat in
+    C with handlers only for declarations: a whole 10 MB file is checked in a tenth of a second,
+    where defusedxml's pure-Python tree builder needs seconds."""
+    parser = expat.ParserCreate()
+
+    def doctype(name, system_id, public_id, _internal):
+        raise DTDForbidden(name, system_id, public_id)
+
+    def entity(name, *args):
+        raise EntitiesForbidden(name, None, None, None, None, None)
+
+    def external(context, base, system_id, public_id):
+        raise ExternalReferenceForbidden(context, base, system_id, public_id)
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = entity
+    parser.UnparsedEntityDeclHandler = entity
+    parser.ExternalEntityRefHandler = external
+    parser.Parse(data, True)
+
+
+def _parse_within_limits(data: bytes):
+    """The document, parsed by the C parser in chunks; the rows are counted as they end (groups,
+    questions, subquestions and answers as distinct ids per section, all rows together) and the
+    file is refused as soon as one count is over its limit, before anything is built from it."""
+    parser = ElementTree.XMLPullParser(events=("start", "end"))
+    depth, root, rows = 0, None, 0
+    for offset in range(0, len(data), PARSE_CHUNK):
+        parser.feed(data[offset : offset + PARSE_CHUNK])
+        for event, element in parser.read_events():
+            if event == "start":
+                depth += 1
+                root = element if root is None else root
+                continue
+            depth -= 1
+            if element.tag == "row":
+                rows += 1
+                if rows > MAX_ROWS_IN_FILE:
+                    _refuse_size(MAX_ROWS_IN_FILE, gettext_noop("rows of tables"))
+            elif depth == 1 and element.tag in SECTION_LIMITS:
+                id_fields, limit, what = SECTION_LIMITS[element.tag]
+                ids = {
+                    tuple(row.findtext(name) for name in id_fields)
+                    for row in element.iterfind("rows/row")
+                }
+                if len(ids) > limit:
+                    _refuse_size(limit, what)
+    parser.close()
+    return root
+
+
+def _refuse_size(limit: int, what: str):
+    raise StructureError(
+        _(
+            "The file holds more than %(limit)s %(what)s, more than a survey here may have. It "
+            "was refused before anything was built from it."
+        )
+        % {"limit": limit, "what": _(what)}
+    )
+
+
 def _table(root, name: str) -> list[dict[str, str]]:
     """The rows of one table section, each {column: text}; absent columns are NULL."""
     return [
@@ -153,8 +323,13 @@ class _LssReader:
         self.structure_ = SurveyStructure(source="limesurvey")
         self.report = self.structure_.report
         self.taken_codes: set[str] = set()
-        # LimeSurvey title → (our code, question structure), for conditions
+        # LimeSurvey title (and internal id) → question structure, for conditions
         self.imported: dict[str, QuestionStructure] = {}
+        self.imported_by_qid: dict[str, QuestionStructure] = {}
+        self.noted: set[tuple[str, str]] = set()
+        self.note_texts = _notes()  # translated once: gettext is slow in a loop
+        self.subject = ""
+        self.unsupported: Counter[str] = Counter()
 
     # --- languages and texts ---
 
@@ -196,13 +371,41 @@ class _LssReader:
         ours = set(self.language_map.values())
         self.structure_.languages = [code for code in LANGUAGES if code in ours]
 
-    def texts(self, by_language: dict[str, str]) -> dict[str, str]:
+    def texts(self, by_language: dict[str, str], subject: str = "") -> dict[str, str]:
+        """Plain texts in our languages; what was lost on the way is noted for `subject` (by
+        default the question or page being read)."""
+        subject = subject or self.subject
         result = {}
         for code, ours in self.language_map.items():
-            text = clean_text(by_language.get(code))
+            raw = by_language.get(code) or ""
+            text = clean_text(raw)
             if text:
                 result[ours] = text
+            if _MARKUP.search(raw):
+                self.note_once(subject, "markup")
+            if _EXPRESSION.search(raw):
+                self.note_once(subject, "expression")
         return result
+
+    def note_once(self, subject: str, reason: str) -> None:
+        """Note a reason (or one of NOTES by its key) once for a subject."""
+        if (subject, reason) not in self.noted:
+            self.noted.add((subject, reason))
+            self.report.note(subject, self.note_texts.get(reason, reason))
+
+    def code(self, wanted: str, taken: set[str], fallback: str = "q") -> str:
+        """A unique code from the file's; a code that had to change is noted."""
+        code = code_from(wanted, taken, fallback)
+        if code != wanted:
+            self.note_once(
+                self.subject,
+                _(
+                    "The code %(old)s became %(new)s: codes here are unique and have at most 40 "
+                    "letters, digits, - and _."
+                )
+                % {"old": wanted or "''", "new": code},
+            )
+        return code
 
     def _first_language(self) -> str:
         return self.structure_.languages[0] if self.structure_.languages else "nb"
@@ -254,6 +457,7 @@ class _LssReader:
         # answers per question and scale: {qid: {scale: {key: {"code", "order", "text"}}}}
         self.answers: dict[str, dict[int, dict]] = defaultdict(lambda: defaultdict(dict))
         by_aid: dict[str, dict] = {}
+        self.duplicate_answers: dict[str, set[str]] = defaultdict(set)
         for row in _table(root, "answers"):
             key = row.get("aid") or row.get("code", "")
             answer = self.answers[row.get("qid", "")][_int(row.get("scale_id"))].setdefault(
@@ -262,7 +466,9 @@ class _LssReader:
             )
             if row.get("aid"):
                 by_aid[row["aid"]] = answer
-            if row.get("language"):
+            if row.get("language") in answer["text"]:  # the same code twice: the first counts
+                self.duplicate_answers[row.get("qid", "")].add(row.get("code", ""))
+            elif row.get("language"):
                 answer["text"][row["language"]] = row.get("answer", "")
         if has_answer_l10ns:
             for row in _table(root, "answer_l10ns"):
@@ -274,6 +480,15 @@ class _LssReader:
         for row in _table(root, "question_attributes"):
             if not row.get("language") or row.get("language") == self.base_language:
                 self.attributes[row.get("qid", "")][row.get("attribute", "")] = row.get("value", "")
+
+        # The questions of each group, found in one pass.
+        self.by_group: dict[str, list[dict]] = defaultdict(list)
+        for question in self.questions.values():
+            if _int(question["row"].get("parent_qid")) == 0:
+                self.by_group[question["row"].get("gid", "")].append(question)
+        self.conditions: dict[str, list[dict]] = defaultdict(list)
+        for row in _table(root, "conditions"):
+            self.conditions[row.get("qid", "")].append(row)
 
     def _children(self, qid: str, scale: int = 0) -> list[dict]:
         if not hasattr(self, "_children_index"):
@@ -300,15 +515,21 @@ class _LssReader:
             row.get("surveyls_language", ""): row
             for row in _table(self.root, "surveys_languagesettings")
         }
-        structure.title = self.texts({k: v.get("surveyls_title", "") for k, v in settings.items()})
-        structure.intro = self.texts(
-            {
-                k: "<br><br>".join(
-                    t for t in (v.get("surveyls_description"), v.get("surveyls_welcometext")) if t
-                )
-                for k, v in settings.items()
-            }
+        subject = _("The survey")
+        structure.title = self.texts(
+            {k: v.get("surveyls_title", "") for k, v in settings.items()}, subject
         )
+        description = self.texts(
+            {k: v.get("surveyls_description", "") for k, v in settings.items()}, subject
+        )
+        welcome = self.texts(
+            {k: v.get("surveyls_welcometext", "") for k, v in settings.items()}, subject
+        )
+        structure.intro = {
+            code: "\n\n".join(t for t in (description.get(code), welcome.get(code)) if t)
+            for code in LANGUAGES
+            if description.get(code) or welcome.get(code)
+        }
         if not structure.title:
             structure.title = {self._first_language(): _("Imported survey")}
         for gid, group in sorted(
@@ -320,34 +541,56 @@ class _LssReader:
             rows = _table(self.root, section)
             if rows:
                 names = [clean_text(r.get("name")) for r in rows if r.get("name")]
-                reason = _("%(n)s not imported: the portal has no counterpart.") % {"n": len(rows)}
+                reason = ngettext(
+                    "%(n)s not imported: the portal has no counterpart.",
+                    "%(n)s not imported: the portal has no counterpart.",
+                    len(rows),
+                ) % {"n": len(rows)}
                 if names:
                     reason += " (" + ", ".join(names[:10]) + ")"
                 self.report.skip(_(name), reason)
+        if not structure.pages and self.unsupported:
+            raise StructureError(
+                _(
+                    "Nothing in the file could be imported: its questions are of types that have "
+                    "no counterpart here (%(types)s)."
+                )
+                % {
+                    "types": ", ".join(
+                        f"{name} ×{count}" if count > 1 else name
+                        for name, count in self.unsupported.most_common()
+                    )
+                }
+            )
         return structure
 
     def _page(self, gid: str, group: dict) -> None:
+        self.subject, first_note = f"#{gid}", len(self.report.notes)
         page = PageStructure(
             title=self.texts(group["name"]), intro=self.texts(group["description"])
         )
         questions = sorted(
-            (
-                q
-                for q in self.questions.values()
-                if q["row"].get("gid") == gid and _int(q["row"].get("parent_qid")) == 0
-            ),
+            self.by_group.get(gid, []),
             key=lambda q: (_int(q["row"].get("question_order")), _int(q["row"].get("qid"))),
         )
         group_name = page.title.get(self._first_language()) or gid
-        condition = self._condition(
-            group["row"].get("grelevance", ""), _("Page %(name)s") % {"name": group_name}
-        )
+        where = _("Page %(name)s") % {"name": group_name}
+        for item in self.report.notes[first_note:]:  # made before the page's title was known
+            item.subject = where
+        condition = self._condition(group["row"].get("grelevance", ""), where)
         if condition:
             page.condition_question, page.condition_value = condition
+        if (group["row"].get("randomization_group") or "").strip():
+            self.report.note(
+                where, _("The random order of the pages was dropped: pages keep the file's order.")
+            )
         for question in questions:
-            for imported in self._question(question):
+            built = self._question(question)
+            for imported in built:
                 page.questions.append(imported)
                 self.imported[question["row"].get("title", "")] = imported
+            if built:
+                self.imported_by_qid[question["row"].get("qid", "")] = built[0]
         if page.questions:
             self.structure_.pages.append(page)
         else:
@@ -366,12 +609,14 @@ class _LssReader:
             return None
         match = _SIMPLE_CONDITION.match(expression)
         target = self.imported.get(match.group(1)) if match else None
+        internal = _INTERNAL_ID.match(match.group(1)) if match and target is None else None
+        if internal:
+            target = self.imported_by_qid.get(internal.group(1) or internal.group(2))
         value = ""
         if match:
             value = next(g for g in match.groups()[1:] if g is not None)
-        if target is not None and target.options and value not in {o.value for o in target.options}:
-            target = None
-        if target is None or not value or len(value) > VALUE_MAX_LENGTH:
+        # The structure's rule for conditions (what the builder enforces too) decides what is kept.
+        if target is None or condition_problem(target, value) is not None:
             self.report.skip(
                 where,
                 _(
@@ -412,9 +657,11 @@ class _LssReader:
             "Y": self._yes_no,
             "G": self._gender,
         }
+        self.subject = subject
         handler = handlers.get(kind)
         if handler is None:
             name = _type_names().get(kind, kind)
+            self.unsupported[f"{name} ({kind})"] += 1
             self.report.skip(
                 subject,
                 _("Question type %(name)s (%(type)s) has no counterpart here and was not imported.")
@@ -422,17 +669,28 @@ class _LssReader:
             )
             return []
         built = handler(question, subject)
+        if built and built[0].kind in SCALE_KINDS:
+            points = built[0].scale_max - built[0].scale_min + 1
+            if points > MAX_SCALE_POINTS:
+                self.report.skip(
+                    subject,
+                    _("Not imported: its scale has %(n)s points; a scale here has at most %(max)s.")
+                    % {"n": points, "max": MAX_SCALE_POINTS},
+                )
+                return []
         if not built:
             return []
         first = built[0]
-        condition = self._condition(row.get("relevance", ""), subject)
+        condition = self._condition(self._relevance(row), subject)
         if condition:
             for imported in built:
                 imported.condition_question, imported.condition_value = condition
-        if any(_EXPRESSION.search(text or "") for text in question["text"].values()):
+        self._note_attributes(qid, subject)
+        for code in sorted(self.duplicate_answers.get(qid, ())):
             self.report.note(
                 subject,
-                _("The text holds LimeSurvey expressions in {…}; they are shown as plain text."),
+                _("The option %(value)s is in the file twice; the first one was kept.")
+                % {"value": code[:40]},
             )
         if row.get("preg"):
             self.report.note(subject, _("The answer validation pattern was not imported."))
@@ -442,10 +700,49 @@ class _LssReader:
             self.report.note(subject, _("The question has no text; its code is used as text."))
         return built
 
+    def _relevance(self, row: dict) -> str:
+        """The question's relevance equation, or one written from the (older) conditions table,
+        where one condition on another question reads Q<its id>.NAOK == "value"."""
+        relevance = (row.get("relevance") or "").strip()
+        conditions = self.conditions.get(row.get("qid", ""), [])
+        if relevance not in ("", "1") or not conditions:
+            return relevance
+        if len(conditions) == 1 and conditions[0].get("method", "==") == "==":
+            condition = conditions[0]
+            return f'Q{condition.get("cqid", "")}.NAOK == "{condition.get("value", "")}"'
+        return " and ".join(
+            f'Q{c.get("cqid", "")} {c.get("method", "")} "{c.get("value", "")}"' for c in conditions
+        )
+
+    def _note_attributes(self, qid: str, subject: str) -> None:
+        """Report the question's settings that have no counterpart here, by name."""
+        attributes = self.attributes.get(qid, {})
+        if (attributes.get("random_order") or "0") not in DEFAULT_VALUES or (
+            attributes.get("random_group") or ""
+        ).strip():
+            self.report.note(
+                subject,
+                _("Random order was dropped: options and statements keep the file's order."),
+            )
+        dropped = [
+            name
+            for name, value in attributes.items()
+            if name not in USED_ATTRIBUTES | RANDOM_ATTRIBUTES | IGNORED_ATTRIBUTES
+            and (value or "").strip() not in DEFAULT_VALUES
+            and DEFAULT_ATTRIBUTE_VALUES.get(name) != (value or "").strip()
+        ]
+        if dropped:
+            names = _attribute_names()
+            self.report.note(
+                subject,
+                _("Settings not imported: %(names)s.")
+                % {"names": ", ".join(sorted(names.get(name, name) for name in dropped))},
+            )
+
     def _base(self, question: dict, kind: str, code: str | None = None) -> QuestionStructure:
         row = question["row"]
         return QuestionStructure(
-            code=code_from(code or row.get("title", ""), self.taken_codes),
+            code=self.code(code or row.get("title", ""), self.taken_codes),
             kind=kind,
             text=self.texts(question["text"]),
             help_text=self.texts(question["help"]),
@@ -455,9 +752,21 @@ class _LssReader:
     def _options_from(self, items: list[tuple[str, dict]], subject: str) -> list[OptionStructure]:
         options, seen = [], set()
         for value, texts in items[:MAX_ROWS]:
-            value = clean_text(value)[:VALUE_MAX_LENGTH]
-            if not value or value in seen:
+            cleaned = clean_text(value)[:VALUE_MAX_LENGTH]
+            if not cleaned or cleaned in seen:
+                self.note_once(
+                    subject,
+                    _("The option %(value)s was left out: its code is empty or used twice.")
+                    % {"value": value[:40] or "''"},
+                )
                 continue
+            if cleaned != value:
+                self.note_once(
+                    subject,
+                    _("The option code %(old)s became %(new)s.")
+                    % {"old": value[:40], "new": cleaned[:40]},
+                )
+            value = cleaned
             seen.add(value)
             options.append(
                 OptionStructure(
@@ -473,7 +782,7 @@ class _LssReader:
     def _statements_from(self, children: list[dict], subject: str) -> list[StatementStructure]:
         statements, seen = [], set()
         for child in children[:MAX_ROWS]:
-            code = code_from(child["row"].get("title", ""), seen, fallback="sq")
+            code = self.code(child["row"].get("title", ""), seen, fallback="sq")
             statements.append(
                 StatementStructure(
                     code=code, text=self.texts(child["text"]) or {self._first_language(): code}
@@ -660,7 +969,12 @@ class _LssReader:
             built.append(imported)
         self.report.note(
             subject,
-            _("Split into %(n)s number questions, one per subquestion.") % {"n": len(built)},
+            ngettext(
+                "Split into %(n)s number question, one per subquestion.",
+                "Split into %(n)s number questions, one per subquestion.",
+                len(built),
+            )
+            % {"n": len(built)},
         )
         return built
 
@@ -679,7 +993,7 @@ class _LssReader:
             reason = _("it has %(n)s columns, and a matrix here rates each statement once") % {
                 "n": len(columns)
             }
-        elif low is None or high is None or step != 1 or not (low < high <= low + 20):
+        elif low is None or high is None or step != 1 or not (low < high < low + MAX_SCALE_POINTS):
             reason = _("its number range is not a simple scale")
         if reason:
             self.report.skip(

@@ -21,7 +21,7 @@ import json
 
 from django.utils.translation import gettext as _
 
-from .structure import (
+from ..structure import (
     LANGUAGES,
     OptionStructure,
     PageStructure,

@@ -13,9 +13,7 @@ from portal.audit import audit_log
 from portal.models import CompetenceArea
 
 from ..models import Option, Page, Question, Statement, Survey
-from .limesurvey import parse_limesurvey
-from .portal_json import parse_portal_json, structure_to_dict
-from .structure import (
+from ..structure import (
     LANGUAGES,
     ImportReport,
     OptionStructure,
@@ -26,6 +24,8 @@ from .structure import (
     SurveyStructure,
     validate_structure,
 )
+from .limesurvey import parse_limesurvey
+from .portal_json import parse_portal_json, structure_to_dict
 
 
 @dataclass
@@ -44,14 +44,15 @@ def structure_from_file(*, filename: str, data: bytes) -> SurveyStructure:
 
 
 def survey_import_structure(
-    *, programme, county, created_by, structure: SurveyStructure
+    *, programme, county, created_by, structure: SurveyStructure, draft: bool = False
 ) -> ImportResult:
     """A new draft survey with the structure's pages and questions, all or nothing.
 
     `structure.report` (what the parser could not map) is extended with what the import itself
     could not map (competence-area codes unknown in this programme) and returned with the survey.
+    `draft`: the structure is a draft's own (a copy), which may still be incomplete.
     """
-    validate_structure(structure)
+    validate_structure(structure, draft=draft)
     if county is not None and not programme.counties.filter(id=county.id).exists():
         raise StructureError(_("The county does not take part in this programme."))
     report = structure.report
@@ -82,67 +83,92 @@ def survey_import_structure(
             retention_days=structure.retention_days,
             languages=list(structure.languages),
         )
-        by_code: dict[str, Question] = {}
-        options, statements = [], []
-        for page_position, page_structure in enumerate(structure.pages, start=1):
-            page = Page.objects.create(
+        # Everything in a few bulk inserts (a survey at the limits has 1,000 questions); the
+        # conditions point at questions, so they are set once the questions have ids.
+        pages = Page.objects.bulk_create(
+            Page(survey=survey, position=position, title=p.title, intro=p.intro)
+            for position, p in enumerate(structure.pages, start=1)
+        )
+        questions = Question.objects.bulk_create(
+            Question(
                 survey=survey,
-                position=page_position,
-                title=page_structure.title,
-                intro=page_structure.intro,
-                condition_question=by_code.get(page_structure.condition_question.lower()),
-                condition_value=page_structure.condition_value,
+                page=page,
+                position=position,
+                code=q.code,
+                kind=q.kind,
+                text=q.text,
+                help_text=q.help_text,
+                required=q.required,
+                competence_area=area_for(q.competence_area, q.code),
+                scale_min=q.scale_min,
+                scale_max=q.scale_max,
+                scale_labels=q.scale_labels,
+                allow_dont_know=q.allow_dont_know,
+                allow_other=q.allow_other,
+                number_min=Decimal(q.number_min) if q.number_min is not None else None,
+                number_max=Decimal(q.number_max) if q.number_max is not None else None,
+                condition_value=q.condition_value,
             )
-            for position, q in enumerate(page_structure.questions, start=1):
-                question = Question.objects.create(
-                    survey=survey,
-                    page=page,
-                    position=position,
-                    code=q.code,
-                    kind=q.kind,
-                    text=q.text,
-                    help_text=q.help_text,
-                    required=q.required,
-                    competence_area=area_for(q.competence_area, q.code),
-                    scale_min=q.scale_min,
-                    scale_max=q.scale_max,
-                    scale_labels=q.scale_labels,
-                    allow_dont_know=q.allow_dont_know,
-                    allow_other=q.allow_other,
-                    number_min=Decimal(q.number_min) if q.number_min is not None else None,
-                    number_max=Decimal(q.number_max) if q.number_max is not None else None,
-                    condition_question=by_code.get(q.condition_question.lower()),
-                    condition_value=q.condition_value,
+            for page, page_structure in zip(pages, structure.pages, strict=True)
+            for position, q in enumerate(page_structure.questions, start=1)
+        )
+        by_code = {question.code.lower(): question for question in questions}
+        conditioned = []
+        for item, wanted in [
+            *zip(pages, structure.pages, strict=True),
+            *zip(questions, structure.questions(), strict=True),
+        ]:
+            if wanted.condition_question:
+                item.condition_question = by_code[wanted.condition_question.lower()]
+                item.condition_value = wanted.condition_value
+                conditioned.append(item)
+        Page.objects.bulk_update(
+            [p for p in conditioned if isinstance(p, Page)],
+            ["condition_question", "condition_value"],
+        )
+        Question.objects.bulk_update(
+            [q for q in conditioned if isinstance(q, Question)],
+            ["condition_question", "condition_value"],
+        )
+        options, statements = [], []
+        for question, q in zip(questions, structure.questions(), strict=True):
+            if q.kind == "competence_pair" and not q.competence_area:
+                report.note(
+                    q.code,
+                    _(
+                        "Choose the competence area this competence pair measures before the "
+                        "survey opens; without one its answers never reach the gap analysis."
+                    ),
                 )
-                by_code[q.code.lower()] = question
-                options += [
-                    Option(question=question, position=i, value=o.value, label=o.label)
-                    for i, o in enumerate(q.options, start=1)
-                ]
-                statements += [
-                    Statement(
-                        question=question,
-                        position=i,
-                        code=s.code,
-                        text=s.text,
-                        competence_area=area_for(s.competence_area, f"{q.code} / {s.code}"),
-                    )
-                    for i, s in enumerate(q.statements, start=1)
-                ]
+            options += [
+                Option(question=question, position=i, value=o.value, label=o.label)
+                for i, o in enumerate(q.options, start=1)
+            ]
+            statements += [
+                Statement(
+                    question=question,
+                    position=i,
+                    code=s.code,
+                    text=s.text,
+                    competence_area=area_for(s.competence_area, f"{q.code} / {s.code}"),
+                )
+                for i, s in enumerate(q.statements, start=1)
+            ]
         Option.objects.bulk_create(options)
         Statement.objects.bulk_create(statements)
-        audit_log(
-            "surveys.survey.imported",
-            user=created_by,
-            obj=survey,
-            county=county,
-            data={
-                "source": structure.source,
-                "pages": len(structure.pages),
-                "questions": len(by_code),
-                "not_imported": len(report.not_imported),
-            },
-        )
+        if structure.source != "copy":  # a copy is logged by the copy, with its original
+            audit_log(
+                "surveys.survey.imported",
+                user=created_by,
+                obj=survey,
+                county=county,
+                data={
+                    "source": structure.source,
+                    "pages": len(structure.pages),
+                    "questions": len(by_code),
+                    "not_imported": len(report.not_imported),
+                },
+            )
     return ImportResult(survey=survey, report=report, structure=structure)
 
 
@@ -205,43 +231,45 @@ def survey_structure(survey: Survey) -> SurveyStructure:
             intro=_texts(page.intro),
             condition_question=page.condition_question.code if page.condition_question else "",
             condition_value=page.condition_value if page.condition_question else "",
+            pk=page.pk,
         )
-        for q in page.questions.all():
-            page_structure.questions.append(
-                QuestionStructure(
-                    code=q.code,
-                    kind=q.kind,
-                    text=_texts(q.text),
-                    help_text=_texts(q.help_text),
-                    required=q.required,
-                    competence_area=q.competence_area.code if q.competence_area else "",
-                    scale_min=q.scale_min,
-                    scale_max=q.scale_max,
-                    scale_labels={
-                        k: list(v) for k, v in (q.scale_labels or {}).items() if k in LANGUAGES
-                    },
-                    allow_dont_know=q.allow_dont_know,
-                    allow_other=q.allow_other,
-                    number_min=_decimal(q.number_min),
-                    number_max=_decimal(q.number_max),
-                    condition_question=q.condition_question.code if q.condition_question else "",
-                    condition_value=q.condition_value if q.condition_question else "",
-                    options=[
-                        OptionStructure(value=o.value, label=_texts(o.label))
-                        for o in q.options.all()
-                    ],
-                    statements=[
-                        StatementStructure(
-                            code=s.code,
-                            text=_texts(s.text),
-                            competence_area=s.competence_area.code if s.competence_area else "",
-                        )
-                        for s in q.statements.all()
-                    ],
-                )
-            )
+        page_structure.questions = [question_structure(q) for q in page.questions.all()]
         structure.pages.append(page_structure)
     return structure
+
+
+def question_structure(q: Question, *, options=None, statements=None) -> QuestionStructure:
+    """One question (saved or not) as a structure; `options` and `statements` default to the
+    question's own (prefetched) rows."""
+    options = q.options.all() if options is None else options
+    statements = q.statements.all() if statements is None else statements
+    return QuestionStructure(
+        code=q.code,
+        kind=q.kind,
+        text=_texts(q.text),
+        help_text=_texts(q.help_text),
+        required=q.required,
+        competence_area=q.competence_area.code if q.competence_area else "",
+        scale_min=q.scale_min,
+        scale_max=q.scale_max,
+        scale_labels={k: list(v) for k, v in (q.scale_labels or {}).items() if k in LANGUAGES},
+        allow_dont_know=q.allow_dont_know,
+        allow_other=q.allow_other,
+        number_min=_decimal(q.number_min),
+        number_max=_decimal(q.number_max),
+        condition_question=q.condition_question.code if q.condition_question else "",
+        condition_value=q.condition_value if q.condition_question else "",
+        options=[OptionStructure(value=o.value, label=_texts(o.label)) for o in options],
+        statements=[
+            StatementStructure(
+                code=s.code,
+                text=_texts(s.text),
+                competence_area=s.competence_area.code if s.competence_area else "",
+            )
+            for s in statements
+        ],
+        pk=q.pk,
+    )
 
 
 def survey_export_structure(survey: Survey) -> dict:

@@ -5,7 +5,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from surveys import services
+from surveys.builder import services
 from surveys.models import Option, Page, Question, Statement, Survey
 
 
@@ -16,6 +16,7 @@ class SurveyFactory(factory.django.DjangoModelFactory):
     programme = None  # required: pass programme=world.programme
     title = factory.Sequence(lambda n: {"nb": f"Undersøkelse {n}", "en": f"Survey {n}"})
     intro = factory.LazyFunction(lambda: {"nb": "Velkommen."})
+    languages = factory.LazyFunction(lambda: ["nb"])
 
 
 class PageFactory(factory.django.DjangoModelFactory):
@@ -65,8 +66,10 @@ def build_survey(world, *, county=None, user=None, anonymity="anonymous", **kwar
     Page 1: likert (l1), single choice (role1, values 1/2), multiple choice with other (mc1),
     number 0–60 (n1, required); page 2: matrix (m1), competence pair (cp1) with two
     statements each, short text (t1); page 3 (shown only when role1 == "1"): long text (t2).
+    Its texts are in Bokmål, which is all it offers unless `languages` says otherwise.
     """
     user = user or (world.coordinator_a if county else world.project_leader)
+    kwargs.setdefault("languages", ["nb"])
     survey = services.survey_create(
         created_by=user,
         programme=world.programme,
@@ -154,3 +157,34 @@ def open_survey(survey: Survey, *, user=None, days: int = 14) -> Survey:
     return services.survey_open(
         survey=survey, user=user, closes_at=timezone.now() + timedelta(days=days)
     )
+
+
+def translate(survey: Survey, language: str) -> Survey:
+    """Give every text of the survey a version in `language` ("[en] …" where none was written)
+    and offer the language, so that the survey can open with it."""
+
+    def filled(texts):
+        texts = dict(texts or {})
+        if texts and not texts.get(language):
+            texts[language] = f"[{language}] {texts.get('nb') or next(iter(texts.values()))}"
+        return texts
+
+    survey.title, survey.intro = filled(survey.title), filled(survey.intro)
+    survey.languages = sorted({*survey.languages, language}, key=["nb", "nn", "en"].index)
+    survey.save()
+    for page in survey.pages.all():
+        page.title, page.intro = filled(page.title), filled(page.intro)
+        page.save()
+    for question in survey.questions.prefetch_related("options", "statements"):
+        question.text, question.help_text = filled(question.text), filled(question.help_text)
+        labels = question.scale_labels or {}
+        if labels and not labels.get(language):
+            labels[language] = [f"[{language}] {label}" for label in next(iter(labels.values()))]
+        question.save()
+        for row in [*question.options.all(), *question.statements.all()]:
+            if hasattr(row, "label"):
+                row.label = filled(row.label)
+            else:
+                row.text = filled(row.text)
+            row.save()
+    return survey

@@ -4,7 +4,7 @@ import pytest
 from django.utils import translation
 
 from portal.home import providers
-from surveys import services
+from surveys.builder import services
 from surveys.home_actions import demo_survey_load, survey_actions
 from surveys.models import Question, Survey
 from surveys.tests.factories import build_survey, open_survey

@@ -5,9 +5,9 @@ from django.urls import reverse
 
 from portal import permissions
 from portal.permissions import UnknownAction
+from surveys.builder.services import survey_invite_users
 from surveys.models import Survey
 from surveys.permissions import survey_result_county_ids, survey_result_library_ids
-from surveys.services import survey_invite_users
 from surveys.tests.factories import QuestionFactory, SurveyFactory, open_survey
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,10 @@ def test_actions_by_role(world, surveys):
     assert can(world.coordinator_a, "change", a) and can(world.coordinator_a, "manage", a)
     assert not can(world.coordinator_a, "change", b)
     assert not can(world.coordinator_a, "manage", wide)
-    assert not can(world.coordinator_a, "export_responses", a)
+    # A survey's own managers export its raw responses: its county's coordinator too.
+    assert can(world.coordinator_a, "export_responses", a)
+    assert not can(world.coordinator_a, "export_responses", b)
+    assert not can(world.coordinator_a, "export_responses", wide)
     assert can(world.project_leader, "export_responses", a)
     assert can(world.project_leader, "change", b)
     assert not can(world.staff_a, "view", a)

@@ -1,8 +1,8 @@
 """The surveys of the shared test world: one of each kind of owner, audience and state in both
 counties (used by the generic policy test and the crawl, see tests/world.py)."""
 
+from surveys.builder.services import survey_invite_users
 from surveys.models import Survey
-from surveys.services import survey_invite_users
 
 from .factories import QuestionFactory, SurveyFactory
 

@@ -15,8 +15,8 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from portal.models import CompetenceArea, County, Library, Programme, RoleAssignment, User
-from surveys import results_views
 from surveys.models import Answer
+from surveys.results import views as results_views
 from surveys.synthetic import add_responses, wide_survey
 
 

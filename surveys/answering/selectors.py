@@ -1,0 +1,126 @@
+"""Reads of answering a survey: where a respondent is, what they are invited to, and what the
+thank-you page offers them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Avg, QuerySet
+from django.db.models.functions import Coalesce
+
+from portal import permissions
+
+from ..builder.selectors import survey_structure
+from ..models import Answer, Page, Participation, Question, Response, Survey
+from .branching import answers_by_question, possible_page_count, visible_pages, visible_questions
+
+
+def surveys_to_answer(*, user) -> QuerySet[Participation]:
+    """Open surveys this person is invited to and has not answered yet."""
+    return (
+        Participation.objects.filter(
+            user=user, completed_at__isnull=True, survey__status=Survey.Status.OPEN
+        )
+        .select_related("survey")
+        .order_by("survey__closes_at")
+    )
+
+
+def participation_by_token(token: str) -> Participation | None:
+    from ..builder.services import token_hash
+
+    if not token or len(token) > 100:
+        return None
+    return (
+        Participation.objects.select_related("survey", "user")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+
+
+@dataclass
+class AnswerPosition:
+    """Where a respondent is: the pages their answers so far show, and the one they are on."""
+
+    pages: list[Page]
+    answers: dict[int, list[Answer]]
+    shown: list[Page]
+    index: int
+    count: int  # pages shown now plus those whose condition is not answered yet
+
+    @property
+    def page(self) -> Page:
+        return self.shown[self.index]
+
+    @property
+    def questions(self) -> list[Question]:
+        return visible_questions(self.page, self.answers)
+
+    @property
+    def number(self) -> int:
+        return self.index + 1
+
+    @property
+    def is_last(self) -> bool:
+        return self.index + 1 == len(self.shown)
+
+
+def response_position(*, survey: Survey, response: Response) -> AnswerPosition | None:
+    """The page a respondent is on (None when the survey shows no page at all)."""
+    pages = survey_structure(survey)
+    answers = answers_by_question(
+        Answer.objects.filter(response=response).only(
+            "question_id", "statement_id", "dimension", "number", "choice", "text", "dont_know"
+        )
+    )
+    shown = visible_pages(pages, answers)
+    if not shown:
+        return None
+    return AnswerPosition(
+        pages=pages,
+        answers=answers,
+        shown=shown,
+        index=min(max(response.current_page, 0), len(shown) - 1),
+        count=max(possible_page_count(pages, answers), len(shown)),
+    )
+
+
+def response_gap_area_ids(*, response: Response) -> list[int]:
+    """The competence areas a respondent rated more important than their competence in them,
+    largest gap first: what the thank-you page offers courses for."""
+    rows = (
+        Answer.objects.filter(
+            response=response,
+            question__kind=Question.Kind.COMPETENCE_PAIR,
+            dont_know=False,
+            number__isnull=False,
+        )
+        .annotate(area_id=Coalesce("statement__competence_area_id", "question__competence_area_id"))
+        .filter(area_id__isnull=False)
+        .values("area_id", "dimension")
+        .annotate(mean=Avg("number"))
+        .order_by()
+    )
+    means: dict[int, dict[str, float]] = {}
+    for row in rows:
+        means.setdefault(row["area_id"], {})[row["dimension"]] = float(row["mean"])
+    gaps = {
+        area_id: values["importance"] - values["competence"]
+        for area_id, values in means.items()
+        if "importance" in values and "competence" in values
+    }
+    return [area_id for area_id, gap in sorted(gaps.items(), key=lambda item: -item[1]) if gap > 0]
+
+
+def courses_for_areas(*, user, programme_id: int, area_ids: list[int], limit: int = 5):
+    """Courses of the programme this person may see that target these competence areas."""
+    from courses.models import Course  # the courses app builds on surveys, not the other way
+
+    if not area_ids or user is None or not user.is_authenticated:
+        return []
+    return list(
+        permissions.visible(user, Course)
+        .filter(programme_id=programme_id, competence_areas__in=area_ids)
+        .distinct()
+        .order_by("title")[:limit]
+    )

@@ -1,0 +1,277 @@
+"""Writes of answering a survey: starting (or resuming) a response, saving a page, and the answer
+flow: which page follows (branching on the answers), and submitting once, dropping the answers
+to questions the final answers hide.
+
+Who has answered (Participation) and what was answered (Response) are never linked: a response
+is found again only through an HMAC of a secret (`resume_key_for`), and that key is removed on
+submission.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from decimal import Decimal
+from enum import StrEnum
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.models import RoleAssignment, User
+
+from ..models import Answer, Participation, Question, Response, Survey
+from .branching import visible_pages, visible_questions
+from .forms import LONG_TEXT_MAX_LENGTH
+
+Status = Survey.Status
+
+
+def resume_key_for(secret: str) -> str:
+    """An HMAC with SECRET_KEY: the database alone cannot link a response to who answered it."""
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"survey-resume:{secret}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def participation_resume_secret(participation: Participation) -> str:
+    """What a personal response is resumed by (through `resume_key_for`, an HMAC with SECRET_KEY).
+
+    Stable for the participation, whether the person comes by the e-mailed link or signed in.
+    """
+    return f"participation:{participation.pk}:{participation.invited_at.isoformat()}"
+
+
+class SurveyNotAnswerable(Exception):
+    """The survey is not open for answers now (not yet open, closed, or past its closing time)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason  # "not_open" | "closed" | "done"
+
+
+def survey_check_answerable(survey: Survey, *, now=None) -> None:
+    now = now or timezone.now()
+    if survey.status == Status.DRAFT or (
+        survey.status == Status.OPEN and survey.opens_at and now < survey.opens_at
+    ):
+        raise SurveyNotAnswerable("not_open")
+    if not survey.accepts_answers(now):
+        raise SurveyNotAnswerable("closed")
+
+
+def respondent_profile(*, survey: Survey, user: User | None) -> dict:
+    """County, library and role of a respondent, taken from their role at a library reached."""
+    if user is None:
+        return {"county": None, "library": None, "role": ""}
+    from ..builder.selectors import survey_audience_libraries
+
+    reached = survey_audience_libraries(survey)
+    assignments = list(RoleAssignment.objects.filter(user=user).select_related("library", "county"))
+    order = {"staff": 0, "library_leader": 1, "coordinator": 2, "project_leader": 3}
+    assignments.sort(key=lambda a: order.get(a.role, 9))
+    reached_ids = set(reached.values_list("id", flat=True))
+    for assignment in assignments:
+        if assignment.library_id and assignment.library_id in reached_ids:
+            return {
+                "county": assignment.library.county,
+                "library": assignment.library,
+                "role": assignment.role,
+            }
+    for assignment in assignments:
+        if assignment.library_id:
+            return {
+                "county": assignment.library.county,
+                "library": assignment.library,
+                "role": assignment.role,
+            }
+        if assignment.county_id:
+            return {"county": assignment.county, "library": None, "role": assignment.role}
+    return {"county": None, "library": None, "role": assignments[0].role if assignments else ""}
+
+
+@transaction.atomic
+def response_start(
+    *,
+    survey: Survey,
+    participation: Participation | None = None,
+    resume_secret: str | None = None,
+    language: str = "nb",
+) -> Response:
+    """The respondent's unfinished response, or a new one.
+
+    A personal link resumes by an HMAC of the participation's token hash; an open link by an
+    HMAC of a secret kept in the browser session.
+    """
+    survey_check_answerable(survey)
+    if participation is not None:
+        participation = Participation.objects.select_for_update().get(pk=participation.pk)
+        if participation.completed_at:
+            raise SurveyNotAnswerable("done")
+        secret = participation_resume_secret(participation)
+    elif resume_secret:
+        secret = resume_secret
+    else:
+        raise ValueError("response_start() needs a participation or a resume secret")
+    key = resume_key_for(secret)
+    response = Response.objects.filter(resume_key=key).first()
+    if response is not None:
+        if response.submitted_at:
+            raise SurveyNotAnswerable("done")
+        return response
+    user = participation.user if participation else None
+    profile = respondent_profile(survey=survey, user=user)
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                survey=survey,
+                resume_key=key,
+                language=language if language in survey.languages else "nb",
+                respondent=user if survey.anonymity == Survey.Anonymity.CONFIDENTIAL else None,
+                **profile,
+            )
+    except IntegrityError:  # a parallel request of the same respondent created it
+        response = Response.objects.get(resume_key=key)
+    if participation is not None and participation.started_at is None:
+        # Only the day: a time to the second would let the two be matched up.
+        participation.started_at = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+        participation.save(update_fields=["started_at"])
+    return response
+
+
+AnswerValues = list[dict]
+
+
+def _check_answer_texts(answers: AnswerValues) -> None:
+    """No free text longer than the answer form allows is ever stored (nor silently cut)."""
+    if any(len(values.get("text") or "") > LONG_TEXT_MAX_LENGTH for values in answers):
+        raise ValidationError(
+            _("An answer is longer than %(limit)s characters. Please shorten it.")
+            % {"limit": LONG_TEXT_MAX_LENGTH}
+        )
+
+
+@transaction.atomic
+def response_save_page(
+    *, response: Response, questions: list[Question], answers: AnswerValues, current_page: int
+) -> Response:
+    """Replace the answers to these questions and move to `current_page`.
+
+    `answers`: dicts with question, statement, dimension, number, choice, text, dont_know.
+    """
+    _check_answer_texts(answers)
+    response = Response.objects.select_for_update().get(pk=response.pk)
+    if response.submitted_at:
+        raise SurveyNotAnswerable("done")
+    survey_check_answerable(response.survey)
+    Answer.objects.filter(response=response, question__in=questions).delete()
+    Answer.objects.bulk_create(Answer(response=response, **values) for values in answers)
+    response.current_page = current_page
+    response.save(update_fields=["current_page"])
+    return response
+
+
+@transaction.atomic
+def response_submit(
+    *,
+    response: Response,
+    participation: Participation | None = None,
+    questions: list[Question] | None = None,
+    answers: AnswerValues | None = None,
+) -> bool:
+    """Submit once. Returns False when it had already been submitted (a double click, a retry)."""
+    _check_answer_texts(answers or [])
+    # Lock in a fixed order: participation, then response.
+    if participation is not None:
+        participation = Participation.objects.select_for_update().get(pk=participation.pk)
+    response = Response.objects.select_for_update().get(pk=response.pk)
+    if response.submitted_at or (participation is not None and participation.completed_at):
+        return False
+    survey_check_answerable(response.survey)
+    if questions is not None:
+        Answer.objects.filter(response=response, question__in=questions).delete()
+        Answer.objects.bulk_create(Answer(response=response, **values) for values in answers or [])
+    now = timezone.now()
+    response.submitted_at = now
+    # The resume key has done its work; without it nothing links the response to the link.
+    response.resume_key = None
+    response.save(update_fields=["submitted_at", "resume_key"])
+    if participation is not None:
+        participation.completed_at = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        participation.save(update_fields=["completed_at"])
+    return True
+
+
+class PageOutcome(StrEnum):
+    MORE = "more"  # the answers show more questions on the same page
+    NEXT = "next"
+    BACK = "back"
+    SAVED = "saved"
+    SUBMITTED = "submitted"
+
+
+def response_page_answer(
+    *,
+    response: Response,
+    position,
+    answers: AnswerValues,
+    action: str,
+    participation: Participation | None = None,
+) -> PageOutcome:
+    """Store the answers of the page the respondent is on (`position`) and move on.
+
+    "back" and "save" keep the answers and go back a page or stay; otherwise the answers decide
+    what follows (a condition may show or hide questions later on the page and later pages): the
+    same page again when it now shows more questions, the next page shown, or, when none
+    follows, the response is submitted, and answers to questions the final answers hide are
+    dropped.
+    """
+    questions = position.questions
+    if action in (PageOutcome.BACK, PageOutcome.SAVED, "save"):
+        back = action == PageOutcome.BACK
+        response_save_page(
+            response=response,
+            questions=questions,
+            answers=answers,
+            current_page=max(position.index - 1, 0) if back else position.index,
+        )
+        return PageOutcome.BACK if back else PageOutcome.SAVED
+    merged = dict(position.answers)
+    for question in questions:
+        merged[question.pk] = [
+            Answer(question=question, **{k: v for k, v in values.items() if k != "question"})
+            for values in answers
+            if values["question"] == question
+        ]
+    # A question may depend on one before it on the same page: show the page again with it.
+    if any(q not in questions for q in visible_questions(position.page, merged)):
+        response_save_page(
+            response=response, questions=questions, answers=answers, current_page=position.index
+        )
+        return PageOutcome.MORE
+    shown = visible_pages(position.pages, merged)
+    index = next(i for i, page in enumerate(shown) if page.pk == position.page.pk)
+    if index + 1 < len(shown):
+        response_save_page(
+            response=response, questions=questions, answers=answers, current_page=index + 1
+        )
+        return PageOutcome.NEXT
+    hidden = [
+        question
+        for page in position.pages
+        for question in page.ordered_questions
+        if page not in shown or question not in visible_questions(page, merged)
+    ]
+    response_submit(
+        response=response,
+        participation=participation,
+        questions=questions + hidden,
+        answers=answers,
+    )
+    return PageOutcome.SUBMITTED
+
+
+def decimal_or_none(value) -> Decimal | None:
+    return None if value in (None, "") else Decimal(value)

@@ -1,0 +1,248 @@
+"""Views of answering: the personal link, the signed-in way from the home page, the open link.
+
+Thin: the answer flow (which page follows, what is kept) is `services.response_page_answer`.
+The page around the survey is in the respondent's language; the survey's texts in theirs if the
+survey offers it.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from portal.models import CompetenceArea
+
+from ..builder.selectors import survey_contacts
+from ..models import Participation, Response, Survey
+from ..texts import content_language, normalize_language
+from . import selectors, services
+from .forms import AnswerPageForm
+
+SESSION_OPEN_LINK = "surveys.open_link"
+
+
+def _chrome_language(request, person=None) -> str:
+    """The language of the page around the survey: the person's choice, else their browser's."""
+    return normalize_language(
+        getattr(person, "preferred_language", "") or translation.get_language()
+    )
+
+
+@never_cache
+def answer_token(request, token):
+    """The personal link from the invitation e-mail; works without signing in."""
+    participation = selectors.participation_by_token(token)
+    if participation is None:
+        return render(request, "surveys/answer_invalid.html", status=404)
+    return _answer(
+        request,
+        survey=participation.survey,
+        participation=participation,
+        language=_chrome_language(request, participation.user),
+        action_url=reverse("surveys:answer_token", args=[token]),
+        resume="email",
+    )
+
+
+@never_cache
+@login_required
+def answer_mine(request, pk):
+    """The same, reached from the home page by someone signed in."""
+    participation = (
+        Participation.objects.select_related("survey", "user")
+        .filter(survey_id=pk, user=request.user)
+        .first()
+    )
+    if participation is None:
+        raise Http404
+    return _answer(
+        request,
+        survey=participation.survey,
+        participation=participation,
+        language=_chrome_language(request, request.user),
+        action_url=reverse("surveys:answer_mine", args=[pk]),
+        resume="home",
+    )
+
+
+@never_cache
+def answer_open(request, token):
+    """The anonymous open link; the browser session keeps a secret to resume with."""
+    survey = Survey.objects.filter(open_link_token=token, open_link_enabled=True).first()
+    if survey is None or not token:
+        return render(request, "surveys/answer_invalid.html", status=404)
+    secrets_by_survey = request.session.get(SESSION_OPEN_LINK, {})
+    key = str(survey.pk)
+    language = _chrome_language(request, request.user if request.user.is_authenticated else None)
+    if secrets_by_survey.get(key) == "done":
+        return _answer_closed_page(request, survey, "done", language=language)
+    if key not in secrets_by_survey:
+        secrets_by_survey[key] = secrets.token_urlsafe(32)
+        request.session[SESSION_OPEN_LINK] = secrets_by_survey
+    return _answer(
+        request,
+        survey=survey,
+        resume_secret=secrets_by_survey[key],
+        language=language,
+        action_url=reverse("surveys:answer_open", args=[token]),
+        resume="browser",
+    )
+
+
+def _languages(survey, language: str, response=None) -> dict:
+    """The page in the person's language; the survey's texts in theirs if offered (else the
+    language the answer was started in), marked with lang where the two differ (WCAG 3.1.2)."""
+    offered = survey.languages or []
+    content = language if language in offered else None
+    if content is None:
+        content = response.language if response is not None else content_language(offered, language)
+    return {
+        "language": content,
+        "content_lang": content if content != language else "",
+        "chrome_lang": language if content != language else "",
+    }
+
+
+def _answer_closed_page(request, survey, reason, *, language):
+    status = {"closed": 410, "not_open": 200, "done": 200}[reason]
+    with translation.override(language):
+        return render(
+            request,
+            "surveys/answer_unavailable.html",
+            {
+                "survey": survey,
+                "reason": reason,
+                "contacts": survey_contacts(survey),
+                **_languages(survey, language),
+            },
+            status=status,
+        )
+
+
+def _answer(
+    request, *, survey, participation=None, resume_secret=None, language, action_url, resume
+):
+    """`resume`: how this respondent comes back to an unfinished answer ("email": their
+    personal link; "home": the home page; "browser": the open link, in this browser only)."""
+    with translation.override(language):
+        try:
+            services.survey_check_answerable(survey)
+            if participation is not None and participation.completed_at:
+                raise services.SurveyNotAnswerable("done")
+            if participation is None and resume_secret is None:
+                raise Http404
+            key = services.resume_key_for(
+                services.participation_resume_secret(participation)
+                if participation
+                else resume_secret
+            )
+            response = Response.objects.filter(resume_key=key).first()
+            if response is None:
+                languages = _languages(survey, language)
+                if request.method != "POST" or request.POST.get("action") != "start":
+                    return render(
+                        request,
+                        "surveys/answer_start.html",
+                        {
+                            "survey": survey,
+                            "action_url": action_url,
+                            "resume": resume,
+                            **languages,
+                        },
+                    )
+                services.response_start(
+                    survey=survey,
+                    participation=participation,
+                    resume_secret=resume_secret,
+                    language=languages["language"],
+                )
+                return redirect(action_url)
+            return _answer_page(
+                request,
+                survey=survey,
+                response=response,
+                participation=participation,
+                languages=_languages(survey, language, response),
+                action_url=action_url,
+                resume=resume,
+            )
+        except services.SurveyNotAnswerable as refusal:
+            return _answer_closed_page(request, survey, refusal.reason, language=language)
+
+
+def _answer_page(request, *, survey, response, participation, languages, action_url, resume):
+    position = selectors.response_position(survey=survey, response=response)
+    if position is None:
+        raise services.SurveyNotAnswerable("closed")
+    questions, language = position.questions, languages["language"]
+    context = {
+        "survey": survey,
+        "action_url": action_url,
+        "position": position,
+        "resume": resume,
+        **languages,
+    }
+    status = 200
+    if request.method == "POST" and request.POST.get("page") == str(position.page.pk):
+        action = request.POST.get("action")
+        form = AnswerPageForm(
+            request.POST,
+            questions=questions,
+            language=language,
+            enforce_required=action not in ("back", "save"),
+        )
+        if form.is_valid():
+            outcome = services.response_page_answer(
+                response=response,
+                position=position,
+                answers=form.answer_values(),
+                action=action,
+                participation=participation,
+            )
+            if outcome == services.PageOutcome.SUBMITTED:
+                return _answer_done(request, survey, response, participation, context)
+            if outcome == services.PageOutcome.SAVED:
+                return render(request, "surveys/answer_saved.html", context)
+            if outcome == services.PageOutcome.MORE:
+                messages.info(request, _("Your answers show more questions on this page."))
+            return redirect(action_url)
+        status = 400
+    else:
+        form = AnswerPageForm(
+            questions=questions,
+            language=language,
+            initial=AnswerPageForm.initial_from(questions, position.answers),
+        )
+    context.update(form=form, blocks=form.blocks(), page=position.page)
+    return render(request, "surveys/answer_page.html", context, status=status)
+
+
+def _answer_done(request, survey, response, participation, context):
+    if participation is None:
+        done = request.session.get(SESSION_OPEN_LINK, {})
+        done[str(survey.pk)] = "done"
+        request.session[SESSION_OPEN_LINK] = done
+    person = participation.user if participation else request.user
+    area_ids = selectors.response_gap_area_ids(response=response)
+    context.update(
+        courses=selectors.courses_for_areas(
+            user=person, programme_id=survey.programme_id, area_ids=area_ids
+        ),
+        gap_areas=list(CompetenceArea.objects.filter(id__in=area_ids)),
+        signed_in=request.user.is_authenticated,
+        own_answers=(
+            not survey.is_anonymous
+            and request.user.is_authenticated
+            and participation is not None
+            and participation.user_id == request.user.pk
+        ),
+    )
+    return render(request, "surveys/answer_done.html", context)

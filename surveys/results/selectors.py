@@ -1,0 +1,847 @@
+"""Survey results: the aggregates people may see, computed in the database.
+
+The figures of a group of responses ("numbers") are computed by a fixed set of grouped queries,
+whatever the number of responses, and made safe by `suppress`: no figure about fewer submitted
+responses than the survey's minimum group size survives it. After the retention purge the same
+numbers, computed before the raw answers were deleted, are read from the survey's ResultSnapshot.
+
+Who sees what (`result_scope`): the project leader everything; a coordinator their county; a
+library leader their library, and only groups at or above the threshold like everyone else. Staff
+see no aggregates (only their own answers, see `my_answers`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import combinations
+
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum, Window
+from django.db.models.functions import Coalesce, RowNumber
+from django.utils.translation import gettext as _
+
+from portal.models import CompetenceArea, County, Library, RoleAssignment
+
+from ..models import Answer, Participation, Question, Response, Survey
+from ..permissions import survey_result_county_ids, survey_result_library_ids
+from ..texts import localized
+
+Kind = Question.Kind
+IMPORTANCE = Answer.Dimension.IMPORTANCE
+COMPETENCE = Answer.Dimension.COMPETENCE
+# Kinds whose answers are counted per value (a bar chart) and those with a mean.
+COUNTED_KINDS = frozenset(
+    {Kind.LIKERT, Kind.MATRIX, Kind.COMPETENCE_PAIR, Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE}
+)
+MEAN_KINDS = frozenset({Kind.LIKERT, Kind.MATRIX, Kind.COMPETENCE_PAIR, Kind.NUMBER})
+TEXTS_PER_QUESTION = 50
+NO_COUNTY = "none"
+ROLE_CHOICES = [*RoleAssignment.Role.choices]
+
+
+# --- who sees which responses -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResultScope:
+    """The responses a person may see figures about. None means no restriction."""
+
+    county_ids: frozenset[int] | None = None
+    library_ids: frozenset[int] | None = None
+    sees_nothing: bool = False
+
+    @property
+    def is_whole_survey(self) -> bool:
+        return not self.sees_nothing and self.county_ids is None and self.library_ids is None
+
+
+def result_scope(user, survey: Survey) -> ResultScope:
+    """The counties and libraries a person sees figures for, as the survey policy decides."""
+    county_ids = survey_result_county_ids(user, survey)
+    library_ids = survey_result_library_ids(user, survey) if county_ids is not None else None
+    if county_ids is not None and not county_ids:
+        return ResultScope(sees_nothing=True)
+    if library_ids is not None and not library_ids:
+        return ResultScope(sees_nothing=True)
+    return ResultScope(
+        county_ids=frozenset(county_ids) if county_ids is not None else None,
+        library_ids=frozenset(library_ids) if library_ids is not None else None,
+    )
+
+
+@dataclass(frozen=True)
+class ResultFilters:
+    county_id: int | None = None
+    library_id: int | None = None
+    role: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.county_id is None and self.library_id is None and self.role is None
+
+
+def submitted_responses(
+    survey: Survey, scope: ResultScope, filters: ResultFilters | None = None
+) -> QuerySet:
+    """The submitted responses inside a scope and filters (a lazy queryset, used as a subquery)."""
+    qs = Response.objects.filter(survey=survey, submitted_at__isnull=False)
+    if scope.sees_nothing:
+        return qs.none()
+    if scope.county_ids is not None:
+        qs = qs.filter(county_id__in=scope.county_ids)
+    if scope.library_ids is not None:
+        qs = qs.filter(library_id__in=scope.library_ids)
+    if filters:
+        if filters.county_id is not None:
+            qs = qs.filter(county_id=filters.county_id)
+        if filters.library_id is not None:
+            qs = qs.filter(library_id=filters.library_id)
+        if filters.role is not None:
+            qs = qs.filter(role=filters.role)
+    return qs
+
+
+# --- the numbers of one group of responses --------------------------------------------------
+
+
+def item_key(question_id, statement_id=None, dimension: str = "") -> str:
+    return f"{question_id}.{statement_id or 0}.{dimension or ''}"
+
+
+def _value_key(number, choice) -> str:
+    if number is not None:
+        number = Decimal(number)
+        return str(int(number)) if number == number.to_integral_value() else str(number)
+    return choice or ""
+
+
+def compute_numbers(responses: QuerySet, *, with_texts: bool = True) -> dict:
+    """The raw (unsuppressed) figures of a group of submitted responses, in five queries.
+
+    A JSON-ready dict: n, items (per question/statement/dimension: respondents, mean, don't
+    know and counts per value), areas and area_counties (sums and counts of competence-pair
+    answers per competence area, overall and per county) and texts (free text, a sample).
+    """
+    n = responses.count()
+    answers = Answer.objects.filter(response__in=responses.values("id"))
+    items: dict[str, dict] = {}
+    stats = (
+        answers.exclude(question__kind__in=Question.TEXT_KINDS)
+        .values("question_id", "statement_id", "dimension")
+        .annotate(
+            # One answer per response and item, except multiple choice (one per option chosen):
+            # only there is the slower distinct count needed.
+            answers=Count("id"),
+            chosen_by=Count(
+                "response_id", distinct=True, filter=Q(question__kind=Kind.MULTIPLE_CHOICE)
+            ),
+            mean=Avg("number", filter=Q(dont_know=False, number__isnull=False)),
+            dont_know=Count("id", filter=Q(dont_know=True)),
+        )
+        .order_by()
+    )
+    for row in stats:
+        mean = row["mean"]
+        items[item_key(row["question_id"], row["statement_id"], row["dimension"])] = {
+            "n": row["chosen_by"] or row["answers"],
+            "mean": round(float(mean), 3) if mean is not None else None,
+            "dont_know": row["dont_know"],
+            "counts": {},
+        }
+    counted = (
+        answers.filter(question__kind__in=COUNTED_KINDS, dont_know=False)
+        .values("question_id", "statement_id", "dimension", "number", "choice")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    for row in counted:
+        item = items.get(item_key(row["question_id"], row["statement_id"], row["dimension"]))
+        if item is not None:
+            value = _value_key(row["number"], row["choice"])
+            item["counts"][value] = item["counts"].get(value, 0) + row["count"]
+    areas, area_counties = _area_numbers(answers)
+    texts: dict[str, list[str]] = {}
+    if with_texts:
+        text_rows = (
+            answers.exclude(text="")
+            .annotate(
+                rank=Window(RowNumber(), partition_by=F("question_id"), order_by=F("id").asc())
+            )
+            .filter(rank__lte=TEXTS_PER_QUESTION)
+            .values_list("question_id", "text")
+            .order_by("question_id", "id")
+        )
+        for question_id, text in text_rows:
+            texts.setdefault(str(question_id), []).append(text)
+    return {
+        "n": n,
+        "items": items,
+        "areas": areas,
+        "area_counties": area_counties,
+        "texts": texts,
+    }
+
+
+def _area_numbers(answers: QuerySet) -> tuple[dict, dict]:
+    """Competence-pair sums per county and area; the overall figures are their sums."""
+    rows = (
+        answers.filter(
+            question__kind=Kind.COMPETENCE_PAIR,
+            dont_know=False,
+            number__isnull=False,
+            dimension__in=[IMPORTANCE, COMPETENCE],
+        )
+        .annotate(area_id=Coalesce("statement__competence_area_id", "question__competence_area_id"))
+        .filter(area_id__isnull=False)
+        .values("response__county_id", "area_id", "dimension")
+        .annotate(
+            total=Sum("number"), count=Count("id"), respondents=Count("response_id", distinct=True)
+        )
+        .order_by()
+    )
+    per_county: dict[str, dict[str, dict]] = defaultdict(dict)
+    for row in rows:
+        county = str(row["response__county_id"] or NO_COUNTY)
+        cell = per_county[county].setdefault(str(row["area_id"]), _empty_area())
+        _add_dimension(cell, row["dimension"], row["total"], row["count"], row["respondents"])
+    overall: dict[str, dict] = {}
+    for cells in per_county.values():
+        for area_id, cell in cells.items():
+            total = overall.setdefault(area_id, _empty_area())
+            for dimension in (IMPORTANCE, COMPETENCE):
+                total[f"{dimension}_sum"] += cell[f"{dimension}_sum"]
+                total[f"{dimension}_count"] += cell[f"{dimension}_count"]
+                total[f"{dimension}_n"] += cell[f"{dimension}_n"]
+    return (
+        {key: _finish_area(cell) for key, cell in overall.items()},
+        {
+            county: {key: _finish_area(cell) for key, cell in cells.items()}
+            for county, cells in per_county.items()
+        },
+    )
+
+
+def _empty_area() -> dict:
+    return {f"{d}_{part}": 0 for d in (IMPORTANCE, COMPETENCE) for part in ("sum", "count", "n")}
+
+
+def _add_dimension(cell, dimension, total, count, respondents) -> None:
+    cell[f"{dimension}_sum"] += float(total or 0)
+    cell[f"{dimension}_count"] += count
+    cell[f"{dimension}_n"] += respondents
+
+
+def _finish_area(cell: dict) -> dict:
+    def mean(dimension):
+        count = cell[f"{dimension}_count"]
+        return round(cell[f"{dimension}_sum"] / count, 3) if count else None
+
+    importance, competence = mean(IMPORTANCE), mean(COMPETENCE)
+    gap = (
+        round(importance - competence, 3)
+        if importance is not None and competence is not None
+        else None
+    )
+    # Respondents: those who rated the area at all; a pair is rated on both dimensions.
+    n = max(cell[f"{IMPORTANCE}_n"], cell[f"{COMPETENCE}_n"])
+    return {"n": n, "importance": importance, "competence": competence, "gap": gap}
+
+
+SUPPRESSED = {"n": None, "suppressed": True}
+# A group large enough on its own, but too close to a group with fewer filters.
+DIFFERENCE_SUPPRESSED = {
+    "suppressed": True,
+    "by_difference": True,
+    "n": None,
+    "items": {},
+    "areas": {},
+    "area_counties": {},
+}
+
+
+def suppress(numbers: dict, min_group_size: int) -> dict:
+    """The numbers with every figure about fewer than `min_group_size` responses removed."""
+    if numbers.get("suppressed") or (numbers.get("n") or 0) < min_group_size:
+        return {"suppressed": True, "n": None, "items": {}, "areas": {}, "area_counties": {}}
+
+    def keep(entry):
+        return entry if (entry.get("n") or 0) >= min_group_size else dict(SUPPRESSED)
+
+    return {
+        "suppressed": False,
+        "n": numbers["n"],
+        "items": {key: keep(item) for key, item in numbers["items"].items()},
+        "areas": {key: keep(area) for key, area in numbers["areas"].items()},
+        "area_counties": {
+            county: {key: keep(cell) for key, cell in cells.items()}
+            for county, cells in numbers["area_counties"].items()
+        },
+        # Free text only for a group at or above the threshold, never with who wrote it.
+        "texts": numbers.get("texts", {}),
+    }
+
+
+# --- the results a person sees --------------------------------------------------------------
+
+
+@dataclass
+class Bar:
+    label: str
+    value: str
+    count: int | None
+    percent: float
+
+    @property
+    def width(self) -> int:
+        """Bar length in SVG units (0-200)."""
+        return round(self.percent * 2)
+
+
+@dataclass
+class ItemResult:
+    """One row of figures: a question, or one statement (and dimension) of it."""
+
+    key: str
+    label: str
+    n: int | None
+    suppressed: bool
+    mean: float | None = None
+    dont_know: int | None = None
+    bars: list[Bar] = field(default_factory=list)
+    no_answers: bool = False
+    dont_know_bar: Bar | None = None  # "don't know", apart from the scale
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    items: list[ItemResult]
+    texts: list[str] = field(default_factory=list)
+    texts_hidden: bool = False
+
+    @property
+    def has_bars(self) -> bool:
+        return any(item.bars for item in self.items)
+
+
+@dataclass
+class AreaResult:
+    area: CompetenceArea
+    n: int | None
+    suppressed: bool
+    importance: float | None = None
+    competence: float | None = None
+    gap: float | None = None
+    baseline_gap: float | None = None
+    change: float | None = None
+    programme_gap: float | None = None  # beside a county's figures: the whole programme's
+
+    @property
+    def gap_width(self) -> int:
+        """The gap as a bar in SVG units (0-160; a gap of 4, the widest on a 1-5 scale, is 160)."""
+        return max(0, min(160, round((self.gap or 0) * 40)))
+
+
+@dataclass
+class HeatCell:
+    gap: float | None
+    n: int | None
+    suppressed: bool
+    level: str = "none"  # CSS class suffix: an extra cue besides the printed value
+
+
+@dataclass
+class HeatRow:
+    label: str
+    cells: list[HeatCell]
+
+
+@dataclass
+class ResponseRateRow:
+    county: str
+    library: str
+    invited: int
+    completed: int
+    submitted: int
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.completed / self.invited, 1) if self.invited else None
+
+
+@dataclass
+class SurveyResults:
+    survey: Survey
+    scope: ResultScope
+    filters: ResultFilters
+    min_group_size: int
+    n: int | None
+    suppressed: bool
+    from_snapshot: bool
+    unavailable: bool = False  # filters the snapshot kept no figures for
+    by_difference: bool = False  # hidden: it would reveal a small group by subtraction
+    questions: list[QuestionResult] = field(default_factory=list)
+    areas: list[AreaResult] = field(default_factory=list)
+    heatmap_areas: list[CompetenceArea] = field(default_factory=list)
+    heatmap: list[HeatRow] = field(default_factory=list)
+    heatmap_changes: list[HeatRow] = field(default_factory=list)
+    response_rates: list[ResponseRateRow] = field(default_factory=list)
+    baseline: Survey | None = None
+    baseline_suppressed: bool = False
+    with_programme_average: bool = False
+    counties: list[County] = field(default_factory=list)
+    libraries: list[Library] = field(default_factory=list)
+
+
+def _gap_level(gap: float | None) -> str:
+    if gap is None:
+        return "none"
+    if gap >= 1.5:
+        return "high"
+    if gap >= 0.75:
+        return "medium"
+    if gap > 0:
+        return "low"
+    return "zero"
+
+
+def survey_numbers(
+    *, survey: Survey, scope: ResultScope, filters: ResultFilters
+) -> tuple[dict | None, bool]:
+    """The suppressed numbers for a scope and filters: live, or from the snapshot after a purge.
+
+    Returns (numbers, from_snapshot); numbers is None when the snapshot has no group for them.
+    """
+    if survey.raw_answers_purged_at:
+        snapshot = getattr(survey, "result_snapshot", None)
+        data = snapshot.data if snapshot else {}
+        key = snapshot_group_key(scope, filters)
+        if (
+            key
+            and filters.library_id is not None
+            and scope.county_ids is not None
+            and not Library.objects.filter(
+                id=filters.library_id, county_id__in=scope.county_ids
+            ).exists()
+        ):
+            key = None  # a library outside the person's counties
+        return (data.get("groups", {}).get(key) if key else None), True
+    numbers = compute_numbers(submitted_responses(survey, scope, filters))
+    if numbers["n"] and reveals_by_difference(
+        survey=survey, scope=scope, filters=filters, n=numbers["n"]
+    ):
+        return dict(DIFFERENCE_SUPPRESSED), False
+    return suppress(numbers, survey.min_group_size), False
+
+
+def _filter_conditions(filters: ResultFilters) -> list[Q]:
+    conditions = []
+    if filters.county_id is not None:
+        conditions.append(Q(county_id=filters.county_id))
+    if filters.library_id is not None:
+        conditions.append(Q(library_id=filters.library_id))
+    if filters.role is not None:
+        conditions.append(Q(role=filters.role))
+    return conditions
+
+
+def reveals_by_difference(
+    *, survey: Survey, scope: ResultScope, filters: ResultFilters, n: int
+) -> bool:
+    """Would a filtered group let someone work out the answers of a few others?
+
+    Whoever sees a group with fewer filters (their whole scope, or the same filters less one)
+    could subtract this group from it; when the difference is a group of 1 to
+    min_group_size - 1 responses, their answers could be read off. One query, counting every
+    coarser group at once.
+    """
+    conditions = _filter_conditions(filters)
+    if not conditions:
+        return False
+    coarser = {}
+    for size in range(len(conditions)):
+        for index, subset in enumerate(combinations(conditions, size)):
+            name = f"n_{size}_{index}"
+            coarser[name] = Count("id", filter=Q(*subset)) if subset else Count("id")
+    counts = submitted_responses(survey, scope).aggregate(**coarser)
+    return any(0 < total - n < survey.min_group_size for total in counts.values())
+
+
+def snapshot_group_key(scope: ResultScope, filters: ResultFilters) -> str | None:
+    """The snapshot group for a scope and filters, or None when no such group was kept."""
+    library_id = filters.library_id
+    if library_id is None and scope.library_ids is not None and len(scope.library_ids) == 1:
+        library_id = next(iter(scope.library_ids))
+    county_id = filters.county_id
+    if county_id is None and scope.county_ids is not None and len(scope.county_ids) == 1:
+        county_id = next(iter(scope.county_ids))
+    if scope.library_ids is not None and library_id not in scope.library_ids:
+        return None
+    if scope.county_ids is not None and county_id not in scope.county_ids:
+        return None
+    if library_id is not None:
+        return None if filters.role else f"library:{library_id}"
+    parts = []
+    if county_id is not None:
+        parts.append(f"county:{county_id}")
+    if filters.role is not None:
+        parts.append(f"role:{filters.role}")
+    return "|".join(parts) or "all"
+
+
+def survey_results(
+    *, survey: Survey, user, filters: ResultFilters | None = None, language: str | None = None
+) -> SurveyResults:
+    """Everything the results page shows, in a fixed number of queries."""
+    filters = filters or ResultFilters()
+    scope = result_scope(user, survey)
+    counties, libraries = _filter_choices(survey, scope)
+    filters = _clean_filters(filters, counties, libraries)
+    numbers, from_snapshot = survey_numbers(survey=survey, scope=scope, filters=filters)
+    results = SurveyResults(
+        survey=survey,
+        scope=scope,
+        filters=filters,
+        min_group_size=survey.min_group_size,
+        n=None,
+        suppressed=True,
+        from_snapshot=from_snapshot,
+        unavailable=numbers is None,
+        counties=counties,
+        libraries=libraries,
+    )
+    numbers = numbers or {"suppressed": True, "items": {}, "areas": {}, "area_counties": {}}
+    results.n = numbers.get("n")
+    results.suppressed = bool(numbers.get("suppressed"))
+    results.by_difference = bool(numbers.get("by_difference"))
+    questions = list(
+        Question.objects.filter(survey=survey)
+        .select_related("page")
+        .prefetch_related("options", "statements")
+        .order_by("page__position", "position", "id")
+    )
+    areas = list(CompetenceArea.objects.filter(programme_id=survey.programme_id))
+    results.questions = [
+        _question_result(question, numbers, language, hide_texts=from_snapshot)
+        for question in questions
+    ]
+    baseline_numbers = None
+    if survey.baseline_id:
+        results.baseline = survey.baseline
+        baseline_numbers, _unused = survey_numbers(
+            survey=survey.baseline, scope=scope, filters=filters
+        )
+        baseline_numbers = baseline_numbers or {"suppressed": True, "areas": {}}
+        results.baseline_suppressed = bool(baseline_numbers.get("suppressed"))
+    results.areas = _area_results(areas, numbers, baseline_numbers)
+    if _sees_own_counties(scope) and not results.suppressed:
+        results.with_programme_average = True
+        _add_programme_average(survey, results.areas, numbers)
+    if scope.is_whole_survey and not results.suppressed:
+        results.heatmap_areas = [a for a in areas if str(a.id) in numbers["areas"]]
+        results.heatmap = _heatmap(counties, results.heatmap_areas, numbers)
+        if baseline_numbers and not results.baseline_suppressed:
+            results.heatmap_changes = _heatmap(
+                counties, results.heatmap_areas, numbers, baseline_numbers
+            )
+    results.response_rates = response_rates(survey=survey, scope=scope)
+    return results
+
+
+def _sees_own_counties(scope: ResultScope) -> bool:
+    """A coordinator: figures for their county (not a library leader, limited to a library)."""
+    return scope.county_ids is not None and scope.library_ids is None and not scope.sees_nothing
+
+
+def _add_programme_average(survey: Survey, areas: list[AreaResult], numbers: dict) -> None:
+    """Beside a county's gap per area, the whole programme's, under the same rules: hidden for
+    an area with too few respondents, and where the programme minus the county (what anyone
+    seeing both could work out) would be a group of 1 to min_group_size - 1."""
+    whole, _from_snapshot = survey_numbers(
+        survey=survey, scope=ResultScope(), filters=ResultFilters()
+    )
+    if not whole or whole.get("suppressed"):
+        return
+    own = numbers.get("areas", {})
+    for area in areas:
+        figures = whole.get("areas", {}).get(str(area.area.id)) or {}
+        if figures.get("suppressed") or figures.get("gap") is None:
+            continue
+        rest = (figures.get("n") or 0) - ((own.get(str(area.area.id)) or {}).get("n") or 0)
+        if 0 < rest < survey.min_group_size:
+            continue
+        area.programme_gap = figures["gap"]
+
+
+def _clean_filters(filters: ResultFilters, counties, libraries) -> ResultFilters:
+    """Only the counties, libraries and roles offered to the person; others are dropped."""
+    county_id = filters.county_id if filters.county_id in {c.id for c in counties} else None
+    library_ids = {lib.id for lib in libraries if county_id is None or lib.county_id == county_id}
+    library_id = filters.library_id if filters.library_id in library_ids else None
+    role = filters.role if filters.role in {*dict(ROLE_CHOICES), ""} else None
+    return ResultFilters(county_id=county_id, library_id=library_id, role=role)
+
+
+def _filter_choices(survey: Survey, scope: ResultScope) -> tuple[list[County], list[Library]]:
+    """Counties and libraries someone may filter by (one query)."""
+    libraries = Library.objects.select_related("county").order_by("county__number", "name")
+    if survey.county_id:
+        libraries = libraries.filter(county_id=survey.county_id)
+    else:
+        libraries = libraries.filter(county__programmes=survey.programme_id)
+    if scope.sees_nothing:
+        libraries = libraries.none()
+    if scope.county_ids is not None:
+        libraries = libraries.filter(county_id__in=scope.county_ids)
+    if scope.library_ids is not None:
+        libraries = libraries.filter(id__in=scope.library_ids)
+    libraries = list(libraries)
+    counties = list({library.county_id: library.county for library in libraries}.values())
+    return counties, libraries
+
+
+def _question_result(question, numbers, language, *, hide_texts) -> QuestionResult:
+    items = numbers.get("items", {})
+    rows: list[tuple[str, str, list[tuple[str, str]]]] = []  # key, label, values
+    if question.kind in Question.OPTION_KINDS:
+        values = [
+            (o.value, localized(o.label, language) or o.value) for o in question.options.all()
+        ]
+        if question.allow_other:
+            values.append(("other", _("Other")))
+        rows.append((item_key(question.id), "", values))
+    elif question.kind in Question.SCALE_KINDS:
+        values = [(str(p), question.scale_label(p, language)) for p in question.scale_points]
+        if question.kind == Kind.LIKERT:
+            rows.append((item_key(question.id), "", values))
+        for statement in question.statements.all():
+            label = localized(statement.text, language) or statement.code
+            if question.kind == Kind.COMPETENCE_PAIR:
+                rows.append(
+                    (
+                        item_key(question.id, statement.id, IMPORTANCE),
+                        _("%(statement)s – importance") % {"statement": label},
+                        values,
+                    )
+                )
+                rows.append(
+                    (
+                        item_key(question.id, statement.id, COMPETENCE),
+                        _("%(statement)s – competence") % {"statement": label},
+                        values,
+                    )
+                )
+            else:
+                rows.append((item_key(question.id, statement.id), label, values))
+    elif question.kind == Kind.NUMBER:
+        rows.append((item_key(question.id), "", []))
+    results = []
+    for key, label, values in rows:
+        item = items.get(key)
+        if item is None:
+            results.append(ItemResult(key=key, label=label, n=0, suppressed=False, no_answers=True))
+            continue
+        if item.get("suppressed"):
+            results.append(ItemResult(key=key, label=label, n=None, suppressed=True))
+            continue
+        counts = item.get("counts", {})
+        # Percent of the respondents to the item ("don't know" included; for multiple choice
+        # a respondent may choose several options, so the percents may add up to over 100).
+        respondents = item["n"] or 0
+
+        bars = [
+            _bar(value, value_label, counts.get(value, 0), respondents)
+            for value, value_label in values
+        ]
+        dont_know = item.get("dont_know") if question.allow_dont_know else None
+        results.append(
+            ItemResult(
+                key=key,
+                label=label,
+                n=item["n"],
+                suppressed=False,
+                mean=item.get("mean") if question.kind in MEAN_KINDS else None,
+                dont_know=dont_know,
+                bars=bars,
+                dont_know_bar=_bar("dont_know", _("Don't know"), dont_know, respondents)
+                if dont_know is not None and bars
+                else None,
+            )
+        )
+    texts: list[str] = []
+    hidden = False
+    takes_text = question.kind in Question.TEXT_KINDS or question.allow_other
+    if takes_text:
+        if hide_texts or numbers.get("suppressed"):
+            hidden = True
+        else:
+            texts = list(numbers.get("texts", {}).get(str(question.id), []))
+    return QuestionResult(question=question, items=results, texts=texts, texts_hidden=hidden)
+
+
+def _bar(value: str, label: str, count: int, respondents: int) -> Bar:
+    percent = round(100 * count / respondents, 1) if respondents else 0.0
+    return Bar(label=label, value=value, count=count, percent=percent)
+
+
+def _area_results(areas, numbers, baseline_numbers) -> list[AreaResult]:
+    results = []
+    for area in areas:
+        figures = numbers.get("areas", {}).get(str(area.id))
+        if figures is None:
+            continue
+        result = AreaResult(
+            area=area,
+            n=figures.get("n"),
+            suppressed=bool(figures.get("suppressed")),
+            importance=figures.get("importance"),
+            competence=figures.get("competence"),
+            gap=figures.get("gap"),
+        )
+        if baseline_numbers:
+            before = baseline_numbers.get("areas", {}).get(str(area.id)) or {}
+            result.baseline_gap = before.get("gap")
+            if result.gap is not None and result.baseline_gap is not None:
+                result.change = round(result.gap - result.baseline_gap, 3)
+        results.append(result)
+    # Largest gap first; areas with too few answers last.
+    results.sort(key=lambda r: (r.gap is None, -(r.gap or 0), r.area.position, r.area.name))
+    return results
+
+
+def _heatmap(counties, areas, numbers, baseline_numbers=None) -> list[HeatRow]:
+    rows = []
+    for county in counties:
+        cells_by_area = numbers["area_counties"].get(str(county.id), {})
+        before_by_area = (baseline_numbers or {}).get("area_counties", {}).get(str(county.id), {})
+        cells = []
+        for area in areas:
+            cell = cells_by_area.get(str(area.id))
+            if cell is None or cell.get("suppressed"):
+                cells.append(HeatCell(gap=None, n=None, suppressed=cell is not None))
+                continue
+            gap = cell.get("gap")
+            if baseline_numbers is not None:
+                before = before_by_area.get(str(area.id)) or {}
+                if gap is None or before.get("gap") is None:
+                    cells.append(HeatCell(gap=None, n=None, suppressed=bool(before)))
+                    continue
+                change = round(gap - before["gap"], 3)
+                cells.append(HeatCell(gap=change, n=cell["n"], suppressed=False))
+                continue
+            cells.append(HeatCell(gap=gap, n=cell["n"], suppressed=False, level=_gap_level(gap)))
+        rows.append(HeatRow(label=county.name, cells=cells))
+    return rows
+
+
+# --- response rate --------------------------------------------------------------------------
+
+
+def response_rates(*, survey: Survey, scope: ResultScope) -> list[ResponseRateRow]:
+    """Invited and completed (participations) and submitted responses per library.
+
+    Counts of who has answered are not figures about answers, so they are shown for every
+    library; a person working at two libraries counts at both.
+    """
+    if scope.sees_nothing:
+        return []
+    if survey.raw_answers_purged_at:
+        snapshot = getattr(survey, "result_snapshot", None)
+        entries = [
+            row
+            for row in (snapshot.data if snapshot else {}).get("response_rates", [])
+            if _row_in_scope(row, scope)
+        ]
+    else:
+        entries = response_rate_data(survey=survey, scope=scope)
+    return [
+        ResponseRateRow(
+            county=e["county"] or _("Unknown county"),
+            library=e["library"] or _("Unknown library"),
+            invited=e["invited"],
+            completed=e["completed"],
+            submitted=e["submitted"],
+        )
+        for e in entries
+    ]
+
+
+def response_rate_data(*, survey: Survey, scope: ResultScope | None = None) -> list[dict]:
+    """Response-rate counts per library with their ids, JSON-ready, in two queries."""
+    scope = scope or ResultScope()
+    invited = Participation.objects.filter(survey=survey, user__roles__library__isnull=False)
+    if scope.county_ids is not None:
+        invited = invited.filter(user__roles__library__county_id__in=scope.county_ids)
+    if scope.library_ids is not None:
+        invited = invited.filter(user__roles__library_id__in=scope.library_ids)
+    rows: dict[tuple, dict] = {}
+    prefix = "user__roles__library"
+    for row in (
+        invited.values(f"{prefix}_id", f"{prefix}__name", f"{prefix}__county_id")
+        .annotate(
+            county_name=F(f"{prefix}__county__name"),
+            invited=Count("id", distinct=True),
+            completed=Count("id", distinct=True, filter=Q(completed_at__isnull=False)),
+        )
+        .order_by()
+    ):
+        entry = _rate_entry(
+            rows, row[f"{prefix}__county_id"], row["county_name"], row[f"{prefix}_id"]
+        )
+        entry.update(
+            library=row[f"{prefix}__name"], invited=row["invited"], completed=row["completed"]
+        )
+    for row in (
+        submitted_responses(survey, scope)
+        .values("county_id", "county__name", "library_id", "library__name")
+        .annotate(submitted=Count("id"))
+        .order_by()
+    ):
+        entry = _rate_entry(rows, row["county_id"], row["county__name"], row["library_id"])
+        entry["submitted"] = row["submitted"]
+        entry["library"] = row["library__name"] or entry["library"]
+    return sorted(rows.values(), key=lambda e: (e["county"] or "~", e["library"] or "~"))
+
+
+def _rate_entry(rows, county_id, county_name, library_id) -> dict:
+    return rows.setdefault(
+        (county_id, library_id),
+        {
+            "county_id": county_id,
+            "library_id": library_id,
+            "county": county_name,
+            "library": "",
+            "invited": 0,
+            "completed": 0,
+            "submitted": 0,
+        },
+    )
+
+
+def _row_in_scope(row: dict, scope: ResultScope) -> bool:
+    if scope.county_ids is not None and row.get("county_id") not in scope.county_ids:
+        return False
+    return not (scope.library_ids is not None and row.get("library_id") not in scope.library_ids)
+
+
+# --- a staff member's own answers -----------------------------------------------------------
+
+
+def my_answers(*, survey: Survey, user) -> list[tuple[Question, list[Answer]]] | None:
+    """A person's own answers to a confidential survey (None when they cannot be found).
+
+    Anonymous responses are not linked to anyone, so they cannot be shown back.
+    """
+    if survey.is_anonymous or not user.is_authenticated:
+        return None
+    response = (
+        Response.objects.filter(survey=survey, respondent=user).order_by("-started_at").first()
+    )
+    if response is None:
+        return None
+    answers = defaultdict(list)
+    for answer in response.answers.select_related("statement").order_by("id"):
+        answers[answer.question_id].append(answer)
+    questions = Question.objects.filter(survey=survey).order_by("page__position", "position", "id")
+    return [(question, answers.get(question.id, [])) for question in questions]
