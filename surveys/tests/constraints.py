@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from surveys import services
+from surveys.builder import services
 from surveys.models import Participation
 
 from .factories import build_survey, open_survey
