@@ -623,7 +623,8 @@ def _registration_create_for_staff(*, registered_by, gathering, people) -> list[
         else:
             position += 1
             status, place = Status.WAITING, position
-        approved = gathering.requires_leader_approval and status == Status.CONFIRMED
+        # The leader's registration is their approval, also for a seat offered later.
+        approved = gathering.requires_leader_approval
         created.append(
             Registration.objects.create(
                 gathering=gathering,
@@ -732,7 +733,9 @@ def registration_offer_accept(*, registration: Registration, accepted_by: User) 
     problem = _offer_problem(registration, timezone.now())
     if problem:
         raise ValidationError(problem)
-    registration.status = _seat_status(gathering)
+    # Approved in advance (a leader registered them): the seat is confirmed at once.
+    approved = registration.decided_by_id is not None
+    registration.status = Status.CONFIRMED if approved else _seat_status(gathering)
     registration.offer_expires_at = None
     registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
     audit_log(

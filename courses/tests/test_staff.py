@@ -58,6 +58,23 @@ def test_leader_registers_several_seats_then_waiting_list(
     assert "waiting list" in told[team[2].email].subject
 
 
+def test_a_leaders_registration_stays_approved_when_a_seat_is_offered_later(
+    world, team, gathering
+):
+    created = services.registration_create_for_staff(
+        registered_by=world.library_leader_a,
+        gathering=gathering,
+        people=[(p, world.library_a) for p in team],
+    )
+    services.registration_cancel(registration=created[0], cancelled_by=team[0])
+    waiting = created[2]
+    waiting.refresh_from_db()
+    assert waiting.status == Status.OFFERED
+    services.registration_offer_accept(registration=waiting, accepted_by=team[2])
+    waiting.refresh_from_db()
+    assert waiting.status == Status.CONFIRMED  # no second approval asked
+
+
 def test_all_or_nothing_with_each_reason_named(world, team, gathering):
     services.registration_create(user=team[0], gathering=gathering)
     with pytest.raises(ValidationError) as error:
