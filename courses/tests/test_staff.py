@@ -58,9 +58,7 @@ def test_leader_registers_several_seats_then_waiting_list(
     assert "waiting list" in told[team[2].email].subject
 
 
-def test_a_leaders_registration_stays_approved_when_a_seat_is_offered_later(
-    world, team, gathering
-):
+def test_a_leaders_registration_stays_approved_when_a_seat_is_offered_later(world, team, gathering):
     created = services.registration_create_for_staff(
         registered_by=world.library_leader_a,
         gathering=gathering,
