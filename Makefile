@@ -9,7 +9,17 @@ PROD_ENV := SECRET_KEY=check-deploy-$$RANDOM-kompetanseportalen-not-a-real-secre
 	ALLOWED_HOSTS=kompetanse.example.no REDIS_URL=redis://127.0.0.1:6379/0 \
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/kompetanseportalen
 
-.PHONY: run test setup lint format check-deploy migrations messages messages-extract benchmark clean
+# Benchmarks run the production settings on loopback, against a database and a Redis database of
+# their own (never the tests' or anyone's data), with the trivial benchmark view switched on.
+BENCH_ENV := DJANGO_SETTINGS_MODULE=portal.settings.production \
+	SECRET_KEY=benchmark-only-kompetanseportalen-not-a-real-secret-0123456789abcdef \
+	ALLOWED_HOSTS=127.0.0.1,localhost SECURE_HTTPS=false PORTAL_ALLOW_DEMO=true \
+	PORTAL_BENCHMARK_VIEWS=true MEDIA_ROOT=$(CURDIR)/.benchmark-media \
+	DATABASE_URL=$${LOADTEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/kompetanseportalen_loadtest} \
+	REDIS_URL=$${LOADTEST_REDIS_URL:-redis://127.0.0.1:6379/7}
+
+.PHONY: run test setup lint format check-deploy migrations messages messages-extract benchmark \
+	loadtest loadtest-rush benchmark-exports clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -60,5 +70,18 @@ messages: messages-extract
 benchmark: setup
 	$(PY) manage.py benchmark_surveys
 
+# The regional programme under load (locust against gunicorn); figures per page. LOADTEST_ARGS:
+# e.g. "--users 32 --seconds 120". See docs/performance.md.
+loadtest: setup
+	$(BENCH_ENV) $(PY) manage.py loadtest $(LOADTEST_ARGS)
+
+# 500 registrations for 20 seats and 500 survey submissions at once, over HTTP; fails on a broken rule.
+loadtest-rush: setup
+	$(BENCH_ENV) $(PY) manage.py loadtest_rush
+
+# Peak memory of the raw exports (CSV, XLSX) at 5,000 and 10,000 responses of 40 questions.
+benchmark-exports: setup
+	$(BENCH_ENV) $(PY) manage.py benchmark_exports
+
 clean:
-	rm -rf $(VENV) .tools node_modules staticfiles db.sqlite3 .test-media
+	rm -rf $(VENV) .tools node_modules staticfiles db.sqlite3 .test-media .benchmark-media

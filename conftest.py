@@ -153,4 +153,4 @@ def client_for(client):
     return sign_in
 
 
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.browser", "tests.oidc"]

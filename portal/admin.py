@@ -1,9 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import outbox, permissions
+from . import outbox, permissions, privacy
 from .forms import LibraryAdminForm, ProgrammeAdminForm, RoleAssignmentAdminForm
 from .models import (
     AuditLogEntry,
@@ -59,14 +61,45 @@ class UserAdmin(PolicyAdminMixin, DjangoUserAdmin):
     list_display = ["email", "full_name", "preferred_language", "is_active", "is_superuser"]
     search_fields = ["email", "full_name"]
     list_filter = ["is_active", "is_superuser", "roles__role"]
+    readonly_fields = ["erased_at"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Person"), {"fields": ("full_name", "preferred_language")}),
         (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser")}),
-        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined", "erased_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     inlines = [RoleAssignmentInline]
+    actions = ["erase_personal_data"]
+
+    @admin.action(description=_("Erase the personal data of the selected people"))
+    def erase_personal_data(self, request, queryset):
+        people = [person for person in queryset if person != request.user and not person.erased_at]
+        if request.POST.get("confirm") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/portal/user/erase_confirm.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Erase personal data"),
+                    "people": people,
+                    "opts": self.model._meta,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        for person in people:
+            privacy.person_erase(erased_by=request.user, person=person)
+        self.message_user(
+            request,
+            ngettext(
+                "The personal data of %(count)d person was erased.",
+                "The personal data of %(count)d people was erased.",
+                len(people),
+            )
+            % {"count": len(people)},
+            messages.SUCCESS,
+        )
+        return None
 
 
 @admin.register(County)

@@ -8,6 +8,11 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from . import home_actions  # noqa: F401  (registers the portal's home-page actions)
+        from . import checks, home_actions  # noqa: F401  (registers checks and home-page actions)
 
         autodiscover_modules("dashboard")  # each app's dashboard.py registers its panel
+        # Each app's personal_data.py registers what it holds about a person (portal/privacy.py)
+        # and its profile_sections.py the sections it adds to the profile page (portal/profile.py).
+        autodiscover_modules("personal_data")
+        autodiscover_modules("profile_sections")
+        autodiscover_modules("region")  # each app's region.py adds its part of generated data

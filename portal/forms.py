@@ -3,7 +3,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Invitation, Library, Programme, RoleAssignment
+from .models import Invitation, Library, Programme, RoleAssignment, User
 
 
 class SignupNameForm(forms.Form):
@@ -26,6 +26,36 @@ class InvitationForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role"), choices=Invitation.Role.choices, initial=Invitation.Role.STAFF
     )
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"),
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+        required=False,
+        help_text=_("A person who already has an account is written to in their own language."),
+    )
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "preferred_language"]
+        labels = {"full_name": _("Full name"), "preferred_language": _("Language")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["full_name"].required = True
+
+
+class AccessibilityReportForm(forms.Form):
+    page_url = forms.CharField(
+        label=_("Which page (address or name)"), max_length=500, required=False
+    )
+    description = forms.CharField(
+        label=_("What did not work for you?"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    email = forms.EmailField(label=_("Your e-mail address (if you want an answer)"), required=False)
 
 
 class StaffListForm(forms.Form):
@@ -35,6 +65,12 @@ class StaffListForm(forms.Form):
             "One person per line. Columns: “e-post” (required), “navn” and “rolle” "
             "(“ansatt” or “leder”). Comma or semicolon separated."
         ),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the invitations"),
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+        required=False,
     )
 
     def clean_file(self):

@@ -8,6 +8,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from .permissions import get_scope
+from .sso import provider_origins, session_has_provider_second_factor
 
 
 class UserLanguageMiddleware:
@@ -24,8 +25,30 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
 
+class SSOFormActionMiddleware:
+    """Let the sign-in buttons send the browser on to the configured SSO providers.
+
+    The Content-Security-Policy allows forms to post only to ourselves, and browsers apply that to
+    the redirect that follows a form too; the providers' origins are added (and nothing else).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        origins = provider_origins()
+        if origins:
+            update = dict(getattr(response, "_csp_update", None) or {})
+            update["form-action"] = [*update.get("form-action", []), *origins]
+            response._csp_update = update
+        return response
+
+
 class RequireMFAMiddleware:
-    """With PORTAL_REQUIRE_MFA_FOR_MANAGERS on, leaders and coordinators must set up TOTP first."""
+    """With PORTAL_REQUIRE_MFA_FOR_MANAGERS on, leaders and coordinators must set up TOTP first,
+    unless they signed in through a provider that reported its own second factor (portal/sso.py).
+    """
 
     exempt_prefixes = ("/accounts/", "/static/", "/healthz", "/i18n/")
 
@@ -37,6 +60,7 @@ class RequireMFAMiddleware:
             settings.PORTAL_REQUIRE_MFA_FOR_MANAGERS
             and request.user.is_authenticated
             and not request.path.startswith(self.exempt_prefixes)
+            and not session_has_provider_second_factor(request)
             and get_scope(request.user).is_manager
             and not request.user.authenticator_set.filter(type="totp").exists()
         ):

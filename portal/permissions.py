@@ -60,9 +60,12 @@ class Scope:
         self.memo: dict = {}  # per-request answers of rules that cost a query
         led_programmes, coordinated, led_libraries, staff_libraries = set(), set(), set(), set()
         if self.is_authenticated:
-            for role, programme_id, county_id, library_id in RoleAssignment.objects.filter(
-                user=user
-            ).values_list("role", "programme_id", "county_id", "library_id"):
+            # No ORDER BY: the model's default ordering would sort (and join) for nothing.
+            for role, programme_id, county_id, library_id in (
+                RoleAssignment.objects.filter(user=user)
+                .order_by()
+                .values_list("role", "programme_id", "county_id", "library_id")
+            ):
                 if role == Role.PROJECT_LEADER:
                     led_programmes.add(programme_id)
                 elif role == Role.COORDINATOR:
@@ -100,9 +103,9 @@ class Scope:
         if not self.member_library_ids:
             return frozenset()
         return frozenset(
-            Library.objects.filter(id__in=self.member_library_ids).values_list(
-                "county_id", flat=True
-            )
+            Library.objects.filter(id__in=self.member_library_ids)
+            .order_by()  # the default ordering joins the counties to sort by number
+            .values_list("county_id", flat=True)
         )
 
     @cached_property
@@ -719,6 +722,12 @@ def users_for(action: str, obj, *, include_site_admins: bool = False) -> QuerySe
 def is_site_admin(user) -> bool:
     """Site admins run the Django admin and reference data (no query: it is on the person)."""
     return bool(user and user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def site_admins() -> QuerySet:
+    """The active site admins: they receive what concerns the site itself (accessibility
+    reports)."""
+    return User.objects.filter(is_superuser=True, is_active=True).order_by("pk")
 
 
 def may_own(user, programme: Programme, county: County | None) -> bool:

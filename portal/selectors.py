@@ -8,7 +8,7 @@ from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from . import home
-from .models import Invitation, Library, Programme, RoleAssignment
+from .models import Invitation, Library, Programme, RoleAssignment, User
 from .permissions import visible
 from .services import invitation_token_hash
 
@@ -45,12 +45,6 @@ def library_staff(*, library: Library) -> QuerySet[RoleAssignment]:
         .select_related("user")
         .order_by("user__full_name", "user__email", "role")
     )
-
-
-def library_open_invitations(*, library: Library) -> QuerySet[Invitation]:
-    return library.invitations.filter(
-        accepted_at__isnull=True, expires_at__gt=timezone.now()
-    ).order_by("email")
 
 
 @dataclass
@@ -99,3 +93,30 @@ def home_overview(*, user) -> list[ProgrammeHome]:
             entry.actions.extend(provider(user=user, programme=programme))
         overview.append(entry)
     return overview
+
+
+def invitations_pending(*, library: Library) -> QuerySet[Invitation]:
+    """Invitations to this library not yet accepted, the oldest first (expired ones too)."""
+    return (
+        library.invitations.filter(accepted_at__isnull=True)
+        .select_related("invited_by")
+        .order_by("created_at")
+    )
+
+
+def roles_by_programme(*, user) -> tuple[list[ProgrammeHome], list[RoleAssignment]]:
+    """The person's roles in each programme they take part in, and their library roles."""
+    person = User.objects.prefetch_related(
+        Prefetch(
+            "roles",
+            queryset=RoleAssignment.objects.select_related("county", "library__county").order_by(
+                "role", "county__number", "library__name"
+            ),
+        )
+    ).get(pk=user.pk)
+    programmes = (
+        visible(user, Programme).prefetch_related("counties").order_by("-start_date", "name")
+    )
+    return [
+        ProgrammeHome(programme, _role_labels(person, programme)) for programme in programmes
+    ], [role for role in person.roles.all() if role.library_id]

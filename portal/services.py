@@ -9,9 +9,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,8 +21,24 @@ from . import outbox
 from .audit import audit_log
 from .models import Invitation, Library, RoleAssignment, User
 
-INVITATION_VALID_FOR = timedelta(days=14)
 CSV_MAX_ROWS = 1000
+
+
+def invitation_valid_for() -> timedelta:
+    return timedelta(days=settings.PORTAL_INVITATION_VALID_DAYS)
+
+
+def user_by_email(email: str) -> User | None:
+    """The account this address belongs to: its login, or another address verified on it."""
+    return (
+        User.objects.filter(
+            Q(email__iexact=email)
+            | Q(emailaddress__email__iexact=email, emailaddress__verified=True),
+            erased_at__isnull=True,
+        )
+        .distinct()
+        .first()
+    )
 
 
 def invitation_token_hash(token: str) -> str:
@@ -33,11 +51,12 @@ def _invitation_problem(*, library: Library, email: str) -> str | None:
         validate_email(email)
     except ValidationError:
         return _("“%(email)s” is not a valid e-mail address.") % {"email": email}
-    if User.objects.filter(email__iexact=email).exists():
-        return _(
-            "%(email)s already has an account in the portal. A site administrator can give "
-            "the person a role at %(library)s."
-        ) % {"email": email, "library": library}
+    person = user_by_email(email)
+    if person and RoleAssignment.objects.filter(user=person, library=library).exists():
+        return _("%(email)s already has a role at %(library)s.") % {
+            "email": email,
+            "library": library,
+        }
     if Invitation.objects.filter(
         email__iexact=email, library=library, accepted_at__isnull=True
     ).exists():
@@ -48,17 +67,41 @@ def _invitation_problem(*, library: Library, email: str) -> str | None:
     return None
 
 
-def _invitation_save(*, invited_by, library, email, full_name, role) -> Invitation:
+def _role_grant_existing(*, granted_by, library, person, role) -> RoleAssignment:
+    """A person who already has an account gets the role at once, and an e-mail saying so."""
+    assignment = RoleAssignment.objects.create(user=person, role=role, library=library)
+    audit_log(
+        "portal.role.granted",
+        user=granted_by,
+        obj=assignment,
+        county=library.county,
+        data={"library": library.pk, "role": role, "person": person.pk},
+    )
+    from .tasks import role_granted_notify
+
+    outbox.enqueue(role_granted_notify, assignment.pk)
+    return assignment
+
+
+def _invitation_save(
+    *, invited_by, library, email, full_name, role, language=""
+) -> Invitation | RoleAssignment:
+    person = user_by_email(email)
+    if person is not None:
+        return _role_grant_existing(
+            granted_by=invited_by, library=library, person=person, role=role
+        )
     invitation = Invitation.objects.create(
         email=email,
         full_name=full_name,
         library=library,
         role=role,
+        language=language or settings.LANGUAGE_CODE,
         invited_by=invited_by,
         # A placeholder that can never match: the real token is made when the e-mail is sent,
         # so that it is never stored or passed through the broker.
         token_hash=f"unsent-{secrets.token_hex(16)}",
-        expires_at=timezone.now() + INVITATION_VALID_FOR,
+        expires_at=timezone.now() + invitation_valid_for(),
     )
     audit_log(
         "portal.invitation.created",
@@ -75,8 +118,15 @@ def _invitation_save(*, invited_by, library, email, full_name, role) -> Invitati
 
 @transaction.atomic
 def invitation_create(
-    *, invited_by: User, library: Library, email: str, full_name: str = "", role: str
-) -> Invitation:
+    *,
+    invited_by: User,
+    library: Library,
+    email: str,
+    full_name: str = "",
+    role: str,
+    language: str = "",
+) -> Invitation | RoleAssignment:
+    """Invite a new person by e-mail, or give a person who has an account the role directly."""
     email = email.strip().lower()
     problem = _invitation_problem(library=library, email=email)
     if problem:
@@ -84,7 +134,12 @@ def invitation_create(
     try:
         with transaction.atomic():
             return _invitation_save(
-                invited_by=invited_by, library=library, email=email, full_name=full_name, role=role
+                invited_by=invited_by,
+                library=library,
+                email=email,
+                full_name=full_name,
+                role=role,
+                language=language,
             )
     except IntegrityError:  # a parallel request invited the same person a moment ago
         raise ValidationError(
@@ -191,7 +246,9 @@ def staff_list_parse(raw: bytes) -> tuple[list[dict], list[CsvRowError]]:
 
 
 @transaction.atomic
-def staff_list_import(*, invited_by: User, library: Library, raw: bytes) -> list[Invitation]:
+def staff_list_import(
+    *, invited_by: User, library: Library, raw: bytes, language: str = ""
+) -> list[Invitation | RoleAssignment]:
     """Invite everyone in a CSV staff list, or no one: all-or-nothing, with a per-row error list."""
     rows, errors = staff_list_parse(raw)
     errors += [
@@ -208,6 +265,7 @@ def staff_list_import(*, invited_by: User, library: Library, raw: bytes) -> list
             email=row["email"],
             full_name=row["full_name"],
             role=row["role"],
+            language=language,
         )
         for row in rows
     ]
@@ -217,7 +275,8 @@ def invitation_issue_token(*, invitation: Invitation) -> str:
     """Make a fresh secret link token for an invitation; only its hash is stored."""
     token = secrets.token_urlsafe(32)
     invitation.token_hash = invitation_token_hash(token)
-    invitation.save(update_fields=["token_hash"])
+    invitation.last_sent_at = timezone.now()
+    invitation.save(update_fields=["token_hash", "last_sent_at"])
     return token
 
 
@@ -242,6 +301,48 @@ def invitation_accept(*, invitation: Invitation, user: User) -> RoleAssignment:
     return assignment
 
 
+def _invitation_lock_pending(invitation: Invitation) -> Invitation:
+    """The invitation, locked, if nobody accepted it meanwhile (inside a transaction)."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at:
+        raise ValidationError(_("This invitation has already been accepted."))
+    return invitation
+
+
+@transaction.atomic
+def invitation_withdraw(*, withdrawn_by: User, invitation: Invitation) -> None:
+    """Withdraw an invitation that is not yet accepted: its link stops working at once."""
+    invitation = _invitation_lock_pending(invitation)
+    audit_log(
+        "portal.invitation.withdrawn",
+        user=withdrawn_by,
+        obj=invitation,
+        county=invitation.library.county,
+        data={"library": invitation.library_id, "role": invitation.role},
+    )
+    invitation.delete()
+
+
+@transaction.atomic
+def invitation_resend(*, resent_by: User, invitation: Invitation) -> Invitation:
+    """Send the invitation again with a new link (the old one stops working) and a new expiry."""
+    invitation = _invitation_lock_pending(invitation)
+    invitation.expires_at = timezone.now() + invitation_valid_for()
+    invitation.token_hash = f"unsent-{secrets.token_hex(16)}"
+    invitation.save(update_fields=["expires_at", "token_hash"])
+    audit_log(
+        "portal.invitation.resent",
+        user=resent_by,
+        obj=invitation,
+        county=invitation.library.county,
+        data={"library": invitation.library_id},
+    )
+    from .tasks import invitation_send
+
+    outbox.enqueue(invitation_send, invitation.pk)
+    return invitation
+
+
 @transaction.atomic
 def role_remove(*, removed_by: User, assignment: RoleAssignment) -> None:
     county = assignment.library.county if assignment.library_id else assignment.county
@@ -258,3 +359,31 @@ def role_remove(*, removed_by: User, assignment: RoleAssignment) -> None:
 def user_set_language(*, user: User, language: str) -> None:
     user.preferred_language = language
     user.save(update_fields=["preferred_language"])
+
+
+def profile_update(*, user: User, full_name: str, preferred_language: str) -> User:
+    user.full_name = full_name.strip()
+    user.preferred_language = preferred_language
+    user.save(update_fields=["full_name", "preferred_language"])
+    return user
+
+
+@transaction.atomic
+def accessibility_report_send(
+    *, page_url: str, description: str, email: str, reporter: User | None
+) -> int:
+    """E-mail a reported accessibility problem to each site admin, in their own language."""
+    from .permissions import site_admins
+    from .tasks import accessibility_report_notify
+
+    admin_ids = list(site_admins().values_list("pk", flat=True))
+    for admin_id in admin_ids:
+        outbox.enqueue(
+            accessibility_report_notify,
+            admin_id,
+            page_url=page_url[:500],
+            description=description[:5000],
+            email=email,
+            reporter_id=reporter.pk if reporter and reporter.is_authenticated else None,
+        )
+    return len(admin_ids)

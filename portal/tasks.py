@@ -1,4 +1,4 @@
-"""Celery tasks: thin, take ids, re-fetch, switch language, call a service."""
+"""Celery tasks: thin, take ids, re-fetch, switch to the recipient's language, call a service."""
 
 from celery import shared_task
 from django.conf import settings
@@ -7,13 +7,23 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from . import outbox
-from .models import Invitation, ScheduledRun
+from . import outbox, permissions, privacy
+from .models import Invitation, PersonalDataExport, RoleAssignment, ScheduledRun, User
 from .services import invitation_issue_token
 
 
 def absolute_url(path: str) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def mail_send(*, template: str, context: dict, to: list[str]) -> None:
+    """Render `<template>_subject.txt` and `<template>_body.txt` in the active language and send."""
+    send_mail(
+        subject=render_to_string(f"{template}_subject.txt", context).strip(),
+        message=render_to_string(f"{template}_body.txt", context),
+        from_email=None,
+        recipient_list=to,
+    )
 
 
 @shared_task
@@ -40,19 +50,79 @@ def invitation_send(invitation_id: int) -> None:
     if invitation is None:
         return
     token = invitation_issue_token(invitation=invitation)
-    language = (
-        invitation.invited_by.preferred_language
-        if invitation.invited_by
-        else settings.LANGUAGE_CODE
+    # The invited person has no account yet: the inviter chose the language of the invitation.
+    with translation.override(invitation.language):
+        mail_send(
+            template="portal/email/invitation",
+            context={
+                "invitation": invitation,
+                "url": absolute_url(reverse("invitation_accept", args=[token])),
+            },
+            to=[invitation.email],
+        )
+
+
+@shared_task
+def role_granted_notify(assignment_id: int) -> None:
+    """Tell a person who already has an account that they were given a role at a library."""
+    assignment = (
+        RoleAssignment.objects.select_related("user", "library")
+        .filter(pk=assignment_id, user__is_active=True)
+        .first()
     )
-    with translation.override(language):
-        context = {
-            "invitation": invitation,
-            "url": absolute_url(reverse("invitation_accept", args=[token])),
-        }
-        send_mail(
-            subject=render_to_string("portal/email/invitation_subject.txt", context).strip(),
-            message=render_to_string("portal/email/invitation_body.txt", context),
-            from_email=None,
-            recipient_list=[invitation.email],
+    if assignment is None:
+        return
+    with translation.override(assignment.user.preferred_language):
+        mail_send(
+            template="portal/email/role_granted",
+            context={
+                "assignment": assignment,
+                "url": absolute_url(reverse("library_detail", args=[assignment.library_id])),
+            },
+            to=[assignment.user.email],
+        )
+
+
+@shared_task
+def personal_data_export_build(export_id: int) -> None:
+    export = (
+        PersonalDataExport.objects.select_related("user")
+        .filter(pk=export_id, status=PersonalDataExport.Status.PENDING)
+        .first()
+    )
+    if export is None:
+        return
+    with translation.override(export.user.preferred_language):
+        privacy.personal_data_export_build(export=export)
+        mail_send(
+            template="portal/email/data_export_ready",
+            context={"export": export, "url": absolute_url(reverse("profile_data"))},
+            to=[export.user.email],
+        )
+
+
+@shared_task
+def personal_data_retention_purge() -> dict[str, int]:
+    return privacy.personal_data_retention_purge()
+
+
+@shared_task
+def accessibility_report_notify(
+    admin_id: int, *, page_url: str, description: str, email: str, reporter_id: int | None
+) -> None:
+    """One site admin's copy of a reported accessibility problem, in their language."""
+    admin = permissions.site_admins().filter(pk=admin_id).first()
+    if admin is None:
+        return
+    reporter = User.objects.filter(pk=reporter_id).first() if reporter_id else None
+    with translation.override(admin.preferred_language):
+        mail_send(
+            template="portal/email/accessibility_report",
+            context={
+                "page_url": page_url,
+                "description": description,
+                "email": email,
+                "reporter": reporter,
+            },
+            to=[admin.email],
         )

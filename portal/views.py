@@ -1,13 +1,16 @@
 import sys
 
+import requests
 from allauth.account.adapter import get_adapter
+from allauth.account.views import SignupView
+from allauth.socialaccount.providers.openid_connect import views as oidc_views
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,11 +20,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from . import dashboard as programme_dashboard_panels
-from . import permissions, selectors, services
-from .adapters import SESSION_INVITATION
-from .forms import InvitationForm, LanguageForm, StaffListForm, add_service_errors
+from . import permissions, privacy, selectors, services
+from .adapters import SESSION_INVITATION, invitation_in_session
+from .forms import (
+    AccessibilityReportForm,
+    InvitationForm,
+    LanguageForm,
+    ProfileForm,
+    StaffListForm,
+    add_service_errors,
+)
 from .health import health_report
-from .models import County, Library, Programme
+from .models import County, Invitation, Library, PersonalDataExport, Programme
+from .profile import profile_sections
 
 
 def home(request):
@@ -113,7 +124,7 @@ def _library_page(
         "may_view_staff": permissions.can(request.user, "view_staff", library),
         "may_manage_staff": may_manage,
         "staff": selectors.library_staff(library=library),
-        "invitations": selectors.library_open_invitations(library=library) if may_manage else [],
+        "invitations": selectors.invitations_pending(library=library) if may_manage else [],
         "invitation_form": invitation_form or InvitationForm(),
         "staff_list_form": staff_list_form or StaffListForm(),
         "staff_list_errors": staff_list_errors,
@@ -134,13 +145,20 @@ def invitation_create(request, pk):
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
-            services.invitation_create(
+            outcome = services.invitation_create(
                 invited_by=request.user, library=library, **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("An invitation was sent to %(email)s.") % form.cleaned_data)
+            if isinstance(outcome, Invitation):
+                message = _("An invitation was sent to %(email)s.") % form.cleaned_data
+            else:
+                message = _(
+                    "%(person)s already has an account and now has the role %(role)s here. "
+                    "We told them by e-mail."
+                ) % {"person": outcome.user, "role": outcome.get_role_display()}
+            messages.success(request, message)
             return redirect("library_detail", pk=library.pk)
     return _library_page(request, library, invitation_form=form, status=400)
 
@@ -155,16 +173,22 @@ def staff_list_import(request, pk):
     if form.is_valid():
         try:
             invitations = services.staff_list_import(
-                invited_by=request.user, library=library, raw=form.cleaned_data["file"].read()
+                invited_by=request.user,
+                library=library,
+                raw=form.cleaned_data["file"].read(),
+                language=form.cleaned_data["language"],
             )
         except services.StaffListError as error:
             row_errors = error.errors
             form.add_error("file", _("Nobody was invited. Correct the file and upload it again."))
         else:
-            messages.success(
-                request,
-                _("Invitations were sent to %(count)s people.") % {"count": len(invitations)},
-            )
+            sent = sum(isinstance(outcome, Invitation) for outcome in invitations)
+            message = _("Invitations were sent to %(count)s people.") % {"count": sent}
+            if sent < len(invitations):
+                message += " " + _(
+                    "%(count)s who already had an account got the role directly."
+                ) % {"count": len(invitations) - sent}
+            messages.success(request, message)
             return redirect("library_detail", pk=library.pk)
     return _library_page(
         request, library, staff_list_form=form, staff_list_errors=row_errors, status=400
@@ -192,6 +216,48 @@ def role_remove(request, pk, role_pk):
     return redirect("library_detail", pk=library.pk)
 
 
+def _pending_invitation(request, pk, invitation_pk) -> Invitation:
+    library = _get_library(request, pk)
+    permissions.require(request, "manage_staff", library)
+    return get_object_or_404(
+        library.invitations.select_related("library__county"),
+        pk=invitation_pk,
+        accepted_at__isnull=True,
+    )
+
+
+@login_required
+@require_POST
+def invitation_withdraw(request, pk, invitation_pk):
+    invitation = _pending_invitation(request, pk, invitation_pk)
+    try:
+        services.invitation_withdraw(withdrawn_by=request.user, invitation=invitation)
+    except ValidationError as error:  # accepted a moment ago
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
+        )
+    return redirect("library_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def invitation_resend(request, pk, invitation_pk):
+    invitation = _pending_invitation(request, pk, invitation_pk)
+    try:
+        services.invitation_resend(resent_by=request.user, invitation=invitation)
+    except ValidationError as error:  # accepted a moment ago
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("The invitation was sent to %(email)s again, with a new link.")
+            % {"email": invitation.email},
+        )
+    return redirect("library_detail", pk=pk)
+
+
 @never_cache
 @require_GET
 def invitation_accept(request, token):
@@ -205,6 +271,110 @@ def invitation_accept(request, token):
     request.session[SESSION_INVITATION] = invitation.pk
     get_adapter(request).stash_verified_email(request, invitation.email)
     return render(request, "portal/invitation_welcome.html", {"invitation": invitation})
+
+
+class InvitedSignupView(SignupView):
+    """allauth's sign-up, with the name typed in the invitation already filled in."""
+
+    def get_initial(self):
+        initial = super().get_initial()
+        invitation = invitation_in_session(self.request)
+        if invitation:
+            initial.setdefault("full_name", invitation.full_name)
+            initial.setdefault("preferred_language", invitation.language)
+        return initial
+
+
+def sso_login(request, provider_id):
+    """Start a single sign-on; a provider that does not answer gets a page that says so."""
+    try:
+        return oidc_views.login(request, provider_id)
+    except requests.RequestException:
+        return render(request, "socialaccount/provider_unavailable.html", status=503)
+
+
+@login_required
+def profile(request):
+    """The person's own page: each app adds its sections through portal/profile.py."""
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=request.user)
+        if form.is_valid():
+            services.profile_update(user=request.user, **form.cleaned_data)
+            messages.success(request, _("Your profile was saved."))
+            return redirect("profile")
+        request.profile_form = form
+    sections = profile_sections(request=request, user=request.user)
+    return render(
+        request,
+        "portal/profile.html",
+        {"sections": sections},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def profile_data(request):
+    """Ask for a copy of everything the portal holds about oneself; list the copies made."""
+    if request.method == "POST":
+        privacy.personal_data_export_request(user=request.user)
+        messages.success(
+            request,
+            _("Your data is being collected. We will e-mail you when the file is ready."),
+        )
+        return redirect("profile_data")
+    return render(
+        request,
+        "portal/profile_data.html",
+        {
+            "exports": PersonalDataExport.objects.filter(user=request.user),
+            "kept_days": settings.PORTAL_RETENTION_EXPORT_DAYS,
+        },
+    )
+
+
+@login_required
+@require_GET
+def profile_data_download(request, pk):
+    # Only one's own: someone else's export answers exactly like a missing one.
+    export = get_object_or_404(
+        PersonalDataExport, pk=pk, user=request.user, status=PersonalDataExport.Status.READY
+    )
+    return FileResponse(
+        export.file.open("rb"), as_attachment=True, filename=f"kompetanseportalen-{export.pk}.zip"
+    )
+
+
+def privacy_notice(request):
+    return render(
+        request,
+        "portal/privacy_notice.html",
+        {
+            "contact": settings.PORTAL_PRIVACY_CONTACT,
+            "invitation_days": settings.PORTAL_INVITATION_VALID_DAYS,
+            "retention_invitation_days": settings.PORTAL_RETENTION_INVITATION_DAYS,
+            "retention_unverified_days": settings.PORTAL_RETENTION_UNVERIFIED_ACCOUNT_DAYS,
+            "retention_audit_days": settings.PORTAL_RETENTION_AUDIT_DETAIL_DAYS,
+            "retention_export_days": settings.PORTAL_RETENTION_EXPORT_DAYS,
+            "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+        },
+    )
+
+
+def accessibility_statement(request):
+    form = AccessibilityReportForm(
+        request.POST if request.method == "POST" else None,
+        initial={"page_url": request.GET.get("side", "")[:500]},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.accessibility_report_send(reporter=request.user, **form.cleaned_data)
+        messages.success(request, _("Thank you. Your report was sent to the site administrators."))
+        return redirect("accessibility_statement")
+    return render(
+        request,
+        "portal/accessibility_statement.html",
+        {"form": form, "contact": settings.PORTAL_PRIVACY_CONTACT},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @require_POST
@@ -246,3 +416,10 @@ def healthz(request):
     """Each dependency's status as JSON (portal/health.py): 200 when all are well, 503 when not."""
     report, healthy = health_report()
     return JsonResponse(report, status=200 if healthy else 503)
+
+
+@login_required
+def benchmark_trivial(request):
+    """The yardstick of the load test: the least a signed-in request costs on this server (the
+    middleware, the session and the user). Only routed when PORTAL_BENCHMARK_VIEWS is on."""
+    return HttpResponse("ok", content_type="text/plain")

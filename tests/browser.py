@@ -95,7 +95,7 @@ class BrowserSession:
         self.goto("/accounts/login/")
         self.page.locator("input[name=login]").fill(email)
         self.page.locator("input[name=password]").fill(password)
-        self.page.locator("main form button[type=submit]").first.click()
+        self.page.locator("main form:has(input[name=password]) button[type=submit]").click()
         self.page.wait_for_load_state("load")
 
     def screenshot(self, name: str) -> Path:

@@ -91,6 +91,9 @@ def test_an_unknown_role_raises(full_world, monkeypatch):
     from portal.models import RoleAssignment
 
     class Rows:
+        def order_by(self, *fields):
+            return self
+
         def values_list(self, *fields):
             return [("janitor", None, None, full_world.library_a.pk)]
 

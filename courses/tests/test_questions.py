@@ -185,3 +185,25 @@ def test_question_pages_for_managers_only(world, course, client_for):
     )
     client.post(reverse("courses:question_delete", args=[course.pk, course.diet.pk]))
     assert not RegistrationQuestion.objects.filter(pk=course.diet.pk).exists()
+
+
+def test_answers_are_in_the_persons_export_and_go_with_erasure(world, gathering, course):
+    import io
+    import json
+    import zipfile
+
+    from portal import privacy
+
+    services.registration_create(
+        user=world.staff_a,
+        gathering=gathering,
+        answers={course.diet.pk: "Nøtteallergi", course.role.pk: "Leder"},
+    )
+    archive = zipfile.ZipFile(io.BytesIO(privacy.personal_data_zip(user=world.staff_a)))
+    exported = json.loads(archive.read("course-registrations.json"))
+    assert exported[0]["answers"] == (
+        "Matallergier eller diett: Nøtteallergi; Din rolle i biblioteket: Leder"
+    )
+    privacy.person_erase(erased_by=world.site_admin, person=world.staff_a)
+    assert not RegistrationAnswer.objects.exists()
+    assert Registration.objects.filter(gathering=gathering).count() == 1  # the figures stay

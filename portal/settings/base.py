@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -53,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "portal.middleware.SSOFormActionMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.RequireMFAMiddleware",
@@ -82,10 +85,12 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
-# A persistent connection is checked before each request reuses it, so a database restart costs
-# no request an error; a request that loses its connection midway answers 503 (portal.views).
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Persistent connections: opening one per request cost more than the lightest page itself (see
+# docs/performance.md). A persistent connection is checked before each request reuses it, so a
+# database restart costs no request an error; a request that loses its connection midway answers
+# 503 (portal.views).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portal.User"
@@ -125,13 +130,48 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Kompetanseportalen"
-# When on, project leaders and county coordinators must set up TOTP before they can work.
+# When on, project leaders and county coordinators must set up TOTP before they can work, unless
+# they signed in through an SSO provider that reported a second factor (see portal/sso.py).
 PORTAL_REQUIRE_MFA_FOR_MANAGERS = env.bool("PORTAL_REQUIRE_MFA_FOR_MANAGERS", default=False)
+
+# Single sign-on: any number of OpenID Connect providers (ID-porten, Feide, an employer's Entra ID),
+# named in PORTAL_SSO_PROVIDERS and each configured by PORTAL_SSO_<NAME>_* variables (README).
+# None is needed: without them the login page offers e-mail and password only.
+SOCIALACCOUNT_ADAPTER = "portal.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True  # a verified address links to the account it belongs to
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("PORTAL_SSO_TIMEOUT", default=5)
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": name.lower(),
+                "name": env(f"PORTAL_SSO_{name.upper()}_NAME", default=name),
+                "client_id": env(f"PORTAL_SSO_{name.upper()}_CLIENT_ID"),
+                "secret": env(f"PORTAL_SSO_{name.upper()}_CLIENT_SECRET"),
+                "settings": {
+                    "server_url": env(f"PORTAL_SSO_{name.upper()}_ISSUER"),
+                    # acr values that mean a second factor was used (e.g. idporten-loa-substantial)
+                    "mfa_acr_values": env.list(f"PORTAL_SSO_{name.upper()}_MFA_ACR", default=[]),
+                    # where its sign-in page lives, when not on the issuer's host
+                    "form_action": env.list(f"PORTAL_SSO_{name.upper()}_LOGIN_ORIGINS", default=[]),
+                },
+            }
+            for name in env.list("PORTAL_SSO_PROVIDERS", default=[])
+        ],
+    }
+}
 
 # Languages: Bokmål is the default; Nynorsk and English are offered.
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norwegian Bokmål")), ("nn", _("Norwegian Nynorsk")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/third_party: Nynorsk for django-allauth (which ships none) and Django messages whose own
+# translation is stale; makemessages never touches it (README, Languages).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "third_party"]
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Oslo"
@@ -139,7 +179,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # Third-party assets come from the npm registry at setup (`npm ci`), never copied by hand.
 STATICFILES_DIRS = [
     BASE_DIR / "static",
@@ -147,8 +187,31 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/quill", BASE_DIR / "node_modules" / "quill" / "dist"),
 ]
+# Uploaded files (learning material, assignment answers) go through Django's storage API and are
+# served only by views that ask the policy. With AWS_STORAGE_BUCKET_NAME set they live in an
+# S3-compatible object store (django-storages) that every web server shares; without it on this
+# server's disk under MEDIA_ROOT (one server, or a disk all servers mount).
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    DEFAULT_FILE_STORAGE_BACKEND = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            "access_key": env("AWS_S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("AWS_S3_SECRET_ACCESS_KEY", default=None),
+            "location": env("AWS_LOCATION", default="media"),
+            # Private: files are fetched by the portal's views, never by a public URL.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    DEFAULT_FILE_STORAGE_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_FILE_STORAGE_BACKEND,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
@@ -194,6 +257,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "courses.tasks.registration_personal_answers_purge",
         "schedule": 60 * 60 * 6,
     },
+    "personal-data-retention": {
+        "task": "portal.tasks.personal_data_retention_purge",
+        "schedule": 60 * 60 * 24,
+    },
     "placement-reminders": {
         "task": "hospitering.tasks.placement_reminders_send",
         "schedule": 60 * 60 * 6,
@@ -208,6 +275,24 @@ COURSES_PERSONAL_ANSWERS_KEEP_DAYS = env.int("COURSES_PERSONAL_ANSWERS_KEEP_DAYS
 # the last day of the placement (reminders go out when it ends and a few days before).
 HOSPITERING_REPORT_DUE_DAYS = env.int("HOSPITERING_REPORT_DUE_DAYS", default=30)
 
+# Invitation links work this many days (the invitation says so; the inviter can re-send it).
+PORTAL_INVITATION_VALID_DAYS = env.int("PORTAL_INVITATION_VALID_DAYS", default=14)
+
+# Personal data (the privacy notice states these periods; portal/privacy.py applies them).
+# Invitations nobody accepted are deleted this many days after they expired:
+PORTAL_RETENTION_INVITATION_DAYS = env.int("PORTAL_RETENTION_INVITATION_DAYS", default=90)
+# Accounts whose e-mail address was never verified and that never signed in:
+PORTAL_RETENTION_UNVERIFIED_ACCOUNT_DAYS = env.int(
+    "PORTAL_RETENTION_UNVERIFIED_ACCOUNT_DAYS", default=30
+)
+# Audit-log entries keep their details (who, what data) this long; the action itself stays:
+PORTAL_RETENTION_AUDIT_DETAIL_DAYS = env.int("PORTAL_RETENTION_AUDIT_DETAIL_DAYS", default=730)
+# Download links of "export my data" files work this many days:
+PORTAL_RETENTION_EXPORT_DAYS = env.int("PORTAL_RETENTION_EXPORT_DAYS", default=7)
+# Who answers questions about personal data (named by the privacy and accessibility statements).
+PORTAL_PRIVACY_CONTACT = env("PORTAL_PRIVACY_CONTACT", default="personvern@kompetanseportalen.no")
+
+
 if REDIS_URL:
     # While Redis is unreachable the cache serves from the database (portal/cache.py).
     CACHES = {
@@ -217,6 +302,11 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+
+# Sessions are read from the cache (Redis, shared by every web server) and written through to the
+# database, so a request costs no session query, and nothing is lost when the cache is emptied.
+# Only a change writes (sign-in, language, messages): never every request.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Security. Cookies are HttpOnly and SameSite; "secure" and HSTS are switched on behind HTTPS.
 SECURE_HTTPS = env.bool("SECURE_HTTPS", default=False)
@@ -270,6 +360,10 @@ LOGGING = {
 
 # Demo data (demo accounts) may only be loaded where this is on; never in production.
 PORTAL_ALLOW_DEMO = env.bool("PORTAL_ALLOW_DEMO", default=False)
+
+# The load test's trivial view (`HttpResponse("ok")` for a signed-in person, at /benchmark/ok/):
+# only where a benchmark switches it on, never in normal production (`check --deploy` warns).
+PORTAL_BENCHMARK_VIEWS = env.bool("PORTAL_BENCHMARK_VIEWS", default=False)
 
 # Where links in e-mails point.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")

@@ -149,12 +149,32 @@ def test_expired_invitation_is_refused(world, client, django_capture_on_commit_c
     assert "not valid" in response.content.decode()
 
 
-def test_inviting_an_existing_account_changes_nothing(world, client_for):
-    response = invite(client_for(world.coordinator_a), world.library_a, email=world.staff_b.email)
-    assert response.status_code == 400
-    assert "already has an account" in response.content.decode()
-    assert world.staff_b.email in response.content.decode()  # the input is kept
+def test_inviting_an_existing_account_gives_the_role_at_once_and_tells_them(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    world.staff_b.preferred_language = "nn"
+    world.staff_b.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = invite(
+            client_for(world.coordinator_a), world.library_a, email=world.staff_b.email.upper()
+        )
+    assert response.status_code == 302
     assert not Invitation.objects.exists()
+    assert RoleAssignment.objects.filter(
+        user=world.staff_b, library=world.library_a, role="staff"
+    ).exists()
+    assert AuditLogEntry.objects.filter(action="portal.role.granted").exists()
+    (message,) = mail.outbox
+    assert message.to == [world.staff_b.email]
+    assert "Trondheim folkebibliotek" in message.subject
+    assert "Du har fått ei ny rolle" in message.subject  # in the recipient's Nynorsk
+
+
+def test_a_person_with_a_role_here_already_is_refused(world, client_for):
+    response = invite(client_for(world.coordinator_a), world.library_a, email=world.staff_a.email)
+    assert response.status_code == 400
+    assert "already has a role" in response.content.decode()
+    assert world.staff_a.email in response.content.decode()  # the input is kept
 
 
 def test_inviting_twice_is_refused(world, client_for):
@@ -212,7 +232,8 @@ def test_csv_with_errors_invites_nobody_and_lists_each_row(world, client_for):
     response = upload(client_for(world.coordinator_a), world.library_a, content)
     assert response.status_code == 400
     errors = response.context["staff_list_errors"]
-    assert {e.line for e in errors} == {3, 4, 5, 6}
+    # Line 4 (a person with an account) is fine: they get the role directly.
+    assert {e.line for e in errors} == {3, 5, 6}
     page = response.content.decode()
     assert "Nobody was invited" in page and "Line 3" in page
     assert not Invitation.objects.exists()

@@ -61,3 +61,54 @@ def test_quick_start_defaults_need_nothing_installed():
     assert result.returncode == 0, result.stderr
     engine, eager, backend = result.stdout.split()
     assert engine.endswith("sqlite3") and eager == "True" and "console" in backend
+
+
+def test_production_keeps_connections_sessions_and_cache_off_the_request_path():
+    code = (
+        "from django.conf import settings as s; db = s.DATABASES['default']; "
+        "print(db['CONN_MAX_AGE'] > 0, db['CONN_HEALTH_CHECKS'], s.SESSION_ENGINE, "
+        "s.CACHES['default']['BACKEND'], s.STORAGES['default']['BACKEND'], "
+        "s.PORTAL_BENCHMARK_VIEWS)"
+    )
+    result = run_with({**PRODUCTION_ENV, "SECRET_KEY": "x" * 60}, code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "True",
+        "True",
+        "django.contrib.sessions.backends.cached_db",
+        "portal.cache.ResilientRedisCache",
+        "django.core.files.storage.FileSystemStorage",
+        "False",
+    ]
+
+
+def test_uploaded_files_go_to_an_object_store_when_a_bucket_is_configured():
+    env = {
+        **PRODUCTION_ENV,
+        "SECRET_KEY": "x" * 60,
+        "AWS_STORAGE_BUCKET_NAME": "kompetanse-media",
+        "AWS_S3_ENDPOINT_URL": "https://s3.example.no",
+        "AWS_S3_ACCESS_KEY_ID": "key",
+        "AWS_S3_SECRET_ACCESS_KEY": "secret",
+    }
+    code = (
+        "from django.core.files.storage import storages; d = storages['default']; "
+        "print(type(d).__name__, d.bucket_name, d.endpoint_url, d.default_acl, d.file_overwrite)"
+    )
+    result = run_with(env, code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "S3Storage",
+        "kompetanse-media",
+        "https://s3.example.no",
+        "private",
+        "False",
+    ]
+
+
+def test_the_benchmark_view_exists_only_where_switched_on(client, settings, db):
+    from django.core.checks import run_checks
+
+    assert client.get("/benchmark/ok/").status_code == 404
+    settings.PORTAL_BENCHMARK_VIEWS = True
+    assert [m.id for m in run_checks(include_deployment_checks=True) if m.id == "portal.W001"]

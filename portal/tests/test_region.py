@@ -1,0 +1,128 @@
+"""The regional data generator (at a small scale) and what the load test reads from it."""
+
+from collections import Counter
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.test import Client
+
+from courses.learning.models import Post, Thread
+from courses.models import Course, Gathering, Registration
+from portal.loadtest.plan import loadtest_plan
+from portal.loadtest.report import figures
+from portal.models import Library, Programme, User
+from portal.region import EMAIL_DOMAIN, region_generate, region_parts, register_region
+from surveys.models import Answer, Participation, Response, Survey
+
+pytestmark = pytest.mark.django_db
+SCALE = 0.01
+
+
+def fingerprint(programme: Programme) -> dict:
+    """What the generated data is, without ids or times."""
+    return {
+        "people": sorted(
+            User.objects.filter(email__endswith=EMAIL_DOMAIN).values_list("email", "full_name")
+        ),
+        "staff per library": Counter(
+            User.objects.filter(roles__role="staff", email__startswith="ansatt").values_list(
+                "roles__library__name", flat=True
+            )
+        ),
+        "answers": sorted(
+            Counter(
+                Answer.objects.filter(response__survey__programme=programme).values_list(
+                    "question__code", "number"
+                )
+            ).items(),
+            key=str,
+        ),
+        "registrations": Counter(
+            Registration.objects.filter(gathering__course__programme=programme).values_list(
+                "status", "user__email"
+            )
+        ),
+        "courses": sorted(
+            Course.objects.filter(programme=programme).values_list("title", flat=True)
+        ),
+    }
+
+
+def test_a_region_from_a_seed_again_and_again():
+    first = region_generate(seed=7, scale=SCALE).programme
+    libraries = Library.objects.filter(county__in=first.counties.all())
+    assert first.counties.count() == 5 and libraries.count() == 138
+    surveys = Survey.objects.filter(programme=first)
+    assert list(surveys.order_by("pk").values_list("status", flat=True)) == ["closed", "open"]
+    for survey in surveys:
+        assert Response.objects.filter(survey=survey, submitted_at__isnull=False).count() == 25
+        assert survey.questions.count() == 40
+        completed = Participation.objects.filter(survey=survey, completed_at__isnull=False)
+        assert completed.count() == 25
+    registrations = Registration.objects.filter(gathering__course__programme=first)
+    assert registrations.count() == 100
+    assert Thread.objects.filter(course__programme=first).exists()
+    assert Post.objects.filter(thread__course__programme=first).exists()
+    expected = fingerprint(first)
+
+    # Run again: the earlier programme is replaced, and the same seed gives the same data.
+    again = region_generate(seed=7, scale=SCALE).programme
+    assert not Programme.objects.filter(pk=first.pk).exists()
+    assert fingerprint(again) == expected
+    assert fingerprint(region_generate(seed=8, scale=SCALE).programme) != expected
+
+
+def test_an_app_adds_its_part_without_touching_the_command():
+    seen = []
+
+    def placements(region):
+        seen.append((region.programme.name, len(region.staff), region.size(200)))
+        return "2 exchange placements"
+
+    register_region(placements)
+    try:
+        out = __import__("io").StringIO()
+        call_command("generate_region", "--scale", str(SCALE), stdout=out)
+    finally:
+        region_parts.remove(placements)
+    assert seen and seen[0][2] == 2
+    assert "2 exchange placements" in out.getvalue()
+
+
+def test_never_where_demo_data_is_switched_off(settings):
+    settings.PORTAL_ALLOW_DEMO = False
+    with pytest.raises(ImproperlyConfigured):
+        region_generate(scale=SCALE)
+
+
+def test_every_page_of_the_load_test_answers_its_reader():
+    programme = region_generate(scale=SCALE).programme
+    plan = loadtest_plan(programme)
+    sessions = {"leader": [plan["leader"]], "staff": plan["staff"][:1]}
+    assert plan["respondents"] and plan["registrants"]
+    names = set()
+    for page in plan["pages"]:
+        if page["role"] == "coordinator":
+            keys = (
+                [plan["coordinators"][str(page["county_id"])]]
+                if page["county_id"]
+                else list(plan["coordinators"].values())[:1]
+            )
+        else:
+            keys = sessions[page["role"]]
+        client = Client()
+        client.cookies[settings.SESSION_COOKIE_NAME] = keys[0]
+        assert client.get(page["url"]).status_code == 200, page
+        names.add(page["name"])
+    assert {"home", "survey list", "course list", "library list", "participant list"} <= names
+    assert {"results", "dashboard"} <= names
+    gathering_ids = {int(r["url"].split("/")[-3]) for r in plan["registrants"]}
+    assert all(g.capacity >= 200 for g in Gathering.objects.filter(pk__in=gathering_ids))
+
+
+def test_figures_compare_every_page_with_the_trivial_view():
+    rows = {r["name"]: r for r in figures({"trivial view": [2.0] * 10, "home": [6.0] * 10}, 5)}
+    assert rows["home"]["x_p50"] == 3.0 and rows["home"]["x_p99"] == 3.0
+    assert rows["trivial view"]["rps"] == 2.0
