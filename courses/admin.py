@@ -3,7 +3,14 @@ from django.contrib import admin
 from portal import permissions
 from portal.admin import PolicyAdminMixin
 
-from .models import CalendarFeed, Course, Gathering, Registration
+from .models import (
+    CalendarFeed,
+    Course,
+    Gathering,
+    Registration,
+    RegistrationAnswer,
+    RegistrationQuestion,
+)
 
 
 class GatheringInline(admin.TabularInline):
@@ -13,6 +20,12 @@ class GatheringInline(admin.TabularInline):
     show_change_link = True
 
 
+class RegistrationQuestionInline(admin.TabularInline):
+    model = RegistrationQuestion
+    extra = 0
+    fields = ["position", "text", "kind", "choices", "required", "personal"]
+
+
 @admin.register(Course)
 class CourseAdmin(PolicyAdminMixin, admin.ModelAdmin):
     list_display = ["title", "programme", "county", "audience", "created_at"]
@@ -20,7 +33,17 @@ class CourseAdmin(PolicyAdminMixin, admin.ModelAdmin):
     search_fields = ["title"]
     autocomplete_fields = ["programme", "county"]
     filter_horizontal = ["competence_areas", "audience_counties"]
-    inlines = [GatheringInline]
+    inlines = [GatheringInline, RegistrationQuestionInline]
+
+
+class RegistrationAnswerInline(admin.TabularInline):
+    model = RegistrationAnswer
+    extra = 0
+    fields = ["question", "value"]
+    readonly_fields = ["question"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Gathering)
@@ -38,10 +61,12 @@ class RegistrationAdmin(PolicyAdminMixin, admin.ModelAdmin):
     list_display = ["user", "gathering", "library", "status", "waiting_position", "created_at"]
     list_filter = ["status"]
     search_fields = ["user__email", "user__full_name", "gathering__course__title"]
-    raw_id_fields = ["gathering", "user", "library", "decided_by"]
+    raw_id_fields = ["gathering", "user", "library", "decided_by", "registered_by"]
     list_select_related = ["user", "gathering__course", "library"]
-    # Seats and the waiting list change only through the services (which lock the gathering).
-    readonly_fields = ["status", "waiting_position"]
+    # Seats, offers and the waiting list change only through the services (which lock the
+    # gathering).
+    readonly_fields = ["status", "waiting_position", "offer_expires_at"]
+    inlines = [RegistrationAnswerInline]
 
 
 @admin.register(CalendarFeed)

@@ -1,4 +1,5 @@
-"""The course certificate (kursbevis): a one-page A4 PDF for a person who attended a gathering."""
+"""Course certificates (kursbevis): one-page A4 PDFs for a person who attended a gathering, and
+for one who completed a course's online part (the learning arena)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,11 @@ from reportlab.pdfgen.canvas import Canvas
 
 from portal.models import Library
 
-from .models import Registration
+from .models import Course, Registration
 
 
-def _county_library(registration: Registration) -> Library | None:
-    """The county library that issues the certificate: that of the course's county, else that
-    of the county where the gathering was held."""
-    county_id = registration.gathering.course.county_id or registration.gathering.county_id
+def _county_library(county_id) -> Library | None:
+    """The county library of a county: it issues the certificate."""
     return (
         Library.objects.filter(county_id=county_id, kind=Library.Kind.COUNTY)
         .order_by("name")
@@ -35,10 +34,56 @@ def _dates(registration: Registration) -> str:
     return f"{first} – {last}"
 
 
+def _areas(course: Course) -> str:
+    return ", ".join(area.localized_name for area in course.competence_areas.all()) or "–"
+
+
 def certificate_pdf(*, registration: Registration, compress: bool = True) -> bytes:
-    """The PDF bytes. `compress=False` keeps the text searchable in tests."""
+    """The certificate of a gathering attended. `compress=False` keeps the text searchable in
+    tests. Issued by the county library of the course's county, else of the gathering's."""
     gathering = registration.gathering
     course = gathering.course
+    place = ", ".join(p for p in (gathering.venue_name, gathering.municipality) if p)
+    return _certificate_pdf(
+        person=registration.user.get_full_name(),
+        course=course,
+        statement=_("has attended the course"),
+        rows=[
+            (_("Date"), _dates(registration)),
+            (_("Place"), place),
+            (_("Hours"), formats.number_format(gathering.course_hours, decimal_pos=1)),
+            (_("Competence areas"), _areas(course)),
+            (_("Programme"), course.programme.name),
+        ],
+        issuer=_county_library(course.county_id or gathering.county_id),
+        compress=compress,
+    )
+
+
+def online_certificate_pdf(
+    *, course: Course, user, completed_on, lessons: int, assignments: int, compress: bool = True
+) -> bytes:
+    """The certificate of the online part of a course: every lesson done, every assignment
+    approved. Issued by the county library of the course's county, else of the lead county."""
+    return _certificate_pdf(
+        person=user.get_full_name(),
+        course=course,
+        statement=_("has completed the online part of the course"),
+        rows=[
+            (_("Completed"), formats.date_format(completed_on, "DATE_FORMAT")),
+            (_("Lessons"), str(lessons)),
+            (_("Assignments approved"), str(assignments)),
+            (_("Competence areas"), _areas(course)),
+            (_("Programme"), course.programme.name),
+        ],
+        issuer=_county_library(course.county_id or course.programme.lead_county_id),
+        compress=compress,
+    )
+
+
+def _certificate_pdf(
+    *, person: str, course: Course, statement: str, rows, issuer, compress: bool
+) -> bytes:
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1 if compress else 0, invariant=1)
     canvas.setTitle(_("Course certificate") + f" – {course.title}")
@@ -54,24 +99,15 @@ def certificate_pdf(*, registration: Registration, compress: bool = True) -> byt
     canvas.drawCentredString(width / 2, y, _("This is to certify that"))
     y -= 13 * mm
     canvas.setFont("Helvetica-Bold", 22)
-    canvas.drawCentredString(width / 2, y, registration.user.get_full_name())
+    canvas.drawCentredString(width / 2, y, person)
     y -= 13 * mm
     canvas.setFont("Helvetica", 13)
-    canvas.drawCentredString(width / 2, y, _("has attended the course"))
+    canvas.drawCentredString(width / 2, y, statement)
     y -= 13 * mm
     canvas.setFont("Helvetica-Bold", 17)
     canvas.drawCentredString(width / 2, y, course.title)
     y -= 22 * mm
 
-    areas = ", ".join(area.localized_name for area in course.competence_areas.all())
-    place = ", ".join(p for p in (gathering.venue_name, gathering.municipality) if p)
-    rows = [
-        (_("Date"), _dates(registration)),
-        (_("Place"), place),
-        (_("Hours"), formats.number_format(gathering.course_hours, decimal_pos=1)),
-        (_("Competence areas"), areas or "–"),
-        (_("Programme"), course.programme.name),
-    ]
     for label, value in rows:
         canvas.setFont("Helvetica-Bold", 11)
         canvas.drawString(left, y, f"{label}:")
@@ -82,7 +118,6 @@ def certificate_pdf(*, registration: Registration, compress: bool = True) -> byt
         canvas.drawText(text)
         y -= 8 * mm * max(1, len(_wrap(value, 70)))
 
-    issuer = _county_library(registration)
     y = 45 * mm
     canvas.line(left, y + 6 * mm, left + 70 * mm, y + 6 * mm)
     canvas.setFont("Helvetica", 11)

@@ -12,9 +12,13 @@ programme-wide course's participants come from every county. That row is shown o
 see the whole programme (the project leader), since its figures include every county's
 participants; a coordinator sees the courses of the counties they coordinate.
 
+Completion: "completed online" counts the participants who completed a course's online part
+(every lesson done, every assignment approved: they get its certificate); a person counts once
+per course.
+
 Gatherings: those not cancelled. Figures come from `courses.selectors.course_statistics` (two
-queries per group, so the panel's queries grow with the number of counties, never with courses or
-registrations).
+queries per group) and `courses.learning.selectors.online_completers` (five queries for all), so
+the panel's queries grow with the number of counties, never with courses or registrations.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ class CourseGroupRow:
     registered: int
     attended: int
     libraries_reached: int
+    completed_online: int = 0
     area_attendances: list[int] = field(default_factory=list)
 
 
@@ -54,10 +59,13 @@ class CourseRow:
     registered: int
     attended: int
     libraries_reached: int
+    completed_online: int
     area_names: list[str]
 
 
-def _group_row(label: str, courses: list[Course], areas) -> tuple[CourseGroupRow, dict]:
+def _group_row(
+    label: str, courses: list[Course], areas, completers: dict[int, set[int]]
+) -> tuple[CourseGroupRow, dict]:
     """The group's row and `course_statistics`' figures per course."""
     statistics = course_statistics(courses=courses)
     per_course = statistics["per_course"]
@@ -68,6 +76,7 @@ def _group_row(label: str, courses: list[Course], areas) -> tuple[CourseGroupRow
         registered=statistics["registered"],
         attended=statistics["attended"],
         libraries_reached=statistics["libraries_reached"],
+        completed_online=sum(len(completers[c.pk]) for c in courses),
         area_attendances=[
             sum(
                 per_course[c.pk]["attended"]
@@ -111,20 +120,25 @@ def course_panel(*, programme, county_ids, user) -> DashboardPanel:
     )
     if not courses:
         return panel
+    from .learning.selectors import online_completers
+
+    completers = online_completers(course_ids=[c.pk for c in courses])
     per_course: dict[int, dict] = {}
     for county in counties:
         row, figures = _group_row(
-            county.name, [c for c in courses if c.county_id == county.pk], areas
+            county.name, [c for c in courses if c.county_id == county.pk], areas, completers
         )
         context["groups"].append(row)
         per_course.update(figures)
     if county_ids is None:
         programme_wide = [c for c in courses if c.county_id is None]
         if programme_wide:
-            row, figures = _group_row(_("Programme-wide courses"), programme_wide, areas)
+            row, figures = _group_row(
+                _("Programme-wide courses"), programme_wide, areas, completers
+            )
             context["groups"].append(row)
             per_course.update(figures)
-        context["total"], _figures = _group_row(_("All courses"), courses, areas)
+        context["total"], _figures = _group_row(_("All courses"), courses, areas, completers)
     # The course list shows exactly the courses counted in the rows above.
     context["courses"] = [
         CourseRow(
@@ -133,6 +147,7 @@ def course_panel(*, programme, county_ids, user) -> DashboardPanel:
             registered=per_course[course.pk]["registered"],
             attended=per_course[course.pk]["attended"],
             libraries_reached=per_course[course.pk]["libraries_reached"],
+            completed_online=len(completers[course.pk]),
             area_names=[a.localized_name for a in course.competence_areas.all()],
         )
         for course in courses

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import add_service_errors
 from portal.models import CompetenceArea, County, Programme
 
-from .models import Course, Gathering, Registration
+from . import services
+from .models import Course, Gathering, Registration, RegistrationQuestion
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -99,13 +102,61 @@ class GatheringForm(forms.ModelForm):
     def __init__(self, *args, course: Course, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["county"].queryset = course.programme.counties.order_by("number")
+        self.course = course
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_deadline"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         if not self.instance.pk and course.county_id:
             self.initial.setdefault("county", course.county_id)
 
+    def clean(self):
+        """The service's rules, on the fields they concern and in the person's language, before
+        the model's constraints are asked (they stay as the last guard)."""
+        cleaned = super().clean()
+        try:
+            services.gathering_check(
+                course=self.course,
+                values=cleaned,
+                previous=self.instance if self.instance.pk else None,
+            )
+        except ValidationError as error:
+            add_service_errors(self, error)
+        return cleaned
 
-class RegistrationForm(forms.Form):
+
+class QuestionForm(forms.ModelForm):
+    class Meta:
+        model = RegistrationQuestion
+        fields = ["text", "help_text", "kind", "choices", "required", "personal"]
+        widgets = {"kind": forms.RadioSelect, "choices": forms.Textarea(attrs={"rows": 4})}
+
+
+class AnswersForm(forms.Form):
+    """One field per registration question of the course; `answers()` gives them by question."""
+
+    def __init__(self, *args, questions, answers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        answers = answers or {}
+        for question in self.questions:
+            label = question.text
+            if question.personal:
+                label = _("%(question)s (seen only by the organisers)") % {"question": label}
+            if question.kind == RegistrationQuestion.Kind.CHOICE:
+                field = forms.ChoiceField(
+                    choices=[(c, c) for c in question.choice_list], widget=forms.RadioSelect
+                )
+            else:
+                field = forms.CharField(max_length=2000)
+            field.label, field.help_text = label, question.help_text
+            field.required = question.required
+            field.initial = answers.get(question.pk)
+            self.fields[f"q{question.pk}"] = field
+
+    def answers(self) -> dict[int, str]:
+        return {q.pk: self.cleaned_data.get(f"q{q.pk}") or "" for q in self.questions}
+
+
+class RegistrationForm(AnswersForm):
     library = forms.ModelChoiceField(
         label=_("I register from"), queryset=None, empty_label=None, required=True
     )
@@ -113,9 +164,39 @@ class RegistrationForm(forms.Form):
     def __init__(self, *args, libraries, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["library"].queryset = libraries
+        self.order_fields(["library"])
         if len(libraries) <= 1:
             self.fields["library"].widget = forms.HiddenInput()
             self.fields["library"].required = False
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The applicant sees this in the e-mail and under My registrations."),
+    )
+
+
+class StaffRegistrationForm(forms.Form):
+    """A leader ticks the staff to register; each choice is "person id:library id"."""
+
+    people = forms.MultipleChoiceField(
+        label=_("Register"), widget=forms.CheckboxSelectMultiple, required=True
+    )
+
+    def __init__(self, *args, candidates: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = {row["key"]: row for row in candidates if row["registration"] is None}
+        self.fields["people"].choices = [
+            (key, f"{row['user'].get_full_name()} ({row['library'].name})")
+            for key, row in self.candidates.items()
+        ]
+
+    def chosen(self) -> list[tuple]:
+        rows = [self.candidates[key] for key in self.cleaned_data["people"]]
+        return [(row["user"], row["library"]) for row in rows]
 
 
 class AttendanceForm(forms.Form):

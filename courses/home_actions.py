@@ -13,7 +13,7 @@ from portal import permissions
 from portal.home import HomeAction, register, register_demo
 from portal.models import CompetenceArea, County, Library, User
 
-from .models import Course, Gathering, Registration
+from .models import Course, Gathering, Registration, RegistrationQuestion
 from .selectors import approvals_pending
 
 
@@ -39,6 +39,24 @@ def course_actions(*, user, programme):
     if Registration.objects.filter(user=user, gathering__course__programme=programme).exists():
         actions.append(
             HomeAction(_("My course registrations"), reverse("courses:registration_list"))
+        )
+    follows = (
+        permissions.for_action(user, Registration, "follow")
+        .filter(gathering__course__programme=programme)
+        .exists()
+    )
+    if (
+        follows
+        or permissions.for_action(user, Gathering, "register_staff")
+        .filter(course__programme=programme, cancelled_at__isnull=True)
+        .exists()
+    ):
+        actions.append(
+            HomeAction(
+                _("Your staff's course registrations"),
+                reverse("courses:staff_registrations"),
+                _("See who is registered, waiting or attended, and register several at once."),
+            )
         )
     waiting = approvals_pending(user=user).filter(gathering__course__programme=programme).count()
     if waiting:
@@ -133,6 +151,21 @@ def courses_demo_load(*, programme) -> None:
                 travel_note="Reise dekkes av eget bibliotek.",
             )
         )
+    RegistrationQuestion.objects.create(
+        course=series,
+        position=1,
+        text="Hvilken rolle har du i biblioteket?",
+        kind=RegistrationQuestion.Kind.CHOICE,
+        choices="Biblioteksjef\nBibliotekar\nFormidler\nAnnet",
+        required=True,
+    )
+    RegistrationQuestion.objects.create(
+        course=series,
+        position=2,
+        text="Matallergier eller andre behov ved lunsjen",
+        help_text="Bare arrangørene ser svaret, og det slettes etter samlingen.",
+        personal=True,
+    )
     county_course = Course.objects.create(
         programme=programme,
         county=counties.get("16"),

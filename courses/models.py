@@ -5,9 +5,15 @@ course without one is programme-wide and run by the project leader. Each gatheri
 its own capacity and waiting list.
 
 Seats: a registration holds a seat while it is confirmed, awaiting its library leader's approval,
-attended or absent (`Registration.SEAT_STATUSES`). A registration awaiting approval keeps the seat
-it got, so that the leader's "yes" can never find the gathering full; a "no" frees the seat for
-the first on the waiting list.
+attended or absent, and while a freed seat is offered to it from the waiting list
+(`Registration.SEAT_STATUSES`). A registration awaiting approval keeps the seat it got, so that
+the leader's "yes" can never find the gathering full; a "no" frees the seat for the first on the
+waiting list. A seat offer (as pretix's waiting-list vouchers) is open for a limited time: taken,
+declined or expired, and then the seat passes on.
+
+Registration questions: a course asks its own questions (diet, accessibility, library role ...).
+Answers to personal questions are seen only by those who organise the gathering and are deleted
+after it (`courses.tasks.registration_personal_answers_purge`).
 """
 
 from __future__ import annotations
@@ -136,18 +142,27 @@ class Gathering(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    personal_answers_deleted_at = models.DateTimeField(
+        _("personal answers deleted"), null=True, blank=True, editable=False
+    )
+
     class Meta:
         verbose_name = _("gathering")
         verbose_name_plural = _("gatherings")
         ordering = ["starts_at", "id"]
+        # The services check these rules first, with the same words; the constraints are the
+        # last guard (and give the admin the person's language, never a constraint name).
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_at__gt=models.F("starts_at")), name="gathering_ends_after_start"
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="gathering_ends_after_start",
+                violation_error_message=_("The gathering must end after it starts."),
             ),
             models.CheckConstraint(
                 condition=Q(registration_opens_at__isnull=True)
                 | Q(registration_deadline__gt=models.F("registration_opens_at")),
                 name="gathering_deadline_after_opening",
+                violation_error_message=_("Registration must open before the deadline."),
             ),
         ]
 
@@ -175,14 +190,19 @@ class Registration(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         ATTENDED = "attended", _("Attended")
         ABSENT = "absent", _("Absent")
+        OFFERED = "offered", _("A seat is offered")
+        OFFER_EXPIRED = "offer_expired", _("The seat offer expired")
 
-    # Statuses that hold one of the gathering's seats.
-    SEAT_STATUSES = (
+    # Statuses of people who have (or had) their seat: the course's registered figures.
+    REGISTERED_STATUSES = (
         Status.CONFIRMED,
         Status.AWAITING_APPROVAL,
         Status.ATTENDED,
         Status.ABSENT,
     )
+    # Statuses that hold one of the gathering's seats: an open offer counts against capacity,
+    # so nobody can take the seat before the person it is offered to has answered.
+    SEAT_STATUSES = (*REGISTERED_STATUSES, Status.OFFERED)
     # Statuses of a registration that is still "on": a person has at most one per gathering.
     ACTIVE_STATUSES = (*SEAT_STATUSES, Status.WAITING)
     # A participant of the course (for the learning arena and the certificate).
@@ -223,6 +243,19 @@ class Registration(models.Model):
         verbose_name=_("approved or declined by"),
     )
     decided_at = models.DateTimeField(_("approved or declined"), null=True, blank=True)
+    decision_reason = models.TextField(
+        _("reason for declining"), blank=True, help_text=_("Shown to the applicant.")
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered by"),
+        help_text=_("Set when a library leader registered the person."),
+    )
+    offer_expires_at = models.DateTimeField(_("seat offer open until"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
@@ -237,14 +270,25 @@ class Registration(models.Model):
             models.UniqueConstraint(
                 fields=["gathering", "user"],
                 condition=Q(
-                    status__in=["confirmed", "awaiting_approval", "attended", "absent", "waiting"]
+                    status__in=[
+                        "confirmed",
+                        "awaiting_approval",
+                        "attended",
+                        "absent",
+                        "offered",
+                        "waiting",
+                    ]
                 ),
                 name="registration_one_active_per_person",
+                violation_error_message=_("This person is already registered for the gathering."),
             ),
             models.CheckConstraint(
                 condition=Q(status="waiting", waiting_position__isnull=False)
                 | (~Q(status="waiting") & Q(waiting_position__isnull=True)),
                 name="registration_position_only_when_waiting",
+                violation_error_message=_(
+                    "Only a registration on the waiting list has a place on it."
+                ),
             ),
         ]
 
@@ -258,6 +302,84 @@ class Registration(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+
+class RegistrationQuestion(models.Model):
+    """A question a course asks everyone who registers for one of its gatherings."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Free text")
+        CHOICE = "choice", _("One of several answers")
+
+    course = models.ForeignKey(
+        Course,
+        on_delete=models.CASCADE,
+        related_name="registration_questions",
+        verbose_name=_("course"),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    text = models.CharField(_("question"), max_length=300)
+    help_text = models.CharField(_("help text"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TEXT)
+    choices = models.TextField(
+        _("answers to choose from"),
+        blank=True,
+        help_text=_("For “one of several answers”: one answer per line."),
+    )
+    required = models.BooleanField(_("an answer is required"), default=False)
+    personal = models.BooleanField(
+        _("personal (e.g. diet or accessibility needs)"),
+        default=False,
+        help_text=_(
+            "Only those who organise the gathering see the answers, and they are deleted after "
+            "the gathering."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("registration question")
+        verbose_name_plural = _("registration questions")
+        ordering = ["course", "position", "id"]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+class RegistrationAnswer(models.Model):
+    """A registrant's answer to one of the course's registration questions."""
+
+    registration = models.ForeignKey(
+        Registration,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        verbose_name=_("registration"),
+    )
+    question = models.ForeignKey(
+        RegistrationQuestion,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        verbose_name=_("question"),
+    )
+    value = models.TextField(_("answer"))
+
+    class Meta:
+        verbose_name = _("registration answer")
+        verbose_name_plural = _("registration answers")
+        ordering = ["question__position", "question_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "question"],
+                name="registration_answer_once",
+                violation_error_message=_("This question has already been answered."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.question}: {self.value}"
 
 
 class CalendarFeed(models.Model):

@@ -7,7 +7,10 @@
 - Registrations are seen by the person, the course's managers and the leader of the library the
   person registered from, who approves or declines when the gathering asks for it. Where that
   library has no leader (or the person registered from none), the course's managers decide, so
-  no seat is held forever.
+  no seat is held forever. A library leader may register their staff (several at once) for a
+  gathering whose audience reaches their library, and follows their staff's registrations.
+- Answers to personal registration questions (diet, accessibility) are seen by the person and by
+  those who organise the gathering (the course's managers), never by the library leader.
 - The learning arena of a course is for its managers and its participants.
 
 Status rules (a certificate only for an attended gathering, no cancelling once attendance is
@@ -133,6 +136,8 @@ class GatheringPolicy(Policy):
         "view": _gathering["view"],
         "manage": _gathering["managers"],
         "register": _gathering["register"],
+        # A leader of a library the course reaches registers their staff.
+        "register_staff": COURSE_AUDIENCE.rule("course", roles=(Role.LIBRARY_LEADER,)),
     }
 
 
@@ -156,6 +161,13 @@ class RegistrationPolicy(Policy):
     county_path = "gathering__county"
     rules = {
         "view": rules.person() | _registration_managers | rules.library_leader(),
+        # Who may make this registration: the person, or the leader of the library it is from.
+        "register": rules.person() | rules.library_leader(),
+        # The library leader follows their staff's registrations.
+        "follow": rules.library_leader(),
+        # Answer a seat offer and the registration questions: the person themselves.
+        "respond": rules.person(),
+        "view_personal_answers": rules.person() | _registration_managers,
         "cancel": rules.person() | _registration_managers,
         "decide": rules.library_leader() | (_registration_managers & _leaderless),
         "mark_attendance": _registration_managers,

@@ -1,17 +1,20 @@
-"""What the courses app holds about a person (portal/privacy.py): registrations, attendance,
-certificates and the calendar feed."""
+"""What the courses app holds about a person (portal/privacy.py): registrations (with the answers
+to the registration questions and a leader's reason for declining), attendance, certificates and
+the calendar feed."""
 
 from django.urls import reverse
 
 from portal.privacy import Section, register_erasure, register_export
 
-from .models import CalendarFeed, Registration
+from .models import CalendarFeed, Registration, RegistrationAnswer
 
 
 @register_export
 def registrations(*, user):
-    rows = Registration.objects.filter(user=user).select_related(
-        "gathering__course", "gathering__county", "library"
+    rows = (
+        Registration.objects.filter(user=user)
+        .select_related("gathering__course", "gathering__county", "library")
+        .prefetch_related("answers__question")
     )
     yield Section(
         "course-registrations",
@@ -26,7 +29,9 @@ def registrations(*, user):
                 "status": r.get_status_display(),
                 "registered": r.created_at,
                 "decided": r.decided_at,
+                "reason": r.decision_reason,
                 "cancelled": r.cancelled_at,
+                "answers": "; ".join(f"{a.question.text}: {a.value}" for a in r.answers.all()),
             }
             for r in rows
         ],
@@ -49,6 +54,8 @@ def registrations(*, user):
 @register_erasure
 def registrations_erase(*, user):
     # Registrations stay (seat and attendance figures count them), tied to the nameless
-    # placeholder; the private calendar feed goes.
+    # placeholder; their answers (diet, accessibility ...) and the private calendar feed go.
     CalendarFeed.objects.filter(user=user).delete()
+    RegistrationAnswer.objects.filter(registration__user=user).delete()
     Registration.objects.filter(decided_by=user).update(decided_by=None)
+    Registration.objects.filter(registered_by=user).update(registered_by=None)

@@ -15,8 +15,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from portal import permissions
+from portal.models import Library, RoleAssignment
 
-from .models import Course, Gathering, Registration
+from .models import Course, Gathering, Registration, RegistrationAnswer
+from .permissions import COURSE_AUDIENCE
 
 Status = Registration.Status
 
@@ -42,13 +44,16 @@ def course_participants(*, course: Course) -> QuerySet:
 
 
 def gatherings_with_counts(qs: QuerySet[Gathering] | None = None) -> QuerySet[Gathering]:
-    """Gatherings annotated with `seats_taken` and `waiting_count`."""
+    """Gatherings annotated with `seats_taken` (an open seat offer takes one), `waiting_count`
+    and `registration_count` (every registration ever: a gathering without any may be
+    deleted)."""
     qs = Gathering.objects.all() if qs is None else qs
     return qs.select_related("county").annotate(
         seats_taken=Count(
             "registrations", filter=Q(registrations__status__in=Registration.SEAT_STATUSES)
         ),
         waiting_count=Count("registrations", filter=Q(registrations__status=Status.WAITING)),
+        registration_count=Count("registrations"),
     )
 
 
@@ -94,11 +99,18 @@ def course_overview(*, user) -> CourseOverview:
     return overview
 
 
+def _with_answers(qs: QuerySet[Registration]) -> QuerySet[Registration]:
+    return qs.prefetch_related(
+        Prefetch("answers", queryset=RegistrationAnswer.objects.select_related("question"))
+    )
+
+
 def registration_list(*, user) -> QuerySet[Registration]:
-    """A person's own registrations, the coming gatherings first."""
-    return (
+    """A person's own registrations, the coming gatherings first, with their answers."""
+    return _with_answers(
         Registration.objects.filter(user=user)
-        .select_related("gathering__course", "gathering__county", "library")
+        .select_related("gathering__course", "gathering__county", "library", "registered_by")
+        .prefetch_related("gathering__course__registration_questions")
         .order_by("-gathering__starts_at", "-id")
     )
 
@@ -125,37 +137,110 @@ _STATUS_ORDER = {
     Status.CONFIRMED: 0,
     Status.ABSENT: 0,
     Status.AWAITING_APPROVAL: 1,
-    Status.WAITING: 2,
-    Status.DECLINED: 3,
-    Status.CANCELLED: 4,
+    Status.OFFERED: 2,
+    Status.WAITING: 3,
+    Status.DECLINED: 4,
+    Status.OFFER_EXPIRED: 5,
+    Status.CANCELLED: 5,
 }
 
 
-def participant_list(*, gathering: Gathering) -> list[Registration]:
-    """Every registration of a gathering with person and library, in a fixed number of queries."""
+def participant_list(*, gathering: Gathering, user=None) -> list[Registration]:
+    """Every registration of a gathering with person, library and answers, in a fixed number
+    of queries. Each carries `shown_answers`: the answers this user may see (the answers to
+    personal questions only for those who may see them)."""
     registrations = list(
-        gathering.registrations.select_related("user", "library", "library__county").order_by(
-            "waiting_position", "user__full_name", "user__email", "id"
-        )
+        _with_answers(
+            gathering.registrations.select_related(
+                "user", "library", "library__county", "gathering__course"
+            )
+        ).order_by("waiting_position", "user__full_name", "user__email", "id")
     )
     registrations.sort(key=lambda r: _STATUS_ORDER[r.status])
+    for registration in registrations:
+        personal = user is not None and permissions.can(user, "view_personal_answers", registration)
+        registration.personal_visible = personal
+        registration.shown_answers = [
+            answer
+            for answer in registration.answers.all()
+            if personal or not answer.question.personal
+        ]
     return registrations
 
 
-def attendance_list(*, gathering: Gathering) -> list[Registration]:
-    """The registrations whose attendance is marked: those holding a confirmed seat."""
-    return list(
-        gathering.registrations.filter(
-            status__in=[Status.CONFIRMED, Status.ATTENDED, Status.ABSENT]
+ATTENDANCE_STATUSES = (Status.CONFIRMED, Status.ATTENDED, Status.ABSENT)
+
+
+def attendance_list(*, gathering: Gathering, search: str = "") -> list[Registration]:
+    """The registrations whose attendance is marked (those holding a confirmed seat), with the
+    names matching `search` (any part of the name or e-mail, any case)."""
+    registrations = gathering.registrations.filter(status__in=ATTENDANCE_STATUSES)
+    for word in search.split()[:5]:
+        registrations = registrations.filter(
+            Q(user__full_name__icontains=word) | Q(user__email__icontains=word)
         )
-        .select_related("user", "library")
-        .order_by("user__full_name", "user__email", "id")
+    return list(
+        registrations.select_related("user", "library").order_by(
+            "user__full_name", "user__email", "id"
+        )
     )
 
 
+def staff_candidates(*, user, gathering: Gathering) -> list[dict]:
+    """The people this library leader may register for the gathering: everyone working at a
+    library they lead that the course reaches, with their current registration (or None).
+    Three queries, whatever the number of libraries and people."""
+    reached = COURSE_AUDIENCE.libraries(gathering.course)
+    libraries = [
+        library
+        for library in permissions.visible(user, Library).filter(id__in=reached.values("id"))
+        if permissions.can(user, "register", Registration(gathering=gathering, library=library))
+    ]
+    current = {
+        r.user_id: r
+        for r in gathering.registrations.filter(status__in=Registration.ACTIVE_STATUSES)
+    }
+    rows, seen = [], set()
+    for assignment in (
+        RoleAssignment.objects.filter(library__in=libraries, user__is_active=True)
+        .select_related("user", "library")
+        .order_by("library__name", "user__full_name", "user__email")
+    ):
+        if assignment.user_id in seen:
+            continue
+        seen.add(assignment.user_id)
+        rows.append(
+            {
+                "key": f"{assignment.user_id}:{assignment.library_id}",
+                "user": assignment.user,
+                "library": assignment.library,
+                "registration": current.get(assignment.user_id),
+            }
+        )
+    return rows
+
+
+def staff_registrations(*, user) -> list[Gathering]:
+    """The gatherings where staff of the libraries this person leads are registered, the coming
+    ones first, each with `staff` (those registrations, by name). Two queries."""
+    registrations = (
+        permissions.for_action(user, Registration, "follow")
+        .select_related("user", "library")
+        .order_by("user__full_name", "user__email", "id")
+    )
+    gatherings = list(
+        Gathering.objects.filter(id__in=registrations.values("gathering_id"))
+        .select_related("course", "county")
+        .prefetch_related(Prefetch("registrations", queryset=registrations, to_attr="staff"))
+        .order_by("-starts_at", "-id")
+    )
+    return gatherings
+
+
 def course_statistics(*, courses: Iterable[Course] | QuerySet[Course]) -> dict:
-    """Registered (holding a seat), waiting, attended and libraries reached (libraries of those
-    who attended), per course and in total, over gatherings that were not cancelled. Two queries.
+    """Registered (having a seat), waiting (or offered a seat), attended and libraries reached
+    (libraries of those who attended), per course and in total, over gatherings that were not
+    cancelled. Two queries.
 
     Returns {"registered", "waiting", "attended", "libraries_reached",
              "per_course": {course_id: {same keys}}}."""
@@ -168,8 +253,9 @@ def course_statistics(*, courses: Iterable[Course] | QuerySet[Course]) -> dict:
         gathering__course_id__in=course_ids, gathering__cancelled_at__isnull=True
     )
     counts = {
-        "registered": Count("id", filter=Q(status__in=Registration.SEAT_STATUSES)),
-        "waiting": Count("id", filter=Q(status=Status.WAITING)),
+        "registered": Count("id", filter=Q(status__in=Registration.REGISTERED_STATUSES)),
+        # On the waiting list, or offered a seat that is not yet taken.
+        "waiting": Count("id", filter=Q(status__in=[Status.WAITING, Status.OFFERED])),
         "attended": Count("id", filter=Q(status=Status.ATTENDED)),
         "libraries_reached": Count("library", distinct=True, filter=Q(status=Status.ATTENDED)),
     }
@@ -182,11 +268,11 @@ def course_statistics(*, courses: Iterable[Course] | QuerySet[Course]) -> dict:
 
 
 def calendar_gatherings(*, user) -> QuerySet[Gathering]:
-    """The gatherings on a person's calendar feed: where they hold a seat."""
+    """The gatherings on a person's calendar feed: where they have a seat."""
     return (
         Gathering.objects.filter(
             registrations__user=user,
-            registrations__status__in=Registration.SEAT_STATUSES,
+            registrations__status__in=Registration.REGISTERED_STATUSES,
         )
         .select_related("course")
         .distinct()

@@ -7,25 +7,31 @@ not wait for each other. Only one gathering row is ever locked per transaction, 
 lock order to get wrong.
 
 Waiting list: when a gathering is full, a registration gets the next place on its waiting list
-(1, 2, 3 … without gaps). Whenever a seat is freed (a cancellation, a leader's "no", more seats),
-the first on the list is promoted at once and told by e-mail; places behind move up.
+(1, 2, 3 … without gaps). Whenever a seat is freed (a cancellation, a leader's "no", more seats,
+an offer declined or expired), it is offered to the first on the list for a limited time
+(`COURSES_SEAT_OFFER_HOURS`, never past the start), as pretix's waiting-list vouchers: they
+accept or decline by the link in the e-mail, and the seat counts against capacity until they
+answer, so a newcomer cannot take it first. An offer nobody answers expires (a beat task,
+`registration_offers_expire`) and the seat passes on; places behind move up.
 
 Library leader approval (when the gathering asks for it): a registration that gets a seat waits
 for the leader's decision as "awaiting approval" and keeps its seat meanwhile, so a "yes" can never
 find the gathering full. A "no" frees the seat for the waiting list. A person on the waiting list
-is asked for approval when promoted. Where the library has no leader, the course's
-managers decide instead (see RegistrationPolicy), so a seat is never held forever.
+is asked for approval once they accept an offered seat. Where the library has no leader, the
+course's managers decide instead (see RegistrationPolicy), so a seat is never held forever. A
+leader who registers their staff (`registration_create_for_staff`) approves by doing so.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +39,14 @@ from portal import outbox, permissions
 from portal.audit import audit_log
 from portal.models import County, Library, Programme, User
 
-from .models import CalendarFeed, Course, Gathering, Registration
+from .models import (
+    CalendarFeed,
+    Course,
+    Gathering,
+    Registration,
+    RegistrationAnswer,
+    RegistrationQuestion,
+)
 from .permissions import COURSE_AUDIENCE
 
 Status = Registration.Status
@@ -155,10 +168,26 @@ def course_update(
 # --- gatherings ---
 
 
-def _gathering_validate(*, course: Course, values: dict) -> None:
+def gathering_check(
+    *, course: Course, values: dict, previous: Gathering | None = None, now=None
+) -> None:
+    """The rules of a gathering's dates, seats and county, with messages in the person's
+    language (the form asks it too, so no database constraint ever speaks first).
+
+    A new gathering (or one moved) cannot start in the past, and a new one cannot be created
+    with its registration already closed: nobody could register for it."""
+    now = now or timezone.now()
     errors = {}
     starts_at, ends_at = values.get("starts_at"), values.get("ends_at")
     opens_at, deadline = values.get("registration_opens_at"), values.get("registration_deadline")
+    moved = previous is None or starts_at != previous.starts_at
+    if starts_at and moved and starts_at < now:
+        errors["starts_at"] = _("The gathering cannot start in the past.")
+    elif previous is None and deadline and deadline < now:
+        errors["registration_deadline"] = _(
+            "The registration deadline has already passed: nobody could register. Choose a "
+            "later deadline."
+        )
     if starts_at and ends_at and ends_at <= starts_at:
         errors["ends_at"] = _("The gathering must end after it starts.")
     if deadline and starts_at and deadline > starts_at:
@@ -179,7 +208,7 @@ def gathering_create(*, course: Course, created_by: User, **values) -> Gathering
     unknown = set(values) - set(GATHERING_FIELDS)
     if unknown:
         raise TypeError(f"Unknown gathering fields: {sorted(unknown)}")
-    _gathering_validate(course=course, values=values)
+    gathering_check(course=course, values=values)
     gathering = Gathering.objects.create(course=course, **values)
     audit_log(
         "courses.gathering.created",
@@ -212,7 +241,7 @@ def gathering_update(*, gathering: Gathering, updated_by: User, **values) -> Gat
     if gathering.is_cancelled:
         raise ValidationError(_("This gathering is cancelled and can no longer be changed."))
     merged = {field: values.get(field, getattr(gathering, field)) for field in GATHERING_FIELDS}
-    _gathering_validate(course=gathering.course, values=merged)
+    gathering_check(course=gathering.course, values=merged, previous=gathering)
     taken = _seats_taken(gathering)
     if merged["capacity"] < taken:
         raise ValidationError(
@@ -271,12 +300,194 @@ def gathering_cancel(*, gathering: Gathering, cancelled_by: User) -> Gathering:
     return gathering
 
 
+@transaction.atomic
+def gathering_delete(*, gathering: Gathering, deleted_by: User) -> None:
+    """Delete a gathering nobody has registered for; one with registrations is cancelled
+    instead, so that everyone is told and the history stays."""
+    gathering = _lock(gathering)
+    if gathering.registrations.exists():
+        raise ValidationError(
+            _("People have registered for this gathering: cancel it instead, so they are told.")
+        )
+    audit_log(
+        "courses.gathering.deleted",
+        user=deleted_by,
+        obj=gathering,
+        county=gathering.county,
+        data={"course": gathering.course_id, "title": str(gathering)},
+    )
+    gathering.delete()
+
+
+# --- registration questions ---
+
+
+def _question_values(*, kind: str, choices: str) -> str:
+    options = [line.strip() for line in (choices or "").splitlines() if line.strip()]
+    if kind == RegistrationQuestion.Kind.CHOICE and len(options) < 2:
+        raise ValidationError({"choices": _("Give at least two answers to choose from.")})
+    return "\n".join(options) if kind == RegistrationQuestion.Kind.CHOICE else ""
+
+
+@transaction.atomic
+def question_create(
+    *,
+    course: Course,
+    created_by: User,
+    text: str,
+    kind: str = RegistrationQuestion.Kind.TEXT,
+    choices: str = "",
+    help_text: str = "",
+    required: bool = False,
+    personal: bool = False,
+) -> RegistrationQuestion:
+    position = (course.registration_questions.aggregate(m=Max("position"))["m"] or 0) + 1
+    question = RegistrationQuestion.objects.create(
+        course=course,
+        position=position,
+        text=text,
+        kind=kind,
+        choices=_question_values(kind=kind, choices=choices),
+        help_text=help_text,
+        required=required,
+        personal=personal,
+    )
+    audit_log(
+        "courses.question.created",
+        user=created_by,
+        obj=question,
+        county=course.county,
+        data={"text": text, "personal": personal},
+    )
+    return question
+
+
+@transaction.atomic
+def question_update(
+    *,
+    question: RegistrationQuestion,
+    updated_by: User,
+    text: str,
+    kind: str,
+    choices: str = "",
+    help_text: str = "",
+    required: bool = False,
+    personal: bool = False,
+) -> RegistrationQuestion:
+    question.choices = _question_values(kind=kind, choices=choices)
+    question.text, question.kind, question.help_text = text, kind, help_text
+    question.required, question.personal = required, personal
+    question.save()
+    audit_log(
+        "courses.question.updated",
+        user=updated_by,
+        obj=question,
+        county=question.course.county,
+        data={"text": text, "personal": personal},
+    )
+    return question
+
+
+@transaction.atomic
+def question_delete(*, question: RegistrationQuestion, deleted_by: User) -> None:
+    audit_log(
+        "courses.question.deleted",
+        user=deleted_by,
+        obj=question,
+        county=question.course.county,
+        data={"text": question.text, "answers": question.answers.count()},
+    )
+    question.delete()
+
+
+def _answers_check(*, course: Course, answers: dict[int, str], require: bool = True) -> dict:
+    """The answers to keep (question id → text), checked against the course's questions.
+    With `require=False` (a leader registering staff) required questions may wait."""
+    errors, kept = {}, {}
+    for question in course.registration_questions.all():
+        value = (answers.get(question.pk) or "").strip()
+        if not value:
+            if question.required and require:
+                errors[f"q{question.pk}"] = _("Please answer this question.")
+            continue
+        if question.kind == RegistrationQuestion.Kind.CHOICE and value not in question.choice_list:
+            errors[f"q{question.pk}"] = _("Choose one of the answers given.")
+            continue
+        kept[question.pk] = value[:2000]
+    if errors:
+        raise ValidationError(errors)
+    return kept
+
+
+def _answers_save(registration: Registration, answers: dict[int, str]) -> None:
+    registration.answers.exclude(question_id__in=answers).delete()
+    for question_id, value in answers.items():
+        RegistrationAnswer.objects.update_or_create(
+            registration=registration, question_id=question_id, defaults={"value": value}
+        )
+
+
+@transaction.atomic
+def registration_answers_update(
+    *, registration: Registration, updated_by: User, answers: dict[int, str]
+) -> Registration:
+    """The person changes their answers to the registration questions, until the gathering."""
+    gathering = _lock(registration.gathering_id)
+    registration = Registration.objects.get(pk=registration.pk)
+    if not registration.is_active or gathering.is_cancelled:
+        raise ValidationError(_("This registration is no longer active."))
+    if timezone.now() >= gathering.starts_at:
+        raise ValidationError(_("The gathering has started; the answers can no longer change."))
+    _answers_save(registration, _answers_check(course=gathering.course, answers=answers))
+    audit_log(
+        "courses.registration.answers_updated",
+        user=updated_by,
+        obj=registration,
+        county=gathering.county,
+    )
+    return registration
+
+
+@transaction.atomic
+def gathering_personal_answers_delete(*, gathering: Gathering, now=None) -> int:
+    """Delete the answers to personal questions (diet, accessibility ...) of a gathering that
+    is over or cancelled. Idempotent: a second run finds nothing left."""
+    gathering = _lock(gathering)
+    if gathering.personal_answers_deleted_at is not None:
+        return 0
+    deleted, _detail = RegistrationAnswer.objects.filter(
+        registration__gathering=gathering, question__personal=True
+    ).delete()
+    gathering.personal_answers_deleted_at = now or timezone.now()
+    gathering.save(update_fields=["personal_answers_deleted_at"])
+    audit_log(
+        "courses.gathering.personal_answers_deleted",
+        user=None,
+        obj=gathering,
+        county=gathering.county,
+        data={"answers": deleted},
+    )
+    return deleted
+
+
+def personal_answers_due(*, now=None):
+    """Gatherings whose personal answers are due for deletion: cancelled, or ended more than
+    `COURSES_PERSONAL_ANSWERS_KEEP_DAYS` ago."""
+    now = now or timezone.now()
+    kept = timedelta(days=settings.COURSES_PERSONAL_ANSWERS_KEEP_DAYS)
+    return Gathering.objects.filter(personal_answers_deleted_at__isnull=True).filter(
+        Q(cancelled_at__isnull=False) | Q(ends_at__lte=now - kept)
+    )
+
+
 # --- registrations ---
 
 
-def registration_problem(*, user: User, gathering: Gathering, now: datetime | None = None):
+def registration_problem(
+    *, user: User, gathering: Gathering, now: datetime | None = None, registered=None
+):
     """Why this person cannot register for this gathering now, or None. Also used by pages to
-    explain a missing "Register" button."""
+    explain a missing "Register" button (they pass `registered` when they already know)."""
     now = now or timezone.now()
     if gathering.is_cancelled:
         return _("This gathering has been cancelled.")
@@ -296,7 +507,11 @@ def registration_problem(*, user: User, gathering: Gathering, now: datetime | No
                 timezone.localtime(gathering.registration_deadline), "DATETIME_FORMAT"
             )
         }
-    if gathering.registrations.filter(user=user, status__in=Registration.ACTIVE_STATUSES).exists():
+    if registered is None:
+        registered = gathering.registrations.filter(
+            user=user, status__in=Registration.ACTIVE_STATUSES
+        ).exists()
+    if registered:
         return _("You are already registered for this gathering.")
     return None
 
@@ -315,22 +530,29 @@ def _seat_status(gathering: Gathering) -> str:
 
 
 def registration_create(
-    *, user: User, gathering: Gathering, library: Library | None = None
+    *,
+    user: User,
+    gathering: Gathering,
+    library: Library | None = None,
+    answers: dict[int, str] | None = None,
 ) -> Registration:
     """Register a person for a gathering: a seat if one is free, else the waiting list."""
     try:
         with transaction.atomic():
-            return _registration_create(user=user, gathering=gathering, library=library)
+            return _registration_create(
+                user=user, gathering=gathering, library=library, answers=answers or {}
+            )
     except IntegrityError:
         # The unique constraint caught a double submission racing with itself.
         raise ValidationError(_("You are already registered for this gathering.")) from None
 
 
-def _registration_create(*, user, gathering, library) -> Registration:
+def _registration_create(*, user, gathering, library, answers) -> Registration:
     gathering = _lock(gathering)
     problem = registration_problem(user=user, gathering=gathering)
     if problem:
         raise ValidationError(problem)
+    answers = _answers_check(course=gathering.course, answers=answers)
     allowed = registration_libraries(user=user, course=gathering.course)
     if library is None:
         library = allowed.first()
@@ -347,6 +569,7 @@ def _registration_create(*, user, gathering, library) -> Registration:
     registration = Registration.objects.create(
         gathering=gathering, user=user, library=library, status=status, waiting_position=position
     )
+    _answers_save(registration, answers)
     audit_log(
         "courses.registration.created",
         user=user,
@@ -356,6 +579,74 @@ def _registration_create(*, user, gathering, library) -> Registration:
     )
     _notify(status, [registration.pk])
     return registration
+
+
+def registration_create_for_staff(
+    *, registered_by: User, gathering: Gathering, people: Iterable[tuple[User, Library]]
+) -> list[Registration]:
+    """A library leader registers several of their staff at once, in the order given: a seat
+    for each while seats are free, then the waiting list. Their registration is the leader's
+    approval. All or nothing: if one of them cannot be registered, nobody is, and the reasons
+    name each person."""
+    try:
+        with transaction.atomic():
+            return _registration_create_for_staff(
+                registered_by=registered_by, gathering=gathering, people=list(people)
+            )
+    except IntegrityError:
+        raise ValidationError(
+            _("Someone on the list registered at the same moment; please try again.")
+        ) from None
+
+
+def _registration_create_for_staff(*, registered_by, gathering, people) -> list[Registration]:
+    gathering = _lock(gathering)
+    if not people:
+        raise ValidationError(_("Choose at least one person to register."))
+    problems = []
+    for person, library in people:
+        candidate = Registration(gathering=gathering, user=person, library=library)
+        if not permissions.can(registered_by, "register", candidate):
+            problem = _("You can register only staff of a library you lead.")
+        else:
+            problem = registration_problem(user=person, gathering=gathering)
+        if problem:
+            problems.append(f"{person.get_full_name()}: {problem}")
+    if problems:
+        raise ValidationError(problems)
+    now, free = timezone.now(), gathering.capacity - _seats_taken(gathering)
+    position = _last_waiting_position(gathering)
+    created = []
+    for person, library in people:
+        if free > 0:
+            status, place, free = Status.CONFIRMED, None, free - 1
+        else:
+            position += 1
+            status, place = Status.WAITING, position
+        # The leader's registration is their approval, also for a seat offered later.
+        approved = gathering.requires_leader_approval
+        created.append(
+            Registration.objects.create(
+                gathering=gathering,
+                user=person,
+                library=library,
+                status=status,
+                waiting_position=place,
+                registered_by=registered_by,
+                decided_by=registered_by if approved else None,
+                decided_at=now if approved else None,
+            )
+        )
+    audit_log(
+        "courses.registration.created_for_staff",
+        user=registered_by,
+        obj=gathering,
+        county=gathering.county,
+        data={"registrations": [r.pk for r in created]},
+    )
+    for status in (Status.CONFIRMED, Status.WAITING):
+        _notify(status, [r.pk for r in created if r.status == status])
+    return created
 
 
 def _last_waiting_position(gathering: Gathering) -> int:
@@ -374,36 +665,142 @@ def _leave_waiting_list(gathering: Gathering, position: int) -> None:
     )
 
 
+def seat_offer_expiry(gathering: Gathering, now: datetime) -> datetime:
+    """Until when a freed seat is held for the person it is offered to: a fixed time, but
+    never past the gathering's start."""
+    return min(now + timedelta(hours=settings.COURSES_SEAT_OFFER_HOURS), gathering.starts_at)
+
+
 def _promote_waiting(gathering: Gathering) -> list[Registration]:
-    """Give free seats to the first on the waiting list. The gathering must be locked."""
-    promoted = []
-    if gathering.is_cancelled:
-        return promoted
+    """Offer free seats to the first on the waiting list. The gathering must be locked.
+
+    Nothing moves once the gathering has started (or if it is cancelled)."""
+    offered = []
+    now = timezone.now()
+    if gathering.is_cancelled or now >= gathering.starts_at:
+        return offered
     free = gathering.capacity - _seats_taken(gathering)
     if free <= 0:
-        return promoted
+        return offered
     first = list(
         gathering.registrations.filter(status=Status.WAITING).order_by("waiting_position")[:free]
     )
+    expires_at = seat_offer_expiry(gathering, now)
     for registration in first:
-        registration.status = _seat_status(gathering)
+        registration.status = Status.OFFERED
         registration.waiting_position = None
-        registration.save(update_fields=["status", "waiting_position", "updated_at"])
-        promoted.append(registration)
-    if promoted:
-        gathering.registrations.filter(status=Status.WAITING).update(
-            waiting_position=F("waiting_position") - len(promoted)
+        registration.offer_expires_at = expires_at
+        registration.save(
+            update_fields=["status", "waiting_position", "offer_expires_at", "updated_at"]
         )
-        for registration in promoted:
+        offered.append(registration)
+    if offered:
+        gathering.registrations.filter(status=Status.WAITING).update(
+            waiting_position=F("waiting_position") - len(offered)
+        )
+        for registration in offered:
             audit_log(
-                "courses.registration.promoted",
+                "courses.registration.offered",
                 user=None,
                 obj=registration,
                 county=gathering.county,
-                data={"status": registration.status},
+                data={"expires_at": expires_at.isoformat()},
             )
-        _notify("promoted", [r.pk for r in promoted])
-    return promoted
+        _notify("offered", [r.pk for r in offered])
+    return offered
+
+
+def _offer_problem(registration: Registration, now: datetime) -> str | None:
+    if registration.status == Status.OFFER_EXPIRED or (
+        registration.status == Status.OFFERED and registration.offer_expires_at <= now
+    ):
+        return _("The seat offer expired %(when)s; the seat has gone to the next person.") % {
+            "when": formats.date_format(
+                timezone.localtime(registration.offer_expires_at), "DATETIME_FORMAT"
+            )
+        }
+    if registration.status != Status.OFFERED:
+        return _("This registration has no open seat offer.")
+    return None
+
+
+@transaction.atomic
+def registration_offer_accept(*, registration: Registration, accepted_by: User) -> Registration:
+    """Take the offered seat (then, where the gathering asks for it, the library leader
+    approves as for any seat)."""
+    gathering = _lock(registration.gathering_id)
+    registration = Registration.objects.get(pk=registration.pk)
+    problem = _offer_problem(registration, timezone.now())
+    if problem:
+        raise ValidationError(problem)
+    # Approved in advance (a leader registered them): the seat is confirmed at once.
+    approved = registration.decided_by_id is not None
+    registration.status = Status.CONFIRMED if approved else _seat_status(gathering)
+    registration.offer_expires_at = None
+    registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
+    audit_log(
+        "courses.registration.offer_accepted",
+        user=accepted_by,
+        obj=registration,
+        county=gathering.county,
+        data={"status": registration.status},
+    )
+    _notify(registration.status, [registration.pk])
+    return registration
+
+
+@transaction.atomic
+def registration_offer_decline(*, registration: Registration, declined_by: User) -> Registration:
+    """Say no to the offered seat: the registration ends and the seat is offered to the next."""
+    gathering = _lock(registration.gathering_id)
+    registration = Registration.objects.get(pk=registration.pk)
+    problem = _offer_problem(registration, timezone.now())
+    if problem:
+        raise ValidationError(problem)
+    registration.status = Status.CANCELLED
+    registration.cancelled_at = timezone.now()
+    registration.offer_expires_at = None
+    registration.save(update_fields=["status", "cancelled_at", "offer_expires_at", "updated_at"])
+    audit_log(
+        "courses.registration.offer_declined",
+        user=declined_by,
+        obj=registration,
+        county=gathering.county,
+    )
+    _notify("offer_declined", [registration.pk])
+    _promote_waiting(gathering)
+    return registration
+
+
+def registration_offers_expire(*, now: datetime | None = None) -> int:
+    """Pass on every seat offer whose time has run out (beat). Each gathering is handled under
+    its lock and the state is read again there, so runs that overlap, repeat or race with a
+    person's "yes" expire each offer once and never one that was taken."""
+    now = now or timezone.now()
+    gathering_ids = (
+        Registration.objects.filter(status=Status.OFFERED, offer_expires_at__lte=now)
+        .values_list("gathering_id", flat=True)
+        .distinct()
+    )
+    return sum(_offers_expire(gathering_id, now) for gathering_id in list(gathering_ids))
+
+
+@transaction.atomic
+def _offers_expire(gathering_id: int, now: datetime) -> int:
+    gathering = _lock(gathering_id)
+    expired = list(gathering.registrations.filter(status=Status.OFFERED, offer_expires_at__lte=now))
+    for registration in expired:
+        registration.status = Status.OFFER_EXPIRED
+        registration.save(update_fields=["status", "updated_at"])
+        audit_log(
+            "courses.registration.offer_expired",
+            user=None,
+            obj=registration,
+            county=gathering.county,
+        )
+    _notify("offer_expired", [r.pk for r in expired])
+    _promote_waiting(gathering)
+    return len(expired)
 
 
 @transaction.atomic
@@ -420,8 +817,17 @@ def registration_cancel(*, registration: Registration, cancelled_by: User) -> Re
     previous, position = registration.status, registration.waiting_position
     registration.status = Status.CANCELLED
     registration.waiting_position = None
+    registration.offer_expires_at = None
     registration.cancelled_at = timezone.now()
-    registration.save(update_fields=["status", "waiting_position", "cancelled_at", "updated_at"])
+    registration.save(
+        update_fields=[
+            "status",
+            "waiting_position",
+            "offer_expires_at",
+            "cancelled_at",
+            "updated_at",
+        ]
+    )
     if previous == Status.WAITING:
         _leave_waiting_list(gathering, position)
     audit_log(
@@ -438,9 +844,13 @@ def registration_cancel(*, registration: Registration, cancelled_by: User) -> Re
 
 @transaction.atomic
 def registration_decide(
-    *, registration: Registration, decided_by: User, approve: bool
+    *, registration: Registration, decided_by: User, approve: bool, reason: str = ""
 ) -> Registration:
-    """The library leader approves (seat confirmed) or declines (seat freed) a registration."""
+    """The library leader approves (seat confirmed) or declines (seat freed) a registration;
+    a "no" comes with a reason the applicant sees."""
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise ValidationError({"reason": _("Give the reason; the applicant will see it.")})
     gathering = _lock(registration.gathering_id)
     registration = Registration.objects.get(pk=registration.pk)
     if registration.status != Status.AWAITING_APPROVAL:
@@ -448,7 +858,10 @@ def registration_decide(
     registration.status = Status.CONFIRMED if approve else Status.DECLINED
     registration.decided_by = decided_by
     registration.decided_at = timezone.now()
-    registration.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    registration.decision_reason = "" if approve else reason[:2000]
+    registration.save(
+        update_fields=["status", "decided_by", "decided_at", "decision_reason", "updated_at"]
+    )
     audit_log(
         "courses.registration.approved" if approve else "courses.registration.declined",
         user=decided_by,
@@ -470,11 +883,16 @@ def attendance_open(gathering: Gathering, now: datetime | None = None) -> bool:
 
 @transaction.atomic
 def attendance_mark(
-    *, gathering: Gathering, marked_by: User, attended: dict[int, bool]
+    *,
+    gathering: Gathering,
+    marked_by: User,
+    attended: dict[int, bool],
+    everyone_present: bool = False,
 ) -> list[Registration]:
     """Mark confirmed registrations attended or absent (and correct earlier marks).
 
-    `attended` maps registration id → True (attended) / False (absent)."""
+    `attended` maps registration id → True (attended) / False (absent); `everyone_present`
+    marks every confirmed registration attended (then the few absent are corrected)."""
     gathering = _lock(gathering)
     if gathering.is_cancelled:
         raise ValidationError(_("This gathering has been cancelled."))
@@ -486,6 +904,8 @@ def attendance_mark(
             status__in=[Status.CONFIRMED, Status.ATTENDED, Status.ABSENT]
         )
     }
+    if everyone_present:
+        attended = dict.fromkeys(markable, True)
     changed = []
     for registration_id, present in attended.items():
         registration = markable.get(registration_id)

@@ -18,8 +18,9 @@ REMINDER_DAYS_BEFORE = 3
 def _registration(registration_id: int) -> Registration | None:
     return (
         Registration.objects.select_related(
-            "user", "library", "gathering__course", "gathering__county"
+            "user", "library", "registered_by", "gathering__course", "gathering__county"
         )
+        .prefetch_related("answers", "gathering__course__registration_questions")
         .filter(pk=registration_id)
         .first()
     )
@@ -32,10 +33,7 @@ def registration_notify(registration_id: int, kind: str) -> None:
         return
     with translation.override(registration.user.preferred_language):
         emails.registration_email_send(registration=registration, kind=kind)
-    if registration.status == Registration.Status.AWAITING_APPROVAL and kind in (
-        "awaiting_approval",
-        "promoted",
-    ):
+    if registration.status == Registration.Status.AWAITING_APPROVAL and kind == "awaiting_approval":
         # Its own message: a failure to reach the leaders never sends the registrant a second copy.
         outbox.enqueue(registration_approval_request, registration_id)
 
@@ -64,4 +62,20 @@ def gathering_reminders_send() -> int:
     return sum(
         services.registration_reminder_queue(registration_id=registration_id)
         for registration_id in list(due)
+    )
+
+
+@shared_task
+def registration_offers_expire() -> int:
+    """Every few minutes: pass on the seat offers nobody answered in time (idempotent)."""
+    return services.registration_offers_expire()
+
+
+@shared_task
+def registration_personal_answers_purge() -> int:
+    """A few times a day: delete the personal answers (diet, accessibility ...) of gatherings
+    that are over or cancelled (idempotent)."""
+    return sum(
+        services.gathering_personal_answers_delete(gathering=gathering)
+        for gathering in services.personal_answers_due()
     )

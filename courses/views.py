@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,20 +24,29 @@ from . import selectors, services
 from .certificate import certificate_pdf
 from .exports import participants_csv, participants_xlsx
 from .forms import (
+    AnswersForm,
     AttendanceForm,
     CourseForm,
+    DeclineForm,
     EvaluationSurveyForm,
     GatheringForm,
+    QuestionForm,
     RegistrationForm,
+    StaffRegistrationForm,
 )
 from .ical import calendar_bytes
-from .models import CalendarFeed, Course, Gathering, Registration
+from .models import CalendarFeed, Course, Gathering, Registration, RegistrationQuestion
 
 Status = Registration.Status
 
 
 def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
+
+
+def _posted(request):
+    """The form data of a POST (even an empty one: nothing ticked is an answer), else None."""
+    return request.POST if request.method == "POST" else None
 
 
 # --- courses ---
@@ -48,6 +59,7 @@ def course_list(request):
         "courses/course_list.html",
         {
             "overview": selectors.course_overview(user=request.user),
+            "now": timezone.now(),
             "programmes": permissions.for_action(
                 request.user, Programme, "manage_content"
             ).order_by("-start_date", "name"),
@@ -59,6 +71,8 @@ def _course_queryset():
     return Course.objects.select_related("programme", "county").prefetch_related(
         "competence_areas",
         "audience_counties",
+        "registration_questions",
+        "programme__counties",  # the audience rule asks it for every gathering
         Prefetch(
             "gatherings",
             queryset=selectors.gatherings_with_counts().order_by("starts_at", "id"),
@@ -83,8 +97,14 @@ def course_detail(request, pk):
         registration = mine.get(gathering.pk)
         problem = None
         if registration is None:
-            problem = services.registration_problem(user=request.user, gathering=gathering)
-        rows.append({"gathering": gathering, "registration": registration, "problem": problem})
+            problem = services.registration_problem(
+                user=request.user, gathering=gathering, registered=False
+            )
+        row = {"gathering": gathering, "registration": registration, "problem": problem}
+        rows.append(row)
+        row["may_register_staff"] = not gathering.is_cancelled and permissions.can(
+            request.user, "register_staff", gathering
+        )
     may_manage = permissions.can(request.user, "manage", course)
     return render(
         request,
@@ -93,10 +113,19 @@ def course_detail(request, pk):
             "course": course,
             "rows": rows,
             "may_manage": may_manage,
-            "statistics": selectors.course_statistics(courses=[course]) if may_manage else None,
+            "statistics": _course_numbers(course) if may_manage else None,
             "is_participant": selectors.course_is_participant(user=request.user, course=course),
         },
     )
+
+
+def _course_numbers(course: Course) -> dict:
+    """The course's figures for its managers, with those who completed its online part."""
+    from .learning.selectors import online_completers
+
+    numbers = selectors.course_statistics(courses=[course])
+    numbers["completed_online"] = len(online_completers(course_ids=[course.pk])[course.pk])
+    return numbers
 
 
 def _county_choices(user, programme):
@@ -281,6 +310,89 @@ def gathering_cancel(request, pk):
     )
 
 
+@login_required
+def gathering_delete(request, pk):
+    """A gathering nobody has registered for can be deleted (else it is cancelled)."""
+    gathering = _get_gathering(request, pk)
+    permissions.require(request, "manage", gathering)
+    if request.method == "POST":
+        services.gathering_delete(gathering=gathering, deleted_by=request.user)
+        messages.success(request, _("The gathering “%(name)s” was deleted.") % {"name": gathering})
+        return redirect("courses:course_detail", pk=gathering.course_id)
+    if gathering.registrations.exists():
+        messages.info(request, _("People have registered: cancel the gathering instead."))
+        return redirect("courses:gathering_cancel", pk=gathering.pk)
+    return render(
+        request,
+        "courses/gathering_delete.html",
+        {"gathering": gathering, "course": gathering.course},
+    )
+
+
+# --- registration questions ---
+
+
+def _managed_course(request, pk) -> Course:
+    course = permissions.get_visible_or_404(
+        request, Course.objects.select_related("programme", "county"), pk=pk
+    )
+    permissions.require(request, "manage", course)
+    return course
+
+
+@login_required
+def question_list(request, pk):
+    course = _managed_course(request, pk)
+    form = QuestionForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.question_create(course=course, created_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The question was added."))
+            return redirect("courses:question_list", pk=course.pk)
+    return render(
+        request,
+        "courses/question_list.html",
+        {"course": course, "form": form, "questions": course.registration_questions.all()},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def question_update(request, pk, question_pk):
+    course = _managed_course(request, pk)
+    question = get_object_or_404(RegistrationQuestion, course=course, pk=question_pk)
+    form = QuestionForm(_posted(request), instance=question)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.question_update(
+                question=question, updated_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The question was saved."))
+            return redirect("courses:question_list", pk=course.pk)
+    return render(
+        request,
+        "courses/question_form.html",
+        {"course": course, "form": form, "question": question},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def question_delete(request, pk, question_pk):
+    course = _managed_course(request, pk)
+    question = get_object_or_404(RegistrationQuestion, course=course, pk=question_pk)
+    services.question_delete(question=question, deleted_by=request.user)
+    messages.success(request, _("The question and its answers were deleted."))
+    return redirect("courses:question_list", pk=course.pk)
+
+
 def gathering_ics(request, pk):
     if not request.user.is_authenticated:
         return redirect(f"{reverse('account_login')}?next={request.path}")
@@ -307,23 +419,30 @@ def registration_create(request, pk):
     form = RegistrationForm(
         request.POST if request.method == "POST" else None,
         libraries=services.registration_libraries(user=request.user, course=gathering.course),
+        questions=gathering.course.registration_questions.all(),
         initial={"library": libraries[0].pk if libraries else None},
     )
     problem = services.registration_problem(user=request.user, gathering=gathering)
     if request.method == "POST" and form.is_valid():
         try:
             registration = services.registration_create(
-                user=request.user, gathering=gathering, library=form.cleaned_data.get("library")
+                user=request.user,
+                gathering=gathering,
+                library=form.cleaned_data.get("library"),
+                answers=form.answers(),
             )
         except ValidationError as error:
-            problem = _error_text(error)
+            if hasattr(error, "error_dict"):
+                add_service_errors(form, error)
+            else:
+                problem = _error_text(error)
         else:
             if registration.status == Status.WAITING:
                 messages.warning(
                     request,
                     _(
                         "The gathering is full: you are number %(position)s on the waiting "
-                        "list. You get a seat automatically if one becomes free."
+                        "list. If a seat becomes free, it is offered to you by e-mail."
                     )
                     % {"position": registration.waiting_position},
                 )
@@ -337,7 +456,6 @@ def registration_create(request, pk):
                     request, _("You are registered. A confirmation is on its way by e-mail.")
                 )
             return redirect("courses:registration_list")
-    full = gathering.seats_taken >= gathering.capacity
     return render(
         request,
         "courses/registration_confirm.html",
@@ -346,7 +464,7 @@ def registration_create(request, pk):
             "course": gathering.course,
             "form": form,
             "problem": problem,
-            "full": full,
+            "full": gathering.seats_taken >= gathering.capacity,
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -408,28 +526,173 @@ def approval_list(request):
     )
 
 
+def _after_decision(request, registration):
+    if request.POST.get("back") == "participants" or request.GET.get("back") == "participants":
+        return redirect("courses:participant_list", pk=registration.gathering_id)
+    return redirect("courses:approval_list")
+
+
 @login_required
 @require_POST
 def registration_decide(request, pk):
+    """Approve with one click (declining asks for a reason: `registration_decline`)."""
     registration = _get_registration(request, pk)
     permissions.require(request, "decide", registration)
-    approve = request.POST.get("decision") == "approve"
-    back = request.POST.get("back") == "participants"
+    if request.POST.get("decision") == "decline":  # an old form: a "no" needs its reason
+        return redirect("courses:registration_decline", pk=registration.pk)
     try:
         services.registration_decide(
-            registration=registration, decided_by=request.user, approve=approve
+            registration=registration, decided_by=request.user, approve=True
         )
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
         name = registration.user.get_full_name()
-        if approve:
-            messages.success(request, _("%(name)s's registration was approved.") % {"name": name})
+        messages.success(request, _("%(name)s's registration was approved.") % {"name": name})
+    return _after_decision(request, registration)
+
+
+@login_required
+def registration_decline(request, pk):
+    registration = _get_registration(request, pk)
+    permissions.require(request, "decide", registration)
+    if registration.status != Status.AWAITING_APPROVAL:
+        messages.info(request, _("This registration is not waiting for a decision."))
+        return _after_decision(request, registration)
+    form = DeclineForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.registration_decide(
+                registration=registration,
+                decided_by=request.user,
+                approve=False,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
+            name = registration.user.get_full_name()
             messages.success(request, _("%(name)s's registration was declined.") % {"name": name})
-    if back:
-        return redirect("courses:participant_list", pk=registration.gathering_id)
-    return redirect("courses:approval_list")
+            return _after_decision(request, registration)
+    return render(
+        request,
+        "courses/registration_decline.html",
+        {"registration": registration, "gathering": registration.gathering, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def registration_answers(request, pk):
+    """The person answers (or changes their answers to) the course's registration questions."""
+    registration = _get_registration(request, pk)
+    permissions.require(request, "respond", registration)
+    form = AnswersForm(
+        _posted(request),
+        questions=registration.gathering.course.registration_questions.all(),
+        answers={a.question_id: a.value for a in registration.answers.all()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.registration_answers_update(
+                registration=registration, updated_by=request.user, answers=form.answers()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your answers were saved."))
+            return redirect("courses:registration_list")
+    return render(
+        request,
+        "courses/registration_answers.html",
+        {"registration": registration, "gathering": registration.gathering, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def registration_offer(request, pk):
+    """The link in the seat-offer e-mail: say yes or no to the seat (a GET changes nothing)."""
+    registration = _get_registration(request, pk)
+    permissions.require(request, "respond", registration)
+    if request.method == "POST":
+        accept = request.POST.get("response") == "accept"
+        try:
+            if accept:
+                services.registration_offer_accept(
+                    registration=registration, accepted_by=request.user
+                )
+            else:
+                services.registration_offer_decline(
+                    registration=registration, declined_by=request.user
+                )
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(
+                request,
+                _("The seat is yours. A confirmation is on its way by e-mail.")
+                if accept
+                else _("You said no to the seat; it goes to the next person."),
+            )
+        return redirect("courses:registration_list")
+    return render(
+        request,
+        "courses/registration_offer.html",
+        {"registration": registration, "gathering": registration.gathering},
+    )
+
+
+@login_required
+def staff_register(request, pk):
+    """A library leader registers several of their staff for a gathering at once."""
+    gathering = _get_gathering(request, pk)
+    permissions.require(request, "register_staff", gathering)
+    candidates = selectors.staff_candidates(user=request.user, gathering=gathering)
+    form = StaffRegistrationForm(_posted(request), candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.registration_create_for_staff(
+                registered_by=request.user, gathering=gathering, people=form.chosen()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            waiting = sum(1 for r in created if r.status == Status.WAITING)
+            messages.success(
+                request,
+                _("%(count)s registered, %(waiting)s of them on the waiting list.")
+                % {"count": len(created), "waiting": waiting},
+            )
+            return redirect("courses:staff_registrations")
+    return render(
+        request,
+        "courses/staff_register.html",
+        {
+            "gathering": gathering,
+            "course": gathering.course,
+            "form": form,
+            "candidates": candidates,
+            "problem": services.registration_problem(user=request.user, gathering=gathering)
+            if not candidates
+            else None,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def staff_registrations(request):
+    """A library leader sees their staff's registrations, gathering by gathering."""
+    return render(
+        request,
+        "courses/staff_registrations.html",
+        {
+            "gatherings": selectors.staff_registrations(user=request.user),
+            "approvals": selectors.approvals_pending(user=request.user).count(),
+            "now": timezone.now(),
+        },
+    )
 
 
 @login_required
@@ -452,7 +715,7 @@ def certificate(request, pk):
 def participant_list(request, pk):
     gathering = _get_gathering(request, pk)
     permissions.require(request, "manage", gathering)
-    registrations = selectors.participant_list(gathering=gathering)
+    registrations = selectors.participant_list(gathering=gathering, user=request.user)
     # Registrations awaiting approval that this manager decides (their library has no leader).
     decides = set(
         selectors.approvals_pending(user=request.user)
@@ -479,7 +742,7 @@ def participant_export(request, pk, fmt):
         raise Http404
     gathering = _get_gathering(request, pk)
     permissions.require(request, "manage", gathering)
-    registrations = selectors.participant_list(gathering=gathering)
+    registrations = selectors.participant_list(gathering=gathering, user=request.user)
     if fmt == "csv":
         body = participants_csv(gathering=gathering, registrations=registrations)
         content_type = "text/csv; charset=utf-8"
@@ -493,27 +756,39 @@ def participant_export(request, pk, fmt):
 
 @login_required
 def attendance(request, pk):
+    """Check-in on the day: search by name, mark each person, or everyone present at once."""
     gathering = _get_gathering(request, pk)
     permissions.require(request, "manage", gathering)
-    registrations = selectors.attendance_list(gathering=gathering)
+    search = request.GET.get("q", "").strip()[:100]
+    registrations = selectors.attendance_list(gathering=gathering, search=search)
     form = AttendanceForm(
         request.POST if request.method == "POST" else None, registrations=registrations
     )
-    is_open = services.attendance_open(gathering)
-    if request.method == "POST" and form.is_valid():
+    everyone = request.POST.get("everyone") == "present"
+    if request.method == "POST" and (everyone or form.is_valid()):
         try:
             services.attendance_mark(
-                gathering=gathering, marked_by=request.user, attended=form.attended()
+                gathering=gathering,
+                marked_by=request.user,
+                attended=form.attended() if not everyone else {},
+                everyone_present=everyone,
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Attendance was saved."))
-            return redirect("courses:attendance", pk=gathering.pk)
+            query = f"?{urlencode({'q': search})}" if search else ""
+            return redirect(reverse("courses:attendance", args=[gathering.pk]) + query)
     return render(
         request,
         "courses/attendance.html",
-        {"gathering": gathering, "course": gathering.course, "form": form, "is_open": is_open},
+        {
+            "gathering": gathering,
+            "course": gathering.course,
+            "form": form,
+            "is_open": services.attendance_open(gathering),
+            "search": search,
+        },
         status=400 if form.errors else 200,
     )
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
@@ -217,6 +218,9 @@ class BudgetLineForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["funding_source"].queryset = programme.funding.all()
         self.fields["funding_source"].empty_label = None
+        # The model's own checks are skipped below: the amounts' rule is asked here.
+        for name in ("planned", "actual"):
+            self.fields[name].validators.append(MinValueValidator(0))
 
     def _post_clean(self):
         pass

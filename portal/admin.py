@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import outbox, permissions, privacy
+from .forms import LibraryAdminForm, ProgrammeAdminForm, RoleAssignmentAdminForm
 from .models import (
     AuditLogEntry,
     CompetenceArea,
@@ -49,6 +50,7 @@ class SiteAdminOnly:
 
 class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
+    form = RoleAssignmentAdminForm
     extra = 0
     autocomplete_fields = ["programme", "county", "library"]
 
@@ -108,6 +110,7 @@ class CountyAdmin(PolicyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Library)
 class LibraryAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    form = LibraryAdminForm
     list_display = ["name", "kind", "county", "municipality_number", "isil"]
     list_filter = ["kind", "county"]
     search_fields = ["name", "municipality_number", "isil"]
@@ -126,6 +129,7 @@ class FundingSourceInline(admin.TabularInline):
 
 @admin.register(Programme)
 class ProgrammeAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    form = ProgrammeAdminForm
     list_display = ["name", "start_date", "end_date", "lead_county"]
     search_fields = ["name"]
     filter_horizontal = ["counties"]
@@ -134,6 +138,7 @@ class ProgrammeAdmin(PolicyAdminMixin, admin.ModelAdmin):
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(SiteAdminOnly, admin.ModelAdmin):
+    form = RoleAssignmentAdminForm
     list_display = ["user", "role", "programme", "county", "library"]
     list_filter = ["role", "programme", "county"]
     search_fields = ["user__email", "user__full_name"]

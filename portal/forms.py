@@ -3,7 +3,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Invitation, User
+from .models import Invitation, Library, Programme, RoleAssignment, User
 
 
 class SignupNameForm(forms.Form):
@@ -93,3 +93,86 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+# --- the site admin's forms: each database constraint's rule, checked first in plain words ---
+
+
+class LibraryAdminForm(forms.ModelForm):
+    class Meta:
+        model = Library
+        fields = ["name", "kind", "county", "municipality_number", "isil"]
+
+    def clean_isil(self):
+        isil = (self.cleaned_data.get("isil") or "").strip()
+        if isil and Library.objects.filter(isil=isil).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(
+                _("Another library already has the ISIL code %(isil)s.") % {"isil": isil}
+            )
+        return isil
+
+
+class ProgrammeAdminForm(forms.ModelForm):
+    class Meta:
+        model = Programme
+        fields = [
+            "name",
+            "short_name",
+            "description",
+            "start_date",
+            "end_date",
+            "lead_county",
+            "counties",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The programme cannot end before it starts."))
+        return cleaned
+
+
+Role = RoleAssignment.Role
+# What each role is held for: (programme, county, library) required (True) or absent (False).
+ROLE_SCOPES = {
+    Role.PROJECT_LEADER: (True, False, False),
+    Role.COORDINATOR: (True, True, False),
+    Role.LIBRARY_LEADER: (False, False, True),
+    Role.STAFF: (False, False, True),
+}
+
+
+def role_scope_problem(role, programme, county, library):
+    """Why this role cannot be held for this scope (in words), or None."""
+    if role not in ROLE_SCOPES:
+        return None
+    given = (programme is not None, county is not None, library is not None)
+    if given == ROLE_SCOPES[role]:
+        return None
+    if role == Role.PROJECT_LEADER:
+        return _("A project leader leads a programme: choose the programme only.")
+    if role == Role.COORDINATOR:
+        return _(
+            "A county coordinator coordinates a county in a programme: choose both, no library."
+        )
+    return _("A library leader or staff member works at a library: choose the library only.")
+
+
+class RoleAssignmentAdminForm(forms.ModelForm):
+    class Meta:
+        model = RoleAssignment
+        fields = ["user", "role", "programme", "county", "library"]
+
+    def clean(self):
+        cleaned = super().clean()
+        problem = role_scope_problem(
+            cleaned.get("role"),
+            cleaned.get("programme"),
+            cleaned.get("county"),
+            cleaned.get("library"),
+        )
+        if problem:
+            # On the field, so that the model's constraint (the last guard) is not asked too.
+            self.add_error("role", problem)
+        return cleaned

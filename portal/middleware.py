@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .permissions import get_scope
 from .sso import provider_origins, session_has_provider_second_factor
@@ -83,8 +85,6 @@ class ServiceRefusalMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, ValidationError):
             return None
-        from django.utils.http import url_has_allowed_host_and_scheme
-
         back = request.headers.get("referer", "")
         if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
             back = ""
@@ -98,3 +98,49 @@ class ServiceRefusalMiddleware:
             {"reasons": exception.messages, "back": back or reverse("home")},
             status=409,
         )
+
+
+class MethodNotAllowedMiddleware:
+    """A request with the wrong method (a GET on an address that only takes a form's POST, e.g.
+    after pressing Enter in the address bar) gets a page in the portal's layout that explains
+    and leads back, never a bare 405, for every view of the portal at once.
+
+    Back is where the person came from (on this site), else the nearest address above this one
+    that exists (…/pameldinger/5/godkjenning/ → …/pameldinger/), else the home page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not isinstance(response, HttpResponseNotAllowed):
+            return response
+        page = render(
+            request,
+            "405.html",
+            {"back": self._back(request), "allowed": response.get("Allow", "")},
+            status=405,
+        )
+        page["Allow"] = response.get("Allow", "")
+        return page
+
+    @staticmethod
+    def _back(request) -> str:
+        referer = request.headers.get("referer", "")
+        if (
+            referer
+            and referer != request.build_absolute_uri()
+            and url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure())
+        ):
+            return referer
+        parts = [part for part in request.path.split("/") if part]
+        while parts:
+            parts.pop()
+            candidate = "/" + "".join(f"{part}/" for part in parts)
+            try:
+                resolve(candidate)
+            except Resolver404:
+                continue
+            return candidate
+        return reverse("home")

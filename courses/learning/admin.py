@@ -5,7 +5,17 @@ from django.db import models
 
 from portal.admin import PolicyAdminMixin
 
-from .models import Assignment, Lesson, Module, Post, Submission, Thread
+from .models import (
+    Assignment,
+    Criterion,
+    CriterionFeedback,
+    Lesson,
+    LessonImage,
+    Module,
+    Post,
+    Submission,
+    Thread,
+)
 
 
 class LessonInline(admin.StackedInline):
@@ -43,6 +53,12 @@ class ThreadAdmin(PolicyAdminMixin, admin.ModelAdmin):
     inlines = [PostInline]
 
 
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+    fields = ["position", "title", "description"]
+
+
 @admin.register(Assignment)
 class AssignmentAdmin(PolicyAdminMixin, admin.ModelAdmin):
     list_display = ["title", "course", "deadline"]
@@ -50,6 +66,26 @@ class AssignmentAdmin(PolicyAdminMixin, admin.ModelAdmin):
     search_fields = ["title", "course__title"]
     list_select_related = ["course"]
     raw_id_fields = ["course", "module"]
+    inlines = [CriterionInline]
+
+
+class CriterionFeedbackInline(admin.TabularInline):
+    model = CriterionFeedback
+    extra = 0
+    fields = ["criterion", "grade", "passes", "feedback"]
+    readonly_fields = ["criterion"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LessonImage)
+class LessonImageAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    list_display = ["file_name", "course", "uploaded_by", "created_at"]
+    list_filter = ["course__county"]
+    list_select_related = ["course", "uploaded_by"]
+    raw_id_fields = ["course", "uploaded_by"]
+    readonly_fields = ["file_name", "created_at"]
 
 
 @admin.register(Submission)
@@ -60,3 +96,4 @@ class SubmissionAdmin(PolicyAdminMixin, admin.ModelAdmin):
     list_select_related = ["assignment", "user"]
     raw_id_fields = ["assignment", "user", "feedback_by"]
     readonly_fields = ["submitted_at", "attempt", "file_name"]
+    inlines = [CriterionFeedbackInline]

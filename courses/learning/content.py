@@ -35,21 +35,35 @@ ALLOWED_TAGS = frozenset(
         "code",
         "pre",
         "hr",
+        "img",
     }
 )
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt"}}
+# An image in a lesson is one uploaded to the arena and served through its policy (a relative
+# address of the portal); anything else (another site, data:, javascript:) is removed.
+LESSON_IMAGE_SRC = re.compile(r"^/laering/bilder/\d{1,12}/$")
+_IMAGE_WITHOUT_SOURCE = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+
+
+def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src" and not LESSON_IMAGE_SRC.match(value):
+        return None
+    return value
 
 
 def sanitize_html(html: str) -> str:
-    """Keep a small set of formatting tags; links get rel="noopener noreferrer"."""
-    return nh3.clean(
-        html or "",
+    """Keep a small set of formatting tags and the arena's own images; links get
+    rel="noopener noreferrer". The editor's non-breaking spaces become plain ones."""
+    clean = nh3.clean(
+        (html or "").replace("&nbsp;", " ").replace("\xa0", " "),
         tags=set(ALLOWED_TAGS),
         clean_content_tags={"script", "style"},
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        attribute_filter=_keep_attribute,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
-    ).strip()
+    )
+    return _IMAGE_WITHOUT_SOURCE.sub("", clean).strip()
 
 
 # --- video links ---
@@ -162,6 +176,19 @@ def max_upload_bytes() -> int:
 
 def allowed_extensions_text() -> str:
     return "PDF, DOCX, XLSX, PPTX, ODT, PNG, JPG, TXT"
+
+
+IMAGE_TYPES = (".png", ".jpg", ".jpeg")
+
+
+def validate_image(uploaded) -> None:
+    """An image for a lesson: PNG or JPEG (by name and by content), within the size cap."""
+    name = PurePath(getattr(uploaded, "name", "") or "").name
+    if PurePath(name).suffix.lower() not in IMAGE_TYPES:
+        raise ValidationError(
+            _("“%(name)s” is not an image the lesson can show. Use PNG or JPG.") % {"name": name}
+        )
+    validate_upload(uploaded)
 
 
 def validate_upload(uploaded) -> None:

@@ -57,6 +57,10 @@ def learning_demo_load(*, programme) -> None:
         user=author,
         course=course,
         module=module,
+        criteria=[
+            (None, "Forankring", "Er bibliotekets plass i planen beskrevet konkret?"),
+            (None, "Tiltak", "Foreslås tiltak som biblioteket selv kan gjøre?"),
+        ],
         title="Biblioteket i kommuneplanen",
         instructions=(
             "Beskriv kort hvor og hvordan biblioteket er omtalt i kommuneplanen i din "

@@ -35,6 +35,10 @@ def submission_upload_to(instance, filename: str) -> str:
     return _upload_to("submissions", instance, filename)
 
 
+def image_upload_to(instance, filename: str) -> str:
+    return _upload_to("images", instance, filename)
+
+
 class Module(models.Model):
     """A chapter of a course's online material, with lessons in order."""
 
@@ -111,6 +115,38 @@ class Lesson(models.Model):
         return video_embed_url(self.video_url) if self.video_url else None
 
 
+class LessonImage(models.Model):
+    """An image in a lesson's text: uploaded by an author, checked, served through the policy."""
+
+    course = models.ForeignKey(
+        "courses.Course",
+        on_delete=models.CASCADE,
+        related_name="lesson_images",
+        verbose_name=_("course"),
+    )
+    file = models.FileField(_("image"), upload_to=image_upload_to, max_length=200)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lesson image")
+        verbose_name_plural = _("lesson images")
+        ordering = ["course", "-created_at"]
+
+    def __str__(self):
+        return self.file_name or str(self.pk)
+
+    def get_absolute_url(self):
+        return reverse("learning:lesson_image", args=[self.pk])
+
+
 class LessonCompletion(models.Model):
     """A participant has marked a lesson as done."""
 
@@ -130,7 +166,11 @@ class LessonCompletion(models.Model):
         verbose_name_plural = _("lesson completions")
         ordering = ["-done_at"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "lesson"], name="lesson_done_once_per_person")
+            models.UniqueConstraint(
+                fields=["user", "lesson"],
+                name="lesson_done_once_per_person",
+                violation_error_message=_("This lesson is already marked as done."),
+            )
         ]
 
     def __str__(self):
@@ -239,6 +279,53 @@ class Assignment(models.Model):
         return timezone.now() > self.deadline
 
 
+class GradeLevel(models.Model):
+    """A step of the grading scale a course sets for its assignments (e.g. "Very good",
+    "Good", "Not yet"). A course without levels grades "approved" or "to be revised"."""
+
+    course = models.ForeignKey(
+        "courses.Course",
+        on_delete=models.CASCADE,
+        related_name="grade_levels",
+        verbose_name=_("course"),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    label = models.CharField(_("grade"), max_length=60)
+    passes = models.BooleanField(
+        _("passes"), default=True, help_text=_("An answer with this grade is approved.")
+    )
+
+    class Meta:
+        verbose_name = _("grade")
+        verbose_name_plural = _("grading scale")
+        ordering = ["course", "position", "id"]
+
+    def __str__(self):
+        return self.label
+
+
+class Criterion(models.Model):
+    """A criterion of an assignment's rubric: graded and commented on one by one."""
+
+    assignment = models.ForeignKey(
+        "Assignment",
+        on_delete=models.CASCADE,
+        related_name="criteria",
+        verbose_name=_("assignment"),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    title = models.CharField(_("criterion"), max_length=200)
+    description = models.TextField(_("what is looked for"), blank=True)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["assignment", "position", "id"]
+
+    def __str__(self):
+        return self.title
+
+
 class Submission(models.Model):
     """A participant's answer to an assignment; one per person, replaced when revised."""
 
@@ -268,6 +355,9 @@ class Submission(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
     )
     feedback = models.TextField(_("feedback"), blank=True)
+    # The grade on the course's scale as it was named when graded ("" on the default scale,
+    # where the status says it all).
+    grade = models.CharField(_("grade"), max_length=60, blank=True)
     feedback_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -284,12 +374,59 @@ class Submission(models.Model):
         ordering = ["assignment", "-submitted_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["assignment", "user"], name="one_submission_per_participant"
+                fields=["assignment", "user"],
+                name="one_submission_per_participant",
+                violation_error_message=_("You have already handed in an answer."),
             ),
             models.CheckConstraint(
-                condition=~Q(text="") | ~Q(file=""), name="submission_has_text_or_file"
+                condition=~Q(text="") | ~Q(file=""),
+                name="submission_has_text_or_file",
+                violation_error_message=_("Write an answer or attach a file."),
             ),
         ]
 
     def __str__(self):
         return f"{self.assignment} – {self.user}"
+
+    @property
+    def grade_display(self) -> str:
+        return self.grade or (self.get_status_display() if self.feedback_at else "")
+
+
+class CriterionFeedback(models.Model):
+    """The grade and comment a reviewer gave an answer on one criterion of the rubric."""
+
+    submission = models.ForeignKey(
+        Submission,
+        on_delete=models.CASCADE,
+        related_name="criterion_feedback",
+        verbose_name=_("submission"),
+    )
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("criterion")
+    )
+    passes = models.BooleanField(_("passes"))
+    grade = models.CharField(_("grade"), max_length=60, blank=True)
+    feedback = models.TextField(_("feedback"), blank=True)
+
+    class Meta:
+        verbose_name = _("feedback on a criterion")
+        verbose_name_plural = _("feedback on criteria")
+        ordering = ["criterion__position", "criterion_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "criterion"],
+                name="criterion_feedback_once",
+                violation_error_message=_("This criterion has already been graded."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.submission} – {self.criterion}"
+
+    @property
+    def grade_display(self) -> str:
+        if self.grade:
+            return self.grade
+        status = Submission.Status.APPROVED if self.passes else Submission.Status.REVISE
+        return status.label

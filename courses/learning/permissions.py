@@ -18,10 +18,11 @@ from django.db.models import Q
 from courses.permissions import course_rules
 from portal.permissions import Policy, register, rules
 
-from .models import Assignment, Lesson, Module, Post, Submission, Thread
+from .models import Assignment, Lesson, LessonImage, Module, Post, Submission, Thread
 
 _module = _thread = _assignment = course_rules("course")
 _lesson = course_rules("module__course")
+_image = course_rules("course")
 _post = course_rules("thread__course")
 _submission = course_rules("assignment__course")
 
@@ -45,6 +46,14 @@ class LessonPolicy(_CourseContentPolicy):
         "manage": _lesson["managers"],
         "complete": _lesson["participants"],  # progress is kept for participants
     }
+
+
+@register
+class LessonImagePolicy(_CourseContentPolicy):
+    """Images in lessons are seen by whoever may enter the course's arena."""
+
+    model = LessonImage
+    rules = {"view": _image["arena"], "manage": _image["managers"]}
 
 
 _thread_readers = _thread["managers"] | (

@@ -2,7 +2,7 @@
 
 from portal.privacy import ERASED_TEXT, Section, register_erasure, register_export
 
-from .models import LessonCompletion, Post, Submission, Thread
+from .models import LessonCompletion, LessonImage, Post, Submission, Thread
 
 
 @register_export
@@ -45,9 +45,16 @@ def learning(*, user):
                 "file": s.file_name,
                 "submitted": s.submitted_at,
                 "status": s.get_status_display(),
+                "grade": s.grade,
                 "feedback": s.feedback,
+                "criteria": "; ".join(
+                    f"{f.criterion.title}: {f.grade_display} {f.feedback}".strip()
+                    for f in s.criterion_feedback.all()
+                ),
             }
-            for s in Submission.objects.filter(user=user).select_related("assignment__course")
+            for s in Submission.objects.filter(user=user)
+            .select_related("assignment__course")
+            .prefetch_related("criterion_feedback__criterion")
         ],
     )
 
@@ -63,3 +70,4 @@ def learning_erase(*, user):
     # Submissions stay (the course's completion figures count them), without their content.
     Submission.objects.filter(user=user).update(text=ERASED_TEXT, file="", file_name="")
     Submission.objects.filter(feedback_by=user).update(feedback_by=None)
+    LessonImage.objects.filter(uploaded_by=user).update(uploaded_by=None)

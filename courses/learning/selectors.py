@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from courses.models import Course
+from courses.models import Course, Registration
 from courses.selectors import course_participants
 from portal import permissions
 
-from .models import Assignment, Lesson, LessonCompletion, Module, Post, Submission, Thread
+from .models import (
+    Assignment,
+    Criterion,
+    CriterionFeedback,
+    Lesson,
+    LessonCompletion,
+    Module,
+    Post,
+    Submission,
+    Thread,
+)
 
 
 def _percent(done: int, total: int) -> int:
@@ -59,6 +82,86 @@ def course_progress(*, course: Course, user) -> dict:
         "total": total,
         "percent": _percent(done, total),
     }
+
+
+def online_part_completed_on(*, course: Course, user) -> date | None:
+    """The day this participant completed the course's online part (every lesson done, every
+    assignment approved), or None if they have not (or the course has no online material)."""
+    progress = course_progress(course=course, user=user)
+    if not progress["total"] or progress["done"] < progress["total"]:
+        return None
+    last_lesson = LessonCompletion.objects.filter(
+        user=user, lesson__module__course=course
+    ).aggregate(last=Max("done_at"))["last"]
+    last_approval = Submission.objects.filter(
+        user=user, assignment__course=course, status=Submission.Status.APPROVED
+    ).aggregate(last=Max("feedback_at"))["last"]
+    last = max(moment for moment in (last_lesson, last_approval) if moment is not None)
+    return timezone.localdate(last)
+
+
+def online_completers(*, course_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Per course, the participants who completed its online part (every lesson done and every
+    assignment approved; a course without online material has none). Five queries, whatever the
+    number of courses, participants and lessons: the dashboard's completion figures."""
+    course_ids = list(course_ids)
+    totals: Counter = Counter()
+    for row in (
+        Lesson.objects.filter(module__course_id__in=course_ids)
+        .values("module__course_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        totals[row["module__course_id"]] += row["n"]
+    for row in (
+        Assignment.objects.filter(course_id__in=course_ids)
+        .values("course_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        totals[row["course_id"]] += row["n"]
+    done: Counter = Counter()
+    for row in (
+        LessonCompletion.objects.filter(lesson__module__course_id__in=course_ids)
+        .values("lesson__module__course_id", "user_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        done[(row["lesson__module__course_id"], row["user_id"])] += row["n"]
+    for row in (
+        Submission.objects.filter(
+            assignment__course_id__in=course_ids, status=Submission.Status.APPROVED
+        )
+        .values("assignment__course_id", "user_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        done[(row["assignment__course_id"], row["user_id"])] += row["n"]
+    participants = set(
+        Registration.objects.filter(
+            gathering__course_id__in=course_ids, status__in=Registration.PARTICIPANT_STATUSES
+        ).values_list("gathering__course_id", "user_id")
+    )
+    completers: dict[int, set[int]] = {course_id: set() for course_id in course_ids}
+    for (course_id, user_id), count in done.items():
+        if (
+            totals[course_id]
+            and count >= totals[course_id]
+            and (course_id, user_id) in participants
+        ):
+            completers[course_id].add(user_id)
+    return completers
+
+
+def my_progress(*, course: Course, user) -> dict:
+    """A participant's progress page: each module's lessons (done or not) and each assignment
+    with their answer and grade. Four queries."""
+    modules = course_modules(course=course)
+    done = lessons_done_ids(course=course, user=user)
+    for module in modules:
+        for lesson in module.lessons.all():
+            lesson.is_done = lesson.pk in done
+    return {"modules": modules, "assignments": course_assignments(course=course, user=user)}
 
 
 @dataclass(frozen=True)
@@ -182,3 +285,15 @@ def assignment_submissions(*, assignment: Assignment, user) -> QuerySet[Submissi
         .select_related("user", "feedback_by")
         .order_by("user__full_name", "user__email")
     )
+
+
+def submission_rubric(*, submission: Submission) -> list[tuple[Criterion, CriterionFeedback]]:
+    """The assignment's criteria, each with the feedback given on this answer (or None)."""
+    given = {
+        feedback.criterion_id: feedback
+        for feedback in CriterionFeedback.objects.filter(submission=submission)
+    }
+    return [
+        (criterion, given.get(criterion.pk))
+        for criterion in Criterion.objects.filter(assignment_id=submission.assignment_id)
+    ]

@@ -6,6 +6,7 @@ Views check the access policy before calling these; the services keep the domain
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import PurePath
 
@@ -22,11 +23,15 @@ from portal import outbox
 from portal.audit import audit_log
 from portal.models import User
 
-from .content import sanitize_html, validate_upload, validate_video_url
+from .content import sanitize_html, validate_image, validate_upload, validate_video_url
 from .models import (
     Assignment,
+    Criterion,
+    CriterionFeedback,
+    GradeLevel,
     Lesson,
     LessonCompletion,
+    LessonImage,
     Module,
     Post,
     Submission,
@@ -218,6 +223,27 @@ def lesson_delete(*, user: User, lesson: Lesson) -> None:
     _delete_files_on_commit(files)
 
 
+@transaction.atomic
+def lesson_image_upload(*, user: User, course: Course, file) -> LessonImage:
+    """An image for a lesson's text, checked like every upload (type by name and content,
+    size); it is served only to those who may enter the course's arena."""
+    try:
+        validate_image(file)
+    except ValidationError as error:
+        raise ValidationError({"image": error.messages[0]}) from None
+    image = LessonImage.objects.create(
+        course=course, file=file, file_name=PurePath(file.name).name[:200], uploaded_by=user
+    )
+    audit_log(
+        "learning.image.uploaded",
+        user=user,
+        obj=image,
+        county=course.county,
+        data={"name": image.file_name},
+    )
+    return image
+
+
 def _delete_files_on_commit(files) -> None:
     for stored in files:
         storage, name = stored.storage, stored.name
@@ -401,6 +427,24 @@ def post_unhide(*, user: User, post: Post) -> None:
 # --- assignments ---
 
 
+def _criteria_save(assignment: Assignment, criteria) -> None:
+    """The rubric as the author left it: (id or None, title, description) in order; criteria
+    left out are removed (with the feedback given on them)."""
+    kept = []
+    for position, (criterion_id, title, description) in enumerate(criteria, start=1):
+        title = (title or "").strip()
+        if not title:
+            continue
+        criterion = assignment.criteria.filter(pk=criterion_id).first() if criterion_id else None
+        if criterion is None:
+            criterion = Criterion(assignment=assignment)
+        criterion.title, criterion.description = title[:200], (description or "").strip()
+        criterion.position = position
+        criterion.save()
+        kept.append(criterion.pk)
+    assignment.criteria.exclude(pk__in=kept).delete()
+
+
 @transaction.atomic
 def assignment_create(
     *,
@@ -410,12 +454,14 @@ def assignment_create(
     instructions: str,
     deadline,
     module: Module | None = None,
+    criteria=(),
 ) -> Assignment:
     if module is not None and module.course_id != course.pk:
         raise ValidationError({"module": _("The module belongs to another course.")})
     assignment = Assignment.objects.create(
         course=course, module=module, title=title, instructions=instructions, deadline=deadline
     )
+    _criteria_save(assignment, criteria)
     audit_log(
         "learning.assignment.created",
         user=user,
@@ -435,13 +481,70 @@ def assignment_update(
     instructions: str,
     deadline,
     module: Module | None = None,
+    criteria=None,
 ) -> Assignment:
     if module is not None and module.course_id != assignment.course_id:
         raise ValidationError({"module": _("The module belongs to another course.")})
     assignment.title, assignment.instructions = title, instructions
     assignment.deadline, assignment.module = deadline, module
     assignment.save()
+    if criteria is not None:
+        _criteria_save(assignment, criteria)
     return assignment
+
+
+# --- grading ---
+
+
+@dataclass(frozen=True)
+class Grade:
+    """A step of a course's grading scale as reviewers choose it."""
+
+    key: str
+    label: str
+    passes: bool
+    custom: bool  # from the course's own scale (else approved / to be revised)
+
+
+def course_grades(course: Course) -> list[Grade]:
+    """The grades a reviewer chooses from: the course's scale, or approved / to be revised."""
+    levels = list(course.grade_levels.all())
+    if not levels:
+        return [
+            Grade("approved", str(Submission.Status.APPROVED.label), True, False),
+            Grade("revise", str(Submission.Status.REVISE.label), False, False),
+        ]
+    return [Grade(str(level.pk), level.label, level.passes, True) for level in levels]
+
+
+@transaction.atomic
+def grade_scale_set(*, user: User, course: Course, levels: list[tuple[str, bool]]) -> None:
+    """Set the course's grading scale, best grade first; an empty list means approved / to be
+    revised. Grades already given keep their names (they are stored as given)."""
+    levels = [((label or "").strip()[:60], bool(passes)) for label, passes in levels]
+    levels = [(label, passes) for label, passes in levels if label]
+    if levels:
+        labels = [label.casefold() for label, _passes in levels]
+        if len(levels) < 2:
+            raise ValidationError(_("A scale needs at least two grades (or none at all)."))
+        if len(set(labels)) != len(labels):
+            raise ValidationError(_("Give each grade its own name."))
+        if not any(passes for _label, passes in levels):
+            raise ValidationError(_("At least one grade must pass, or nobody could complete."))
+        if all(passes for _label, passes in levels):
+            raise ValidationError(_("At least one grade must ask for a revision."))
+    course.grade_levels.all().delete()
+    GradeLevel.objects.bulk_create(
+        GradeLevel(course=course, position=position, label=label, passes=passes)
+        for position, (label, passes) in enumerate(levels, start=1)
+    )
+    audit_log(
+        "learning.grade_scale.set",
+        user=user,
+        obj=course,
+        county=course.county,
+        data={"levels": [label for label, _passes in levels]},
+    )
 
 
 @transaction.atomic
@@ -509,29 +612,66 @@ def submission_create(
 
 @transaction.atomic
 def submission_review(
-    *, user: User, submission: Submission, status: str, feedback: str
+    *,
+    user: User,
+    submission: Submission,
+    grade: str,
+    feedback: str,
+    criteria: dict[int, tuple[str, str]] | None = None,
 ) -> Submission:
-    if status not in (Submission.Status.APPROVED, Submission.Status.REVISE):
-        raise ValidationError({"status": _("Choose “approved” or “to be revised”.")})
-    feedback = (feedback or "").strip()
-    if not feedback:
-        raise ValidationError({"feedback": _("Write feedback to the participant.")})
+    """Grade an answer on the course's scale, with feedback, and per criterion of the
+    assignment's rubric a grade and a comment. A grade that passes approves the answer;
+    any other asks for a revision."""
     submission = (
         Submission.objects.select_for_update(of=("self",))
         .select_related("assignment__course", "user")
         .get(pk=submission.pk)
     )
-    submission.status = status
+    course = submission.assignment.course
+    grades = {g.key: g for g in course_grades(course)}
+    errors = {}
+    chosen = grades.get(grade or "")
+    if chosen is None:
+        errors["grade"] = _("Choose a grade.")
+    feedback = (feedback or "").strip()
+    if not feedback:
+        errors["feedback"] = _("Write feedback to the participant.")
+    criteria = criteria or {}
+    rubric = list(submission.assignment.criteria.all())
+    for criterion in rubric:
+        key, _comment = criteria.get(criterion.pk, ("", ""))
+        if key not in grades:
+            errors[f"c{criterion.pk}_grade"] = _("Choose a grade for this criterion.")
+    if errors:
+        raise ValidationError(errors)
+    submission.status = Submission.Status.APPROVED if chosen.passes else Submission.Status.REVISE
+    submission.grade = chosen.label if chosen.custom else ""
     submission.feedback = feedback
     submission.feedback_by = user
     submission.feedback_at = timezone.now()
-    submission.save(update_fields=["status", "feedback", "feedback_by", "feedback_at"])
+    submission.save(update_fields=["status", "grade", "feedback", "feedback_by", "feedback_at"])
+    for criterion in rubric:
+        key, comment = criteria[criterion.pk]
+        given = grades[key]
+        CriterionFeedback.objects.update_or_create(
+            submission=submission,
+            criterion=criterion,
+            defaults={
+                "passes": given.passes,
+                "grade": given.label if given.custom else "",
+                "feedback": (comment or "").strip(),
+            },
+        )
     audit_log(
         "learning.submission.reviewed",
         user=user,
         obj=submission,
-        county=submission.assignment.course.county,
-        data={"status": status, "participant": submission.user_id},
+        county=course.county,
+        data={
+            "status": submission.status,
+            "grade": submission.grade,
+            "participant": submission.user_id,
+        },
     )
     from .tasks import submission_feedback_notify
 

@@ -9,6 +9,7 @@ from django.utils import translation
 from portal.tasks import absolute_url
 
 from .models import Post, Submission
+from .selectors import submission_rubric
 
 
 def _send(*, template: str, context: dict, to: str) -> None:
@@ -54,6 +55,7 @@ def submission_feedback_notify(submission_id: int, language: str) -> None:
     with translation.override(language):
         context = {
             "submission": submission,
+            "rubric": submission_rubric(submission=submission),
             "assignment": submission.assignment,
             "course": submission.assignment.course,
             "url": absolute_url(reverse("learning:submission_detail", args=[submission.pk])),

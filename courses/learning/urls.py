@@ -16,6 +16,8 @@ urlpatterns = [
     path("leksjoner/<int:pk>/flytt/", views.lesson_move, name="lesson_move"),
     path("leksjoner/<int:pk>/fullfort/", views.lesson_done, name="lesson_done"),
     path("leksjoner/<int:pk>/fil/", views.lesson_file, name="lesson_file"),
+    path("kurs/<int:course_pk>/bilder/", views.lesson_image_upload, name="lesson_image_upload"),
+    path("bilder/<int:pk>/", views.lesson_image, name="lesson_image"),
     path("kurs/<int:course_pk>/forum/", views.board, name="board"),
     path("kurs/<int:course_pk>/forum/ny/", views.thread_create, name="thread_create"),
     path("traader/<int:pk>/", views.thread_detail, name="thread_detail"),
@@ -31,5 +33,8 @@ urlpatterns = [
     path("oppgaver/<int:assignment_pk>/lever/", views.submission_create, name="submission_create"),
     path("besvarelser/<int:pk>/", views.submission_detail, name="submission_detail"),
     path("besvarelser/<int:pk>/fil/", views.submission_file, name="submission_file"),
+    path("kurs/<int:course_pk>/vurderingsskala/", views.grade_scale, name="grade_scale"),
     path("kurs/<int:course_pk>/fullforing/", views.completion, name="completion"),
+    path("kurs/<int:course_pk>/min-framdrift/", views.my_progress, name="my_progress"),
+    path("kurs/<int:course_pk>/kursbevis.pdf", views.online_certificate, name="online_certificate"),
 ]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from courses.certificate import online_certificate_pdf
 from courses.models import Course
 from portal import permissions
 from portal.forms import add_service_errors
@@ -17,14 +18,18 @@ from portal.forms import add_service_errors
 from . import selectors, services
 from .forms import (
     AssignmentForm,
+    ImageUploadForm,
     LessonForm,
     ModuleForm,
     PostForm,
     ReviewForm,
     SubmissionForm,
     ThreadForm,
+    criteria_formset,
+    criteria_values,
+    grade_scale_formset,
 )
-from .models import Assignment, Lesson, Module, Post, Submission, Thread
+from .models import Assignment, Lesson, LessonImage, Module, Post, Submission, Thread
 
 
 def _course(request, pk) -> Course:
@@ -74,8 +79,7 @@ def _module_form_page(request, course, form, module=None, status=200):
 @login_required
 def module_create(request, course_pk):
     course = _course(request, course_pk)
-    if not _manages(request.user, course):
-        permissions.require(request, "manage", course)
+    permissions.require(request, "manage", course)
     form = ModuleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         module = services.module_create(user=request.user, course=course, **form.cleaned_data)
@@ -254,6 +258,41 @@ def _file_response(stored, file_name: str):
 def lesson_file(request, pk):
     lesson = _lesson(request, pk)
     return _file_response(lesson.file, lesson.file_name)
+
+
+@login_required
+@require_POST
+def lesson_image_upload(request, course_pk):
+    """The editor's image button: upload, check, answer with the image's address (JSON)."""
+    course = _course(request, course_pk)
+    permissions.require(request, "manage", course)
+    form = ImageUploadForm(request.POST, request.FILES)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["image"][0])
+        image = services.lesson_image_upload(
+            user=request.user, course=course, file=form.cleaned_data["image"]
+        )
+    except ValidationError as error:
+        return JsonResponse({"error": " ".join(error.messages)}, status=400)
+    return JsonResponse({"url": image.get_absolute_url()}, status=201)
+
+
+_IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+@login_required
+def lesson_image(request, pk):
+    """An image in a lesson, for those who may enter the course's arena (else 404)."""
+    image = permissions.get_visible_or_404(request, LessonImage, pk=pk)
+    suffix = "." + image.file.name.rsplit(".", 1)[-1].lower()
+    try:
+        handle = image.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=_IMAGE_TYPES.get(suffix, "image/png"))
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 # --- the discussion board ---
@@ -442,48 +481,53 @@ def _assignment(request, pk, action="view") -> Assignment:
     return assignment
 
 
-def _assignment_form_page(request, course, form, assignment=None, status=200):
+def _assignment_save(request, course, assignment=None):
+    """The assignment form with its rubric; (saved assignment or None, form, rubric)."""
+    data = request.POST if request.method == "POST" else None
+    form = AssignmentForm(data, instance=assignment, course=course)
+    rubric = criteria_formset(data, assignment)
+    if data is None or not (form.is_valid() and rubric.is_valid()):
+        return None, form, rubric
+    values = {**form.cleaned_data, "criteria": criteria_values(rubric)}
+    try:
+        if assignment is None:
+            return (
+                services.assignment_create(user=request.user, course=course, **values),
+                form,
+                rubric,
+            )
+        return (
+            services.assignment_update(user=request.user, assignment=assignment, **values),
+            form,
+            rubric,
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None, form, rubric
+
+
+def _assignment_form_page(request, course, assignment=None):
+    saved, form, rubric = _assignment_save(request, course, assignment)
+    if saved is not None:
+        messages.success(request, _("The assignment was saved."))
+        return redirect("learning:assignment_detail", pk=saved.pk)
     context = _arena_context(request, course)
-    context.update(form=form, assignment=assignment)
+    context.update(form=form, rubric=rubric, assignment=assignment)
+    status = 400 if form.errors or any(rubric.errors) else 200
     return render(request, "learning/assignment_form.html", context, status=status)
 
 
 @login_required
 def assignment_create(request, course_pk):
     course = _course(request, course_pk)
-    if not _manages(request.user, course):
-        permissions.require(request, "manage", course)
-    form = AssignmentForm(request.POST or None, course=course)
-    if request.method == "POST" and form.is_valid():
-        try:
-            assignment = services.assignment_create(
-                user=request.user, course=course, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The assignment was created."))
-            return redirect("learning:assignment_detail", pk=assignment.pk)
-    return _assignment_form_page(request, course, form, status=400 if form.errors else 200)
+    permissions.require(request, "manage", course)
+    return _assignment_form_page(request, course)
 
 
 @login_required
 def assignment_update(request, pk):
     assignment = _assignment(request, pk, "manage")
-    form = AssignmentForm(request.POST or None, instance=assignment, course=assignment.course)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.assignment_update(
-                user=request.user, assignment=assignment, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The assignment was saved."))
-            return redirect("learning:assignment_detail", pk=assignment.pk)
-    return _assignment_form_page(
-        request, assignment.course, form, assignment, status=400 if form.errors else 200
-    )
+    return _assignment_form_page(request, assignment.course, assignment)
 
 
 def _assignment_page(request, assignment, form=None, status=200):
@@ -493,6 +537,8 @@ def _assignment_page(request, assignment, form=None, status=200):
     may_submit = permissions.can(user, "submit", assignment)
     context.update(
         assignment=assignment,
+        criteria=list(assignment.criteria.all()),
+        my_rubric=selectors.submission_rubric(submission=mine) if mine else [],
         my_submission=mine,
         may_submit=may_submit,
         may_manage=permissions.can(user, "manage", assignment),
@@ -542,6 +588,26 @@ def _submission(request, pk, action="view") -> Submission:
     return submission
 
 
+def _review_form(submission, data=None):
+    rubric = selectors.submission_rubric(submission=submission)
+    grades = services.course_grades(submission.assignment.course)
+    by_label = {g.label: g.key for g in grades}
+    initial = {
+        "grade": by_label.get(submission.grade)
+        or {"approved": "approved", "revise": "revise"}.get(submission.status),
+        "feedback": submission.feedback,
+    }
+    for criterion, given in rubric:
+        if given is not None:
+            initial[f"c{criterion.pk}_grade"] = by_label.get(given.grade) or (
+                "approved" if given.passes else "revise"
+            )
+            initial[f"c{criterion.pk}_feedback"] = given.feedback
+    return ReviewForm(
+        data, grades=grades, criteria=[criterion for criterion, _given in rubric], initial=initial
+    )
+
+
 def _submission_page(request, submission, form=None, status=200):
     context = _arena_context(request, submission.assignment.course)
     may_review = permissions.can(request.user, "review", submission)
@@ -549,8 +615,8 @@ def _submission_page(request, submission, form=None, status=200):
         submission=submission,
         assignment=submission.assignment,
         may_review=may_review,
-        form=form
-        or ReviewForm(initial={"status": submission.status, "feedback": submission.feedback}),
+        rubric=selectors.submission_rubric(submission=submission),
+        form=form or (_review_form(submission) if may_review else None),
     )
     return render(request, "learning/submission_detail.html", context, status=status)
 
@@ -560,11 +626,15 @@ def submission_detail(request, pk):
     submission = _submission(request, pk)
     if request.method == "POST":
         permissions.require(request, "review", submission)
-        form = ReviewForm(request.POST)
+        form = _review_form(submission, request.POST)
         if form.is_valid():
             try:
                 services.submission_review(
-                    user=request.user, submission=submission, **form.cleaned_data
+                    user=request.user,
+                    submission=submission,
+                    grade=form.cleaned_data["grade"],
+                    feedback=form.cleaned_data["feedback"],
+                    criteria=form.criteria_values(),
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -585,14 +655,67 @@ def submission_file(request, pk):
     return _file_response(submission.file, submission.file_name)
 
 
+@login_required
+def grade_scale(request, course_pk):
+    """The course's grading scale for its assignments (approved / to be revised if none)."""
+    course = _course(request, course_pk)
+    permissions.require(request, "manage", course)
+    formset = grade_scale_formset(request.POST if request.method == "POST" else None, course)
+    if request.method == "POST" and formset.is_valid():
+        levels = [(f.cleaned_data.get("label"), f.cleaned_data.get("passes")) for f in formset]
+        try:
+            services.grade_scale_set(user=request.user, course=course, levels=levels)
+        except ValidationError as error:
+            formset._non_form_errors = formset.error_class(error.messages)
+        else:
+            messages.success(request, _("The grading scale was saved."))
+            return redirect("learning:assignment_list", course_pk=course.pk)
+    context = _arena_context(request, course)
+    context["formset"] = formset
+    status = 400 if formset.is_bound and formset.non_form_errors() else 200
+    return render(request, "learning/grade_scale.html", context, status=status)
+
+
 # --- progress ---
 
 
 @login_required
 def completion(request, course_pk):
     course = _course(request, course_pk)
-    if not _manages(request.user, course):
-        permissions.require(request, "manage", course)
+    permissions.require(request, "manage", course)
     context = _arena_context(request, course)
     context["table"] = selectors.course_completion_table(course=course)
     return render(request, "learning/completion.html", context)
+
+
+@login_required
+def my_progress(request, course_pk):
+    """A participant's progress through the online part, and its certificate once complete."""
+    course = _course(request, course_pk)
+    permissions.require(request, "learn", course)
+    context = _arena_context(request, course)
+    context.update(
+        selectors.my_progress(course=course, user=request.user),
+        completed_on=selectors.online_part_completed_on(course=course, user=request.user),
+    )
+    return render(request, "learning/my_progress.html", context)
+
+
+@login_required
+def online_certificate(request, course_pk):
+    course = _course(request, course_pk)
+    permissions.require(request, "learn", course)
+    completed_on = selectors.online_part_completed_on(course=course, user=request.user)
+    if completed_on is None:
+        raise Http404
+    progress = selectors.course_progress(course=course, user=request.user)
+    pdf = online_certificate_pdf(
+        course=course,
+        user=request.user,
+        completed_on=completed_on,
+        lessons=progress["lessons_total"],
+        assignments=progress["assignments_total"],
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="kursbevis-nett-{course.pk}.pdf"'
+    return response

@@ -3,7 +3,13 @@ from zoneinfo import ZoneInfo
 
 import factory
 
-from courses.models import Course, Gathering, Registration
+from courses.models import (
+    Course,
+    Gathering,
+    Registration,
+    RegistrationAnswer,
+    RegistrationQuestion,
+)
 from portal.tests.factories import CountyFactory, ProgrammeFactory, UserFactory
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -68,3 +74,21 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     gathering = factory.SubFactory(GatheringFactory)
     user = factory.SubFactory(UserFactory)
     status = Registration.Status.CONFIRMED
+
+
+class RegistrationQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RegistrationQuestion
+
+    course = factory.SubFactory(CourseFactory)
+    text = factory.Sequence(lambda n: f"Spørsmål {n}")
+    position = factory.Sequence(int)
+
+
+class RegistrationAnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RegistrationAnswer
+
+    registration = factory.SubFactory(RegistrationFactory)
+    question = factory.SubFactory(RegistrationQuestionFactory)
+    value = "Vegetar"

@@ -70,3 +70,74 @@ def test_participant_list_constant(world, client_for):
         with CaptureQueriesContext(connection) as queries:
             client.get(export)
         assert len(queries) <= small
+
+
+def _staff(world, n, start):
+    people = []
+    for i in range(start, start + n):
+        user = UserFactory(email=f"ansatt{i}@example.no", full_name=f"Ansatt {i}")
+        grant(user, RoleAssignment.Role.STAFF, library=world.library_a)
+        people.append(user)
+    return people
+
+
+def _answered(world, gathering, people, questions):
+    from courses import services
+
+    for person in people:
+        services.registration_create(
+            user=person,
+            gathering=gathering,
+            answers={q.pk: "Vegetar" for q in questions},
+        )
+
+
+@pytest.fixture
+def asked(world):
+    from courses import services
+
+    course = CourseFactory(programme=world.programme, county=world.county_a)
+    questions = [
+        services.question_create(
+            course=course, created_by=world.coordinator_a, text=text, personal=personal
+        )
+        for text, personal in (("Diett", True), ("Rolle", False))
+    ]
+    return GatheringFactory(course=course, capacity=100), questions
+
+
+def test_new_lists_constant(world, client_for, asked):
+    """The participant list with answers, check-in with a search, My registrations with answers,
+    the leader's staff overview, bulk registration and approvals, at two sizes."""
+    gathering, questions = asked
+    other = GatheringFactory(course=gathering.course, requires_leader_approval=True, capacity=100)
+    pages = [
+        (world.coordinator_a, reverse("courses:participant_list", args=[gathering.pk])),
+        (world.coordinator_a, reverse("courses:attendance", args=[gathering.pk]) + "?q=ansatt"),
+        (world.coordinator_a, reverse("courses:question_list", args=[gathering.course_id])),
+        (world.library_leader_a, reverse("courses:staff_registrations")),
+        (world.library_leader_a, reverse("courses:staff_register", args=[gathering.pk])),
+        (world.library_leader_a, reverse("courses:approval_list")),
+        (world.staff_a, reverse("courses:registration_list")),
+        (world.library_leader_a, reverse("courses:course_detail", args=[gathering.course_id])),
+        (world.coordinator_a, reverse("courses:course_detail", args=[gathering.course_id])),
+    ]
+
+    def grow(n, start):
+        people = _staff(world, n, start)
+        _answered(world, gathering, people, questions)
+        _answered(world, other, people, [])
+        for person in people:
+            RegistrationFactory(gathering=GatheringFactory(course=gathering.course), user=person)
+
+    from courses import services
+
+    services.registration_create(
+        user=world.staff_a, gathering=gathering, answers={q.pk: "Glutenfri" for q in questions}
+    )
+    grow(2, 0)
+    small = [_count(client_for(user), url) for user, url in pages]
+    grow(25, 100)
+    services.registration_create(user=world.staff_a, gathering=other)
+    large = [_count(client_for(user), url) for user, url in pages]
+    assert small == large, list(zip([url for _u, url in pages], small, large, strict=True))

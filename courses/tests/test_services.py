@@ -61,7 +61,9 @@ def test_register_confirms_then_waiting_list(world, gathering, django_capture_on
     assert "number 1 on the waiting list" in mail.outbox[2].body
 
 
-def test_cancellation_promotes_first_waiting(world, gathering, django_capture_on_commit_callbacks):
+def test_cancellation_offers_the_seat_to_the_first_waiting(
+    world, gathering, django_capture_on_commit_callbacks
+):
     a, b, c, d = staff(world, 4)
     r1 = services.registration_create(user=a, gathering=gathering)
     services.registration_create(user=b, gathering=gathering)
@@ -73,14 +75,16 @@ def test_cancellation_promotes_first_waiting(world, gathering, django_capture_on
     r1.refresh_from_db()
     r3.refresh_from_db()
     assert r1.status == Status.CANCELLED and r1.cancelled_at
-    assert (r3.status, r3.waiting_position) == (Status.CONFIRMED, None)
+    assert (r3.status, r3.waiting_position) == (Status.OFFERED, None)
+    assert r3.offer_expires_at > timezone.now() + timedelta(hours=47)
     assert positions(gathering) == [(d.email, 1)]
     assert {m.to[0]: m.subject for m in mail.outbox}.keys() == {a.email, c.email}
-    promoted = next(m for m in mail.outbox if m.to == [c.email])
-    assert "A seat is free for you" in promoted.subject
-    assert promoted.attachments  # the calendar event
+    offer = next(m for m in mail.outbox if m.to == [c.email])
+    assert "A seat is free for you" in offer.subject
+    assert f"/kurs/pameldinger/{r3.pk}/tilbud/" in offer.body
+    assert not offer.attachments  # no calendar event before they say yes
     assert AuditLogEntry.objects.filter(action="courses.registration.cancelled").count() == 1
-    assert AuditLogEntry.objects.filter(action="courses.registration.promoted").count() == 1
+    assert AuditLogEntry.objects.filter(action="courses.registration.offered").count() == 1
 
 
 def test_leaving_the_waiting_list_closes_the_gap(world, gathering):
@@ -144,12 +148,18 @@ def test_leader_approval_keeps_the_seat(world, gathering, django_capture_on_comm
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.registration_decide(
-            registration=pending, decided_by=world.library_leader_a, approve=False
+            registration=pending,
+            decided_by=world.library_leader_a,
+            approve=False,
+            reason="Vi har ikke budsjett til reisen.",
         )
     pending.refresh_from_db()
     waiting.refresh_from_db()
     assert pending.status == Status.DECLINED
-    # The freed seat goes to the waiting list, again pending the leader's approval.
+    # The freed seat is offered to the waiting list; once taken, it awaits the leader's "yes".
+    assert waiting.status == Status.OFFERED
+    services.registration_offer_accept(registration=waiting, accepted_by=other)
+    waiting.refresh_from_db()
     assert waiting.status == Status.AWAITING_APPROVAL
     services.registration_decide(
         registration=waiting, decided_by=world.library_leader_a, approve=True
@@ -172,7 +182,8 @@ def test_more_seats_promote_and_fewer_than_taken_refused(world, gathering):
         services.gathering_update(gathering=gathering, updated_by=world.coordinator_a, capacity=1)
     assert "capacity" in error.value.message_dict
     services.gathering_update(gathering=gathering, updated_by=world.coordinator_a, capacity=3)
-    assert gathering.registrations.filter(status=Status.CONFIRMED).count() == 3
+    assert gathering.registrations.filter(status=Status.CONFIRMED).count() == 2
+    assert gathering.registrations.get(status=Status.OFFERED).user == people[2]
     assert positions(gathering) == [(people[3].email, 1)]
 
 

@@ -126,7 +126,7 @@ def test_cancel_promotes_and_mails(
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(url).status_code == 302
     second.refresh_from_db()
-    assert second.status == Status.CONFIRMED
+    assert second.status == Status.OFFERED
     assert any(world.library_leader_a.email in m.to for m in mail.outbox)
     # Someone else cannot cancel a registration they cannot see.
     assert (

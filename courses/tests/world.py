@@ -1,9 +1,21 @@
 """The courses of the shared test world: programme-wide and county courses, gatherings and a
-registration in every status from both counties, one from a library without a leader."""
+registration in every status from both counties (an open seat offer and an expired one among
+them, one made by a library leader), one from a library without a leader, and registration
+questions (a personal one) with answers."""
+
+from datetime import timedelta
+
+from django.utils import timezone
 
 from courses.models import Course, Registration
 
-from .factories import CourseFactory, GatheringFactory, RegistrationFactory
+from .factories import (
+    CourseFactory,
+    GatheringFactory,
+    RegistrationAnswerFactory,
+    RegistrationFactory,
+    RegistrationQuestionFactory,
+)
 
 
 def populate(world) -> None:
@@ -23,14 +35,33 @@ def populate(world) -> None:
         RegistrationFactory(
             gathering=gathering, user=staff, library=library, status=Status.AWAITING_APPROVAL
         )
-        for status in (Status.CONFIRMED, Status.ATTENDED, Status.WAITING, Status.CANCELLED):
-            RegistrationFactory(
+        statuses = (
+            Status.CONFIRMED,
+            Status.ATTENDED,
+            Status.WAITING,
+            Status.CANCELLED,
+            Status.OFFERED,
+            Status.OFFER_EXPIRED,
+            Status.DECLINED,
+        )
+        for status in statuses:
+            registration = RegistrationFactory(
                 gathering=GatheringFactory(course=wide, county=county),
                 user=staff,
                 library=library,
                 status=status,
                 waiting_position=1 if status == Status.WAITING else None,
+                offer_expires_at=timezone.now() + timedelta(days=1)
+                if status in (Status.OFFERED, Status.OFFER_EXPIRED)
+                else None,
             )
+        # ... and their leader registered them for the county course's gathering too.
+        RegistrationFactory(
+            gathering=GatheringFactory(course=course),
+            user=staff,
+            library=library,
+            registered_by=world.library_leader_a if county == world.county_a else None,
+        )
     # The county library of A has no leader: its registrations are decided by the managers.
     leaderless = GatheringFactory(course=wide, county=world.county_a, requires_leader_approval=True)
     RegistrationFactory(
@@ -39,3 +70,8 @@ def populate(world) -> None:
         library=world.county_library_a,
         status=Status.AWAITING_APPROVAL,
     )
+    diet = RegistrationQuestionFactory(course=wide, text="Diett", personal=True)
+    role = RegistrationQuestionFactory(course=wide, text="Rolle i biblioteket", required=True)
+    for registration in Registration.objects.filter(gathering__course=wide):
+        RegistrationAnswerFactory(registration=registration, question=diet, value="Vegetar")
+        RegistrationAnswerFactory(registration=registration, question=role, value="Formidler")

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.RequireMFAMiddleware",
     "portal.middleware.ServiceRefusalMiddleware",
+    "portal.middleware.MethodNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -184,6 +185,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/quill", BASE_DIR / "node_modules" / "quill" / "dist"),
 ]
 # Uploaded files (learning material, assignment answers) go through Django's storage API and are
 # served only by views that ask the policy. With AWS_STORAGE_BUCKET_NAME set they live in an
@@ -250,6 +252,11 @@ CELERY_BEAT_SCHEDULE = {
     "survey-retention": {"task": "surveys.tasks.survey_retention_purge", "schedule": 60 * 60 * 24},
     "survey-close-due": {"task": "surveys.tasks.surveys_close_due", "schedule": 60 * 5},
     "gathering-reminders": {"task": "courses.tasks.gathering_reminders_send", "schedule": 60 * 60},
+    "seat-offers-expire": {"task": "courses.tasks.registration_offers_expire", "schedule": 60 * 5},
+    "personal-answers-purge": {
+        "task": "courses.tasks.registration_personal_answers_purge",
+        "schedule": 60 * 60 * 6,
+    },
     "personal-data-retention": {
         "task": "portal.tasks.personal_data_retention_purge",
         "schedule": 60 * 60 * 24,
@@ -259,6 +266,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60 * 6,
     },
 }
+# A seat freed from a full gathering is held this long for the first on its waiting list.
+COURSES_SEAT_OFFER_HOURS = env.int("COURSES_SEAT_OFFER_HOURS", default=48)
+# Answers to personal registration questions (diet, accessibility) are deleted this many days
+# after the gathering ends (at once when it is cancelled).
+COURSES_PERSONAL_ANSWERS_KEEP_DAYS = env.int("COURSES_PERSONAL_ANSWERS_KEEP_DAYS", default=0)
 # Job shadowing: the participant's report and the host's feedback are due this many days after
 # the last day of the placement (reminders go out when it ends and a few days before).
 HOSPITERING_REPORT_DUE_DAYS = env.int("HOSPITERING_REPORT_DUE_DAYS", default=30)

@@ -3,9 +3,20 @@
 from datetime import timedelta
 
 import factory
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from courses.learning.models import Assignment, Lesson, Module, Post, Submission, Thread
+from courses.learning.models import (
+    Assignment,
+    Criterion,
+    GradeLevel,
+    Lesson,
+    LessonImage,
+    Module,
+    Post,
+    Submission,
+    Thread,
+)
 from courses.tests.factories import CourseFactory
 from portal.tests.factories import UserFactory
 
@@ -67,3 +78,37 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     text = "Biblioteket er nevnt i kommuneplanens samfunnsdel."
     submitted_at = factory.LazyFunction(timezone.now)
+
+
+# The smallest valid PNG: one transparent pixel.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+class LessonImageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LessonImage
+
+    course = factory.SubFactory(CourseFactory)
+    file = factory.LazyFunction(lambda: ContentFile(PNG, name="kart.png"))
+    file_name = "kart.png"
+
+
+class GradeLevelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GradeLevel
+
+    course = factory.SubFactory(CourseFactory)
+    label = factory.Sequence(lambda n: f"Nivå {n}")
+    position = factory.Sequence(int)
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Criterion
+
+    assignment = factory.SubFactory(AssignmentFactory)
+    title = factory.Sequence(lambda n: f"Kriterium {n}")
+    position = factory.Sequence(int)

@@ -113,3 +113,15 @@ def test_files_above_the_size_cap_are_refused(settings):
     with pytest.raises(ValidationError) as error:
         validate_upload(big)
     assert "files may be at most 1" in error.value.messages[0]
+
+
+def test_images_only_from_the_arena_itself():
+    from django.urls import reverse
+
+    own = reverse("learning:lesson_image", args=[7])
+    clean = sanitize_html(
+        f'<p>Kart:&nbsp;<img src="{own}" alt="Fylkeskart" onerror="x()">'
+        '<img src="https://example.com/a.png"><img src="data:image/png;base64,AAAA">'
+        '<img src="/media/learning/images/x.png"></p>'
+    )
+    assert clean == f'<p>Kart: <img src="{own}" alt="Fylkeskart"></p>'

@@ -92,3 +92,58 @@ def test_completion_page_queries_do_not_grow(world, arena, n, signed_in, django_
 
 
 QUERIES_COMPLETION_PAGE = 8  # user, roles, course, policy answers, table (3)
+
+
+def test_new_arena_lists_do_not_grow(world, arena, signed_in):
+    """My progress, the assignment with its answers, the graded answer with its rubric and the
+    online completion figures: as many queries with 12 lessons, criteria and answers as with 2."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from courses.learning.selectors import online_completers
+    from courses.tests.factories import CourseFactory
+
+    from .factories import CriterionFactory, ModuleFactory
+
+    course = arena.course_a
+    module = ModuleFactory(course=course)
+    assignment = AssignmentFactory(course=course)
+    mine = SubmissionFactory(assignment=assignment, user=world.staff_a)
+    courses = [course]
+
+    def grow(n, start):
+        for i in range(start, start + n):
+            LessonFactory(module=module)
+            CriterionFactory(assignment=assignment)
+            person = UserFactory(email=f"framdrift{i}@example.no")
+            enrol(person, course)
+            SubmissionFactory(assignment=assignment, user=person)
+            courses.append(CourseFactory(programme=world.programme))
+        services.submission_review(
+            user=world.coordinator_a,
+            submission=mine,
+            grade="approved",
+            feedback="Ok",
+            criteria={c.pk: ("approved", "Bra") for c in assignment.criteria.all()},
+        )
+
+    def measure():
+        counts = []
+        for user, url in (
+            (world.staff_a, reverse("learning:my_progress", args=[course.pk])),
+            (world.staff_a, reverse("learning:submission_detail", args=[mine.pk])),
+            (world.coordinator_a, reverse("learning:submission_detail", args=[mine.pk])),
+            (world.coordinator_a, reverse("learning:assignment_detail", args=[assignment.pk])),
+        ):
+            client = signed_in(user)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts.append(len(queries))
+        with CaptureQueriesContext(connection) as queries:
+            online_completers(course_ids=[c.pk for c in courses])
+        return [*counts, len(queries)]
+
+    grow(2, 0)
+    small = measure()
+    grow(10, 100)
+    assert measure() == small

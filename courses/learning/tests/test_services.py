@@ -174,7 +174,7 @@ def test_submission_before_deadline_resubmission_only_when_revise(world, arena):
         services.submission_create(user=world.staff_a, assignment=assignment, text="igjen")
     assert "already handed in" in error.value.messages[0]
     services.submission_review(
-        user=world.coordinator_a, submission=submission, status="revise", feedback="Utdyp."
+        user=world.coordinator_a, submission=submission, grade="revise", feedback="Utdyp."
     )
     again = services.submission_create(
         user=world.staff_a,
@@ -184,7 +184,7 @@ def test_submission_before_deadline_resubmission_only_when_revise(world, arena):
     assert again.pk == submission.pk and again.attempt == 2
     assert again.status == Submission.Status.SUBMITTED and again.file_name == "svar.txt"
     services.submission_review(
-        user=world.coordinator_a, submission=again, status="approved", feedback="Bra!"
+        user=world.coordinator_a, submission=again, grade="approved", feedback="Bra!"
     )
     with pytest.raises(ValidationError) as error:
         services.submission_create(user=world.staff_a, assignment=assignment, text="mer")
@@ -219,17 +219,17 @@ def test_review_needs_feedback_logs_and_mails_the_participant(
     submission = services.submission_create(user=world.staff_a, assignment=assignment, text="Svar")
     with pytest.raises(ValidationError):
         services.submission_review(
-            user=world.coordinator_a, submission=submission, status="approved", feedback=" "
+            user=world.coordinator_a, submission=submission, grade="approved", feedback=" "
         )
     with pytest.raises(ValidationError):
         services.submission_review(
-            user=world.coordinator_a, submission=submission, status="submitted", feedback="x"
+            user=world.coordinator_a, submission=submission, grade="submitted", feedback="x"
         )
     with django_capture_on_commit_callbacks(execute=True):
         services.submission_review(
             user=world.coordinator_a,
             submission=submission,
-            status="approved",
+            grade="approved",
             feedback="Godt forankret.",
         )
     submission.refresh_from_db()
@@ -238,7 +238,7 @@ def test_review_needs_feedback_logs_and_mails_the_participant(
     assert mail.outbox[0].to == [world.staff_a.email]
     assert "Godt forankret." in mail.outbox[0].body
     entry = AuditLogEntry.objects.get(action="learning.submission.reviewed")
-    assert entry.data == {"status": "approved", "participant": world.staff_a.pk}
+    assert entry.data == {"status": "approved", "grade": "", "participant": world.staff_a.pk}
 
 
 def test_link_lessons_take_web_addresses_only(world, arena):

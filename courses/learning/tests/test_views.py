@@ -246,7 +246,7 @@ def test_submit_review_and_see_feedback(
     assert (
         staff.post(
             reverse("learning:submission_detail", args=[submission.pk]),
-            {"status": "approved", "feedback": "Selvgodkjent"},
+            {"grade": "approved", "feedback": "Selvgodkjent"},
         ).status_code
         == 403
     )
@@ -254,10 +254,10 @@ def test_submit_review_and_see_feedback(
     page = coordinator.get(reverse("learning:assignment_detail", args=[assignment.pk]))
     assert world.staff_a.full_name in page.content.decode()
     review = reverse("learning:submission_detail", args=[submission.pk])
-    response = coordinator.post(review, {"status": "revise", "feedback": ""})
+    response = coordinator.post(review, {"grade": "revise", "feedback": ""})
     assert response.status_code == 400
     with django_capture_on_commit_callbacks(execute=True):
-        response = coordinator.post(review, {"status": "revise", "feedback": "Utdyp punkt 2."})
+        response = coordinator.post(review, {"grade": "revise", "feedback": "Utdyp punkt 2."})
     assert response.status_code == 302
     assert mail.outbox[-1].to == [world.staff_a.email]
     page = staff.get(reverse("learning:assignment_detail", args=[assignment.pk])).content.decode()

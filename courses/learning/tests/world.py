@@ -1,11 +1,15 @@
-"""The learning arena of the shared test world: material, a board with hidden and locked threads,
-assignments and submissions in the courses of courses/tests/world.py."""
+"""The learning arena of the shared test world: material (with an image), a board with hidden and
+locked threads, assignments with a rubric, grading scales and submissions in the courses of
+courses/tests/world.py."""
 
 from courses.models import Course
 
 from .factories import (
     AssignmentFactory,
+    CriterionFactory,
+    GradeLevelFactory,
     LessonFactory,
+    LessonImageFactory,
     ModuleFactory,
     PostFactory,
     SubmissionFactory,
@@ -22,4 +26,8 @@ def populate(world) -> None:
         PostFactory(thread=thread, author=world.coordinator_a, is_hidden=True)
         ThreadFactory(course=course, author=author, is_hidden=True)
         ThreadFactory(course=course, author=author, is_locked=True)
-        SubmissionFactory(assignment=AssignmentFactory(course=course), user=author)
+        assignment = AssignmentFactory(course=course)
+        CriterionFactory(assignment=assignment)
+        SubmissionFactory(assignment=assignment, user=author)
+        LessonImageFactory(course=course)
+        GradeLevelFactory(course=course, label="Bestått", passes=True)
