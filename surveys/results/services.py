@@ -10,15 +10,153 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portal.audit import audit_log
 
-from ..models import Answer, Response, ResultSnapshot, Survey
-from .selectors import DIFFERENCE_SUPPRESSED, compute_numbers, response_rate_data, suppress
+from ..models import Answer, Question, Response, ResultSnapshot, ResultTally, Survey
+from .selectors import (
+    COUNTED_KINDS,
+    DIFFERENCE_SUPPRESSED,
+    RESPONSES_ITEM,
+    _value_key,
+    area_item,
+    compute_numbers,
+    item_key,
+    response_rate_data,
+    suppress,
+)
 
 SNAPSHOT_VERSION = 1
+Kind = Question.Kind
+
+
+# --- the running sums behind the results pages ---------------------------------------------
+
+_TALLY_COLUMNS = ("n", "dont_know", "number_sum", "number_count")
+_TALLY_KEY = ("survey_id", "by_library", "county_id", "library_id", "role", "item", "value")
+_UPSERT_ROWS = 1000
+
+
+def result_tallies_add(*, survey_id: int, response_ids) -> int:
+    """Add submitted responses to the survey's ResultTally rows; call it in the transaction that
+    submits them (rows are locked in one order, so concurrent submissions wait, never deadlock).
+
+    The sums mirror `compute_numbers` query by query: per item the respondents, "don't know",
+    the sum and count of the numbers, per value its count, per competence area and dimension
+    the sum, count and respondents, and the responses. Returns the number of cells touched.
+    """
+    responses = Response.objects.filter(
+        pk__in=response_ids, survey_id=survey_id, submitted_at__isnull=False
+    )
+    answers = Answer.objects.filter(response__in=responses.values("id"))
+    cell = ("response__county_id", "response__library_id", "response__role")
+    deltas: dict[tuple, list] = {}
+
+    def add(row, prefix, item, value="", *, n=0, dont_know=0, number_sum=0, number_count=0):
+        key = (row[f"{prefix}county_id"] or 0, row[f"{prefix}library_id"] or 0)
+        key += (row[f"{prefix}role"], item, value)
+        sums = deltas.setdefault(key, [0, 0, 0, 0])
+        for index, amount in enumerate((n, dont_know, number_sum or 0, number_count)):
+            sums[index] += amount
+
+    for row in responses.values("county_id", "library_id", "role").annotate(count=Count("id")):
+        add(row, "", RESPONSES_ITEM, n=row["count"])
+    not_dont_know = Q(dont_know=False)
+    for row in (
+        answers.exclude(question__kind__in=Question.TEXT_KINDS)
+        .values(*cell, "question_id", "statement_id", "dimension", "question__kind")
+        .annotate(
+            answers=Count("id"),
+            chosen_by=Count("response_id", distinct=True),
+            total=Sum("number", filter=not_dont_know),
+            count=Count("number", filter=not_dont_know),
+            dont_know_count=Count("id", filter=Q(dont_know=True)),
+        )
+        .order_by()
+    ):
+        multiple = row["question__kind"] == Kind.MULTIPLE_CHOICE
+        add(
+            row,
+            "response__",
+            item_key(row["question_id"], row["statement_id"], row["dimension"]),
+            n=row["chosen_by"] if multiple else row["answers"],
+            dont_know=row["dont_know_count"],
+            number_sum=row["total"],
+            number_count=row["count"],
+        )
+    for row in (
+        answers.filter(question__kind__in=COUNTED_KINDS, dont_know=False)
+        .values(*cell, "question_id", "statement_id", "dimension", "number", "choice")
+        .annotate(count=Count("id"))
+        .order_by()
+    ):
+        item = item_key(row["question_id"], row["statement_id"], row["dimension"])
+        add(row, "response__", item, _value_key(row["number"], row["choice"]), n=row["count"])
+    for row in (
+        answers.filter(
+            question__kind=Kind.COMPETENCE_PAIR,
+            dont_know=False,
+            number__isnull=False,
+            dimension__in=[Answer.Dimension.IMPORTANCE, Answer.Dimension.COMPETENCE],
+        )
+        .annotate(area_id=Coalesce("statement__competence_area_id", "question__competence_area_id"))
+        .filter(area_id__isnull=False)
+        .values(*cell, "area_id", "dimension")
+        .annotate(
+            total=Sum("number"), count=Count("id"), respondents=Count("response_id", distinct=True)
+        )
+        .order_by()
+    ):
+        add(
+            row,
+            "response__",
+            area_item(row["area_id"], row["dimension"]),
+            n=row["respondents"],
+            number_sum=row["total"],
+            number_count=row["count"],
+        )
+    # Each cell at both grains: per county and role, and per library and role.
+    cells: dict[tuple, list] = {}
+    for (county_id, library_id, role, item, value), sums in deltas.items():
+        for key in (
+            (survey_id, False, county_id, 0, role, item, value),
+            (survey_id, True, county_id, library_id, role, item, value),
+        ):
+            total = cells.setdefault(key, [0, 0, 0, 0])
+            for index, amount in enumerate(sums):
+                total[index] += amount
+    _tallies_upsert(sorted(cells.items()))
+    return len(cells)
+
+
+def _tallies_upsert(cells: list[tuple[tuple, list]]) -> None:
+    table = connection.ops.quote_name(ResultTally._meta.db_table)
+    columns = ", ".join((*_TALLY_KEY, *_TALLY_COLUMNS))
+    conflict = ", ".join(_TALLY_KEY)
+    updates = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in _TALLY_COLUMNS)
+    width = len(_TALLY_KEY) + len(_TALLY_COLUMNS)
+    with connection.cursor() as cursor:
+        for start in range(0, len(cells), _UPSERT_ROWS):
+            chunk = cells[start : start + _UPSERT_ROWS]
+            placeholders = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {placeholders} "  # noqa: S608 - no input
+                f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
+                [value for key, sums in chunk for value in (*key, *sums)],
+            )
+
+
+@transaction.atomic
+def result_tallies_rebuild(*, survey: Survey) -> int:
+    """Count a survey's submitted responses again from their answers (for data stored before the
+    tallies existed). Not while people are submitting to it: they would be counted twice."""
+    ResultTally.objects.filter(survey=survey).delete()
+    submitted = Response.objects.filter(survey=survey, submitted_at__isnull=False)
+    return result_tallies_add(survey_id=survey.pk, response_ids=submitted.values("id"))
 
 
 def _group(responses, min_group_size: int) -> tuple[int, dict]:
@@ -88,6 +226,8 @@ def survey_purge_raw_answers(*, survey: Survey, user=None) -> bool:
         ResultSnapshot.objects.update_or_create(
             survey=survey, defaults={"data": data, "computed_at": timezone.now()}
         )
+        # The snapshot answers from now on; the running sums go with the answers.
+        ResultTally.objects.filter(survey=survey).delete()
         # Answers first (a fast bulk delete), then the responses, now without answers.
         answers, _by_model = Answer.objects.filter(response__survey=survey).delete()
         responses, _by_model = Response.objects.filter(survey=survey).delete()
