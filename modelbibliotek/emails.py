@@ -53,9 +53,7 @@ def _texts(event: str, report: ProgressReport) -> tuple[str, str]:
         ),
         "returned": (
             _("Your report is returned: %(period)s"),
-            _(
-                "The coordinator has returned the report for %(period)s. Change it and submit it again."
-            ),
+            _("The coordinator returned the report for %(period)s. Change it and send it again."),
         ),
         "approved": (
             _("Your report is approved: %(period)s"),
