@@ -65,10 +65,14 @@ class ReportPeriod(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_on__gte=models.F("starts_on")),
                 name="report_period_ends_after_start",
+                violation_error_message=_("The period must end on or after the day it starts."),
             ),
             models.CheckConstraint(
                 condition=Q(due_on__gte=models.F("ends_on")),
                 name="report_period_due_after_end",
+                violation_error_message=_(
+                    "The report can be due on the period's last day at the earliest."
+                ),
             ),
         ]
 
@@ -126,6 +130,7 @@ class ModelLibrary(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_on__gte=models.F("starts_on")),
                 name="model_library_ends_after_start",
+                violation_error_message=_("The project must end on or after the day it starts."),
             ),
             models.UniqueConstraint(
                 fields=["programme", "library"], name="model_library_once_per_programme"
@@ -281,11 +286,13 @@ class Indicator(models.Model):
                 | Q(target_on__isnull=True)
                 | Q(target_on__gte=models.F("baseline_on")),
                 name="indicator_target_after_baseline",
+                violation_error_message=_("The target date must be on or after the baseline date."),
             ),
             models.CheckConstraint(
                 condition=~Q(unit=Unit.PERCENT)
                 | _percent_within_range("baseline_number") & _percent_within_range("target_number"),
                 name="indicator_percent_within_range",
+                violation_error_message=_("A percent must be between 0 and 100."),
             ),
         ]
 
@@ -343,6 +350,7 @@ class Milestone(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="done") | Q(done_on__isnull=False),
                 name="milestone_done_has_date",
+                violation_error_message=_("Give the date the milestone was done."),
             )
         ]
 
@@ -397,6 +405,9 @@ class PlanAnchoring(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="adopted") | Q(decided_on__isnull=False),
                 name="plan_adopted_has_decision_date",
+                violation_error_message=_(
+                    "Give the date the plan was adopted with library content."
+                ),
             )
         ]
 
@@ -536,6 +547,7 @@ class IndicatorValue(models.Model):
             models.CheckConstraint(
                 condition=~Q(unit=Unit.PERCENT) | Q(number__gte=0, number__lte=100),
                 name="indicator_value_percent_within_range",
+                violation_error_message=_("A percent must be between 0 and 100."),
             ),
         ]
 
@@ -574,6 +586,7 @@ class MilestoneUpdate(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="done") | Q(done_on__isnull=False),
                 name="milestone_update_done_has_date",
+                violation_error_message=_("Give the date the milestone was done."),
             ),
         ]
 

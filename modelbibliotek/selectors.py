@@ -13,9 +13,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from portal.models import AuditLogEntry
 
+from .charts import indicator_chart
 from .models import (
     Goal,
     Indicator,
@@ -25,6 +28,7 @@ from .models import (
     PlanAnchoring,
     ProgressReport,
     ReportPeriod,
+    Unit,
     value_display,
 )
 
@@ -163,15 +167,38 @@ def display_value(unit: str, number: str | None, text: str = "") -> str:
     return value_display(unit, None if number is None else Decimal(number), text)
 
 
-def report_history(*, report: ProgressReport) -> QuerySet[AuditLogEntry]:
-    """Who did what to the report and when, oldest first (the audit log)."""
-    return (
+def _action_labels() -> dict[str, str]:
+    return {
+        "report.created": _("Started the report"),
+        "report.saved": _("Saved the draft"),
+        "report.attachment_added": _("Added an attachment"),
+        "report.attachment_deleted": _("Removed an attachment"),
+        "report.submitted": _("Submitted the report"),
+        "report.resubmitted": _("Submitted the report again"),
+        "report.returned": _("Returned the report for changes"),
+        "report.approved": _("Approved the report"),
+        "report.commented": _("Commented"),
+        "plan.created": _("Added a plan anchoring"),
+        "plan.updated": _("Changed a plan anchoring"),
+    }
+
+
+def report_history(*, report: ProgressReport) -> list[AuditLogEntry]:
+    """Who did what to the report and when, oldest first (from the audit log)."""
+    labels = _action_labels()
+    entries = list(
         AuditLogEntry.objects.filter(
             object_type=ProgressReport._meta.label_lower, object_id=str(report.pk)
         )
         .select_related("user")
         .order_by("created_at", "id")
     )
+    for entry in entries:
+        short = entry.action.removeprefix("modelbibliotek.")
+        entry.label = labels.get(short, short)
+        if entry.data.get("name"):
+            entry.label = f"{entry.label}: {entry.data['name']}"
+    return entries
 
 
 def model_library_related(queryset: QuerySet[ModelLibrary]) -> QuerySet[ModelLibrary]:
@@ -219,3 +246,172 @@ def reports_due_soon(*, today: date, days_before: int) -> list[tuple[int, int]]:
 
 def goals_of(model_library: ModelLibrary) -> QuerySet[Goal]:
     return model_library.goals.all()
+
+
+# --- what pages show --------------------------------------------------------------------------
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _indicator_display(indicator: dict) -> dict:
+    """An indicator of a report's content with its display strings and its chart."""
+    unit = indicator["unit"]
+    points = [
+        {**point, "display": display_value(unit, point["number"], point["text"])}
+        for point in indicator["series"]
+    ]
+    return {
+        **indicator,
+        "unit_label": Unit(unit).label,
+        "baseline_display": display_value(unit, indicator["baseline"], indicator["baseline_text"]),
+        "target_display": display_value(unit, indicator["target"], indicator["target_text"]),
+        "value_display": display_value(unit, indicator["value"], indicator["value_text"]),
+        "points": points,
+        "chart": indicator_chart(
+            unit=unit,
+            baseline=_decimal(indicator["baseline"]),
+            target=_decimal(indicator["target"]),
+            points=[(p["period"], _decimal(p["number"])) for p in points],
+        ),
+    }
+
+
+def _area_name(names: dict) -> str:
+    language = (get_language() or "nb")[:2]
+    return names.get(language) or names["nb"]
+
+
+def report_display(*, report: ProgressReport) -> dict:
+    """The report's content (frozen or live) with display strings in the reader's language."""
+    content = report_shown(report=report)
+    milestone_status = dict(Milestone.Status.choices)
+    plan_status, plan_kind = dict(PlanAnchoring.Status.choices), dict(PlanAnchoring.Kind.choices)
+    plan_level = dict(PlanAnchoring.Level.choices)
+    return {
+        "narrative": [
+            (ProgressReport._meta.get_field(name).verbose_name, text)
+            for name, text in content["narrative"].items()
+        ],
+        "goals": [
+            {
+                **goal,
+                "area_names": [_area_name(names) for names in goal["areas"]],
+                "indicators": [_indicator_display(i) for i in goal["indicators"]],
+            }
+            for goal in content["goals"]
+        ],
+        "milestones": [
+            {
+                **m,
+                "status_label": milestone_status.get(m["status"], m["status"]),
+                "due": date.fromisoformat(m["due_on"]),
+                "done": m["done_on"] and date.fromisoformat(m["done_on"]),
+            }
+            for m in content["milestones"]
+        ],
+        "plans": [
+            {
+                **p,
+                "status_label": plan_status.get(p["status"], p["status"]),
+                "kind_label": plan_kind.get(p["kind"], p["kind"]),
+                "level_label": plan_level.get(p["level"], p["level"]),
+                "decided": p["decided_on"] and date.fromisoformat(p["decided_on"]),
+            }
+            for p in content["plans"]
+        ],
+        "frozen": report.status == Status.APPROVED,
+    }
+
+
+def report_form_parts(report: ProgressReport) -> dict:
+    model_library = report.model_library
+    return {
+        "indicators": Indicator.objects.filter(goal__model_library=model_library).select_related(
+            "goal"
+        ),
+        "milestones": model_library.milestones.all(),
+    }
+
+
+def open_report(*, model_library: ModelLibrary) -> ProgressReport | None:
+    """The report being written now (a draft or returned one), which plan changes are told in."""
+    return (
+        model_library.reports.filter(status__in=ProgressReport.EDITABLE_STATUSES)
+        .order_by("-period__starts_on")
+        .first()
+    )
+
+
+def model_library_overview(*, model_library: ModelLibrary, today: date) -> dict:
+    """Status at a glance: goals and indicators (values over time against the target, as a chart
+    and a table), milestones on time or late, plan anchoring by level and status, and the
+    report of each period (overdue where it is due and not submitted)."""
+    series = indicator_series(model_library=model_library)
+    goals = []
+    for goal in model_library.goals.prefetch_related("indicators", "competence_areas"):
+        indicators = [
+            _indicator_display(
+                {
+                    "id": i.pk,
+                    "name": i.name,
+                    "unit": i.unit,
+                    "baseline": _number(i.baseline_number),
+                    "baseline_text": i.baseline_text,
+                    "baseline_on": _iso(i.baseline_on),
+                    "target": _number(i.target_number),
+                    "target_text": i.target_text,
+                    "target_on": _iso(i.target_on),
+                    "value": None,
+                    "value_text": "",
+                    "comment": "",
+                    "series": series.get(i.pk, []),
+                    "portal_figure": i.portal_figure,
+                    "object": i,
+                }
+            )
+            for i in goal.indicators.all()
+        ]
+        goals.append({"goal": goal, "indicators": indicators})
+    milestones = list(model_library.milestones.select_related("goal"))
+    for milestone in milestones:
+        milestone.late = milestone.is_late(today)
+    plans = list(model_library.plans.all())
+    reports = {r.period_id: r for r in model_library.reports.select_related("period")}
+    periods = []
+    for period in model_library.programme.model_library_report_periods.all():
+        report = reports.get(period.pk)
+        overdue = period.due_on < today and (report is None or report.is_editable)
+        periods.append({"period": period, "report": report, "overdue": overdue})
+    return {
+        "goals": goals,
+        "milestones": milestones,
+        "late_milestones": sum(1 for m in milestones if m.late),
+        "plans_by_level": [
+            (label, [p for p in plans if p.level == level])
+            for level, label in PlanAnchoring.Level.choices
+        ],
+        "periods": periods,
+    }
+
+
+def programme_overview(*, user, programme) -> dict:
+    """The model libraries of the programme this person sees, with their reports."""
+    from portal import permissions
+
+    model_libraries = list(
+        model_library_related(
+            permissions.visible(user, ModelLibrary).filter(programme=programme)
+        ).prefetch_related(
+            Prefetch(
+                "reports",
+                queryset=permissions.visible(user, ProgressReport).select_related("period"),
+            )
+        )
+    )
+    return {
+        "model_libraries": model_libraries,
+        "may_appoint": permissions.can(user, "manage_content", programme),
+        "may_set_periods": permissions.can(user, "change", programme),
+    }

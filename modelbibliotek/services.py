@@ -567,7 +567,7 @@ def report_update(
             if milestone_id not in own_milestones:
                 raise ValidationError(_("Choose milestones of this model library."))
             try:
-                _milestone_status_validate(status, done_on, field=f"milestone_{milestone_id}")
+                _milestone_status_validate(status, done_on, field=f"done_on_{milestone_id}")
             except ValidationError as error:
                 for field, messages in error.message_dict.items():
                     errors.setdefault(
