@@ -236,6 +236,13 @@ def _plan_part(request, model, part_pk, **lookup):
     return part
 
 
+def _plan_form(request, form, model_library, part, titles: tuple[str, str], *, deletable=False):
+    """The form page of a part of the plan; titles = (when adding, when changing)."""
+    context = {"form": form, "model_library": model_library, "part": part}
+    context.update(title=titles[1] if part is not None else titles[0], deletable=deletable)
+    return _render_form(request, "modelbibliotek/plan_form.html", context)
+
+
 def _back(model_library):
     return redirect("modelbibliotek:model_library_detail", pk=model_library.pk)
 
@@ -267,16 +274,8 @@ def goal_save(request, pk, goal_pk=None):
         else:
             messages.success(request, _("The goal was saved."))
             return _back(model_library)
-    return _render_form(
-        request,
-        "modelbibliotek/plan_form.html",
-        {
-            "form": form,
-            "model_library": model_library,
-            "part": goal,
-            "kind": _("goal"),
-            "deletable": True,
-        },
+    return _plan_form(
+        request, form, model_library, goal, (_("Add a goal"), _("Change the goal")), deletable=True
     )
 
 
@@ -299,16 +298,13 @@ def indicator_save(request, pk, goal_pk, indicator_pk=None):
         else:
             messages.success(request, _("The indicator was saved."))
             return _back(model_library)
-    return _render_form(
+    return _plan_form(
         request,
-        "modelbibliotek/plan_form.html",
-        {
-            "form": form,
-            "model_library": model_library,
-            "part": indicator,
-            "kind": _("indicator"),
-            "deletable": True,
-        },
+        form,
+        model_library,
+        indicator,
+        (_("Add an indicator"), _("Change the indicator")),
+        deletable=True,
     )
 
 
@@ -332,16 +328,13 @@ def milestone_save(request, pk, milestone_pk=None):
         else:
             messages.success(request, _("The milestone was saved."))
             return _back(model_library)
-    return _render_form(
+    return _plan_form(
         request,
-        "modelbibliotek/plan_form.html",
-        {
-            "form": form,
-            "model_library": model_library,
-            "part": milestone,
-            "kind": _("milestone"),
-            "deletable": True,
-        },
+        form,
+        model_library,
+        milestone,
+        (_("Add a milestone"), _("Change the milestone")),
+        deletable=True,
     )
 
 
@@ -365,10 +358,8 @@ def plan_save(request, pk, plan_pk=None):
         else:
             messages.success(request, _("The plan anchoring was saved."))
             return _back(model_library)
-    return _render_form(
-        request,
-        "modelbibliotek/plan_form.html",
-        {"form": form, "model_library": model_library, "part": plan, "kind": _("plan")},
+    return _plan_form(
+        request, form, model_library, plan, (_("Add a plan"), _("Change the plan anchoring"))
     )
 
 
