@@ -104,7 +104,7 @@ def _group_numbers(survey: Survey, county_ids: set[int] | None, counties) -> dic
     no_filters = ResultFilters()
     if county_ids is None:
         numbers, _from_snapshot = survey_numbers(
-            survey=survey, scope=ResultScope(), filters=no_filters
+            survey=survey, scope=ResultScope(), filters=no_filters, question_ids=()
         )
         groups = {WHOLE_PROGRAMME: _cells(numbers, None)}
         for county in counties:
@@ -113,7 +113,10 @@ def _group_numbers(survey: Survey, county_ids: set[int] | None, counties) -> dic
     groups = {}
     for county in counties:
         numbers, _from_snapshot = survey_numbers(
-            survey=survey, scope=ResultScope(county_ids=frozenset({county.pk})), filters=no_filters
+            survey=survey,
+            scope=ResultScope(county_ids=frozenset({county.pk})),
+            filters=no_filters,
+            question_ids=(),
         )
         groups[county.pk] = _cells(numbers, county.pk)
     return groups

@@ -13,6 +13,7 @@ see no aggregates (only their own answers, see `my_answers`).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import combinations
@@ -170,12 +171,16 @@ def compute_numbers(responses: QuerySet, *, with_texts: bool = True) -> dict:
     }
 
 
-def response_texts(responses: QuerySet) -> dict[str, list[str]]:
+def response_texts(
+    responses: QuerySet, *, question_ids: Collection[int] | None = None
+) -> dict[str, list[str]]:
     """The first TEXTS_PER_QUESTION free texts per question of a group of responses (one query)."""
     texts: dict[str, list[str]] = {}
+    answers = Answer.objects.filter(response__in=responses.values("id"))
+    if question_ids is not None:
+        answers = answers.filter(question_id__in=question_ids)
     text_rows = (
-        Answer.objects.filter(response__in=responses.values("id"))
-        .exclude(text="")
+        answers.exclude(text="")
         .annotate(rank=Window(RowNumber(), partition_by=F("question_id"), order_by=F("id").asc()))
         .filter(rank__lte=TEXTS_PER_QUESTION)
         .values_list("question_id", "text")
@@ -268,13 +273,19 @@ def area_item(area_id, dimension: str) -> str:
 
 
 def tallied_numbers(
-    *, survey: Survey, scope: ResultScope, filters: ResultFilters, with_texts: bool = True
+    *,
+    survey: Survey,
+    scope: ResultScope,
+    filters: ResultFilters,
+    with_texts: bool = True,
+    question_ids: Collection[int] | None = None,
 ) -> dict:
     """What `compute_numbers` computes for these responses, from the survey's ResultTally rows.
 
     The sums of the cells in the group, in one query whatever the number of answers (plus the
     free-text sample); the cells are kept per county and role, and per library and role for
-    the groups that name libraries. Tests compare both on random data.
+    the groups that name libraries. Tests compare both on random data. With `question_ids`,
+    the items and texts of those questions only (the areas and the count always).
     """
     if scope.sees_nothing:
         return {"n": 0, "items": {}, "areas": {}, "area_counties": {}, "texts": {}}
@@ -290,6 +301,11 @@ def tallied_numbers(
         cells = cells.filter(library_id=filters.library_id)
     if filters.role is not None:
         cells = cells.filter(role=filters.role)
+    if question_ids is not None:
+        wanted = Q(item=RESPONSES_ITEM) | Q(item__startswith="area.")
+        for question_id in question_ids:
+            wanted |= Q(item__startswith=f"{question_id}.")
+        cells = cells.filter(wanted)
     rows = (
         # Areas are shown per county too (the heatmap); everything else for the whole group.
         cells.annotate(
@@ -331,7 +347,10 @@ def tallied_numbers(
         if item in items:
             items[item]["counts"] = values
     overall = _overall_areas(per_county)
-    texts = response_texts(submitted_responses(survey, scope, filters)) if with_texts else {}
+    texts = {}
+    if with_texts and question_ids != ():
+        responses = submitted_responses(survey, scope, filters)
+        texts = response_texts(responses, question_ids=question_ids)
     return {
         "n": n,
         "items": items,
@@ -478,6 +497,7 @@ class SurveyResults:
     unavailable: bool = False  # filters the snapshot kept no figures for
     by_difference: bool = False  # hidden: it would reveal a small group by subtraction
     questions: list[QuestionResult] = field(default_factory=list)
+    question_list: list[Question] = field(default_factory=list)  # all, without figures
     areas: list[AreaResult] = field(default_factory=list)
     heatmap_areas: list[CompetenceArea] = field(default_factory=list)
     heatmap: list[HeatRow] = field(default_factory=list)
@@ -503,11 +523,16 @@ def _gap_level(gap: float | None) -> str:
 
 
 def survey_numbers(
-    *, survey: Survey, scope: ResultScope, filters: ResultFilters
+    *,
+    survey: Survey,
+    scope: ResultScope,
+    filters: ResultFilters,
+    question_ids: Collection[int] | None = None,
 ) -> tuple[dict | None, bool]:
     """The suppressed numbers for a scope and filters: live, or from the snapshot after a purge.
 
     Returns (numbers, from_snapshot); numbers is None when the snapshot has no group for them.
+    `question_ids`: the questions whose figures are wanted (None: all; the areas always).
     """
     if survey.raw_answers_purged_at:
         snapshot = getattr(survey, "result_snapshot", None)
@@ -523,7 +548,9 @@ def survey_numbers(
         ):
             key = None  # a library outside the person's counties
         return (data.get("groups", {}).get(key) if key else None), True
-    numbers = tallied_numbers(survey=survey, scope=scope, filters=filters)
+    numbers = tallied_numbers(
+        survey=survey, scope=scope, filters=filters, question_ids=question_ids
+    )
     if numbers["n"] and reveals_by_difference(
         survey=survey, scope=scope, filters=filters, n=numbers["n"]
     ):
@@ -586,15 +613,32 @@ def snapshot_group_key(scope: ResultScope, filters: ResultFilters) -> str | None
     return "|".join(parts) or "all"
 
 
+OVERVIEW = "overview"  # the results page: everything but the questions' figures
+ALL_QUESTIONS = "all"  # the results page and every question's figures (the exports)
+
+
 def survey_results(
-    *, survey: Survey, user, filters: ResultFilters | None = None, language: str | None = None
+    *,
+    survey: Survey,
+    user,
+    filters: ResultFilters | None = None,
+    language: str | None = None,
+    part: str | int = ALL_QUESTIONS,
 ) -> SurveyResults:
-    """Everything the results page shows, in a fixed number of queries."""
+    """What the results pages show, in a fixed number of queries.
+
+    `part`: ALL_QUESTIONS, OVERVIEW (count, response rate, areas and heatmaps; the questions
+    listed without figures) or a question's id (the count and that question's figures).
+    """
     filters = filters or ResultFilters()
     scope = result_scope(user, survey)
     counties, libraries = _filter_choices(survey, scope)
     filters = _clean_filters(filters, counties, libraries)
-    numbers, from_snapshot = survey_numbers(survey=survey, scope=scope, filters=filters)
+    one_question = part not in (OVERVIEW, ALL_QUESTIONS)
+    question_ids = {ALL_QUESTIONS: None, OVERVIEW: ()}.get(part, (part,))
+    numbers, from_snapshot = survey_numbers(
+        survey=survey, scope=scope, filters=filters, question_ids=question_ids
+    )
     results = SurveyResults(
         survey=survey,
         scope=scope,
@@ -611,22 +655,25 @@ def survey_results(
     results.n = numbers.get("n")
     results.suppressed = bool(numbers.get("suppressed"))
     results.by_difference = bool(numbers.get("by_difference"))
-    questions = list(
-        Question.objects.filter(survey=survey)
-        .select_related("page")
-        .prefetch_related("options", "statements")
-        .order_by("page__position", "position", "id")
-    )
+    questions = Question.objects.filter(survey=survey).order_by("page__position", "position", "id")
+    results.question_list = list(questions.only("id", "code", "text", "survey_id"))
+    if question_ids != ():
+        if one_question:
+            questions = questions.filter(pk=part)
+        results.questions = [
+            _question_result(question, numbers, language, hide_texts=from_snapshot)
+            for question in questions.select_related("page").prefetch_related(
+                "options", "statements"
+            )
+        ]
+    if one_question:
+        return results
     areas = list(CompetenceArea.objects.filter(programme_id=survey.programme_id))
-    results.questions = [
-        _question_result(question, numbers, language, hide_texts=from_snapshot)
-        for question in questions
-    ]
     baseline_numbers = None
     if survey.baseline_id:
         results.baseline = survey.baseline
         baseline_numbers, _unused = survey_numbers(
-            survey=survey.baseline, scope=scope, filters=filters
+            survey=survey.baseline, scope=scope, filters=filters, question_ids=()
         )
         baseline_numbers = baseline_numbers or {"suppressed": True, "areas": {}}
         results.baseline_suppressed = bool(baseline_numbers.get("suppressed"))
@@ -655,7 +702,7 @@ def _add_programme_average(survey: Survey, areas: list[AreaResult], numbers: dic
     an area with too few respondents, and where the programme minus the county (what anyone
     seeing both could work out) would be a group of 1 to min_group_size - 1."""
     whole, _from_snapshot = survey_numbers(
-        survey=survey, scope=ResultScope(), filters=ResultFilters()
+        survey=survey, scope=ResultScope(), filters=ResultFilters(), question_ids=()
     )
     if not whole or whole.get("suppressed"):
         return
