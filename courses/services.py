@@ -979,14 +979,15 @@ def calendar_feed_regenerate(*, user: User) -> CalendarFeed:
 
 @transaction.atomic
 def gathering_evaluation_attach(*, gathering: Gathering, survey, attached_by: User) -> Gathering:
-    """Attach an evaluation survey the coordinator may see to a gathering (None detaches)."""
-    from surveys.models import Survey
+    """Attach an evaluation survey to a gathering (None detaches).
 
-    if (
-        survey is not None
-        and not permissions.visible(attached_by, Survey)
-        .filter(pk=survey.pk, programme_id=gathering.course.programme_id)
-        .exists()
+    Only a survey of the course's programme that the person may manage: attaching and then
+    inviting would otherwise let a gathering's coordinator send invitations for (and add
+    participants to) a programme-wide survey that is the project leader's alone.
+    """
+    if survey is not None and not (
+        survey.programme_id == gathering.course.programme_id
+        and permissions.can(attached_by, "manage", survey)
     ):
         raise ValidationError({"survey": _("Choose a survey of this programme that you manage.")})
     gathering.evaluation_survey = survey
@@ -1009,6 +1010,11 @@ def gathering_evaluation_invite(*, gathering: Gathering, invited_by: User) -> in
     gathering = _lock(gathering)
     if gathering.evaluation_survey_id is None:
         raise ValidationError(_("Attach an evaluation survey first."))
+    # Attached by someone else (the project leader), or the person's role changed since.
+    if not permissions.can(invited_by, "manage", gathering.evaluation_survey):
+        raise ValidationError(
+            _("Only those who manage the evaluation survey can invite people to it.")
+        )
     if timezone.now() < gathering.ends_at:
         raise ValidationError(_("Participants can be invited once the gathering has ended."))
     attendees = User.objects.filter(

@@ -799,7 +799,7 @@ def gathering_evaluation(request, pk):
 
     gathering = _get_gathering(request, pk)
     permissions.require(request, "manage", gathering)
-    surveys = permissions.visible(request.user, Survey).filter(
+    surveys = permissions.for_action(request.user, Survey, "manage").filter(
         programme_id=gathering.course.programme_id
     )
     form = EvaluationSurveyForm(
@@ -842,6 +842,8 @@ def gathering_evaluation(request, pk):
             "course": gathering.course,
             "form": form,
             "has_ended": timezone.now() >= gathering.ends_at,
+            "may_invite": gathering.evaluation_survey_id is not None
+            and surveys.filter(pk=gathering.evaluation_survey_id).exists(),
             "attended": gathering.registrations.filter(status=Status.ATTENDED).count(),
         },
         status=400 if form.errors else 200,

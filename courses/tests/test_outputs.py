@@ -7,6 +7,7 @@ import zlib
 from datetime import UTC, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -268,3 +269,72 @@ def test_evaluation_invites_attendees(
         {"action": "attach", "survey": survey.pk},
     )
     assert response.status_code == 400
+
+
+def test_evaluation_survey_only_one_the_person_manages(
+    world, course, client_for, django_capture_on_commit_callbacks
+):
+    """A coordinator cannot send invitations for a programme-wide survey (the project leader's)
+    by attaching it as the evaluation survey of their own gathering and inviting."""
+    from surveys.models import Participation, Survey
+
+    def survey(county, title):
+        return Survey.objects.create(
+            programme=world.programme,
+            county=county,
+            title={"nb": title},
+            status=Survey.Status.OPEN,
+        )
+
+    own, wide, other = (
+        survey(world.county_a, "Egen"),
+        survey(None, "Hele"),
+        survey(world.county_b, "B"),
+    )
+    gathering = GatheringFactory(
+        course=course,
+        starts_at=timezone.now() - timedelta(days=2),
+        ends_at=timezone.now() - timedelta(days=2) + timedelta(hours=6),
+        registration_deadline=timezone.now() - timedelta(days=9),
+    )
+    RegistrationFactory(gathering=gathering, user=world.staff_a, status=Status.ATTENDED)
+    url = reverse("courses:gathering_evaluation", args=[gathering.pk])
+    coordinator = client_for(world.coordinator_a)
+
+    # The choices: only the surveys the coordinator manages.
+    choices = coordinator.get(url).context["form"].fields["survey"].queryset
+    assert list(choices) == [own]
+    # Posting another survey's id anyway is refused, and nothing is stored.
+    for forbidden in (wide, other):
+        response = coordinator.post(url, {"action": "attach", "survey": forbidden.pk})
+        assert response.status_code == 400
+        gathering.refresh_from_db()
+        assert gathering.evaluation_survey is None
+    # The service refuses it too (for any caller, not only this form).
+    with pytest.raises(ValidationError):
+        services.gathering_evaluation_attach(
+            gathering=gathering, survey=wide, attached_by=world.coordinator_a
+        )
+
+    # The project leader attaches the programme-wide survey: the coordinator is told that only
+    # its managers may invite, and an invitation posted anyway invites nobody.
+    leader = client_for(world.project_leader)
+    assert leader.post(url, {"action": "attach", "survey": wide.pk}).status_code == 302
+    coordinator = client_for(world.coordinator_a)
+    page = coordinator.get(url).content.decode()
+    assert "Only those who manage the evaluation survey can invite people to it." in page
+    assert "Invite those who attended" not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator.post(url, {"action": "invite"}, follow=True)
+    assert "Only those who manage the evaluation survey" in response.content.decode()
+    assert not Participation.objects.filter(survey=wide).exists()
+    gathering.refresh_from_db()
+    assert gathering.evaluation_invited_at is None
+
+    # Its manager invites.
+    leader = client_for(world.project_leader)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert leader.post(url, {"action": "invite"}).status_code == 302
+    assert list(Participation.objects.filter(survey=wide).values_list("user", flat=True)) == [
+        world.staff_a.pk
+    ]
