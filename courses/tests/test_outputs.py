@@ -15,11 +15,12 @@ from openpyxl import load_workbook
 
 from courses import services
 from courses.certificate import certificate_pdf
-from courses.models import Registration
+from courses.models import CalendarFeed, Registration
 from courses.selectors import course_statistics
 from portal.models import RoleAssignment
 from portal.spreadsheets import neutralise
 from portal.tests.factories import UserFactory, grant
+from portal.tokens import token_hash
 
 from .factories import CourseFactory, GatheringFactory, RegistrationFactory, oslo
 
@@ -76,6 +77,13 @@ def test_gathering_ics_has_oslo_times(world, gathering_2011, client_for):
     assert "Trondheim" in str(event["location"])
 
 
+def _feed_path(client) -> str:
+    """The calendar address shown on the person's calendar page (path only)."""
+    page = client.get(reverse("courses:calendar_feed_manage")).content.decode()
+    match = re.search(r'value="http://testserver(/[^"]+\.ics)"', page)
+    return match and match.group(1)
+
+
 def test_calendar_feed_private_and_regenerated(world, gathering_2011, course, client_for):
     RegistrationFactory(gathering=gathering_2011, user=world.staff_a)
     other = GatheringFactory(
@@ -87,11 +95,20 @@ def test_calendar_feed_private_and_regenerated(world, gathering_2011, course, cl
     RegistrationFactory(gathering=other, user=world.staff_a, status=Status.CANCELLED)
     RegistrationFactory(gathering=other, user=world.staff_b)
     client = client_for(world.staff_a)
-    page = client.get(reverse("courses:calendar_feed_manage")).content.decode()
-    feed = services.calendar_feed_get_or_create(user=world.staff_a)
-    url = reverse("courses:calendar_feed", args=[feed.token])
-    assert url in page
-    assert len(feed.token) >= 40
+    manage = reverse("courses:calendar_feed_manage")
+    # Looking at the page makes no address; the person asks for one.
+    assert "You have no calendar address." in client.get(manage).content.decode()
+    assert not CalendarFeed.objects.exists()
+    client.post(manage, {"action": "issue"})
+    url = _feed_path(client)
+    assert url and _feed_path(client) == url  # shown again, the same
+    token = url.removeprefix("/kurs/kalender/").removesuffix(".ics")
+    assert len(token) >= 40
+    # Only the token's hash is stored, with the same helper as the invitation tokens.
+    feed = CalendarFeed.objects.get(user=world.staff_a)
+    assert feed.token_hash == token_hash(token) and token not in str(
+        CalendarFeed.objects.values().get()
+    )
     client.logout()
     response = client.get(url)  # no login needed
     assert response.status_code == 200
@@ -99,17 +116,57 @@ def test_calendar_feed_private_and_regenerated(world, gathering_2011, course, cl
     assert event.decoded("dtstart") == oslo(2011, 9, 14, 9, 0)
     # Winter time is converted correctly too (CET, UTC+1).
     RegistrationFactory(gathering=other, user=world.library_leader_a)
-    leader_feed = services.calendar_feed_get_or_create(user=world.library_leader_a)
-    _c, winter = _event(
-        client.get(reverse("courses:calendar_feed", args=[leader_feed.token])).content
-    )
+    client.force_login(world.library_leader_a)
+    client.post(manage, {"action": "issue"})
+    leader_url = _feed_path(client)
+    client.logout()
+    _c, winter = _event(client.get(leader_url).content)
     assert winter.decoded("dtstart").astimezone(UTC).hour == 9
-    # Regenerate: the old address stops working.
+    # Reissue: the old address stops working, the new one works.
     client.force_login(world.staff_a)
-    client.post(reverse("courses:calendar_feed_manage"))
+    client.post(manage, {"action": "issue"})
+    new_url = _feed_path(client)
+    assert new_url != url
     assert client.get(url).status_code == 404
-    feed.refresh_from_db()
-    assert client.get(reverse("courses:calendar_feed", args=[feed.token])).status_code == 200
+    assert client.get(new_url).status_code == 200
+    # Revoke: no address works, and the page offers a new one.
+    response = client.post(manage, {"action": "revoke"}, follow=True)
+    assert "Your calendar address no longer works." in response.content.decode()
+    assert client.get(new_url).status_code == 404
+    assert _feed_path(client) is None
+    assert "You have no calendar address." in client.get(manage).content.decode()
+    assert client.get(leader_url).status_code == 200  # another person's feed is untouched
+
+
+def test_calendar_feed_dies_with_the_last_role(world, gathering_2011, client_for):
+    RegistrationFactory(gathering=gathering_2011, user=world.staff_a)
+    client = client_for(world.staff_a)
+    client.post(reverse("courses:calendar_feed_manage"), {"action": "issue"})
+    url = _feed_path(client)
+    client.logout()
+    assert client.get(url).status_code == 200
+    # She leaves the library: the seat she held does not keep the feed alive.
+    RoleAssignment.objects.filter(user=world.staff_a).delete()
+    assert client.get(url).status_code == 404
+    # The same answer as an address that never existed.
+    assert client.get(reverse("courses:calendar_feed", args=["x" * 43])).status_code == 404
+    # Back at a library of the programme (or deactivated): alive again (or dead).
+    grant(world.staff_a, RoleAssignment.Role.STAFF, library=world.library_b)
+    assert client.get(url).status_code == 200
+    world.staff_a.is_active = False
+    world.staff_a.save(update_fields=["is_active"])
+    assert client.get(url).status_code == 404
+
+
+def test_calendar_feed_made_before_hashing_keeps_working(world, gathering_2011, client_for):
+    """An address from before tokens were hashed (migrated: hashed in place, no `issued_at`)
+    keeps working; the page cannot show it and offers a new one."""
+    RegistrationFactory(gathering=gathering_2011, user=world.staff_a)
+    CalendarFeed.objects.create(user=world.staff_a, token_hash=token_hash("gammel-adresse"))
+    client = client_for(world.staff_a)
+    page = client.get(reverse("courses:calendar_feed_manage")).content.decode()
+    assert "cannot be shown again" in page and _feed_path(client) is None
+    assert client.get(reverse("courses:calendar_feed", args=["gammel-adresse"])).status_code == 200
 
 
 def _pdf_text(pdf: bytes) -> bytes:
