@@ -24,7 +24,9 @@ from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 
+from portal import outbox
 from portal.celery import app
+from portal.outage import Outage
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -81,13 +83,16 @@ class RedisServer:
 @contextmanager
 def celery_broker(url: str):
     """The web process sends tasks to this broker (not eagerly), as in production."""
-    saved = app.conf.broker_url, app.conf.task_always_eager
+    saved = app.conf.broker_url, app.conf.task_always_eager, outbox._broker
     app.conf.broker_url, app.conf.task_always_eager = url, False
     app._after_fork()  # forget connections to the previous broker
+    # A new broker is a new dependency: an outage an earlier test left behind (Redis stopped less
+    # than `retry_after` seconds ago) must not keep this test's web process from dispatching.
+    outbox._broker = Outage(saved[2].name, retry_after=saved[2].retry_after)
     try:
         yield
     finally:
-        app.conf.broker_url, app.conf.task_always_eager = saved
+        app.conf.broker_url, app.conf.task_always_eager, outbox._broker = saved
         app._after_fork()
 
 

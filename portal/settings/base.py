@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "courses",
     "courses.learning",
     "hospitering",
+    "modelbibliotek",
 ]
 
 MIDDLEWARE = [
@@ -268,6 +269,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hospitering.tasks.placement_reminders_send",
         "schedule": 60 * 60 * 6,
     },
+    "model-library-report-reminders": {
+        "task": "modelbibliotek.tasks.report_reminders_send",
+        "schedule": 60 * 60 * 6,
+    },
 }
 # A seat freed from a full gathering is held this long for the first on its waiting list.
 COURSES_SEAT_OFFER_HOURS = env.int("COURSES_SEAT_OFFER_HOURS", default=48)
@@ -277,6 +282,8 @@ COURSES_PERSONAL_ANSWERS_KEEP_DAYS = env.int("COURSES_PERSONAL_ANSWERS_KEEP_DAYS
 # Job shadowing: the participant's report and the host's feedback are due this many days after
 # the last day of the placement (reminders go out when it ends and a few days before).
 HOSPITERING_REPORT_DUE_DAYS = env.int("HOSPITERING_REPORT_DUE_DAYS", default=30)
+# Model libraries are reminded of a report this many days before it is due.
+MODELBIBLIOTEK_REMINDER_DAYS = env.int("MODELBIBLIOTEK_REMINDER_DAYS", default=14)
 
 # Invitation links work this many days (the invitation says so; the inviter can re-send it).
 PORTAL_INVITATION_VALID_DAYS = env.int("PORTAL_INVITATION_VALID_DAYS", default=14)
