@@ -6,13 +6,16 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import Count, Min
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import permissions
 from portal.home import HomeAction, register, register_demo
 from portal.models import CompetenceArea, County, Library, User
 
+from .learning.models import Submission
 from .models import Course, Gathering, Registration, RegistrationQuestion
 from .selectors import approvals_pending
 
@@ -62,14 +65,75 @@ def course_actions(*, user, programme):
     if waiting:
         actions.append(
             HomeAction(
-                _("Course registrations to approve (%(count)s)") % {"count": waiting},
+                _("Course registrations to approve"),
                 reverse("courses:approval_list"),
                 _("Approve or decline your staff's registrations."),
+                count=waiting,
+            )
+        )
+    actions.extend(_own_registrations_waiting(user=user, programme=programme))
+    to_review = (
+        permissions.for_action(user, Submission, "review")
+        .filter(status=Submission.Status.SUBMITTED, assignment__course__programme=programme)
+        .aggregate(count=Count("id"), course_id=Min("assignment__course_id"))
+    )
+    if to_review["count"]:
+        actions.append(
+            HomeAction(
+                _("Assignments to give feedback on"),
+                reverse("learning:assignment_list", args=[to_review["course_id"]]),
+                _("Hand-ins waiting for your feedback and grade."),
+                count=to_review["count"],
             )
         )
     return actions
 
 
+def _own_registrations_waiting(*, user, programme) -> list[HomeAction]:
+    """The person's coming gatherings (with the next one's calendar file) and seats offered."""
+    now = timezone.now()
+    mine = Registration.objects.filter(
+        user=user,
+        gathering__course__programme=programme,
+        gathering__cancelled_at__isnull=True,
+        gathering__starts_at__gte=now,
+    )
+    upcoming = list(
+        mine.filter(status__in=(Status.CONFIRMED, Status.OFFERED))
+        .order_by("gathering__starts_at")
+        .values_list("gathering_id", "status")
+    )
+    actions = []
+    offered = sum(1 for _gathering, status in upcoming if status == Status.OFFERED)
+    if offered:
+        actions.append(
+            HomeAction(
+                _("Seats offered to you"),
+                reverse("courses:registration_list"),
+                _("A seat has become free: accept it before the offer runs out."),
+                count=offered,
+            )
+        )
+    coming = [gathering for gathering, status in upcoming if status == Status.CONFIRMED]
+    if coming:
+        actions.append(
+            HomeAction(
+                _("Gatherings coming up"),
+                reverse("courses:registration_list"),
+                _("Your seat is confirmed."),
+                count=len(coming),
+                links=(
+                    (
+                        _("The next one in your calendar (.ics)"),
+                        reverse("courses:gathering_ics", args=[coming[0]]),
+                    ),
+                ),
+            )
+        )
+    return actions
+
+
+Status = Registration.Status
 OSLO = ZoneInfo("Europe/Oslo")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,13 +27,17 @@ def survey_actions(*, user, programme) -> list[HomeAction]:
         completed_at__isnull=True,
         survey__programme=programme,
         survey__status=Survey.Status.OPEN,
-    ).count()
-    if to_answer:
+    ).aggregate(total=Count("id"), started=Count("id", filter=Q(started_at__isnull=False)))
+    if to_answer["total"]:
         actions.append(
             HomeAction(
-                _("Surveys to answer (%(count)s)") % {"count": to_answer},
+                _("Surveys to answer"),
                 reverse("surveys:survey_list"),
-                _("Your answers help plan the competence programme."),
+                _("Started: %(started)s of %(total)s. Your answers are kept until you send them.")
+                % to_answer
+                if to_answer["started"]
+                else _("Not started yet. Your answers help plan the competence programme."),
+                count=to_answer["total"],
             )
         )
     if permissions.can(user, "manage_content", programme):
