@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "courses",
     "courses.learning",
     "hospitering",
+    "modelbibliotek",
 ]
 
 MIDDLEWARE = [
@@ -122,8 +123,11 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Kompetanseportalen] "
 ACCOUNT_SIGNUP_FORM_CLASS = "portal.forms.SignupNameForm"
+# Failed logins: 5 per account at one address (the "key", see AccountAdapter), and 20 from one
+# address in all: enough for the typos of everyone behind a library's shared address, too few to
+# guess passwords from it.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
+    "login_failed": "5/5m/key,20/5m/ip",
     "login": "30/m/ip",
     "reset_password": "10/m/ip,5/m/key",
     "signup": "20/m/ip",
@@ -265,6 +269,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hospitering.tasks.placement_reminders_send",
         "schedule": 60 * 60 * 6,
     },
+    "model-library-report-reminders": {
+        "task": "modelbibliotek.tasks.report_reminders_send",
+        "schedule": 60 * 60 * 6,
+    },
 }
 # A seat freed from a full gathering is held this long for the first on its waiting list.
 COURSES_SEAT_OFFER_HOURS = env.int("COURSES_SEAT_OFFER_HOURS", default=48)
@@ -274,6 +282,8 @@ COURSES_PERSONAL_ANSWERS_KEEP_DAYS = env.int("COURSES_PERSONAL_ANSWERS_KEEP_DAYS
 # Job shadowing: the participant's report and the host's feedback are due this many days after
 # the last day of the placement (reminders go out when it ends and a few days before).
 HOSPITERING_REPORT_DUE_DAYS = env.int("HOSPITERING_REPORT_DUE_DAYS", default=30)
+# Model libraries are reminded of a report this many days before it is due.
+MODELBIBLIOTEK_REMINDER_DAYS = env.int("MODELBIBLIOTEK_REMINDER_DAYS", default=14)
 
 # Invitation links work this many days (the invitation says so; the inviter can re-send it).
 PORTAL_INVITATION_VALID_DAYS = env.int("PORTAL_INVITATION_VALID_DAYS", default=14)

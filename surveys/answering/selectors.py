@@ -9,6 +9,7 @@ from django.db.models import Avg, QuerySet
 from django.db.models.functions import Coalesce
 
 from portal import permissions
+from portal.tokens import token_hash
 
 from ..builder.selectors import survey_structure
 from ..models import Answer, Page, Participation, Question, Response, Survey
@@ -27,8 +28,6 @@ def surveys_to_answer(*, user) -> QuerySet[Participation]:
 
 
 def participation_by_token(token: str) -> Participation | None:
-    from ..builder.services import token_hash
-
     if not token or len(token) > 100:
         return None
     return (

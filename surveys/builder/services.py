@@ -8,14 +8,10 @@ log. An open survey can be extended or closed early.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -25,6 +21,7 @@ from django.utils.translation import gettext as _
 from portal import outbox
 from portal.audit import audit_log
 from portal.models import County, Library, Programme, User
+from portal.tokens import derived_token, token_hash
 
 from ..models import Option, Page, Participation, Question, Statement, Survey
 from ..structure import CODE_MAX_LENGTH, CODE_PATTERN, StructureError, validate_structure
@@ -124,10 +121,6 @@ def survey_require_structure_changeable(survey: Survey) -> None:
 
 def _log(action: str, *, user, survey: Survey, data: dict | None = None) -> None:
     audit_log(f"surveys.survey.{action}", user=user, obj=survey, county=survey.county, data=data)
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 # --- the survey itself ---------------------------------------------------------------------
@@ -1140,12 +1133,9 @@ def participation_token(*, participation: Participation) -> str:
     participation. A stable token keeps an earlier e-mail's link (and the resume of a half-done
     response) working after a reminder.
     """
-    digest = hmac.new(
-        settings.SECRET_KEY.encode(),
-        f"survey-invitation:{participation.pk}:{participation.invited_at.isoformat()}".encode(),
-        hashlib.sha256,
-    ).digest()
-    token = base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    token = derived_token(
+        "survey-invitation", participation.pk, participation.invited_at.isoformat()
+    )
     if participation.token_hash != token_hash(token):
         participation.token_hash = token_hash(token)
         participation.save(update_fields=["token_hash"])
