@@ -8,6 +8,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from hospitering.models import Application, Offer, Placement
+from portal.tests.pages import home_waiting
 
 from .factories import OfferFactory, application_at
 from .world import populate
@@ -130,7 +131,7 @@ def test_decide_from_the_list_and_reject_with_a_reason(world, client_for):
     page = client.get(url("decide_list")).content.decode()
     assert url("application_detail", application.pk) in page
     home = client.get(reverse("home")).content.decode()
-    assert "Job shadowing applications to decide (1)" in home
+    assert home_waiting(home)["Job shadowing applications to decide"] == 1
     response = client.post(url("application_decide", application.pk), {"outcome": "rejected"})
     assert response.status_code == 400
     assert "Give a reason for the rejection." in response.content.decode()
