@@ -49,6 +49,7 @@ urlpatterns = [
     path("kurs/", include("courses.urls")),
     path("laering/", include("courses.learning.urls")),
     path("hospitering/", include("hospitering.urls")),
+    path("modellbibliotek/", include("modelbibliotek.urls")),
 ]
 
 handler500 = "portal.views.server_error"

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "courses",
     "courses.learning",
     "hospitering",
+    "modelbibliotek",
 ]
 
 MIDDLEWARE = [
@@ -266,6 +267,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hospitering.tasks.placement_reminders_send",
         "schedule": 60 * 60 * 6,
     },
+    "model-library-report-reminders": {
+        "task": "modelbibliotek.tasks.report_reminders_send",
+        "schedule": 60 * 60 * 6,
+    },
 }
 # A seat freed from a full gathering is held this long for the first on its waiting list.
 COURSES_SEAT_OFFER_HOURS = env.int("COURSES_SEAT_OFFER_HOURS", default=48)
@@ -275,6 +280,8 @@ COURSES_PERSONAL_ANSWERS_KEEP_DAYS = env.int("COURSES_PERSONAL_ANSWERS_KEEP_DAYS
 # Job shadowing: the participant's report and the host's feedback are due this many days after
 # the last day of the placement (reminders go out when it ends and a few days before).
 HOSPITERING_REPORT_DUE_DAYS = env.int("HOSPITERING_REPORT_DUE_DAYS", default=30)
+# Model libraries are reminded of a report this many days before it is due.
+MODELBIBLIOTEK_REMINDER_DAYS = env.int("MODELBIBLIOTEK_REMINDER_DAYS", default=14)
 
 # No survey figure is about fewer respondents than this; a survey may ask for more, never less.
 SURVEYS_MIN_GROUP_SIZE_FLOOR = env.int("SURVEYS_MIN_GROUP_SIZE_FLOOR", default=5)
