@@ -157,7 +157,6 @@ def test_staff_answers_on_a_phone_leaves_halfway_and_comes_back(phone_session, w
     assert response.answers.filter(question__code="cp1").count() == 4
     b.goto(link)
     assert "already answered" in page.content()
-    context.close()
 
 
 def test_the_question_form_shows_only_the_parts_of_the_chosen_kind(browser_session, world):
