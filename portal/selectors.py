@@ -10,7 +10,7 @@ from django.utils import timezone
 from . import home
 from .models import Invitation, Library, Programme, RoleAssignment, User
 from .permissions import visible
-from .services import invitation_token_hash
+from .tokens import token_hash
 
 Role = RoleAssignment.Role
 
@@ -20,7 +20,7 @@ def invitation_by_token(token: str) -> Invitation | None:
     return (
         Invitation.objects.select_related("library", "library__county")
         .filter(
-            token_hash=invitation_token_hash(token),
+            token_hash=token_hash(token),
             accepted_at__isnull=True,
             expires_at__gt=timezone.now(),
         )

@@ -9,6 +9,7 @@ from django.db.models import Avg, QuerySet
 from django.db.models.functions import Coalesce
 
 from portal import permissions
+from portal.tokens import token_hash
 
 from ..builder.selectors import survey_structure
 from ..models import Answer, Page, Participation, Question, Response, Survey
@@ -31,8 +32,6 @@ def participation_by_token(token: str) -> Participation | None:
     is archived. A link lets its holder answer only while the survey takes answers (it expires
     with the survey: a closed survey shows the closed page, naming nobody); an extension of the
     survey extends it."""
-    from ..builder.services import token_hash
-
     if not token or len(token) > 100:
         return None
     return (

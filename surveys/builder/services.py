@@ -8,9 +8,6 @@ log. An open survey can be extended or closed early.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
@@ -25,6 +22,7 @@ from django.utils.translation import gettext as _
 from portal import outbox
 from portal.audit import audit_log
 from portal.models import County, Library, Programme, User
+from portal.tokens import derived_token, token_hash
 
 from ..models import Option, Page, Participation, Question, Statement, Survey
 from ..structure import CODE_MAX_LENGTH, CODE_PATTERN, StructureError, validate_structure
@@ -124,10 +122,6 @@ def survey_require_structure_changeable(survey: Survey) -> None:
 
 def _log(action: str, *, user, survey: Survey, data: dict | None = None) -> None:
     audit_log(f"surveys.survey.{action}", user=user, obj=survey, county=survey.county, data=data)
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 # --- the survey itself ---------------------------------------------------------------------
@@ -1149,13 +1143,11 @@ def participation_token(*, participation: Participation) -> str:
     participation. A stable token keeps an earlier e-mail's link working after a reminder; the
     link version (raised on revoking and re-issuing) makes a new one.
     """
-    version = f":{participation.link_version}" if participation.link_version else ""
-    digest = hmac.new(
-        settings.SECRET_KEY.encode(),
-        f"survey-invitation:{participation.pk}:{participation.invited_at.isoformat()}{version}".encode(),
-        hashlib.sha256,
-    ).digest()
-    token = base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    # Version 0 keeps the links e-mailed before links could be revoked working.
+    version = [participation.link_version] if participation.link_version else []
+    token = derived_token(
+        "survey-invitation", participation.pk, participation.invited_at.isoformat(), *version
+    )
     if participation.token_hash != token_hash(token):
         participation.token_hash = token_hash(token)
         participation.save(update_fields=["token_hash"])
