@@ -1,0 +1,49 @@
+"""The person's API tokens, on their profile page: create (shown once) and revoke."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from portal import permissions
+from portal.profile import profile_sections
+
+from . import services
+from .forms import ApiTokenForm
+from .models import ApiToken
+
+
+@login_required
+@require_POST
+@never_cache  # the page shows the token itself: no cache may keep it
+def api_token_create(request):
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        request.api_token_form = form
+        sections = profile_sections(request=request, user=request.user)
+        return render(request, "portal/profile.html", {"sections": sections}, status=400)
+    api_token, token = services.api_token_create(user=request.user, **form.cleaned_data)
+    return render(
+        request,
+        "api/token_created.html",
+        {
+            "api_token": api_token,
+            "token": token,
+            "api_url": request.build_absolute_uri(reverse("api:programme-list")),
+        },
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, pk):
+    api_token = permissions.get_visible_or_404(request, ApiToken, pk=pk)
+    permissions.require(request, "revoke", api_token)
+    services.api_token_revoke(token=api_token, revoked_by=request.user)
+    messages.success(request, _("The token “%(name)s” was revoked.") % {"name": api_token.name})
+    return redirect(reverse("profile") + "#api-tokens")
