@@ -29,7 +29,9 @@ def test_every_endpoint_lists_and_fetches_exactly_what_the_policy_lets_each_pers
     client, api_client
 ):
     world = build_full_world()
-    resources = [(f"/api/v1/{prefix}/", viewset.model) for prefix, viewset, _name in router.registry]
+    resources = [
+        (f"/api/v1/{prefix}/", viewset.model) for prefix, viewset, _name in router.registry
+    ]
     assert len(resources) >= 9
     checked = 0
     for name, person in world.people().items():
