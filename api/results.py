@@ -157,16 +157,20 @@ def results_data(results: SurveyResults) -> dict:
             }
             for q in results.questions
         ]
-    heatmap = [
-        {
-            "county": county.id,
-            "cells": [
-                {"area": area.id, "n": cell.n, "gap": cell.gap, "suppressed": cell.suppressed}
-                for area, cell in zip(results.heatmap_areas, row.cells, strict=True)
-            ],
-        }
-        for county, row in zip(results.counties, results.heatmap, strict=True)
-    ]
+    heatmap = (
+        [
+            {
+                "county": county.id,
+                "cells": [
+                    {"area": area.id, "n": cell.n, "gap": cell.gap, "suppressed": cell.suppressed}
+                    for area, cell in zip(results.heatmap_areas, row.cells, strict=True)
+                ],
+            }
+            for county, row in zip(results.counties, results.heatmap, strict=True)
+        ]
+        if results.heatmap
+        else []
+    )  # only for someone who sees the whole survey
     return {
         "survey": results.survey.id,
         "min_group_size": results.min_group_size,

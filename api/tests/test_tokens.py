@@ -103,20 +103,27 @@ def test_a_token_expires_at_the_end_of_its_last_day(world, client):
     assert _get(client, token).status_code == 200
 
 
-def test_the_refusal_is_in_the_persons_language(world, client):
+def test_answers_are_in_the_persons_language(world, client):
     api_token, token = services.api_token_create(user=world.staff_a, name="Skript")
     services.api_token_revoke(token=api_token, revoked_by=world.staff_a)
-    response = client.get(
+    revoked = client.get(
         "/api/v1/programmes/", HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT_LANGUAGE="nn"
     )
-    assert response.status_code == 401
-    assert (
-        response.json()["detail"] != "The token is not valid: it may have expired or been revoked."
+    assert revoked.json()["detail"] == (
+        "Tokenet er ikkje gyldig: det kan ha gått ut eller vorte trekt tilbake."
     )
+    nobody = client.get("/api/v1/programmes/", HTTP_ACCEPT_LANGUAGE="nn")
+    assert nobody.json()["detail"] == "Du har ikkje gitt noko token eller logga inn."
+    # A token's owner gets their own language, whatever the client sends.
     User.objects.filter(pk=world.staff_b.pk).update(preferred_language="nn")
     _other, other_token = services.api_token_create(user=world.staff_b, name="Skript")
-    answer = client.get("/api/v1/programmes/?page=0", HTTP_AUTHORIZATION=f"Bearer {other_token}")
+    answer = client.get(
+        "/api/v1/libraries/?page=0&county=x",
+        HTTP_AUTHORIZATION=f"Bearer {other_token}",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert answer.status_code == 400 and answer["Content-Language"] == "nn"
+    assert answer.json()["county"] == ["Oppgje eit heiltal."]
 
 
 def test_use_is_recorded_at_most_once_a_minute(world, client, django_assert_num_queries):
