@@ -8,6 +8,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from courses.models import Course, Gathering, Registration
@@ -19,6 +21,7 @@ BIGGEST_ID = 2**63 - 1  # PostgreSQL's bigint: a larger number is "not found", n
 PAGING_PARAMETERS = frozenset({"page", "page_size", "format"})
 
 
+@extend_schema_field(OpenApiTypes.INT64)
 class IdFilter(filters.NumberFilter):
     """An id: a whole number (an id out of the person's scope simply matches nothing)."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -24,8 +25,8 @@ from . import filters, results, serializers
 
 
 @extend_schema_view(
-    list=extend_schema(description="The objects you may see, in a stable order, page by page."),
-    retrieve=extend_schema(description="One object you may see; any other id answers 404."),
+    list=extend_schema(description=_("The objects you may see, in a stable order, page by page.")),
+    retrieve=extend_schema(description=_("One object you may see; any other id answers 404.")),
 )
 class PolicyViewSet(viewsets.ReadOnlyModelViewSet):
     """A read-only resource over one model with a policy: what the caller may `view`."""
@@ -96,7 +97,7 @@ class SurveyViewSet(PolicyViewSet):
     @extend_schema(
         parameters=[results.ResultQuerySerializer],
         responses=results.SurveyResultsSerializer,
-        description=(
+        description=_(
             "The survey's aggregated results, as on its results page: only for the counties and "
             "libraries you may see, no figure about fewer respondents than the survey's minimum "
             "group size (nor one that would reveal a smaller group by subtraction), never an "

@@ -44,7 +44,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
-    "drf_spectacular_sidecar",
     "api",
 ]
 
@@ -394,16 +393,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_refusals",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "SurveyStatusEnum": "surveys.models.Survey.Status",
         "RegistrationStatusEnum": "courses.models.Registration.Status",
         "OfferStatusEnum": "hospitering.models.Offer.Status",
     },
-    # The documentation page's scripts and styles come from the drf-spectacular-sidecar package,
-    # served by the portal itself (no CDN).
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
 }
 
 # Demo data (demo accounts) may only be loaded where this is on; never in production.
