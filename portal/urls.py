@@ -51,6 +51,7 @@ urlpatterns = [
     path("kurs/", include("courses.urls")),
     path("laering/", include("courses.learning.urls")),
     path("hospitering/", include("hospitering.urls")),
+    path("modellbibliotek/", include("modelbibliotek.urls")),
     path("profil/api-nokler/", include(token_patterns)),
     path("api/", include("api.urls")),
 ]
