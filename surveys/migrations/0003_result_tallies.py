@@ -21,7 +21,7 @@ def count_existing_responses(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0001_initial'),
+        ('surveys', '0002_participation_link_version'),
     ]
 
     operations = [
