@@ -280,6 +280,8 @@ def _finish_area(cell: dict) -> dict:
 
 # Tally items besides item_key(...): the responses themselves and a competence area's dimension.
 RESPONSES_ITEM = "responses"
+# A value's own row (a bar's count) is "=<value>", apart from the item's totals ("").
+VALUE_PREFIX = "="
 
 
 def area_item(area_id, dimension: str) -> str:
@@ -348,7 +350,7 @@ def tallied_numbers(
             cell = per_county[county].setdefault(area_id, _empty_area())
             _add_dimension(cell, dimension, row["total"], row["count"], row["n_sum"])
         elif value:
-            counts[item][value] = row["n_sum"]
+            counts[item][value.removeprefix(VALUE_PREFIX)] = row["n_sum"]
         else:
             count = row["count"]
             items[item] = {

@@ -8,10 +8,11 @@ text is raw answers). Results pages then read the snapshot (see surveys.results.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from .selectors import (
     COUNTED_KINDS,
     DIFFERENCE_SUPPRESSED,
     RESPONSES_ITEM,
+    VALUE_PREFIX,
     _value_key,
     area_item,
     compute_numbers,
@@ -45,80 +47,70 @@ def result_tallies_add(*, survey_id: int, response_ids) -> int:
     """Add submitted responses to the survey's ResultTally rows; call it in the transaction that
     submits them (rows are locked in one order, so concurrent submissions wait, never deadlock).
 
-    The sums mirror `compute_numbers` query by query: per item the respondents, "don't know",
+    The sums mirror `compute_numbers` figure by figure: per item the respondents, "don't know",
     the sum and count of the numbers, per value its count, per competence area and dimension
-    the sum, count and respondents, and the responses. Returns the number of cells touched.
+    the sum, count and respondents, and the responses. Two reads (the responses, their answers)
+    and one write. Returns the number of cells touched.
     """
     responses = Response.objects.filter(
         pk__in=response_ids, survey_id=survey_id, submitted_at__isnull=False
     )
-    answers = Answer.objects.filter(response__in=responses.values("id"))
-    cell = ("response__county_id", "response__library_id", "response__role")
-    deltas: dict[tuple, list] = {}
-
-    def add(row, prefix, item, value="", *, n=0, dont_know=0, number_sum=0, number_count=0):
-        key = (row[f"{prefix}county_id"] or 0, row[f"{prefix}library_id"] or 0)
-        key += (row[f"{prefix}role"], item, value)
-        sums = deltas.setdefault(key, [0, 0, 0, 0])
-        for index, amount in enumerate((n, dont_know, number_sum or 0, number_count)):
-            sums[index] += amount
-
-    for row in responses.values("county_id", "library_id", "role").annotate(count=Count("id")):
-        add(row, "", RESPONSES_ITEM, n=row["count"])
-    not_dont_know = Q(dont_know=False)
-    for row in (
-        answers.exclude(question__kind__in=Question.TEXT_KINDS)
-        .values(*cell, "question_id", "statement_id", "dimension", "question__kind")
-        .annotate(
-            answers=Count("id"),
-            chosen_by=Count("response_id", distinct=True),
-            total=Sum("number", filter=not_dont_know),
-            count=Count("number", filter=not_dont_know),
-            dont_know_count=Count("id", filter=Q(dont_know=True)),
-        )
-        .order_by()
-    ):
-        multiple = row["question__kind"] == Kind.MULTIPLE_CHOICE
-        add(
-            row,
-            "response__",
-            item_key(row["question_id"], row["statement_id"], row["dimension"]),
-            n=row["chosen_by"] if multiple else row["answers"],
-            dont_know=row["dont_know_count"],
-            number_sum=row["total"],
-            number_count=row["count"],
-        )
-    for row in (
-        answers.filter(question__kind__in=COUNTED_KINDS, dont_know=False)
-        .values(*cell, "question_id", "statement_id", "dimension", "number", "choice")
+    deltas: dict[tuple, list] = defaultdict(lambda: [0, 0, 0, 0])
+    for county_id, library_id, role, count in (
+        responses.values_list("county_id", "library_id", "role")
         .annotate(count=Count("id"))
         .order_by()
     ):
-        item = item_key(row["question_id"], row["statement_id"], row["dimension"])
-        add(row, "response__", item, _value_key(row["number"], row["choice"]), n=row["count"])
-    for row in (
-        answers.filter(
-            question__kind=Kind.COMPETENCE_PAIR,
-            dont_know=False,
-            number__isnull=False,
-            dimension__in=[Answer.Dimension.IMPORTANCE, Answer.Dimension.COMPETENCE],
-        )
-        .annotate(area_id=Coalesce("statement__competence_area_id", "question__competence_area_id"))
-        .filter(area_id__isnull=False)
-        .values(*cell, "area_id", "dimension")
-        .annotate(
-            total=Sum("number"), count=Count("id"), respondents=Count("response_id", distinct=True)
-        )
-        .order_by()
-    ):
-        add(
-            row,
-            "response__",
-            area_item(row["area_id"], row["dimension"]),
-            n=row["respondents"],
-            number_sum=row["total"],
-            number_count=row["count"],
-        )
+        deltas[(county_id or 0, library_id or 0, role, RESPONSES_ITEM, "")][0] += count
+    answers = Answer.objects.filter(response__in=responses.values("id")).values_list(
+        "response_id",
+        "response__county_id",
+        "response__library_id",
+        "response__role",
+        "question__kind",
+        "question_id",
+        "statement_id",
+        "dimension",
+        "number",
+        "choice",
+        "dont_know",
+        Coalesce("statement__competence_area_id", "question__competence_area_id"),
+    )
+    chosen = set()  # (response, item) of multiple choice: a respondent counts once per item
+    rated = set()  # (response, area item): a respondent counts once per area and dimension
+    for answer in answers.order_by():
+        response_id, county_id, library_id, role, kind, question_id = answer[:6]
+        statement_id, dimension, number, choice, dont_know, area_id = answer[6:]
+        if kind in Question.TEXT_KINDS:
+            continue
+        cell = (county_id or 0, library_id or 0, role)
+        item = item_key(question_id, statement_id, dimension)
+        totals = deltas[(*cell, item, "")]
+        if kind != Kind.MULTIPLE_CHOICE:
+            totals[0] += 1
+        elif (response_id, item) not in chosen:
+            chosen.add((response_id, item))
+            totals[0] += 1
+        if dont_know:
+            totals[1] += 1
+        elif number is not None:
+            totals[2] += number
+            totals[3] += 1
+        if kind in COUNTED_KINDS and not dont_know:
+            deltas[(*cell, item, VALUE_PREFIX + _value_key(number, choice))][0] += 1
+        if (
+            kind == Kind.COMPETENCE_PAIR
+            and not dont_know
+            and number is not None
+            and area_id is not None
+            and dimension in (Answer.Dimension.IMPORTANCE, Answer.Dimension.COMPETENCE)
+        ):
+            area = deltas[(*cell, area_item(area_id, dimension), "")]
+            if (response_id, area_id, dimension) not in rated:
+                rated.add((response_id, area_id, dimension))
+                area[0] += 1
+            area[2] += number
+            area[3] += 1
     # Each cell at both grains: per county and role, and per library and role.
     cells: dict[tuple, list] = {}
     for (county_id, library_id, role, item, value), sums in deltas.items():
