@@ -275,11 +275,8 @@ def _finish_area(cell: dict) -> dict:
 SUPPRESSED = {"n": None, "suppressed": True}
 
 
-def selection(
-    scope: ResultScope, filters: ResultFilters | None = None, county: str | None = None
-) -> Callable[[Cell], bool]:
-    """The cells (county, library, role) a scope and filters select; `county`: one county's
-    cells of them (its key in area_counties, NO_COUNTY for responses without a county)."""
+def selection(scope: ResultScope, filters: ResultFilters | None = None) -> Callable[[Cell], bool]:
+    """The cells (county, library, role) a scope and filters select."""
     filters = filters or ResultFilters()
 
     def selected(cell: Cell) -> bool:
@@ -291,7 +288,6 @@ def selection(
             and (filters.county_id is None or county_id == filters.county_id)
             and (filters.library_id is None or library_id == filters.library_id)
             and (filters.role is None or role == filters.role)
-            and (county is None or str(county_id or NO_COUNTY) == county)
         )
 
     return selected
