@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from portal import permissions
 from portal.forms import add_service_errors
 from portal.models import Library, Programme
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import (
     ApproveForm,
     AttachmentForm,
@@ -40,6 +40,8 @@ from .models import (
     ReportAttachment,
     ReportPeriod,
 )
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _render_form(request, template, context):
@@ -84,8 +86,30 @@ def model_library_list(request):
     programme = _programme(request)
     context = {"programme": programme}
     if programme is not None:
-        context.update(selectors.programme_overview(user=request.user, programme=programme))
+        context.update(
+            selectors.programme_overview(
+                user=request.user, programme=programme, today=timezone.localdate()
+            )
+        )
     return render(request, "modelbibliotek/model_library_list.html", context)
+
+
+@login_required
+def overview_export(request, fmt):
+    programme = _programme(request)
+    if programme is None:
+        raise Http404
+    rows = selectors.programme_overview(
+        user=request.user, programme=programme, today=timezone.localdate()
+    )["rows"]
+    filename = f"modellbibliotek-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    if fmt == "csv":
+        body, content_type = exports.overview_csv(rows), "text/csv; charset=utf-8"
+    else:
+        body, content_type = exports.overview_xlsx(rows), XLSX
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _appointable_libraries(user, programme):
