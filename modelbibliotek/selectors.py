@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,6 @@ from portal.models import AuditLogEntry
 from .charts import indicator_chart
 from .figures import PortalFigure, figure_for, portal_figures
 from .models import (
-    Goal,
     Indicator,
     IndicatorValue,
     Milestone,
@@ -219,22 +218,6 @@ def model_library_related(queryset: QuerySet[ModelLibrary]) -> QuerySet[ModelLib
     )
 
 
-def model_library_plan(*, model_library: ModelLibrary) -> dict:
-    """The plan of a model library: goals with their indicators, milestones, plan anchoring."""
-    goals = list(
-        model_library.goals.prefetch_related(
-            "competence_areas", Prefetch("indicators", queryset=Indicator.objects.all())
-        )
-    )
-    milestones = list(Milestone.objects.filter(model_library=model_library).select_related("goal"))
-    plans = list(
-        PlanAnchoring.objects.filter(model_library=model_library).prefetch_related(
-            "history__changed_by"
-        )
-    )
-    return {"goals": goals, "milestones": milestones, "plans": plans}
-
-
 def reports_due_soon(*, today: date, days_before: int) -> list[tuple[int, int]]:
     """(model library id, period id) of reports due within `days_before` days and not yet
     submitted (no report yet, or a draft or returned one)."""
@@ -254,10 +237,6 @@ def reports_due_soon(*, today: date, days_before: int) -> list[tuple[int, int]]:
             if (model_library_id, period_id) not in done:
                 due.append((model_library_id, period_id))
     return due
-
-
-def goals_of(model_library: ModelLibrary) -> QuerySet[Goal]:
-    return model_library.goals.all()
 
 
 # --- what pages show --------------------------------------------------------------------------

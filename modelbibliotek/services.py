@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from courses.learning.content import validate_upload
 from portal import outbox, permissions
 from portal.audit import audit_log
-from portal.models import CompetenceArea, Library, OutboxMessage, Programme, User
+from portal.models import Library, OutboxMessage, Programme, User
 
 from .models import (
     Goal,
@@ -765,7 +765,3 @@ def report_reminder_queue(*, model_library_id: int, period_id: int) -> bool:
     with transaction.atomic():
         _enqueue("report_reminder_notify", model_library_id, period_id, key=key)
     return True
-
-
-def programme_areas(*, programme: Programme):
-    return CompetenceArea.objects.filter(programme=programme)

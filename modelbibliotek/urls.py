@@ -28,6 +28,7 @@ urlpatterns = [
     path("<int:pk>/rapporter/ny/", views.report_create, name="report_create"),
     path("rapporter/<int:pk>/", views.report_detail, name="report_detail"),
     path("rapporter/<int:pk>/endre/", views.report_edit, name="report_edit"),
+    path("rapporter/<int:pk>/pdf/", views.report_pdf, name="report_pdf"),
     path("rapporter/<int:pk>/send/", views.report_submit, name="report_submit"),
     path("rapporter/<int:pk>/vedtak/", views.report_decide, name="report_decide"),
     path("rapporter/<int:pk>/kommentar/", views.report_comment, name="report_comment"),

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,7 +16,7 @@ from portal import permissions
 from portal.forms import add_service_errors
 from portal.models import Library, Programme
 
-from . import exports, selectors, services
+from . import exports, pdf, selectors, services
 from .forms import (
     ApproveForm,
     AttachmentForm,
@@ -433,6 +434,21 @@ def report_detail(request, pk, forms=None):
     }
     status = 400 if forms else 200
     return render(request, "modelbibliotek/report_detail.html", context, status=status)
+
+
+@login_required
+def report_pdf(request, pk):
+    report = _report(request, pk)
+    body = pdf.report_pdf(
+        report=report,
+        content=selectors.report_display(report=report),
+        comments=list(report.comments.select_related("author")),
+        history=selectors.report_history(report=report),
+    )
+    filename = f"rapport-{slugify(report.model_library.library.name)}-{report.period_id}.pdf"
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_required
