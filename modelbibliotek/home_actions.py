@@ -20,15 +20,15 @@ Status = ProgressReport.Status
 @register
 def model_library_actions(*, user, programme, **kwargs) -> list[HomeAction]:
     actions = []
-    visible = permissions.visible(user, ModelLibrary).filter(programme=programme)
-    if visible.exists():
-        actions.append(
-            HomeAction(
-                _("Model libraries"),
-                reverse("modelbibliotek:model_library_list") + f"?programme={programme.pk}",
-                _("Goals, indicators, plan anchoring and reports of the model libraries."),
-            )
+    if not permissions.visible(user, ModelLibrary).filter(programme=programme).exists():
+        return actions  # one query for everyone the model libraries do not concern
+    actions.append(
+        HomeAction(
+            _("Model libraries"),
+            reverse("modelbibliotek:model_library_list") + f"?programme={programme.pk}",
+            _("Goals, indicators, plan anchoring and reports of the model libraries."),
         )
+    )
     to_decide = (
         permissions.for_action(user, ProgressReport, "decide")
         .filter(model_library__programme=programme, status=Status.SUBMITTED)
