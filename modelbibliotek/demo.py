@@ -1,22 +1,22 @@
 """The demo model libraries: one public library in each of the five counties, with goals,
 indicators, milestones, plan anchoring and a history of reports in every state.
 
-The programme ran in 2011–2012, so the demo is written through the services where they allow it
-(the plan, the reports and their cycle) and keeps their audit log; the report periods are the
-programme's four half-years. Each county's library stands at another point of the cycle, so every
-state can be seen: approved reports (frozen), one returned with the coordinator's comment, one
-submitted again, one waiting for approval, a draft, and an overdue period with no report.
+Everything is written through the services (the plan, the reports and their cycle), so the demo
+keeps their audit log; the report periods are the programme's four half-years, with dates
+relative to today like the rest of the demo. Each county's library stands at another point of
+the cycle, so every state can be seen: approved reports (frozen), one returned with the
+coordinator's comment, one submitted again, one waiting for approval, a draft, and an overdue
+period with no report.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 
 from django.db import transaction
-from django.utils.text import slugify
+from django.utils import timezone
 
-from portal.demo import _person
-from portal.models import CompetenceArea, Library, RoleAssignment, User
+from portal.models import CompetenceArea, Library, User
 from portal.permissions import users_for
 
 from . import services
@@ -25,44 +25,46 @@ from .models import (
     Milestone,
     ModelLibrary,
     PlanAnchoring,
-    ProgressReport,
     ReportPeriod,
 )
 
-Role = RoleAssignment.Role
-
-PERIODS = [
-    ("Vår 2011", date(2011, 3, 1), date(2011, 6, 30), date(2011, 8, 31)),
-    ("Høst 2011", date(2011, 7, 1), date(2011, 12, 31), date(2012, 2, 15)),
-    ("Vår 2012", date(2012, 1, 1), date(2012, 6, 30), date(2012, 8, 31)),
-    ("Høst 2012", date(2012, 7, 1), date(2012, 11, 30), date(2012, 12, 31)),
-]
 # (county, municipality, project title, the states of its reports period by period)
 LIBRARIES = [
-    ("16", "1601", "Biblioteket som samfunnsaktør", ["approved", "approved", "submitted", "draft"]),
+    ("16", "1601", "Biblioteket som samfunnsaktør", ["approved", "approved", "draft", None]),
     ("04", "0403", "Hamar bibliotek i kommuneplanen", ["approved", "returned", None, None]),
-    ("15", "1502", "Molde: kulturhus og bibliotek", ["approved", "resubmitted", "draft", None]),
-    ("17", "1702", "Steinkjer: partnerskap i regionen", ["approved", "approved", "approved", None]),
+    ("15", "1502", "Molde: kulturhus og bibliotek", ["approved", "resubmitted", None, None]),
+    (
+        "17",
+        "1702",
+        "Steinkjer: partnerskap i regionen",
+        ["approved", "approved", "submitted", None],
+    ),
     ("05", "0501", "Lillehammer: lokal utvikling", ["submitted", None, None, None]),
 ]
 
 
-def _actor(model_library: ModelLibrary) -> User:
-    """Who writes for the library in the demo: a person who works there (a library leader is
-    added where the demo has nobody, as is a coordinator for a county without one, so that every
-    county's reports can go through the whole cycle)."""
-    library, programme = model_library.library, model_library.programme
-    slug = slugify(library.name.split()[0])
-    if not users_for("decide", ProgressReport(model_library=model_library)).exists():
-        coordinator = _person(f"koordinator.{slugify(library.county.name)}@demo.no", "Koordinator")
-        RoleAssignment.objects.get_or_create(
-            user=coordinator, role=Role.COORDINATOR, programme=programme, county=library.county
+def _periods(programme) -> list[ReportPeriod]:
+    """Four half-years from the programme's start (the demo's dates move with the calendar), each
+    report due a month after its period, within the programme."""
+    start, end = programme.start_date, programme.end_date
+    span = (end - start).days // 4
+    periods = []
+    for number in range(4):
+        starts = start + timedelta(days=span * number)
+        ends = min(starts + timedelta(days=span - 1), end - timedelta(days=30))
+        title = f"Halvår {number + 1}"
+        periods.append(
+            ReportPeriod.objects.filter(programme=programme, title=title).first()
+            or services.report_period_save(
+                programme=programme,
+                saved_by=None,
+                title=title,
+                starts_on=starts,
+                ends_on=ends,
+                due_on=min(ends + timedelta(days=30), end),
+            )
         )
-    member = users_for("member", model_library).order_by("pk").first()
-    if member is None:
-        member = _person(f"biblioteksjef.{slug}@demo.no", f"Biblioteksjef ({library})")
-        RoleAssignment.objects.get_or_create(user=member, role=Role.LIBRARY_LEADER, library=library)
-    return member
+    return periods
 
 
 def _plan(model_library: ModelLibrary, by: User, areas: dict, index: int) -> None:
@@ -112,10 +114,11 @@ def _plan(model_library: ModelLibrary, by: User, areas: dict, index: int) -> Non
     services.indicator_save(
         goal=politics, saved_by=by, name="Hva planene sier om biblioteket", unit="text"
     )
+    start = programme.start_date
     for title, due, goal_of in [
-        ("Kursrekka er i gang", date(2011, 9, 30), goal),
-        ("Avtale med to lokale partnere", date(2012, 3, 31), goal),
-        ("Innspill til kommuneplanen levert", date(2012, 6, 30), politics),
+        ("Kursrekka er i gang", start + timedelta(days=120), goal),
+        ("Avtale med to lokale partnere", start + timedelta(days=300), goal),
+        ("Innspill til kommuneplanen levert", start + timedelta(days=450), politics),
     ]:
         services.milestone_save(
             model_library=model_library, saved_by=by, title=title, due_on=due, goal=goal_of
@@ -135,7 +138,7 @@ def _plan(model_library: ModelLibrary, by: User, areas: dict, index: int) -> Non
         name="Regional plan for kultur",
         level=PlanAnchoring.Level.REGIONAL,
         status=PlanAnchoring.Status.ADOPTED if index < 3 else PlanAnchoring.Status.MENTIONED,
-        decided_on=date(2011, 11, 15) if index < 3 else None,
+        decided_on=programme.start_date + timedelta(days=60) if index < 3 else None,
     )
 
 
@@ -160,7 +163,13 @@ def _report(model_library, period, state, by, number: int) -> None:
             "next_steps": "Møte med kommunens planavdeling.",
         },
         values=values,
-        milestones={milestone.pk: (Milestone.Status.DONE, period.ends_on, "Gjennomført.")},
+        milestones={
+            milestone.pk: (
+                Milestone.Status.DONE,
+                min(period.ends_on, timezone.localdate()),
+                "Gjennomført.",
+            )
+        },
     )
     if state == "draft":
         return
@@ -184,20 +193,7 @@ def _report(model_library, period, state, by, number: int) -> None:
 def model_library_demo_load(*, programme) -> None:
     if ModelLibrary.objects.filter(programme=programme).exists():
         return
-    periods = []
-    for title, starts_on, ends_on, due_on in PERIODS:
-        period = ReportPeriod.objects.filter(programme=programme, title=title).first()
-        periods.append(
-            period
-            or services.report_period_save(
-                programme=programme,
-                saved_by=None,
-                title=title,
-                starts_on=starts_on,
-                ends_on=ends_on,
-                due_on=due_on,
-            )
-        )
+    periods = _periods(programme)
     areas = {a.code: a for a in CompetenceArea.objects.filter(programme=programme)}
     for index, (county, municipality, title, states) in enumerate(LIBRARIES):
         library = Library.objects.filter(
@@ -218,7 +214,10 @@ def model_library_demo_load(*, programme) -> None:
             ends_on=programme.end_date,
             competence_areas=list(areas.values())[:3],
         )
-        by = _actor(model_library)
+        # The portal's demo gives every county a library leader and staff (portal.demo).
+        by = users_for("member", model_library).order_by("pk").first()
+        if by is None:
+            continue
         _plan(model_library, by, areas, index)
         for number, (period, state) in enumerate(zip(periods, states, strict=True)):
             if state is not None:
