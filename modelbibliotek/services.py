@@ -228,6 +228,8 @@ def model_library_update(
         competence_areas=competence_areas,
     )
     _contacts_validate(model_library, contact_people)
+    # Compared with the row as stored (a form may already have changed the instance in memory).
+    model_library = ModelLibrary.objects.select_for_update().get(pk=model_library.pk)
     changed = [n for n in PROJECT_FIELDS if n in fields and getattr(model_library, n) != fields[n]]
     for name in changed:
         setattr(model_library, name, fields[name])
