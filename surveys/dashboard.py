@@ -27,8 +27,7 @@ from django.utils.translation import gettext_lazy
 from portal.dashboard import DashboardPanel, dashboard_areas, dashboard_counties, register
 
 from .models import Survey
-from .results.disclosure import survey_disclosure
-from .results.selectors import ResultFilters, ResultScope, survey_numbers
+from .results.selectors import ResultFilters, ResultScope, survey_numbers, tallied_disclosure
 
 WHOLE_PROGRAMME = "all"
 
@@ -103,7 +102,9 @@ def _group_numbers(survey: Survey, county_ids: set[int] | None, counties) -> dic
     alone, one computation per county they coordinate.
     """
     no_filters = ResultFilters()
-    disclosure = None if survey.raw_answers_purged_at else survey_disclosure(survey)
+    disclosure = None
+    if not survey.raw_answers_purged_at:
+        disclosure = tallied_disclosure(survey=survey, question_ids=())
     if county_ids is None:
         numbers, _from_snapshot = survey_numbers(
             survey=survey,

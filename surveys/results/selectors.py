@@ -33,7 +33,7 @@ from .disclosure import (
     Cell,
     Disclosure,
     area_measure,
-    survey_disclosure,
+    partition,
     text_measure,
 )
 
@@ -297,6 +297,56 @@ def area_item(area_id, dimension: str) -> str:
     return f"area.{area_id}.{dimension}"
 
 
+def rated_item(area_id) -> str:
+    """Respondents who rated the area at all (the disclosure rule's area measure)."""
+    return f"rated.{area_id}"
+
+
+def text_item(question_id) -> str:
+    """Respondents who wrote a text to the question (the disclosure rule's text measure)."""
+    return f"text.{question_id}"
+
+
+def tallied_sizes(
+    *, survey: Survey, question_ids: Collection[int] | None = None
+) -> dict[str, dict[Cell, int]]:
+    """What `disclosure.measure_sizes` counts over the answers, from the running sums (one
+    query): respondents per measure and cell (county, library, role). With `question_ids`, the
+    measures of those questions only, besides the responses' and the areas'."""
+    cells = ResultTally.objects.filter(survey=survey, by_library=True, value="").exclude(
+        item__startswith="area."
+    )
+    if question_ids is not None:
+        wanted = Q(item=RESPONSES_ITEM) | Q(item__startswith="rated.")
+        for question_id in question_ids:
+            wanted |= Q(item__startswith=f"{question_id}.") | Q(item=text_item(question_id))
+        cells = cells.filter(wanted)
+    sizes: dict[str, dict[Cell, int]] = defaultdict(dict)
+    rows = cells.values_list("county_id", "library_id", "role", "item", "n").order_by()
+    for county_id, library_id, role, item, n in rows:
+        if item == RESPONSES_ITEM:
+            measure = RESPONSES
+        elif item.startswith("rated."):
+            measure = area_measure(item.removeprefix("rated."))
+        elif item.startswith("text."):
+            measure = text_measure(item.removeprefix("text."))
+        else:
+            measure = item
+        sizes[measure][(county_id or None, library_id or None, role or "")] = n
+    return sizes
+
+
+def tallied_disclosure(*, survey: Survey, question_ids: Collection[int] | None = None):
+    """`disclosure.survey_disclosure` from the running sums: the same blocks (the rule's own
+    `partition`), without reading every answer of the survey on every request."""
+    threshold = survey.group_size_threshold
+    sizes = tallied_sizes(survey=survey, question_ids=question_ids)
+    return Disclosure(
+        threshold=threshold,
+        partitions={measure: partition(cells, threshold) for measure, cells in sizes.items()},
+    )
+
+
 def tallied_numbers(
     *,
     survey: Survey,
@@ -353,6 +403,8 @@ def tallied_numbers(
         item, value = row["item"], row["value"]
         if item == RESPONSES_ITEM:
             n = row["n_sum"]
+        elif item.startswith(("rated.", "text.")):
+            continue  # the disclosure rule's measures (tallied_sizes), not figures
         elif item.startswith("area."):
             _prefix, area_id, dimension = item.split(".")
             county = str(row["county"] or NO_COUNTY)
@@ -608,7 +660,7 @@ def survey_numbers(
     numbers = tallied_numbers(
         survey=survey, scope=scope, filters=filters, question_ids=question_ids
     )
-    disclosure = disclosure or survey_disclosure(survey)
+    disclosure = disclosure or tallied_disclosure(survey=survey, question_ids=question_ids)
     return disclose(numbers, disclosure, selection(scope, filters)), False
 
 
@@ -657,7 +709,9 @@ def survey_results(
     filters = _clean_filters(filters, counties, libraries)
     one_question = part not in (OVERVIEW, ALL_QUESTIONS)
     question_ids = {ALL_QUESTIONS: None, OVERVIEW: ()}.get(part, (part,))
-    disclosure = None if survey.raw_answers_purged_at else survey_disclosure(survey)
+    disclosure = None
+    if not survey.raw_answers_purged_at:
+        disclosure = tallied_disclosure(survey=survey, question_ids=question_ids)
     numbers, from_snapshot = survey_numbers(
         survey=survey,
         scope=scope,

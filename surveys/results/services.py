@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -31,9 +31,11 @@ from .selectors import (
     compute_numbers,
     disclose,
     item_key,
+    rated_item,
     response_rate_data,
     selection,
     submitted_responses,
+    text_item,
 )
 
 SNAPSHOT_VERSION = 2  # 2: groups under the block rule of surveys/results/disclosure.py
@@ -79,15 +81,30 @@ def result_tallies_add(*, survey_id: int, response_ids) -> int:
         "choice",
         "dont_know",
         Coalesce("statement__competence_area_id", "question__competence_area_id"),
+        ExpressionWrapper(~Q(text=""), output_field=BooleanField()),
     )
     chosen = set()  # (response, item) of multiple choice: a respondent counts once per item
     rated = set()  # (response, area item): a respondent counts once per area and dimension
+    rated_at_all, wrote = set(), set()  # (response, area), (response, question)
     for answer in answers.order_by():
         response_id, county_id, library_id, role, kind, question_id = answer[:6]
-        statement_id, dimension, number, choice, dont_know, area_id = answer[6:]
+        statement_id, dimension, number, choice, dont_know, area_id, has_text = answer[6:]
+        cell = (county_id or 0, library_id or 0, role)
+        # The disclosure rule's own measures: who wrote a text, who rated an area at all.
+        if has_text and (response_id, question_id) not in wrote:
+            wrote.add((response_id, question_id))
+            deltas[(*cell, text_item(question_id), "")][0] += 1
+        if (
+            kind == Kind.COMPETENCE_PAIR
+            and not dont_know
+            and number is not None
+            and area_id is not None
+            and (response_id, area_id) not in rated_at_all
+        ):
+            rated_at_all.add((response_id, area_id))
+            deltas[(*cell, rated_item(area_id), "")][0] += 1
         if kind in Question.TEXT_KINDS:
             continue
-        cell = (county_id or 0, library_id or 0, role)
         item = item_key(question_id, statement_id, dimension)
         totals = deltas[(*cell, item, "")]
         if kind != Kind.MULTIPLE_CHOICE:
