@@ -146,7 +146,9 @@ def course_create(request):
             "-start_date", "name"
         )
     )
-    programme_id = request.POST.get("programme") or querystring.id_from_query(request, "programme")
+    programme_id = request.POST.get("programme") or querystring.object_id_from_query(
+        request, "programme"
+    )
     if programme_id is None and len(programmes) == 1:
         programme_id = programmes[0].pk
     if programme_id is None:

@@ -40,7 +40,7 @@ def _error_text(error: ValidationError) -> str:
 def _programme(request) -> Programme | None:
     """The programme chosen by ?programme=, else the person's newest."""
     programmes = permissions.visible(request.user, Programme).order_by("-start_date", "name")
-    chosen = querystring.id_from_query(request, "programme")
+    chosen = querystring.object_id_from_query(request, "programme")
     if chosen is not None:
         return permissions.get_visible_or_404(request, Programme, pk=chosen)
     return programmes.first()

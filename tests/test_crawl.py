@@ -35,50 +35,22 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from portal import permissions
 from portal.models import Programme, User
 
-from .world import build_two_worlds, crawl_pages
+from .world import Address, addresses, build_two_worlds, crawl_pages, world_modules
 
 pytestmark = pytest.mark.django_db
 
 MISSING = 10**7  # an id no object of the world has
 # The crawled people of the second programme: enough for "another programme" in every role.
 SECOND_PROGRAMME_PEOPLE = ("project_leader", "coordinator_a", "staff_a")
-# Not the portal's own addresses: the Django admin (site admins only, its own tests) and
-# allauth's sign-in pages (no objects of the portal behind them).
-NOT_CRAWLED_PREFIXES = ("admin/", "accounts/")
 REFUSED = {403, 404, 405}
 # Rows that a refused request may write: the session (signing in is set up outside the
 # measurement, but a session is saved with every message).
 UNMEASURED_TABLES = {"django_session"}
-
-
-@dataclass(frozen=True)
-class Address:
-    name: str  # "namespace:url_name"
-    route: str
-    params: tuple[str, ...]
-
-
-def addresses() -> list[Address]:
-    """Every address of the portal (the admin and allauth aside)."""
-    found = []
-
-    def walk(patterns, prefix="", namespace=""):
-        for pattern in patterns:
-            route = prefix + str(pattern.pattern)
-            if isinstance(pattern, URLResolver):
-                inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
-                walk(pattern.url_patterns, route, inner)
-            elif isinstance(pattern, URLPattern) and not route.startswith(NOT_CRAWLED_PREFIXES):
-                params = tuple(pattern.pattern.converters)
-                found.append(Address(namespace + (pattern.name or ""), route, params))
-
-    walk(get_resolver().url_patterns)
-    return found
 
 
 # --- the world, once for the module ----------------------------------------------------------
@@ -173,6 +145,7 @@ def request(client: Client, method: str, path: str) -> Answer:
     try:
         with transaction.atomic():
             try:
+                connection.queries_log.clear()  # (it keeps only the last 9,000)
                 with CaptureQueriesContext(connection) as queries:
                     response = getattr(client, method)(path)
                 body = (
@@ -197,6 +170,8 @@ def request(client: Client, method: str, path: str) -> Answer:
 
 
 _TOKEN = re.compile(r"\b[A-Za-z0-9]{64}\b|nonce-[^' ;]+|nonce=\"[^\"]+\"")
+# Headers that carry the time of the answer (a page that must not be cached expires "now").
+TIMED_HEADERS = {"Expires", "Date", "Last-Modified"}
 
 
 def _normalised(answer: Answer, path: str, missing_path: str) -> tuple:
@@ -206,7 +181,11 @@ def _normalised(answer: Answer, path: str, missing_path: str) -> tuple:
         text = text.replace(quoted, "<path>").replace(missing_path.replace("/", "%2F"), "<path>")
         return _TOKEN.sub("<token>", text)
 
-    headers = {k: same(v) for k, v in answer.headers.items() if k != "Content-Length"}
+    headers = {
+        k: "<time>" if k in TIMED_HEADERS else same(v)
+        for k, v in answer.headers.items()
+        if k != "Content-Length"
+    }
     return answer.status, same(answer.body.decode("utf-8", "replace")), headers
 
 
@@ -361,10 +340,8 @@ def _sign_in(client: Client, person) -> None:
 
 def test_every_address_with_ids_is_named_by_an_app():
     """A new app's addresses join the crawl through its tests/world.py `PAGES` and `TOKENS`."""
-    from .world import _world_modules
-
     named = {name for entry in crawl_pages() for name in entry.names}
-    named |= {name for module in _world_modules() for name in getattr(module, "TOKENS", ())}
+    named |= {name for module in world_modules() for name in getattr(module, "TOKENS", ())}
     unnamed = sorted(
         f"{a.name or a.route}" for a in addresses() if a.params and a.name not in named
     )

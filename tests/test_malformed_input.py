@@ -16,8 +16,7 @@ from courses.tests.factories import GatheringFactory
 from surveys.models import Survey
 from surveys.tests.factories import SurveyFactory
 
-from .test_crawl import addresses
-from .world import _world_modules
+from .world import addresses, world_modules
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +31,7 @@ def _filled(route: str, *, number: str, text: str) -> str:
 
 
 def _tokens() -> set[str]:
-    return {name for module in _world_modules() for name in getattr(module, "TOKENS", ())}
+    return {name for module in world_modules() for name in getattr(module, "TOKENS", ())}
 
 
 @pytest.mark.parametrize("person", ["site_admin", None])
@@ -83,8 +82,6 @@ def test_malformed_ids_in_filters_are_ignored_with_a_message(world, client_for):
         ("/bibliotek/", "fylke", world.site_admin),
         (reverse("surveys:results", args=[survey.pk]), "county", world.site_admin),
         (reverse("surveys:results", args=[survey.pk]), "library", world.site_admin),
-        ("/hospitering/", "programme", world.project_leader),
-        ("/kurs/ny/", "programme", world.project_leader),
     ]
     for path, parameter, person in pages:
         client = client_for(person)
@@ -93,10 +90,17 @@ def test_malformed_ids_in_filters_are_ignored_with_a_message(world, client_for):
             assert response.status_code == 200, (path, parameter, value)
             assert _message_shown(response), (path, parameter, value)
         # A good value is no reason for a message.
-        good = str(world.county_a.pk if parameter != "programme" else world.programme.pk)
-        response = client.get(path, {parameter: good})
+        response = client.get(path, {parameter: str(world.county_a.pk)})
         assert response.status_code == 200
         assert not _message_shown(response), (path, parameter)
+
+
+def test_a_malformed_id_of_the_chosen_programme_is_a_missing_programme(world, client_for):
+    client = client_for(world.project_leader)
+    for path in ("/hospitering/", "/kurs/ny/"):
+        for value in BAD_IDS:
+            assert client.get(path, {"programme": value}).status_code == 404, (path, value)
+        assert client.get(path, {"programme": world.programme.pk}).status_code == 200
 
 
 def test_malformed_values_in_other_filters_never_fail(world, client_for):

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db.models import Model
+from django.urls import URLPattern, URLResolver, get_resolver
 
 from conftest import Cast, World, build_world
 
@@ -43,7 +44,7 @@ SECOND = Cast(
 )
 
 
-def _world_modules() -> list:
+def world_modules() -> list:
     found = []
     for config in apps.get_app_configs():
         try:
@@ -57,7 +58,7 @@ def _world_modules() -> list:
 
 
 def populators() -> list:
-    return [module.populate for module in _world_modules()]
+    return [module.populate for module in world_modules()]
 
 
 def populate(world: World) -> World:
@@ -100,4 +101,35 @@ def pages(model: type[Model], *names: str, **options) -> Pages:
 
 
 def crawl_pages() -> list[Pages]:
-    return [entry for module in _world_modules() for entry in getattr(module, "PAGES", ())]
+    return [entry for module in world_modules() for entry in getattr(module, "PAGES", ())]
+
+
+# Not crawled: the Django admin (site admins only, its own tests), allauth's sign-in pages (no
+# objects of the portal behind them) and /healthz (the services' health for the monitoring, 503
+# when one is down).
+NOT_CRAWLED_PREFIXES = ("admin/", "accounts/", "healthz")
+
+
+@dataclass(frozen=True)
+class Address:
+    name: str  # "namespace:url_name"
+    route: str
+    params: tuple[str, ...]
+
+
+def addresses() -> list[Address]:
+    """Every address of the portal (the admin and allauth aside)."""
+    found = []
+
+    def walk(patterns, prefix="", namespace=""):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+                walk(pattern.url_patterns, route, inner)
+            elif isinstance(pattern, URLPattern) and not route.startswith(NOT_CRAWLED_PREFIXES):
+                params = tuple(pattern.pattern.converters)
+                found.append(Address(namespace + (pattern.name or ""), route, params))
+
+    walk(get_resolver().url_patterns)
+    return found
