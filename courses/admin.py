@@ -71,9 +71,9 @@ class RegistrationAdmin(PolicyAdminMixin, admin.ModelAdmin):
 
 @admin.register(CalendarFeed)
 class CalendarFeedAdmin(admin.ModelAdmin):
-    list_display = ["user", "created_at"]
-    fields = ["user", "created_at"]
-    readonly_fields = ["user", "created_at"]
+    list_display = ["user", "created_at", "issued_at"]
+    fields = ["user", "created_at", "issued_at"]
+    readonly_fields = ["user", "created_at", "issued_at"]
 
     def has_module_permission(self, request):
         return permissions.is_site_admin(request.user)

@@ -383,7 +383,12 @@ class RegistrationAnswer(models.Model):
 
 
 class CalendarFeed(models.Model):
-    """A person's private calendar feed: an unguessable token in the URL, no login needed."""
+    """A person's private calendar feed: an unguessable token in the URL, no login needed.
+
+    Only the token's hash is stored (portal.tokens). The token is derived from SECRET_KEY, the
+    person and `issued_at`, so the calendar page can show the address again; reissuing changes
+    `issued_at` (the old address stops working), revoking deletes the feed.
+    """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -391,8 +396,9 @@ class CalendarFeed(models.Model):
         related_name="course_calendar_feed",
         verbose_name=_("person"),
     )
-    # Stored as is (not hashed): the person must be able to see and copy their feed URL again.
-    token = models.CharField(_("token"), max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # None for an address made before tokens were derived: it keeps working, but cannot be shown.
+    issued_at = models.DateTimeField(_("issued"), null=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from portal.models import RoleAssignment
-from portal.permissions import Audience, Policy, Scope, register, rules
+from portal.permissions import Audience, Policy, Scope, get_scope, register, rules
 
 from .models import Course, Gathering, Registration
 
@@ -173,3 +173,13 @@ class RegistrationPolicy(Policy):
         "mark_attendance": _registration_managers,
         "certificate": rules.person() | _registration_managers,
     }
+
+
+def may_follow_gatherings(user) -> bool:
+    """Whether the person holds a role through which gatherings are seen: a role in a programme
+    (every such role sees some of its courses). A registration alone does not count, so a
+    calendar feed dies with the person's last role."""
+    scope = get_scope(user)
+    if not scope.is_authenticated:
+        return False
+    return scope.is_site_admin or bool(scope.managed_programme_ids or scope.member_programme_ids)

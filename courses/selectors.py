@@ -16,9 +16,10 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from portal import permissions
 from portal.models import Library, RoleAssignment
+from portal.tokens import token_hash
 
-from .models import Course, Gathering, Registration, RegistrationAnswer
-from .permissions import COURSE_AUDIENCE
+from .models import CalendarFeed, Course, Gathering, Registration, RegistrationAnswer
+from .permissions import COURSE_AUDIENCE, may_follow_gatherings
 
 Status = Registration.Status
 
@@ -265,6 +266,16 @@ def course_statistics(*, courses: Iterable[Course] | QuerySet[Course]) -> dict:
         per_course[row.pop("gathering__course_id")] = row
     total = registrations.aggregate(**counts) if course_ids else dict(empty)
     return {**total, "per_course": per_course}
+
+
+def calendar_feed_by_token(token: str) -> CalendarFeed | None:
+    """The calendar feed with this token, while its person may still follow gatherings."""
+    if not token or len(token) > 100:
+        return None
+    feed = CalendarFeed.objects.select_related("user").filter(token_hash=token_hash(token)).first()
+    if feed is None or not may_follow_gatherings(feed.user):
+        return None
+    return feed
 
 
 def calendar_gatherings(*, user) -> QuerySet[Gathering]:

@@ -24,7 +24,6 @@ leader who registers their staff (`registration_create_for_staff`) approves by d
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -38,6 +37,7 @@ from django.utils.translation import gettext as _
 from portal import outbox, permissions
 from portal.audit import audit_log
 from portal.models import County, Library, Programme, User
+from portal.tokens import derived_token, token_hash
 
 from .models import (
     CalendarFeed,
@@ -950,28 +950,43 @@ def registration_reminder_queue(*, registration_id: int) -> bool:
 # --- calendar feed ---
 
 
-def calendar_feed_get_or_create(*, user: User) -> CalendarFeed:
-    feed = CalendarFeed.objects.filter(user=user).first()
-    if feed is None:
-        try:
-            with transaction.atomic():
-                feed = CalendarFeed.objects.create(user=user, token=secrets.token_urlsafe(32))
-        except IntegrityError:  # made by a parallel request
-            feed = CalendarFeed.objects.get(user=user)
+def calendar_feed_token(*, feed: CalendarFeed) -> str | None:
+    """The feed's token, to show the address again; None when it cannot be made again (an
+    address from before tokens were derived, or SECRET_KEY changed since): reissue then."""
+    if feed.issued_at is None:
+        return None
+    token = derived_token("calendar-feed", feed.user_id, feed.issued_at.isoformat())
+    return token if token_hash(token) == feed.token_hash else None
+
+
+@transaction.atomic
+def calendar_feed_issue(*, user: User) -> CalendarFeed:
+    """A new secret address for the person's calendar feed; an old one stops working at once."""
+    issued_at = timezone.now()
+    hashed = token_hash(derived_token("calendar-feed", user.pk, issued_at.isoformat()))
+    feed, created = CalendarFeed.objects.select_for_update().get_or_create(
+        user=user, defaults={"token_hash": hashed, "issued_at": issued_at}
+    )
+    if not created:
+        feed.token_hash, feed.issued_at = hashed, issued_at
+        feed.save(update_fields=["token_hash", "issued_at"])
+    audit_log(
+        "courses.calendar_feed.issued" if created else "courses.calendar_feed.regenerated",
+        user=user,
+        obj=feed,
+    )
     return feed
 
 
 @transaction.atomic
-def calendar_feed_regenerate(*, user: User) -> CalendarFeed:
-    """A new secret address; the old one stops working at once."""
-    feed, _created = CalendarFeed.objects.select_for_update().get_or_create(
-        user=user, defaults={"token": secrets.token_urlsafe(32)}
-    )
-    if not _created:
-        feed.token = secrets.token_urlsafe(32)
-        feed.save(update_fields=["token"])
-    audit_log("courses.calendar_feed.regenerated", user=user, obj=feed)
-    return feed
+def calendar_feed_revoke(*, user: User) -> bool:
+    """Stop the person's calendar feed; its address no longer works. False if there was none."""
+    feed = CalendarFeed.objects.select_for_update().filter(user=user).first()
+    if feed is None:
+        return False
+    audit_log("courses.calendar_feed.revoked", user=user, obj=feed)
+    feed.delete()
+    return True
 
 
 # --- evaluation ---
@@ -979,14 +994,15 @@ def calendar_feed_regenerate(*, user: User) -> CalendarFeed:
 
 @transaction.atomic
 def gathering_evaluation_attach(*, gathering: Gathering, survey, attached_by: User) -> Gathering:
-    """Attach an evaluation survey the coordinator may see to a gathering (None detaches)."""
-    from surveys.models import Survey
+    """Attach an evaluation survey to a gathering (None detaches).
 
-    if (
-        survey is not None
-        and not permissions.visible(attached_by, Survey)
-        .filter(pk=survey.pk, programme_id=gathering.course.programme_id)
-        .exists()
+    Only a survey of the course's programme that the person may manage: attaching and then
+    inviting would otherwise let a gathering's coordinator send invitations for (and add
+    participants to) a programme-wide survey that is the project leader's alone.
+    """
+    if survey is not None and not (
+        survey.programme_id == gathering.course.programme_id
+        and permissions.can(attached_by, "manage", survey)
     ):
         raise ValidationError({"survey": _("Choose a survey of this programme that you manage.")})
     gathering.evaluation_survey = survey
@@ -1009,6 +1025,11 @@ def gathering_evaluation_invite(*, gathering: Gathering, invited_by: User) -> in
     gathering = _lock(gathering)
     if gathering.evaluation_survey_id is None:
         raise ValidationError(_("Attach an evaluation survey first."))
+    # Attached by someone else (the project leader), or the person's role changed since.
+    if not permissions.can(invited_by, "manage", gathering.evaluation_survey):
+        raise ValidationError(
+            _("Only those who manage the evaluation survey can invite people to it.")
+        )
     if timezone.now() < gathering.ends_at:
         raise ValidationError(_("Participants can be invited once the gathering has ended."))
     attendees = User.objects.filter(

@@ -801,7 +801,7 @@ def gathering_evaluation(request, pk):
 
     gathering = _get_gathering(request, pk)
     permissions.require(request, "manage", gathering)
-    surveys = permissions.visible(request.user, Survey).filter(
+    surveys = permissions.for_action(request.user, Survey, "manage").filter(
         programme_id=gathering.course.programme_id
     )
     form = EvaluationSurveyForm(
@@ -844,6 +844,8 @@ def gathering_evaluation(request, pk):
             "course": gathering.course,
             "form": form,
             "has_ended": timezone.now() >= gathering.ends_at,
+            "may_invite": gathering.evaluation_survey_id is not None
+            and surveys.filter(pk=gathering.evaluation_survey_id).exists(),
             "attended": gathering.registrations.filter(status=Status.ATTENDED).count(),
         },
         status=400 if form.errors else 200,
@@ -856,21 +858,26 @@ def gathering_evaluation(request, pk):
 @login_required
 def calendar_feed_manage(request):
     if request.method == "POST":
-        feed = services.calendar_feed_regenerate(user=request.user)
-        messages.success(
-            request, _("You have a new calendar address. The old one no longer works.")
-        )
+        if request.POST.get("action") == "revoke":
+            if services.calendar_feed_revoke(user=request.user):
+                messages.success(request, _("Your calendar address no longer works."))
+        else:
+            services.calendar_feed_issue(user=request.user)
+            messages.success(
+                request, _("You have a new calendar address. Any old one no longer works.")
+            )
         return redirect("courses:calendar_feed_manage")
-    feed = services.calendar_feed_get_or_create(user=request.user)
-    url = request.build_absolute_uri(reverse("courses:calendar_feed", args=[feed.token]))
-    return render(request, "courses/calendar_feed.html", {"feed_url": url})
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    token = feed and services.calendar_feed_token(feed=feed)
+    url = token and request.build_absolute_uri(reverse("courses:calendar_feed", args=[token]))
+    return render(request, "courses/calendar_feed.html", {"feed": feed, "feed_url": url})
 
 
 @never_cache
 def calendar_feed(request, token):
     """A person's private feed: no login, the unguessable token is the key."""
-    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
-    if feed is None or not feed.user.is_active:
+    feed = selectors.calendar_feed_by_token(token)
+    if feed is None:
         raise Http404
     gatherings = selectors.calendar_gatherings(user=feed.user)
     body = calendar_bytes(gatherings, name=_("My course gatherings"))

@@ -49,22 +49,7 @@ Role = RoleAssignment.Role
 
 def county_coordinator(*, programme: str, county: str) -> Rule:
     """The coordinator of that county in the programme (not the project leader)."""
-
-    def objects(s):
-        q = NOBODY
-        for programme_id, county_id in s.coordinated:
-            q |= Q(**{programme: programme_id, county: county_id})
-        return q
-
-    return rules.custom(
-        objects=objects,
-        holds=lambda s, o: (path_value(o, programme), path_value(o, county)) in s.coordinated,
-        people=lambda o: role_holders(
-            role=Role.COORDINATOR,
-            programme_id=path_value(o, programme),
-            county_id=path_value(o, county),
-        ),
-    )
+    return rules.county_coordinator(programme=programme, county=county)
 
 
 def programme_member(*, programme: str) -> Rule:

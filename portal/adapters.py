@@ -3,6 +3,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.core.internal.ratelimit import get_ip as ratelimit_address
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
 from django.shortcuts import render
@@ -56,6 +57,15 @@ class AccountAdapter(DefaultAccountAdapter):
             services.invitation_accept(invitation=invitation, user=user)
             request.session.pop(SESSION_INVITATION, None)
         return user
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        # allauth counts failed logins per "key" (its default: the account, from any address,
+        # so anyone could lock anyone out) and per address. The key here is the account *at this
+        # address*: one person's typos at a library's shared address lock out only themselves,
+        # and a guesser elsewhere cannot lock out the account. The per-address limit
+        # (ACCOUNT_RATE_LIMITS) stays, set for brute force rather than for typos.
+        account = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{account}@{ratelimit_address(request)}"
 
     def post_login(self, request, user, **kwargs):
         # Remember whether the identity provider reported a second factor (the MFA rule).

@@ -444,6 +444,26 @@ class rules:  # noqa: N801 - a namespace of rule builders, read as `rules.county
         )
 
     @staticmethod
+    def county_coordinator(programme: str = "programme", county: str = "county") -> Rule:
+        """The coordinator of the object's county in its programme (not the project leader)."""
+
+        def objects(s: Scope) -> Q:
+            q = NOBODY
+            for programme_id, county_id in s.coordinated:
+                q |= Q(**{programme: programme_id, county: county_id})
+            return q
+
+        return Rule(
+            objects=objects,
+            holds=lambda s, o: (path_value(o, programme), path_value(o, county)) in s.coordinated,
+            people=lambda o: role_holders(
+                role=Role.COORDINATOR,
+                programme_id=path_value(o, programme),
+                county_id=path_value(o, county),
+            ),
+        )
+
+    @staticmethod
     def county_manager_in_any_programme(county: str = "county") -> Rule:
         """Manages the county in some programme: leads a programme it takes part in, or
         coordinates it (libraries and people belong to a county, not to one programme)."""

@@ -10,7 +10,7 @@ from django.utils import timezone
 from . import home
 from .models import Invitation, Library, Programme, RoleAssignment, User
 from .permissions import visible
-from .services import invitation_token_hash
+from .tokens import token_hash
 
 Role = RoleAssignment.Role
 
@@ -20,7 +20,7 @@ def invitation_by_token(token: str) -> Invitation | None:
     return (
         Invitation.objects.select_related("library", "library__county")
         .filter(
-            token_hash=invitation_token_hash(token),
+            token_hash=token_hash(token),
             accepted_at__isnull=True,
             expires_at__gt=timezone.now(),
         )
@@ -52,6 +52,16 @@ class ProgrammeHome:
     programme: Programme
     roles: list[str] = field(default_factory=list)
     actions: list[home.HomeAction] = field(default_factory=list)
+
+    @property
+    def waiting(self) -> list[home.HomeAction]:
+        """What waits for the person, with a count above 0."""
+        return [action for action in self.actions if action.waits]
+
+    @property
+    def offered(self) -> list[home.HomeAction]:
+        """What the person can do (links, and counts with nothing waiting are left out)."""
+        return [action for action in self.actions if action.count is None]
 
 
 def _role_labels(user, programme: Programme) -> list[str]:

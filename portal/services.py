@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import secrets
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from . import outbox
 from .audit import audit_log
 from .models import Invitation, Library, RoleAssignment, User
+from .tokens import token_hash
 
 CSV_MAX_ROWS = 1000
 
@@ -39,10 +39,6 @@ def user_by_email(email: str) -> User | None:
         .distinct()
         .first()
     )
-
-
-def invitation_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _invitation_problem(*, library: Library, email: str) -> str | None:
@@ -274,7 +270,7 @@ def staff_list_import(
 def invitation_issue_token(*, invitation: Invitation) -> str:
     """Make a fresh secret link token for an invitation; only its hash is stored."""
     token = secrets.token_urlsafe(32)
-    invitation.token_hash = invitation_token_hash(token)
+    invitation.token_hash = token_hash(token)
     invitation.last_sent_at = timezone.now()
     invitation.save(update_fields=["token_hash", "last_sent_at"])
     return token

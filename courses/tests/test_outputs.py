@@ -7,6 +7,7 @@ import zlib
 from datetime import UTC, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -14,11 +15,12 @@ from openpyxl import load_workbook
 
 from courses import services
 from courses.certificate import certificate_pdf
-from courses.models import Registration
+from courses.models import CalendarFeed, Registration
 from courses.selectors import course_statistics
 from portal.models import RoleAssignment
 from portal.spreadsheets import neutralise
 from portal.tests.factories import UserFactory, grant
+from portal.tokens import token_hash
 
 from .factories import CourseFactory, GatheringFactory, RegistrationFactory, oslo
 
@@ -75,6 +77,13 @@ def test_gathering_ics_has_oslo_times(world, gathering_2011, client_for):
     assert "Trondheim" in str(event["location"])
 
 
+def _feed_path(client) -> str:
+    """The calendar address shown on the person's calendar page (path only)."""
+    page = client.get(reverse("courses:calendar_feed_manage")).content.decode()
+    match = re.search(r'value="http://testserver(/[^"]+\.ics)"', page)
+    return match and match.group(1)
+
+
 def test_calendar_feed_private_and_regenerated(world, gathering_2011, course, client_for):
     RegistrationFactory(gathering=gathering_2011, user=world.staff_a)
     other = GatheringFactory(
@@ -86,11 +95,20 @@ def test_calendar_feed_private_and_regenerated(world, gathering_2011, course, cl
     RegistrationFactory(gathering=other, user=world.staff_a, status=Status.CANCELLED)
     RegistrationFactory(gathering=other, user=world.staff_b)
     client = client_for(world.staff_a)
-    page = client.get(reverse("courses:calendar_feed_manage")).content.decode()
-    feed = services.calendar_feed_get_or_create(user=world.staff_a)
-    url = reverse("courses:calendar_feed", args=[feed.token])
-    assert url in page
-    assert len(feed.token) >= 40
+    manage = reverse("courses:calendar_feed_manage")
+    # Looking at the page makes no address; the person asks for one.
+    assert "You have no calendar address." in client.get(manage).content.decode()
+    assert not CalendarFeed.objects.exists()
+    client.post(manage, {"action": "issue"})
+    url = _feed_path(client)
+    assert url and _feed_path(client) == url  # shown again, the same
+    token = url.removeprefix("/kurs/kalender/").removesuffix(".ics")
+    assert len(token) >= 40
+    # Only the token's hash is stored, with the same helper as the invitation tokens.
+    feed = CalendarFeed.objects.get(user=world.staff_a)
+    assert feed.token_hash == token_hash(token) and token not in str(
+        CalendarFeed.objects.values().get()
+    )
     client.logout()
     response = client.get(url)  # no login needed
     assert response.status_code == 200
@@ -98,17 +116,57 @@ def test_calendar_feed_private_and_regenerated(world, gathering_2011, course, cl
     assert event.decoded("dtstart") == oslo(2011, 9, 14, 9, 0)
     # Winter time is converted correctly too (CET, UTC+1).
     RegistrationFactory(gathering=other, user=world.library_leader_a)
-    leader_feed = services.calendar_feed_get_or_create(user=world.library_leader_a)
-    _c, winter = _event(
-        client.get(reverse("courses:calendar_feed", args=[leader_feed.token])).content
-    )
+    client.force_login(world.library_leader_a)
+    client.post(manage, {"action": "issue"})
+    leader_url = _feed_path(client)
+    client.logout()
+    _c, winter = _event(client.get(leader_url).content)
     assert winter.decoded("dtstart").astimezone(UTC).hour == 9
-    # Regenerate: the old address stops working.
+    # Reissue: the old address stops working, the new one works.
     client.force_login(world.staff_a)
-    client.post(reverse("courses:calendar_feed_manage"))
+    client.post(manage, {"action": "issue"})
+    new_url = _feed_path(client)
+    assert new_url != url
     assert client.get(url).status_code == 404
-    feed.refresh_from_db()
-    assert client.get(reverse("courses:calendar_feed", args=[feed.token])).status_code == 200
+    assert client.get(new_url).status_code == 200
+    # Revoke: no address works, and the page offers a new one.
+    response = client.post(manage, {"action": "revoke"}, follow=True)
+    assert "Your calendar address no longer works." in response.content.decode()
+    assert client.get(new_url).status_code == 404
+    assert _feed_path(client) is None
+    assert "You have no calendar address." in client.get(manage).content.decode()
+    assert client.get(leader_url).status_code == 200  # another person's feed is untouched
+
+
+def test_calendar_feed_dies_with_the_last_role(world, gathering_2011, client_for):
+    RegistrationFactory(gathering=gathering_2011, user=world.staff_a)
+    client = client_for(world.staff_a)
+    client.post(reverse("courses:calendar_feed_manage"), {"action": "issue"})
+    url = _feed_path(client)
+    client.logout()
+    assert client.get(url).status_code == 200
+    # She leaves the library: the seat she held does not keep the feed alive.
+    RoleAssignment.objects.filter(user=world.staff_a).delete()
+    assert client.get(url).status_code == 404
+    # The same answer as an address that never existed.
+    assert client.get(reverse("courses:calendar_feed", args=["x" * 43])).status_code == 404
+    # Back at a library of the programme (or deactivated): alive again (or dead).
+    grant(world.staff_a, RoleAssignment.Role.STAFF, library=world.library_b)
+    assert client.get(url).status_code == 200
+    world.staff_a.is_active = False
+    world.staff_a.save(update_fields=["is_active"])
+    assert client.get(url).status_code == 404
+
+
+def test_calendar_feed_made_before_hashing_keeps_working(world, gathering_2011, client_for):
+    """An address from before tokens were hashed (migrated: hashed in place, no `issued_at`)
+    keeps working; the page cannot show it and offers a new one."""
+    RegistrationFactory(gathering=gathering_2011, user=world.staff_a)
+    CalendarFeed.objects.create(user=world.staff_a, token_hash=token_hash("gammel-adresse"))
+    client = client_for(world.staff_a)
+    page = client.get(reverse("courses:calendar_feed_manage")).content.decode()
+    assert "cannot be shown again" in page and _feed_path(client) is None
+    assert client.get(reverse("courses:calendar_feed", args=["gammel-adresse"])).status_code == 200
 
 
 def _pdf_text(pdf: bytes) -> bytes:
@@ -268,3 +326,72 @@ def test_evaluation_invites_attendees(
         {"action": "attach", "survey": survey.pk},
     )
     assert response.status_code == 400
+
+
+def test_evaluation_survey_only_one_the_person_manages(
+    world, course, client_for, django_capture_on_commit_callbacks
+):
+    """A coordinator cannot send invitations for a programme-wide survey (the project leader's)
+    by attaching it as the evaluation survey of their own gathering and inviting."""
+    from surveys.models import Participation, Survey
+
+    def survey(county, title):
+        return Survey.objects.create(
+            programme=world.programme,
+            county=county,
+            title={"nb": title},
+            status=Survey.Status.OPEN,
+        )
+
+    own, wide, other = (
+        survey(world.county_a, "Egen"),
+        survey(None, "Hele"),
+        survey(world.county_b, "B"),
+    )
+    gathering = GatheringFactory(
+        course=course,
+        starts_at=timezone.now() - timedelta(days=2),
+        ends_at=timezone.now() - timedelta(days=2) + timedelta(hours=6),
+        registration_deadline=timezone.now() - timedelta(days=9),
+    )
+    RegistrationFactory(gathering=gathering, user=world.staff_a, status=Status.ATTENDED)
+    url = reverse("courses:gathering_evaluation", args=[gathering.pk])
+    coordinator = client_for(world.coordinator_a)
+
+    # The choices: only the surveys the coordinator manages.
+    choices = coordinator.get(url).context["form"].fields["survey"].queryset
+    assert list(choices) == [own]
+    # Posting another survey's id anyway is refused, and nothing is stored.
+    for forbidden in (wide, other):
+        response = coordinator.post(url, {"action": "attach", "survey": forbidden.pk})
+        assert response.status_code == 400
+        gathering.refresh_from_db()
+        assert gathering.evaluation_survey is None
+    # The service refuses it too (for any caller, not only this form).
+    with pytest.raises(ValidationError):
+        services.gathering_evaluation_attach(
+            gathering=gathering, survey=wide, attached_by=world.coordinator_a
+        )
+
+    # The project leader attaches the programme-wide survey: the coordinator is told that only
+    # its managers may invite, and an invitation posted anyway invites nobody.
+    leader = client_for(world.project_leader)
+    assert leader.post(url, {"action": "attach", "survey": wide.pk}).status_code == 302
+    coordinator = client_for(world.coordinator_a)
+    page = coordinator.get(url).content.decode()
+    assert "Only those who manage the evaluation survey can invite people to it." in page
+    assert "Invite those who attended" not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator.post(url, {"action": "invite"}, follow=True)
+    assert "Only those who manage the evaluation survey" in response.content.decode()
+    assert not Participation.objects.filter(survey=wide).exists()
+    gathering.refresh_from_db()
+    assert gathering.evaluation_invited_at is None
+
+    # Its manager invites.
+    leader = client_for(world.project_leader)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert leader.post(url, {"action": "invite"}).status_code == 302
+    assert list(Participation.objects.filter(survey=wide).values_list("user", flat=True)) == [
+        world.staff_a.pk
+    ]

@@ -41,6 +41,11 @@ INSTALLED_APPS = [
     "courses",
     "courses.learning",
     "hospitering",
+    "modelbibliotek",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -122,8 +127,11 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Kompetanseportalen] "
 ACCOUNT_SIGNUP_FORM_CLASS = "portal.forms.SignupNameForm"
+# Failed logins: 5 per account at one address (the "key", see AccountAdapter), and 20 from one
+# address in all: enough for the typos of everyone behind a library's shared address, too few to
+# guess passwords from it.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
+    "login_failed": "5/5m/key,20/5m/ip",
     "login": "30/m/ip",
     "reset_password": "10/m/ip,5/m/key",
     "signup": "20/m/ip",
@@ -251,6 +259,7 @@ CELERY_BEAT_SCHEDULE = {
     "survey-reminders": {"task": "surveys.tasks.survey_reminders_send", "schedule": 60 * 15},
     "survey-retention": {"task": "surveys.tasks.survey_retention_purge", "schedule": 60 * 60 * 24},
     "survey-close-due": {"task": "surveys.tasks.surveys_close_due", "schedule": 60 * 5},
+    "sessions-clear-expired": {"task": "portal.tasks.sessions_clear_expired", "schedule": 60 * 60},
     "gathering-reminders": {"task": "courses.tasks.gathering_reminders_send", "schedule": 60 * 60},
     "seat-offers-expire": {"task": "courses.tasks.registration_offers_expire", "schedule": 60 * 5},
     "personal-answers-purge": {
@@ -265,6 +274,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hospitering.tasks.placement_reminders_send",
         "schedule": 60 * 60 * 6,
     },
+    "model-library-report-reminders": {
+        "task": "modelbibliotek.tasks.report_reminders_send",
+        "schedule": 60 * 60 * 6,
+    },
 }
 # A seat freed from a full gathering is held this long for the first on its waiting list.
 COURSES_SEAT_OFFER_HOURS = env.int("COURSES_SEAT_OFFER_HOURS", default=48)
@@ -274,6 +287,11 @@ COURSES_PERSONAL_ANSWERS_KEEP_DAYS = env.int("COURSES_PERSONAL_ANSWERS_KEEP_DAYS
 # Job shadowing: the participant's report and the host's feedback are due this many days after
 # the last day of the placement (reminders go out when it ends and a few days before).
 HOSPITERING_REPORT_DUE_DAYS = env.int("HOSPITERING_REPORT_DUE_DAYS", default=30)
+# Model libraries are reminded of a report this many days before it is due.
+MODELBIBLIOTEK_REMINDER_DAYS = env.int("MODELBIBLIOTEK_REMINDER_DAYS", default=14)
+
+# No survey figure is about fewer respondents than this; a survey may ask for more, never less.
+SURVEYS_MIN_GROUP_SIZE_FLOOR = env.int("SURVEYS_MIN_GROUP_SIZE_FLOOR", default=5)
 
 # Invitation links work this many days (the invitation says so; the inviter can re-send it).
 PORTAL_INVITATION_VALID_DAYS = env.int("PORTAL_INVITATION_VALID_DAYS", default=14)
@@ -355,6 +373,48 @@ LOGGING = {
     "loggers": {
         "portal.access": {"level": "INFO"},
         "django.security.DisallowedHost": {"level": "ERROR"},
+    },
+}
+
+# The read API (/api/v1/, the api app): personal tokens or the signed-in session, the one policy's
+# answers, pages of a stable order, validated filters and a rate limit per token.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.PersonalTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PortalPagination",
+    "DEFAULT_FILTER_BACKENDS": ["api.filters.StrictFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Requests per token (or per signed-in person) and period: "600/minute", "20000/day".
+PORTAL_API_RATE = env("PORTAL_API_RATE", default="600/minute")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Kompetanseportalen API",
+    "DESCRIPTION": (
+        "Read-only access to what you may see in Kompetanseportalen: programmes, counties, "
+        "libraries, surveys and their aggregated results, courses, gatherings, registrations "
+        "and the job-shadowing exchange. Authenticate with a personal API token from your "
+        "profile page: `Authorization: Bearer <token>`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_refusals",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "SurveyStatusEnum": "surveys.models.Survey.Status",
+        "RegistrationStatusEnum": "courses.models.Registration.Status",
+        "OfferStatusEnum": "hospitering.models.Offer.Status",
     },
 }
 

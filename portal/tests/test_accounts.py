@@ -6,7 +6,7 @@ from django.urls import reverse
 from portal.tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
-QUERIES_HOME_STAFF = 12  # user, roles, programmes, and each app's actions
+QUERIES_HOME_STAFF = 14  # user, roles, programmes, and each app's actions
 
 
 def login(client, email, password=TEST_PASSWORD):
@@ -34,6 +34,45 @@ def test_failed_logins_are_rate_limited(world, client):
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
     assert not response.context["user"].is_authenticated
+    cache.clear()
+
+
+def test_one_person_at_a_shared_address_locks_out_only_themselves(world, client):
+    """Failed logins count per account and address together: a library's shared address is not
+    locked for everyone by one person's typos, and a guesser elsewhere cannot lock anyone out."""
+    from django.core.cache import cache
+    from django.test import Client
+
+    cache.clear()
+    library, elsewhere = "10.20.30.40", "192.0.2.7"
+    guesser = Client(REMOTE_ADDR=library)
+    for _ in range(6):
+        login(guesser, world.staff_a.email, "wrong-password")
+    refused = login(guesser, world.staff_a.email)  # the right password, too late
+    assert refused.status_code == 200 and not refused.context["user"].is_authenticated
+    assert "Too many failed login attempts" in str(refused.context["form"].non_field_errors())
+    # A colleague at the same address signs in.
+    assert login(Client(REMOTE_ADDR=library), world.staff_b.email).status_code == 302
+    # Staff A herself, from another address, signs in.
+    assert login(Client(REMOTE_ADDR=elsewhere), world.staff_a.email).status_code == 302
+    cache.clear()
+
+
+def test_guessing_from_one_address_is_limited_for_every_account(world, client):
+    """The per-address limit stays for brute force: 20 failures from one address, over any
+    accounts, and that address is refused even with a right password; others are not."""
+    from django.core.cache import cache
+    from django.test import Client
+
+    cache.clear()
+    attacker = Client(REMOTE_ADDR="198.51.100.9")
+    for number in range(20):
+        response = login(attacker, f"gjetning{number}@example.no", "wrong-password")
+        assert "Too many" not in str(response.context["form"].non_field_errors()), number
+    refused = login(attacker, world.staff_b.email)
+    assert not refused.context["user"].is_authenticated
+    assert "Too many failed login attempts" in str(refused.context["form"].non_field_errors())
+    assert login(Client(REMOTE_ADDR="198.51.100.10"), world.staff_b.email).status_code == 302
     cache.clear()
 
 
