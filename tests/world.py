@@ -128,7 +128,9 @@ def addresses() -> list[Address]:
                 inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
                 walk(pattern.url_patterns, route, inner)
             elif isinstance(pattern, URLPattern) and not route.startswith(NOT_CRAWLED_PREFIXES):
-                params = tuple(pattern.pattern.converters)
+                params = tuple(
+                    getattr(pattern.pattern, "converters", None) or pattern.pattern.regex.groupindex
+                )
                 found.append(Address(namespace + (pattern.name or ""), route, params))
 
     walk(get_resolver().url_patterns)

@@ -73,9 +73,7 @@ def _survey_for_results(request, pk) -> Survey:
 @require_GET
 def results(request, pk):
     survey = _survey_for_results(request, pk)
-    result = survey_results(
-        survey=survey, user=request.user, filters=filters_from_query(request)
-    )
+    result = survey_results(survey=survey, user=request.user, filters=filters_from_query(request))
     filters = result.filters
     form = ResultFilterForm(
         initial={
