@@ -89,6 +89,7 @@ PAGES = [
     pages(
         ProgressReport,
         "modelbibliotek:report_detail",
+        "modelbibliotek:report_pdf",
         "modelbibliotek:report_edit",
         "modelbibliotek:report_submit",
         "modelbibliotek:report_decide",

@@ -55,6 +55,7 @@ PAGES = [
         "surveys:survey_archive",
         "surveys:survey_copy",
         "surveys:survey_invite",
+        "surveys:survey_links",
         "surveys:page_create",
         "surveys:answer_mine",
         "surveys:import_report",
