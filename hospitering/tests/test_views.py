@@ -194,7 +194,11 @@ def test_dashboard_panel_counts_placements_and_costs(world, made, client_for):
         row = rows[county.name]
         assert (row.placements, row.completed, row.reports, row.feedback) == (2, 1, 1, 1)
         assert (row.planned, row.actual) == (4000, 1400)
+        # The completed placement with a report counts towards both areas of its offer.
+        assert row.per_area == [1, 1] + [0] * (len(world.areas) - 2)
     assert panel.context["total"].planned == 8000
+    assert panel.context["total"].per_area == [2, 2] + [0] * (len(world.areas) - 2)
+    assert panel.context["areas"] == [area.name for area in world.areas]
     coordinator = client_for(world.coordinator_a).get(
         reverse("programme_dashboard", args=[world.programme.pk])
     )

@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "courses.learning",
     "hospitering",
     "modelbibliotek",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -255,6 +259,7 @@ CELERY_BEAT_SCHEDULE = {
     "survey-reminders": {"task": "surveys.tasks.survey_reminders_send", "schedule": 60 * 15},
     "survey-retention": {"task": "surveys.tasks.survey_retention_purge", "schedule": 60 * 60 * 24},
     "survey-close-due": {"task": "surveys.tasks.surveys_close_due", "schedule": 60 * 5},
+    "sessions-clear-expired": {"task": "portal.tasks.sessions_clear_expired", "schedule": 60 * 60},
     "gathering-reminders": {"task": "courses.tasks.gathering_reminders_send", "schedule": 60 * 60},
     "seat-offers-expire": {"task": "courses.tasks.registration_offers_expire", "schedule": 60 * 5},
     "personal-answers-purge": {
@@ -284,6 +289,9 @@ COURSES_PERSONAL_ANSWERS_KEEP_DAYS = env.int("COURSES_PERSONAL_ANSWERS_KEEP_DAYS
 HOSPITERING_REPORT_DUE_DAYS = env.int("HOSPITERING_REPORT_DUE_DAYS", default=30)
 # Model libraries are reminded of a report this many days before it is due.
 MODELBIBLIOTEK_REMINDER_DAYS = env.int("MODELBIBLIOTEK_REMINDER_DAYS", default=14)
+
+# No survey figure is about fewer respondents than this; a survey may ask for more, never less.
+SURVEYS_MIN_GROUP_SIZE_FLOOR = env.int("SURVEYS_MIN_GROUP_SIZE_FLOOR", default=5)
 
 # Invitation links work this many days (the invitation says so; the inviter can re-send it).
 PORTAL_INVITATION_VALID_DAYS = env.int("PORTAL_INVITATION_VALID_DAYS", default=14)
@@ -365,6 +373,48 @@ LOGGING = {
     "loggers": {
         "portal.access": {"level": "INFO"},
         "django.security.DisallowedHost": {"level": "ERROR"},
+    },
+}
+
+# The read API (/api/v1/, the api app): personal tokens or the signed-in session, the one policy's
+# answers, pages of a stable order, validated filters and a rate limit per token.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.PersonalTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PortalPagination",
+    "DEFAULT_FILTER_BACKENDS": ["api.filters.StrictFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Requests per token (or per signed-in person) and period: "600/minute", "20000/day".
+PORTAL_API_RATE = env("PORTAL_API_RATE", default="600/minute")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Kompetanseportalen API",
+    "DESCRIPTION": (
+        "Read-only access to what you may see in Kompetanseportalen: programmes, counties, "
+        "libraries, surveys and their aggregated results, courses, gatherings, registrations "
+        "and the job-shadowing exchange. Authenticate with a personal API token from your "
+        "profile page: `Authorization: Bearer <token>`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_refusals",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "SurveyStatusEnum": "surveys.models.Survey.Status",
+        "RegistrationStatusEnum": "courses.models.Registration.Status",
+        "OfferStatusEnum": "hospitering.models.Offer.Status",
     },
 }
 
