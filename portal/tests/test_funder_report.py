@@ -179,3 +179,36 @@ def test_funder_report_queries_do_not_grow_with_the_data(client, world, person):
     with CaptureQueriesContext(connection) as large:
         assert client.get(report).status_code == 200
     assert len(large) == len(small) <= 50
+
+
+def test_model_libraries_are_in_the_cards_and_the_report_exports(client_for, world):
+    """The model-library app's panel comes in through the dashboard registry; its lights are on
+    its county's card and in the report's spreadsheet, for its county only."""
+    from modelbibliotek.tests.factories import model_library, periods
+
+    periods(world.programme)
+    project = model_library(world, world.library_a)
+    card = _card(_overview(client_for(world.project_leader), world), world.county_a)
+    label = f"Model library: {project.library}"
+    assert [name for name, _value in card[label]] == [
+        "Reports",
+        "Milestones",
+        "Indicators",
+        "Plan anchoring",
+    ]
+    assert label not in _card(_overview(client_for(world.project_leader), world), world.county_b)
+    response = client_for(world.project_leader).get(
+        reverse("funder_report_export", args=[world.programme.pk, 2011, "xlsx"])
+        + "?tabell=model-libraries"
+    )
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[1][:2] == (str(project.library), "Sør-Trøndelag")
+    assert (
+        client_for(world.coordinator_b)
+        .get(
+            reverse("dashboard_export", args=[world.programme.pk, "xlsx"])
+            + "?tabell=model-libraries"
+        )
+        .status_code
+        == 404
+    )  # none in their county: no such table for them
