@@ -37,7 +37,8 @@ def test_coordinator_sees_only_their_county(browser_session, world):
     for hidden in ("Hedmark", "Hamar", "Whole programme", loop.course_b.title):
         assert hidden not in main.inner_text()
     gaps = page.get_by_role("table", name="Competence gap per county and area")
-    assert gaps.get_by_role("row", name="Samarbeid 4.00 (n = 6) 2.00 (n = 5) -2.00").is_visible()
+    # The follow-up's figures are hidden with Hedmark's three (see portal/tests/test_dashboard.py).
+    assert gaps.get_by_role("row", name="Samarbeid 4.00 (n = 6) too few answers").is_visible()
 
 
 def _no_sideways_scroll(page) -> None:
@@ -62,7 +63,7 @@ def _dashboard_and_report(b, world) -> None:
     region = page.get_by_role("region", name="The loop per county and competence area")
     matrix = region.get_by_role("table", name="The loop per county and competence area")
     samarbeid = matrix.get_by_role("row", name="Sør-Trøndelag").get_by_role("cell").first
-    assert "Gap after: 2.00 (-2.00)" in samarbeid.inner_text()
+    assert "Gap before: 4.00" in samarbeid.inner_text()
     region.focus()
     assert page.evaluate("document.activeElement.getAttribute('role')") == "region"
     if page.viewport_size["width"] < 600:  # the matrix is wider than a phone: scroll it by key

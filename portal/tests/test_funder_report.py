@@ -17,9 +17,10 @@ from openpyxl import load_workbook
 
 from courses.models import Registration
 from courses.tests.factories import GatheringFactory
-from portal.tests.test_dashboard import _grow, _register, build_loop
+from portal.tests.test_dashboard import _grow, _pairs, _register, build_loop
 from surveys.builder.services import survey_invite_users
 from surveys.models import Participation
+from surveys.synthetic import add_responses
 
 pytestmark = pytest.mark.django_db
 Status = Registration.Status
@@ -52,9 +53,9 @@ def test_county_cards_show_hand_computed_figures(client_for, world):
 
     assert card_a["Response rate: Follow-up 2012"] == "100 % (1 of 1)"
     assert card_b["Response rate: Follow-up 2012"] == "0 % (0 of 1)"
-    # County A's gaps at follow-up (5 answers): Samarbeid 5-3, the others 0; county B's
-    # follow-up has 3 answers (too few), so its card shows the baseline's gaps.
-    assert card_a["Largest competence gaps"][0] == ("Samarbeid", "2.00")
+    # County B's follow-up has 3 answers (too few), and the disclosure rule hides the follow-up
+    # as a whole, so both cards show the baseline's gaps: Samarbeid 5-1 and 5-2.
+    assert card_a["Largest competence gaps"][0] == ("Samarbeid", "4.00")
     assert card_b["Largest competence gaps"][0] == ("Samarbeid", "3.00")
     # Attendance by the participants' county: A 3 attended (library A), B 2 + 1 (the
     # programme-wide course); one of each county's two libraries reached.
@@ -68,16 +69,21 @@ def test_county_cards_show_hand_computed_figures(client_for, world):
 
 
 def test_the_loop_matrix_follows_each_county_and_area(client_for, world):
-    build_loop(world)
+    loop = build_loop(world)
     overview = _overview(client_for(world.project_leader), world)
     samarbeid, partnerskap, politikk = world.areas
+    # Hedmark's follow-up has three answers: no follow-up figure anywhere (the disclosure rule).
     assert _cell(overview, world.county_a, samarbeid) == {
         "Gap before": "4.00",
         "Attended courses": "3",
         "Exchange reports": "0",
-        "Gap after": "2.00 (-2.00)",
+        "Gap after": "too few answers",
     }
     assert _cell(overview, world.county_b, samarbeid)["Gap after"] == "too few answers"
+    # Two more answers from Hamar (5 and 5): now both counties' change shows.
+    add_responses(loop.follow_up, count=2, library=world.library_b, values=_pairs((5, 5)))
+    overview = _overview(client_for(world.project_leader), world)
+    assert _cell(overview, world.county_a, samarbeid)["Gap after"] == "2.00 (-2.00)"
     assert _cell(overview, world.county_b, partnerskap)["Attended courses"] == "2"
     assert _cell(overview, world.county_b, politikk)["Attended courses"] == "1"
 
@@ -161,7 +167,7 @@ def test_exports_download_as_xlsx_and_csv(client_for, world):
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["County", "Competence area", "Figure", "Value"]
-    assert ["Sør-Trøndelag", "Samarbeid", "Gap after", "2.00 (-2.00)"] in rows
+    assert ["Sør-Trøndelag", "Samarbeid", "Gap before", "4.00"] in rows
     assert client.get(reverse("dashboard_export", args=[pk, "csv"])).status_code == 404
     unknown = reverse("dashboard_export", args=[pk, "xlsx"]) + "?tabell=nothing"
     assert client.get(unknown).status_code == 404
