@@ -34,6 +34,7 @@ from .disclosure import (
     Disclosure,
     area_measure,
     partition,
+    survey_disclosure,
     text_measure,
 )
 
@@ -337,8 +338,11 @@ def tallied_sizes(
 
 
 def tallied_disclosure(*, survey: Survey, question_ids: Collection[int] | None = None):
-    """`disclosure.survey_disclosure` from the running sums: the same blocks (the rule's own
-    `partition`), without reading every answer of the survey on every request."""
+    """`disclosure.survey_disclosure` from the running sums, with the rule's own `partition`.
+
+    Not used by the pages yet: the rule now takes an area's respondents in a cell as those of its
+    most answered statement (a lower bound), while these sums count them exactly, so the blocks
+    could differ from those of the exports and the snapshot. See docs/performance.md."""
     threshold = survey.group_size_threshold
     sizes = tallied_sizes(survey=survey, question_ids=question_ids)
     return Disclosure(
@@ -660,7 +664,7 @@ def survey_numbers(
     numbers = tallied_numbers(
         survey=survey, scope=scope, filters=filters, question_ids=question_ids
     )
-    disclosure = disclosure or tallied_disclosure(survey=survey, question_ids=question_ids)
+    disclosure = disclosure or survey_disclosure(survey)
     return disclose(numbers, disclosure, selection(scope, filters)), False
 
 
@@ -709,9 +713,7 @@ def survey_results(
     filters = _clean_filters(filters, counties, libraries)
     one_question = part not in (OVERVIEW, ALL_QUESTIONS)
     question_ids = {ALL_QUESTIONS: None, OVERVIEW: ()}.get(part, (part,))
-    disclosure = None
-    if not survey.raw_answers_purged_at:
-        disclosure = tallied_disclosure(survey=survey, question_ids=question_ids)
+    disclosure = None if survey.raw_answers_purged_at else survey_disclosure(survey)
     numbers, from_snapshot = survey_numbers(
         survey=survey,
         scope=scope,
