@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from portal import permissions
@@ -184,22 +184,25 @@ def registration_email_send(*, registration: Registration, kind: str) -> None:
     message.send()
 
 
-def approval_request_send(*, registration: Registration) -> None:
-    """Ask whoever decides the registration (the leader of the library the person registered
-    from; the course's managers where it has none) to approve or decline, each in their own
-    language."""
+def approval_deciders(*, registration: Registration):
+    """Whoever decides the registration: the leader of the library the person registered from,
+    or the course's managers where it has none."""
+    return permissions.users_for("decide", registration).order_by("pk")
+
+
+def approval_request_send(*, registration: Registration, decider) -> None:
+    """Ask one decider to approve or decline, in the language that is active (the task switches
+    to theirs)."""
     context = {
         "registration": registration,
         "gathering": registration.gathering,
         "course": registration.gathering.course,
         "approvals_url": absolute_url(reverse("courses:approval_list")),
     }
-    for decider in permissions.users_for("decide", registration).order_by("pk"):
-        with translation.override(decider.preferred_language):
-            EmailMessage(
-                subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
-                + _("Please approve a course registration: %(person)s")
-                % {"person": registration.user.get_full_name()},
-                body=render_to_string("courses/email/approval_request.txt", context),
-                to=[decider.email],
-            ).send()
+    EmailMessage(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
+        + _("Please approve a course registration: %(person)s")
+        % {"person": registration.user.get_full_name()},
+        body=render_to_string("courses/email/approval_request.txt", context),
+        to=[decider.email],
+    ).send()

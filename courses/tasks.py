@@ -8,6 +8,7 @@ from celery import shared_task
 from django.utils import timezone, translation
 
 from portal import outbox
+from portal.models import User
 
 from . import emails, services
 from .models import Registration
@@ -39,13 +40,30 @@ def registration_notify(registration_id: int, kind: str) -> None:
 
 
 @shared_task
-def registration_approval_request(registration_id: int) -> None:
-    """Ask the library's leaders to decide, in the registrant's language, if still undecided."""
+def registration_approval_request(registration_id: int) -> int:
+    """Queue one e-mail to each person who decides the registration, if it is still undecided
+    (one message each: a failure to reach one decider never sends another a second copy)."""
     registration = _registration(registration_id)
     if registration is None or registration.status != Registration.Status.AWAITING_APPROVAL:
+        return 0
+    deciders = emails.approval_deciders(registration=registration)
+    decider_ids = list(deciders.values_list("pk", flat=True))
+    for decider_id in decider_ids:
+        outbox.enqueue(registration_approval_request_email, registration_id, decider_id)
+    return len(decider_ids)
+
+
+@shared_task
+def registration_approval_request_email(registration_id: int, decider_id: int) -> None:
+    """Ask one decider, in their own language, if the registration is still undecided."""
+    registration = _registration(registration_id)
+    decider = User.objects.filter(pk=decider_id, is_active=True).first()
+    if decider is None or registration is None:
         return
-    with translation.override(registration.user.preferred_language):
-        emails.approval_request_send(registration=registration)
+    if registration.status != Registration.Status.AWAITING_APPROVAL:
+        return
+    with translation.override(decider.preferred_language):
+        emails.approval_request_send(registration=registration, decider=decider)
 
 
 @shared_task

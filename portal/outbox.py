@@ -29,8 +29,9 @@ with its last error, in /admin (Outbox) and can deliver it again from there.
 
 What a task delivered through the outbox must do:
 - take ids and plain values, re-fetch, and do ONE side effect (send one e-mail). A task with many
-  recipients enqueues one message per e-mail instead (see courses.tasks.gathering_cancelled_notify),
-  so a worker killed in the middle of a batch sends nobody a second e-mail.
+  recipients enqueues one message per e-mail instead (see hospitering.tasks.application_notify
+  and courses.tasks.registration_approval_request), so a worker killed in the middle of a batch,
+  or a mail server refusing one address, sends nobody a second e-mail.
 - stay idempotent where it can be enqueued more than once: pass `key=` (a message with a key that
   was already recorded is not recorded again), e.g. `key=f"survey-reminder:{pk}:{number}"`.
 """

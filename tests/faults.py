@@ -31,7 +31,9 @@ from portal.outage import Outage
 ROOT = Path(settings.BASE_DIR)
 
 
-def wait_for(condition, *, timeout: float = 30, interval: float = 0.1, what: str = "it"):
+# Generous: a Celery worker (with beat) starting on a busy 2-core machine has been seen to need
+# more than 30 s; a condition that holds returns at once, so only a real failure waits this long.
+def wait_for(condition, *, timeout: float = 120, interval: float = 0.1, what: str = "it"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if result := condition():

@@ -1,12 +1,20 @@
 """Registration e-mails: in the recipient's language, with correct multi-day dates, and texts that
 fit the situation (a cancelled gathering does not ask anyone to "cancel here")."""
 
+import smtplib
+from collections import Counter
+
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
+from django.utils import timezone
 
 from courses import services
 from courses.models import Registration
 from courses.tasks import registration_notify
+from portal import outbox
+from portal.models import OutboxMessage, RoleAssignment
+from portal.tests.factories import UserFactory, grant
 
 from .factories import CourseFactory, GatheringFactory, RegistrationFactory, oslo
 
@@ -116,3 +124,35 @@ def test_a_leaders_registration_asks_for_the_missing_answers(world, two_days):
     body = mail.outbox[-1].body
     assert "Berit Biblioteksjef registered you" in body
     assert f"/kurs/pameldinger/{registration.pk}/svar/" in body
+
+
+def test_one_approval_request_per_leader_even_when_one_address_fails_at_first(
+    world, two_days, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Each decider's e-mail is its own outbox message: a mail server that refuses one leader's
+    address for a while never sends the other leader a second copy when it is tried again."""
+    second = UserFactory(preferred_language="en")
+    grant(second, RoleAssignment.Role.LIBRARY_LEADER, library=world.library_a)
+    two_days.requires_leader_approval = True
+    two_days.save()
+    refused = []
+    send = locmem.EmailBackend.send_messages
+
+    def refuse_the_second_leader_once(backend, messages):
+        if not refused and any(second.email in m.to for m in messages):
+            refused.append(True)
+            raise smtplib.SMTPRecipientsRefused({second.email: (450, b"Try again later")})
+        return send(backend, messages)
+
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", refuse_the_second_leader_once)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_create(user=world.staff_a, gathering=two_days)
+    assert refused
+    waiting = OutboxMessage.objects.exclude(status=OutboxMessage.Status.DELIVERED)
+    assert waiting.count() == 1
+    waiting.update(available_at=timezone.now())  # due: the relay tries it again
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.relay()
+    to_leaders = Counter(m.to[0] for m in mail.outbox if m.to != [world.staff_a.email])
+    assert to_leaders == Counter([world.library_leader_a.email, second.email])
+    assert not OutboxMessage.objects.exclude(status=OutboxMessage.Status.DELIVERED).exists()

@@ -8,8 +8,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from courses.emails import approval_request_send
 from courses.models import Registration
+from courses.tasks import registration_approval_request
 from courses.tests.factories import GatheringFactory, RegistrationFactory, oslo
 from portal import profile
 from portal.adapters import SESSION_INVITATION
@@ -271,7 +271,9 @@ def test_password_reset_mail_is_in_the_recipients_language(world, client):
     assert "passord" in message.body.lower() and "password" not in message.subject.lower()
 
 
-def test_approval_requests_reach_each_leader_in_their_language(world):
+def test_approval_requests_reach_each_leader_in_their_language(
+    world, django_capture_on_commit_callbacks
+):
     world.library_leader_a.preferred_language = "nn"
     world.library_leader_a.save()
     second = UserFactory(preferred_language="en")
@@ -292,8 +294,8 @@ def test_approval_requests_reach_each_leader_in_their_language(world):
     )
     from django.utils import translation
 
-    with translation.override("nb"):  # the registrant's language, as in the task
-        approval_request_send(registration=registration)
+    with translation.override("nb"), django_capture_on_commit_callbacks(execute=True):
+        registration_approval_request(registration.pk)
     by_recipient = {m.to[0]: m for m in mail.outbox}
     nynorsk = by_recipient[world.library_leader_a.email]
     english = by_recipient[second.email]

@@ -5,6 +5,7 @@ axe runs on every page visited (b.goto / b.check).
 
 from datetime import timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 
 from surveys.builder import services
@@ -159,3 +160,41 @@ def test_staff_answers_on_a_phone_leaves_halfway_and_comes_back(phone_session, w
     b.goto(link)
     assert "already answered" in page.content()
     context.close()
+
+
+def test_the_question_form_shows_only_the_parts_of_the_chosen_kind(browser_session, world):
+    """With JavaScript the parts of other kinds hide, and come back when the kind changes."""
+    _english(world.coordinator_a)
+    survey = build_survey(world, county=world.county_a)
+    b = browser_session
+    b.login(world.coordinator_a)
+    page_pk = survey.pages.order_by("position").first().pk
+    b.goto(reverse("surveys:question_create", args=[survey.pk, page_pk]) + "?kind=likert")
+
+    def parts_shown():
+        return b.page.evaluate(
+            "[...document.querySelectorAll('fieldset[data-kinds]')]"
+            ".filter((part) => !part.hidden)"
+            ".map((part) => part.querySelector('legend').textContent.trim())"
+        )
+
+    scale = "Scale (Likert, matrix, competence pair)"
+    options = "Options (single and multiple choice)"
+    statements = "Statements (matrix and competence pair)"
+    number = "Number"
+    assert parts_shown() == [scale]
+    for kind, parts in [
+        ("multiple_choice", [options]),
+        ("competence_pair", [statements, scale]),
+        ("number", [number]),
+        ("short_text", []),
+    ]:
+        b.page.select_option("select[name=kind]", kind)
+        assert parts_shown() == parts, kind
+    b.check()
+    b.page.select_option("select[name=kind]", "single_choice")
+    b.page.fill("#id_text_nb", "Front desk?")
+    b.page.fill("#id_options_nb", "Yes\nNo")
+    _submit(b, "Save question")
+    question = survey.questions.get(text__nb="Front desk?")
+    assert question.kind == "single_choice" and question.options.count() == 2
