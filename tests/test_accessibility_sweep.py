@@ -1,4 +1,4 @@
-"""The accessibility sweep: one instance of every page (tests/pages.py), as the person who sees
+"""The accessibility sweep: one instance of every page (tests/sweep.py), as the person who sees
 most of it, in Chromium at 1280 px and at 390 px, with axe: no violation anywhere. Pages people use
 on phones also reflow at 390 px without sideways scrolling (WCAG 1.4.10).
 
@@ -13,7 +13,7 @@ from django.conf import settings
 from django.test import Client
 
 from tests.browser import ARTIFACTS, DESKTOP, PHONE
-from tests.pages import all_pages, not_pages, url_names
+from tests.sweep import all_pages, not_pages, url_names
 from tests.world import build_full_world
 
 AXE = Axe()  # only for the axe-core script it carries
@@ -26,7 +26,7 @@ def test_every_address_is_in_the_sweep_or_named_as_not_a_page(db):
     excluded = not_pages()
     known = url_names()
     unregistered = sorted(known - registered - set(excluded))
-    assert not unregistered, f"register these in <app>/tests/pages.py: {unregistered}"
+    assert not unregistered, f"register these in <app>/tests/sweep.py: {unregistered}"
     assert sorted((registered | set(excluded)) - known) == [], "no longer addresses"
     assert sorted(registered & set(excluded)) == [], "both a page and not a page"
 

@@ -1,7 +1,7 @@
-"""The model libraries' pages for the accessibility sweep (tests/pages.py)."""
+"""The model libraries' pages for the accessibility sweep (tests/sweep.py)."""
 
 from modelbibliotek.models import ModelLibrary, ProgressReport, ReportPeriod
-from tests.pages import Page
+from tests.sweep import Page
 
 from .factories import writer
 

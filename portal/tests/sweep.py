@@ -1,4 +1,4 @@
-"""The portal's pages (and allauth's sign-in pages) for the sweep (tests/pages.py)."""
+"""The portal's pages (and allauth's sign-in pages) for the sweep (tests/sweep.py)."""
 
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -8,7 +8,7 @@ from portal import services
 from portal.models import Invitation, RoleAssignment
 from portal.privacy import PersonalDataExport
 from portal.tests.factories import UserFactory
-from tests.pages import Page
+from tests.sweep import Page
 
 NOT_PAGES = {
     "healthz": "JSON for the load balancer",

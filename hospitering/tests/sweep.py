@@ -1,7 +1,7 @@
-"""The job-shadowing exchange's pages for the accessibility sweep (tests/pages.py)."""
+"""The job-shadowing exchange's pages for the accessibility sweep (tests/sweep.py)."""
 
 from hospitering.models import Application, BudgetLine, Offer, Placement
-from tests.pages import Page
+from tests.sweep import Page
 
 NOT_PAGES = {
     "hospitering:offer_status": "a form's POST only",

@@ -1,8 +1,8 @@
-"""The learning arena's pages for the accessibility sweep (tests/pages.py)."""
+"""The learning arena's pages for the accessibility sweep (tests/sweep.py)."""
 
 from courses.learning.models import Assignment, Lesson, Module, Post, Submission, Thread
 from courses.models import Course
-from tests.pages import Page
+from tests.sweep import Page
 
 POST_ONLY = "a form's POST only"
 NOT_PAGES = {

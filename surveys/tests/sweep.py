@@ -1,8 +1,8 @@
-"""The surveys' pages for the accessibility sweep (tests/pages.py)."""
+"""The surveys' pages for the accessibility sweep (tests/sweep.py)."""
 
 from surveys.builder.services import participation_token
 from surveys.models import Participation, Survey
-from tests.pages import Page
+from tests.sweep import Page
 
 from .factories import QuestionFactory
 

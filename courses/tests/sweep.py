@@ -1,7 +1,7 @@
-"""The courses' pages for the accessibility sweep (tests/pages.py)."""
+"""The courses' pages for the accessibility sweep (tests/sweep.py)."""
 
 from courses.models import Course, Gathering, Registration, RegistrationQuestion
-from tests.pages import Page
+from tests.sweep import Page
 
 NOT_PAGES = {
     "courses:question_delete": "a form's POST only",

@@ -1,6 +1,6 @@
 """One instance of every page, for the accessibility sweep (tests/test_accessibility_sweep.py).
 
-Each app lists its pages in `<app>/tests/pages.py`:
+Each app lists its pages in `<app>/tests/sweep.py`:
 
 - `pages(world) -> list[Page]`: one instance of each page (an address of the app answering HTML to
   a GET), in the shared test world (tests/world.py), seen by the person who sees most of it;
@@ -42,9 +42,9 @@ class Page:
 def _modules():
     for config in apps.get_app_configs():
         try:
-            yield importlib.import_module(f"{config.name}.tests.pages")
+            yield importlib.import_module(f"{config.name}.tests.sweep")
         except ModuleNotFoundError as error:
-            if error.name not in (f"{config.name}.tests", f"{config.name}.tests.pages"):
+            if error.name not in (f"{config.name}.tests", f"{config.name}.tests.sweep"):
                 raise
 
 
