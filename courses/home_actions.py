@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+import random
+from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Count, Min
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import permissions
+from portal.demo import COLLEAGUE_DOMAIN, demo_moment
 from portal.home import HomeAction, register, register_demo
-from portal.models import CompetenceArea, County, Library, User
+from portal.models import CompetenceArea, County, Library, RoleAssignment, User
 
+from .learning.models import Submission
 from .models import Course, Gathering, Registration, RegistrationQuestion
 from .selectors import approvals_pending
 
@@ -62,28 +66,98 @@ def course_actions(*, user, programme):
     if waiting:
         actions.append(
             HomeAction(
-                _("Course registrations to approve (%(count)s)") % {"count": waiting},
+                _("Course registrations to approve"),
                 reverse("courses:approval_list"),
                 _("Approve or decline your staff's registrations."),
+                count=waiting,
+            )
+        )
+    actions.extend(_own_registrations_waiting(user=user, programme=programme))
+    to_review = (
+        permissions.for_action(user, Submission, "review")
+        .filter(status=Submission.Status.SUBMITTED, assignment__course__programme=programme)
+        .aggregate(count=Count("id"), course_id=Min("assignment__course_id"))
+    )
+    if to_review["count"]:
+        actions.append(
+            HomeAction(
+                _("Assignments to give feedback on"),
+                reverse("learning:assignment_list", args=[to_review["course_id"]]),
+                _("Hand-ins waiting for your feedback and grade."),
+                count=to_review["count"],
             )
         )
     return actions
 
 
-OSLO = ZoneInfo("Europe/Oslo")
+def _own_registrations_waiting(*, user, programme) -> list[HomeAction]:
+    """The person's coming gatherings (with the next one's calendar file) and seats offered."""
+    now = timezone.now()
+    mine = Registration.objects.filter(
+        user=user,
+        gathering__course__programme=programme,
+        gathering__cancelled_at__isnull=True,
+        gathering__starts_at__gte=now,
+    )
+    upcoming = list(
+        mine.filter(status__in=(Status.CONFIRMED, Status.OFFERED))
+        .order_by("gathering__starts_at")
+        .values_list("gathering_id", "status")
+    )
+    actions = []
+    offered = sum(1 for _gathering, status in upcoming if status == Status.OFFERED)
+    if offered:
+        actions.append(
+            HomeAction(
+                _("Seats offered to you"),
+                reverse("courses:registration_list"),
+                _("A seat has become free: accept it before the offer runs out."),
+                count=offered,
+            )
+        )
+    coming = [gathering for gathering, status in upcoming if status == Status.CONFIRMED]
+    if coming:
+        actions.append(
+            HomeAction(
+                _("Gatherings coming up"),
+                reverse("courses:registration_list"),
+                _("Your seat is confirmed."),
+                count=len(coming),
+                links=(
+                    (
+                        _("The next one in your calendar (.ics)"),
+                        reverse("courses:gathering_ics", args=[coming[0]]),
+                    ),
+                ),
+            )
+        )
+    return actions
 
 
-def _oslo(*args) -> datetime:
-    return datetime(*args, tzinfo=OSLO)
+Status = Registration.Status
+
+# (title, county, venue, address, municipality, days from today, hours, capacity)
+SERIES = [
+    ("Samling 1, Trondheim", "16", "Trondheim folkebibliotek, Hovedbiblioteket",
+     "Peter Egges plass 1", "Trondheim", -300, 6, 40),
+    ("Samling 2, Hamar", "04", "Hamar bibliotek", "Torggata 1", "Hamar", -240, 6, 40),
+    ("Samling 3, Molde", "15", "Molde bibliotek", "Kulturhuset Plassen", "Molde", -150, 6, 40),
+    ("Samling 4, Steinkjer", "17", "Steinkjer bibliotek", "Kongens gate 32", "Steinkjer",
+     21, 6, 40),
+    ("Samling 5, Lillehammer", "05", "Lillehammer bibliotek", "Wiesesgate 2", "Lillehammer",
+     45, 6, 6),
+]  # fmt: skip
 
 
 @register_demo
 @transaction.atomic
 def courses_demo_load(*, programme) -> None:
-    """A programme-wide course series with gatherings in three counties, and a county course."""
+    """A programme-wide course series (three gatherings held with attendance, two open for
+    registration, the last one full with a waiting list) and a county course needing the library
+    leader's approval, dated relative to today."""
     if Course.objects.filter(programme=programme).exists():
         return
-    counties = {c.number: c for c in County.objects.filter(number__in=["16", "04", "15"])}
+    counties = {c.number: c for c in County.objects.filter(programmes=programme)}
     areas = {a.code: a for a in CompetenceArea.objects.filter(programme=programme)}
     leader = User.objects.filter(email="prosjektleder@demo.no").first()
     coordinator = User.objects.filter(email="koordinator.sor-trondelag@demo.no").first()
@@ -101,52 +175,24 @@ def courses_demo_load(*, programme) -> None:
     series.competence_areas.set(
         [areas[c] for c in ("samfunnsaktor", "partnerskap", "samarbeid") if c in areas]
     )
-    plan = [
-        (
-            "Samling 1, Trondheim",
-            "16",
-            "Trondheim folkebibliotek, Hovedbiblioteket",
-            "Peter Egges plass 1",
-            "Trondheim",
-            (2011, 9, 14, 9, 0),
-            (2011, 9, 14, 15, 30),
-        ),
-        (
-            "Samling 2, Hamar",
-            "04",
-            "Hamar bibliotek",
-            "Torggata 1",
-            "Hamar",
-            (2011, 10, 12, 10, 0),
-            (2011, 10, 13, 15, 0),
-        ),
-        (
-            "Samling 3, Molde",
-            "15",
-            "Molde bibliotek",
-            "Kulturhuset Plassen",
-            "Molde",
-            (2011, 11, 9, 9, 30),
-            (2011, 11, 9, 15, 30),
-        ),
-    ]
     gatherings = []
-    for title, number, venue, address, municipality, start, end in plan:
+    for title, number, venue, address, municipality, days, hours, capacity in SERIES:
         if number not in counties:
             continue
+        starts_at = demo_moment(days, 9, 30)
         gatherings.append(
             Gathering.objects.create(
                 course=series,
                 title=title,
-                starts_at=_oslo(*start),
-                ends_at=_oslo(*end),
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(hours=hours),
                 venue_name=venue,
                 venue_address=address,
                 municipality=municipality,
                 county=counties[number],
-                capacity=30,
-                registration_opens_at=_oslo(2011, 6, 1, 8, 0),
-                registration_deadline=_oslo(*start) - timedelta(days=7),
+                capacity=capacity,
+                registration_opens_at=starts_at - timedelta(days=90),
+                registration_deadline=starts_at - timedelta(days=7),
                 fee_note="Gratis. Lunsj er inkludert.",
                 travel_note="Reise dekkes av eget bibliotek.",
             )
@@ -178,29 +224,78 @@ def courses_demo_load(*, programme) -> None:
     county_course.competence_areas.set(
         [areas[c] for c in ("planarbeid", "politiske-prosesser") if c in areas]
     )
+    workshop = None
     if "16" in counties:
-        Gathering.objects.create(
+        workshop = Gathering.objects.create(
             course=county_course,
             title="Planverksted",
-            starts_at=_oslo(2011, 11, 23, 9, 0),
-            ends_at=_oslo(2011, 11, 23, 15, 0),
+            starts_at=demo_moment(28, 9),
+            ends_at=demo_moment(28, 15),
             venue_name="Sør-Trøndelag fylkesbibliotek",
             municipality="Trondheim",
             county=counties["16"],
             capacity=2,
-            registration_deadline=_oslo(2011, 11, 16, 12, 0),
+            registration_deadline=demo_moment(21, 12),
             requires_leader_approval=True,
         )
-    # Demo staff who attended the first gathering (so certificates and numbers show).
-    if gatherings:
-        for email in ("ansatt1.trondheim@demo.no", "ansatt2.trondheim@demo.no"):
-            user = User.objects.filter(email=email).first()
-            if user is None:
-                continue
-            library = Library.objects.filter(role_assignments__user=user).first()
-            Registration.objects.create(
-                gathering=gatherings[0],
-                user=user,
-                library=library,
-                status=Registration.Status.ATTENDED,
+    _demo_registrations(gatherings, workshop)
+
+
+def _demo_registrations(gatherings: list[Gathering], workshop: Gathering | None) -> None:
+    """Attendance at the gatherings held (colleagues from every county, some absent), the demo
+    staff on the coming ones, a full last gathering with two waiting, and one registration
+    waiting for the library leader's approval."""
+    staff = {
+        role.user.email: (role.user, role.library)
+        for role in RoleAssignment.objects.filter(
+            role=RoleAssignment.Role.STAFF, library__kind=Library.Kind.PUBLIC
+        ).select_related("user", "library")
+    }
+    colleagues = sorted(
+        (pair for email, pair in staff.items() if email.endswith(f"@{COLLEAGUE_DOMAIN}")),
+        key=lambda pair: pair[0].email,
+    )
+    registrations = []
+    now = timezone.now()
+    for index, gathering in enumerate(gatherings):
+        if gathering.starts_at < now:
+            # Thirty colleagues from all over the programme; one in nine absent.
+            chosen = random.Random(index).sample(colleagues, min(30, len(colleagues)))  # noqa: S311
+            for number, (user, library) in enumerate(chosen):
+                status = Status.ABSENT if number % 9 == 8 else Status.ATTENDED
+                registrations.append(
+                    Registration(gathering=gathering, user=user, library=library, status=status)
+                )
+    for email in ("ansatt1.trondheim@demo.no", "ansatt2.trondheim@demo.no"):
+        if email in staff and gatherings:
+            user, library = staff[email]
+            registrations.append(
+                Registration(
+                    gathering=gatherings[0], user=user, library=library, status=Status.ATTENDED
+                )
             )
+    if len(gatherings) == len(SERIES):
+        coming, full = gatherings[3], gatherings[4]
+        for email in ("ansatt1.steinkjer@demo.no", "ansatt1.hamar@demo.no"):
+            if email in staff:
+                user, library = staff[email]
+                registrations.append(Registration(gathering=coming, user=user, library=library))
+        for position, (user, library) in enumerate(colleagues[-(full.capacity + 2) :]):
+            waiting = position >= full.capacity
+            registrations.append(
+                Registration(
+                    gathering=full,
+                    user=user,
+                    library=library,
+                    status=Status.WAITING if waiting else Status.CONFIRMED,
+                    waiting_position=position - full.capacity + 1 if waiting else None,
+                )
+            )
+    if workshop is not None and "ansatt2.trondheim@demo.no" in staff:
+        user, library = staff["ansatt2.trondheim@demo.no"]
+        registrations.append(
+            Registration(
+                gathering=workshop, user=user, library=library, status=Status.AWAITING_APPROVAL
+            )
+        )
+    Registration.objects.bulk_create(registrations)

@@ -1,18 +1,21 @@
 """The demo exchange: an offer in every county of the demo programme, applications in every
-state, and completed placements (autumn 2011) with reports, feedback and costs.
+state, completed placements (about ten months ago) with reports, feedback and costs, and one
+that ended last week whose report and host feedback are still to come.
 
 Historic placements are written directly (the services refuse days in the past); the open offers
-also have a period a few months ahead, so the demo accounts can apply and decide today.
+also have a period a few months ahead, so the demo accounts can apply and decide today. Every
+date is relative to today (portal.demo).
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
+from portal.demo import demo_day
 from portal.models import CompetenceArea, FundingSource, Library, User
 
 from .models import (
@@ -78,7 +81,7 @@ def exchange_demo_load(*, programme) -> None:
         )
         offer.competence_areas.set([areas[c] for c in codes if c in areas])
         OfferPeriod.objects.create(
-            offer=offer, starts_on=date(2011, 10, 3), ends_on=date(2011, 11, 25), places=2
+            offer=offer, starts_on=demo_day(-340), ends_on=demo_day(-5), places=3
         )
         OfferPeriod.objects.create(
             offer=offer, starts_on=ahead, ends_on=ahead + timedelta(days=45), places=2
@@ -108,12 +111,19 @@ def exchange_demo_load(*, programme) -> None:
             step=step,
         )
 
-    # Completed placements in autumn 2011, with reports, feedback and costs.
+    # Completed placements about ten months ago, with reports, feedback and costs.
     funding = list(FundingSource.objects.filter(programme=programme).order_by("-amount"))
+    home_m = Library.objects.get(municipality_number="1502", kind=Library.Kind.PUBLIC)
+    home_s = Library.objects.get(municipality_number="1702", kind=Library.Kind.PUBLIC)
+    leader_m, leader_s = people["biblioteksjef.molde"], people["biblioteksjef.steinkjer"]
+    coord_m, coord_s = people["koordinator.more-og-romsdal"], people["koordinator.nord-trondelag"]
+    leader_l = people["biblioteksjef.lillehammer"]
     for offer, person, home, start, approvers in (
-        (hamar, "ansatt1.trondheim", home_t, date(2011, 10, 10), (leader_t, coord_t, leader_h)),
-        (molde, "ansatt1.hamar", home_h, date(2011, 10, 17), (leader_h, coord_h, project_leader)),
-        (trondheim, "ansatt2.hamar", home_h, date(2011, 11, 7), (leader_h, coord_h, leader_t)),
+        (hamar, "ansatt1.trondheim", home_t, demo_day(-330), (leader_t, coord_t, leader_h)),
+        (molde, "ansatt1.hamar", home_h, demo_day(-320), (leader_h, coord_h, project_leader)),
+        (trondheim, "ansatt2.hamar", home_h, demo_day(-300), (leader_h, coord_h, leader_t)),
+        (lillehammer, "ansatt1.molde", home_m, demo_day(-280), (leader_m, coord_m, leader_l)),
+        (trondheim, "ansatt1.steinkjer", home_s, demo_day(-250), (leader_s, coord_s, leader_t)),
     ):
         application = apply(offer, person, home, start, 3, Status.APPROVED, None)
         for step, by in zip(Application.STEPS, approvers, strict=True):
@@ -142,13 +152,23 @@ def exchange_demo_load(*, programme) -> None:
             placement=placement,
             learnt="Hvordan biblioteket bygger partnerskap med frivillige lag og kommunen.",
             changes_at_home="Vi starter et samarbeidsforum med kulturkontoret.",
-            shared="Presentasjon på personalmøtet 1. desember 2011.",
+            shared="Presentasjon på personalmøtet uka etter besøket.",
         )
         HostFeedback.objects.create(
             placement=placement,
             feedback="Et godt besøk med gode spørsmål; vi lærte også mye.",
             author=approvers[2],
         )
+    # A visit that ended last week: the report and the host's feedback are still to come.
+    recent = apply(hamar, "ansatt2.molde", home_m, demo_day(-9), 3, Status.APPROVED, None)
+    for step, by in zip(Application.STEPS, (leader_m, coord_m, leader_h), strict=True):
+        _decide(recent, step, Outcome.APPROVED, by)
+    Placement.objects.create(
+        application=recent,
+        starts_on=recent.starts_on,
+        ends_on=recent.ends_on,
+        host_contact=f"{hamar.contact_name}, {hamar.contact_email}",
+    )
     # Applications in every other state, for the coming period.
     later = ahead + timedelta(days=7)
     apply(lillehammer, "ansatt2.trondheim", home_t, later, 2, Status.PENDING, Step.LIBRARY_LEADER)

@@ -9,7 +9,7 @@ from portal import permissions
 from portal.home import HomeAction, register, register_demo
 
 from .demo import exchange_demo_load
-from .selectors import applications_to_decide_count
+from .selectors import applications_to_decide_count, feedback_to_give, reports_to_write
 
 register_demo(exchange_demo_load)
 
@@ -30,9 +30,30 @@ def exchange_actions(*, user, programme, **kwargs) -> list[HomeAction]:
     if to_decide:
         actions.append(
             HomeAction(
-                _("Job shadowing applications to decide (%(count)s)") % {"count": to_decide},
+                _("Job shadowing applications to decide"),
                 reverse("hospitering:decide_list"),
                 _("Approve, reject or ask for changes."),
+                count=to_decide,
+            )
+        )
+    reports = reports_to_write(user=user, programme=programme)
+    if reports:
+        actions.append(
+            HomeAction(
+                _("Job shadowing reports to write"),
+                reverse("hospitering:report_write", args=[reports[0]]),
+                _("What you learnt and what will change at home, after your visit."),
+                count=len(reports),
+            )
+        )
+    feedback = feedback_to_give(user=user, programme=programme)
+    if feedback:
+        actions.append(
+            HomeAction(
+                _("Feedback to give as host"),
+                reverse("hospitering:feedback_write", args=[feedback[0]]),
+                _("A few words on how the visit went, for the visitor's home library."),
+                count=len(feedback),
             )
         )
     return actions

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import permissions
@@ -237,6 +238,34 @@ def applications_to_decide_count(*, user, programme: Programme) -> int:
         permissions.for_action(user, Application, "decide")
         .filter(status=Status.PENDING, offer__programme=programme)
         .count()
+    )
+
+
+def _placements_over(qs: QuerySet[Placement], programme: Programme) -> QuerySet[Placement]:
+    return qs.filter(
+        application__offer__programme=programme,
+        cancelled_at__isnull=True,
+        ends_on__lt=timezone.localdate(),
+    )
+
+
+def reports_to_write(*, user, programme: Programme) -> list[int]:
+    """The ids of this person's finished placements still without a report, oldest first."""
+    return list(
+        _placements_over(permissions.for_action(user, Placement, "write_report"), programme)
+        .filter(report__isnull=True)
+        .order_by("ends_on", "id")
+        .values_list("id", flat=True)
+    )
+
+
+def feedback_to_give(*, user, programme: Programme) -> list[int]:
+    """The ids of finished placements this person hosts that still lack the host's feedback."""
+    return list(
+        _placements_over(permissions.for_action(user, Placement, "give_feedback"), programme)
+        .filter(feedback__isnull=True)
+        .order_by("ends_on", "id")
+        .values_list("id", flat=True)
     )
 
 

@@ -1,16 +1,29 @@
-"""The demo: the 2011–2012 programme "Kompetente regionbibliotek" with an account for each role.
+"""The demo: the programme "Kompetente regionbibliotek" with an account for each role.
+
+A demo that lives: the programme's period and every date in it are relative to the day the demo
+is loaded (`demo_day`), so there is always a history (a baseline survey with answers, gatherings
+held with attendance, placements with reports) and something to do now (a follow-up survey open,
+gatherings open for registration, one with a waiting list, applications waiting). Each of the five
+counties has a coordinator, a library leader, two staff accounts to log in as, and about sixty
+generated colleagues (who cannot log in), so every panel and every minimum-group-size rule shows
+real figures.
 
 Only loaded where settings.PORTAL_ALLOW_DEMO is on (never in production).
 """
 
+import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
+from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.utils import timezone
 
 from .models import CompetenceArea, County, FundingSource, Library, Programme, RoleAssignment, User
 from .reference import reference_data_load
@@ -39,17 +52,62 @@ COMPETENCE_AREAS = [
 ]
 
 
+# (county number, slug, coordinator's name, municipality number of the library with accounts)
+COUNTIES = [
+    ("16", "sor-trondelag", "Kari Koordinator", "1601", "trondheim"),
+    ("04", "hedmark", "Hans Koordinator", "0403", "hamar"),
+    ("15", "more-og-romsdal", "Mona Koordinator", "1502", "molde"),
+    ("17", "nord-trondelag", "Nils Koordinator", "1702", "steinkjer"),
+    ("05", "oppland", "Olga Koordinator", "0501", "lillehammer"),
+]
+COLLEAGUES_PER_COUNTY = 60
+COLLEAGUE_DOMAIN = "kolleger.demo.no"  # generated people: no password, never e-mailed
+FIRST_NAMES = ["Anne", "Kari", "Ingrid", "Marit", "Liv", "Ole", "Lars", "Knut", "Siri", "Tone"]
+LAST_NAMES = ["Hansen", "Johansen", "Olsen", "Larsen", "Berg", "Haugen", "Bakke", "Lie", "Moe"]
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def demo_day(days: int = 0) -> date:
+    """A day relative to today: the demo's dates move with the calendar."""
+    return timezone.localdate() + timedelta(days=days)
+
+
+def demo_moment(days: int, hour: int = 9, minute: int = 0) -> datetime:
+    """A time of day (Oslo) on a day relative to today."""
+    day = demo_day(days)
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=OSLO)
+
+
+def demo_period() -> tuple[date, date]:
+    """The programme runs from the first of the month about fourteen months ago to the end of
+    the month about ten months ahead: last year's work is history, this year's is under way."""
+    start = demo_day(-420).replace(day=1)
+    end = (demo_day(300).replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return start, end
+
+
 @dataclass
 class DemoAccount:
     email: str
     role: str
 
 
+@cache
+def _demo_password_hash() -> str:
+    """Hashed once: hashing is slow on purpose, and every demo account shares the password."""
+    return make_password(DEMO_PASSWORD)
+
+
 def _person(email, full_name, *, superuser=False) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
-        create = User.objects.create_superuser if superuser else User.objects.create_user
-        user = create(email=email, password=DEMO_PASSWORD, full_name=full_name)
+        user = User.objects.create(
+            email=email,
+            full_name=full_name,
+            password=_demo_password_hash(),
+            is_staff=superuser,
+            is_superuser=superuser,
+        )
     EmailAddress.objects.update_or_create(
         user=user, email=email, defaults={"verified": True, "primary": True}
     )
@@ -62,6 +120,7 @@ def demo_load() -> tuple[Programme, list[DemoAccount]]:
         raise ImproperlyConfigured("Demo data is switched off here (PORTAL_ALLOW_DEMO).")
     reference_data_load()
     counties = {c.number: c for c in County.objects.filter(number__in=PARTICIPANTS)}
+    start, end = demo_period()
     programme, _ = Programme.objects.get_or_create(
         name="Kompetente regionbibliotek",
         defaults={
@@ -70,8 +129,8 @@ def demo_load() -> tuple[Programme, list[DemoAccount]]:
                 "Mer kompetente bibliotek – samarbeid over fylkesgrensene. Fylkesbibliotekene i "
                 "Sør-Trøndelag, Hedmark, Møre og Romsdal, Nord-Trøndelag og Oppland."
             ),
-            "start_date": date(2011, 3, 1),
-            "end_date": date(2012, 12, 31),
+            "start_date": start,
+            "end_date": end,
             "lead_county": counties["16"],
         },
     )
@@ -85,7 +144,7 @@ def demo_load() -> tuple[Programme, list[DemoAccount]]:
     FundingSource.objects.get_or_create(
         programme=programme,
         name="Nasjonalbiblioteket",
-        defaults={"amount": Decimal("300000"), "note": "Prosjektmidler 2011"},
+        defaults={"amount": Decimal("300000"), "note": f"Prosjektmidler {start.year}"},
     )
     for number in PARTICIPANTS:
         FundingSource.objects.get_or_create(
@@ -97,8 +156,6 @@ def demo_load() -> tuple[Programme, list[DemoAccount]]:
     def county_library(number):
         return Library.objects.get(county=counties[number], kind=Library.Kind.COUNTY)
 
-    trondheim = Library.objects.get(municipality_number="1601")
-    hamar = Library.objects.get(municipality_number="0403")
     accounts = []
 
     def grant(user, role, **scope):
@@ -110,20 +167,55 @@ def demo_load() -> tuple[Programme, list[DemoAccount]]:
     grant(leader, Role.PROJECT_LEADER, programme=programme)
     grant(leader, Role.STAFF, library=county_library("16"))
     accounts.append(DemoAccount(leader.email, "project leader"))
-    for number, slug, name in [
-        ("16", "sor-trondelag", "Kari Koordinator"),
-        ("04", "hedmark", "Hans Koordinator"),
-    ]:
+    for number, slug, name, _municipality, _town in COUNTIES:
         coordinator = _person(f"koordinator.{slug}@demo.no", name)
         grant(coordinator, Role.COORDINATOR, programme=programme, county=counties[number])
         grant(coordinator, Role.STAFF, library=county_library(number))
         accounts.append(DemoAccount(coordinator.email, f"county coordinator, {counties[number]}"))
-    for library, slug in [(trondheim, "trondheim"), (hamar, "hamar")]:
-        head = _person(f"biblioteksjef.{slug}@demo.no", f"Berit Biblioteksjef ({library})")
+    for _number, _slug, _name, municipality, town in COUNTIES:
+        library = Library.objects.get(municipality_number=municipality, kind=Library.Kind.PUBLIC)
+        head = _person(f"biblioteksjef.{town}@demo.no", f"Berit Biblioteksjef ({library})")
         grant(head, Role.LIBRARY_LEADER, library=library)
         accounts.append(DemoAccount(head.email, f"library leader, {library}"))
         for index in (1, 2):
-            staff = _person(f"ansatt{index}.{slug}@demo.no", f"Anne Ansatt {index} ({library})")
+            staff = _person(f"ansatt{index}.{town}@demo.no", f"Anne Ansatt {index} ({library})")
             grant(staff, Role.STAFF, library=library)
             accounts.append(DemoAccount(staff.email, f"staff, {library}"))
+    _colleagues_load(counties=[counties[number] for number in PARTICIPANTS])
     return programme, accounts
+
+
+def _colleagues_load(*, counties: list[County]) -> None:
+    """About sixty generated staff per county, spread over its public libraries (once).
+
+    They make the figures real (reach, response rates, attendance, groups above the minimum
+    size); they have no usable password and an address that is never written to.
+    """
+    if User.objects.filter(email__endswith=f"@{COLLEAGUE_DOMAIN}").exists():
+        return
+    rng = random.Random(2011)  # noqa: S311 - demo data, not security
+    no_password = make_password(None)
+    people, places = [], []
+    for county in counties:
+        libraries = list(
+            Library.objects.filter(county=county, kind=Library.Kind.PUBLIC).order_by("name")
+        )
+        for index in range(COLLEAGUES_PER_COUNTY):
+            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+            people.append(
+                User(
+                    email=f"kollega{county.number}.{index}@{COLLEAGUE_DOMAIN}",
+                    full_name=name,
+                    password=no_password,
+                )
+            )
+            # Half of them in the county's five largest towns' libraries, the rest spread out.
+            places.append(libraries[index % 5] if index % 2 else rng.choice(libraries))
+    people = User.objects.bulk_create(people, batch_size=1000)
+    RoleAssignment.objects.bulk_create(
+        [
+            RoleAssignment(user=user, role=Role.STAFF, library=library)
+            for user, library in zip(people, places, strict=True)
+        ],
+        batch_size=1000,
+    )

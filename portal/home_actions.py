@@ -1,9 +1,10 @@
+from django.db.models import Count, Min
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import permissions
 from .home import HomeAction, register
-from .models import Library
+from .models import Invitation, Library
 
 
 @register
@@ -24,6 +25,21 @@ def portal_actions(*, user, programme):
                 _("See staff lists and invite new colleagues."),
             )
         )
+        invitations = Invitation.objects.filter(
+            library__in=permissions.for_action(user, Library, "manage_staff").filter(
+                county__programmes=programme
+            ),
+            accepted_at__isnull=True,
+        ).aggregate(count=Count("id"), library_id=Min("library_id"))
+        if invitations["count"]:
+            actions.append(
+                HomeAction(
+                    _("Invitations not yet accepted"),
+                    reverse("library_detail", args=[invitations["library_id"]]),
+                    _("Send them again or withdraw them; expired ones too."),
+                    count=invitations["count"],
+                )
+            )
     elif libraries.exists():
         actions.append(
             HomeAction(

@@ -53,6 +53,16 @@ class ProgrammeHome:
     roles: list[str] = field(default_factory=list)
     actions: list[home.HomeAction] = field(default_factory=list)
 
+    @property
+    def waiting(self) -> list[home.HomeAction]:
+        """What waits for the person, with a count above 0."""
+        return [action for action in self.actions if action.waits]
+
+    @property
+    def offered(self) -> list[home.HomeAction]:
+        """What the person can do (links, and counts with nothing waiting are left out)."""
+        return [action for action in self.actions if action.count is None]
+
 
 def _role_labels(user, programme: Programme) -> list[str]:
     """The person's roles that belong to this programme, as labels (for display only)."""

@@ -1,5 +1,7 @@
 """Celery tasks: thin, take ids, re-fetch, switch to the recipient's language, call a service."""
 
+from importlib import import_module
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
@@ -99,6 +101,13 @@ def personal_data_export_build(export_id: int) -> None:
             context={"export": export, "url": absolute_url(reverse("profile_data"))},
             to=[export.user.email],
         )
+
+
+@shared_task
+def sessions_clear_expired() -> None:
+    """Delete expired sessions: a session row names a person and when it last changed, so it is
+    kept no longer than it works (the survey's anonymity promise relies on it too)."""
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
 
 
 @shared_task

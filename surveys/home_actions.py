@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import permissions
+from portal.demo import COLLEAGUE_DOMAIN, demo_moment
 from portal.home import HomeAction, register, register_demo
 from portal.models import Programme
 
@@ -26,13 +29,17 @@ def survey_actions(*, user, programme) -> list[HomeAction]:
         completed_at__isnull=True,
         survey__programme=programme,
         survey__status=Survey.Status.OPEN,
-    ).count()
-    if to_answer:
+    ).aggregate(total=Count("id"), started=Count("id", filter=Q(started_at__isnull=False)))
+    if to_answer["total"]:
         actions.append(
             HomeAction(
-                _("Surveys to answer (%(count)s)") % {"count": to_answer},
+                _("Surveys to answer"),
                 reverse("surveys:survey_list"),
-                _("Your answers help plan the competence programme."),
+                _("Started: %(started)s of %(total)s. Your answers are kept until you send them.")
+                % to_answer
+                if to_answer["started"]
+                else _("Not started yet. Your answers help plan the competence programme."),
+                count=to_answer["total"],
             )
         )
     if permissions.can(user, "manage_content", programme):
@@ -47,9 +54,9 @@ def survey_actions(*, user, programme) -> list[HomeAction]:
 
 
 DEMO_TITLE = {
-    "nb": "Kartlegging av kompetansebehov 2011",
-    "nn": "Kartlegging av kompetansebehov 2011",
-    "en": "Competence needs survey 2011",
+    "nb": "Kartlegging av kompetansebehov",
+    "nn": "Kartlegging av kompetansebehov",
+    "en": "Competence needs survey",
 }
 AGREEMENT = {
     "nb": ["Helt uenig", "Litt uenig", "Verken eller", "Litt enig", "Helt enig"],
@@ -58,14 +65,76 @@ AGREEMENT = {
 }
 
 
+FOLLOW_UP_TITLE = {
+    "nb": "Oppfølgingskartlegging av kompetanse",
+    "nn": "Oppfølgingskartlegging av kompetanse",
+    "en": "Follow-up competence survey",
+}
+
+
 @register_demo
 @transaction.atomic
 def demo_survey_load(*, programme: Programme) -> Survey:
-    """A programme-wide baseline survey of competence needs, open, with the demo staff invited."""
-    existing = Survey.objects.filter(programme=programme, title__nb=DEMO_TITLE["nb"]).first()
+    """The loop's surveys, dated relative to today: a baseline of competence needs held about
+    ten months ago (closed; most of the invited answered) and its follow-up, open now with the
+    people who can log in invited (e-mails on commit). Returns the follow-up."""
+    existing = Survey.objects.filter(programme=programme, title__nb=FOLLOW_UP_TITLE["nb"]).first()
     if existing:
         return existing
     leader = permissions.users_for("change", programme).order_by("pk").first()
+    baseline = _demo_survey_build(programme=programme, leader=leader)
+    services.survey_open(survey=baseline, user=leader, closes_at=timezone.now() + timedelta(1))
+    services.survey_close(survey=baseline, user=leader)
+    Survey.objects.filter(pk=baseline.pk).update(
+        opens_at=demo_moment(-320), closes_at=demo_moment(-290)
+    )
+    _demo_participations(baseline, invited=demo_moment(-320), answered_share=0.7)
+    follow_up = services.survey_copy(
+        survey=baseline, user=leader, as_follow_up=True, title=FOLLOW_UP_TITLE
+    )
+    follow_up = services.survey_open(
+        survey=follow_up, user=leader, closes_at=timezone.now() + timedelta(days=30)
+    )
+    _demo_participations(follow_up, invited=demo_moment(-7), answered_share=0.4)
+    services.survey_invite_users(
+        survey=follow_up,
+        users=services.survey_audience_users(follow_up).exclude(
+            email__endswith=f"@{COLLEAGUE_DOMAIN}"
+        ),
+        invited_by=leader,
+    )
+    return follow_up
+
+
+def _demo_participations(survey: Survey, *, invited, answered_share: float) -> None:
+    """The generated colleagues' invitations, sent on `invited` (no e-mail now), a share of them
+    answered. Their answers are the synthetic responses (`demo_responses_load`): anonymous, so
+    not linked to these rows."""
+    answered = invited + timedelta(days=3)
+    people = list(
+        services.survey_audience_users(survey)
+        .filter(email__endswith=f"@{COLLEAGUE_DOMAIN}")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    Participation.objects.bulk_create(
+        [
+            Participation(
+                survey=survey,
+                user_id=user_id,
+                token_hash=f"unsent-{secrets.token_hex(16)}",
+                invited_at=invited,
+                invitation_sent_at=invited,
+                completed_at=answered if index % 10 < answered_share * 10 else None,
+            )
+            for index, user_id in enumerate(people)
+        ],
+        batch_size=1000,
+    )
+
+
+def _demo_survey_build(*, programme: Programme, leader) -> Survey:
+    """The competence-needs survey's structure (a draft)."""
     survey = services.survey_create(
         created_by=leader,
         programme=programme,
@@ -184,8 +253,4 @@ def demo_survey_load(*, programme: Programme) -> Survey:
             "en": "What else would you like to learn more about?",
         },
     )
-    survey = services.survey_open(
-        survey=survey, user=leader, closes_at=timezone.now() + timedelta(days=60)
-    )
-    services.survey_invite_audience(survey=survey, invited_by=leader)
     return survey

@@ -155,6 +155,12 @@ class Survey(models.Model):
     def is_anonymous(self) -> bool:
         return self.anonymity == self.Anonymity.ANONYMOUS
 
+    @property
+    def group_size_threshold(self) -> int:
+        """The minimum group size in force: the survey's, never below the portal's floor
+        (SURVEYS_MIN_GROUP_SIZE_FLOOR), also for a survey stored or imported with less."""
+        return max(self.min_group_size, settings.SURVEYS_MIN_GROUP_SIZE_FLOOR)
+
     def accepts_answers(self, now=None) -> bool:
         """Open, and inside its dates."""
         now = now or timezone.now()
@@ -371,6 +377,10 @@ class Participation(models.Model):
         verbose_name=_("person"),
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Part of the personal link: raised when the link is revoked or re-issued, so an earlier
+    # link never works again.
+    link_version = models.PositiveIntegerField(default=0, editable=False)
+    link_revoked_at = models.DateTimeField(_("link revoked"), null=True, blank=True)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

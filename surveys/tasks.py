@@ -41,7 +41,7 @@ def _send(participation_id: int, *, reminder: int) -> None:
         participation = (
             Participation.objects.select_for_update(of=("self",))
             .select_related("survey", "user")
-            .filter(pk=participation_id, completed_at__isnull=True)
+            .filter(pk=participation_id, completed_at__isnull=True, link_revoked_at__isnull=True)
             .first()
         )
         if participation is None or not participation.survey.accepts_answers():

@@ -3,8 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from courses import services
 from courses.home_actions import course_actions, courses_demo_load
 from courses.models import Course, Gathering, Registration
+from portal.models import User
 
 from .factories import CourseFactory, GatheringFactory, RegistrationFactory
 
@@ -42,7 +44,10 @@ def test_home_actions_by_role(world):
     assert _labels(world.outsider, world.programme) == set()
 
 
-def test_demo_series_loads_once():
+def test_demo_series_lives_relative_to_today_in_every_county():
+    """Gatherings held (with attendance) and gatherings a newcomer can register for today."""
+    from django.utils import timezone
+
     from portal.demo import demo_load
 
     programme, _accounts = demo_load()
@@ -50,12 +55,28 @@ def test_demo_series_loads_once():
     courses_demo_load(programme=programme)  # idempotent
     series = Course.objects.get(programme=programme, county=None)
     gatherings = list(series.gatherings.order_by("starts_at"))
-    assert len(gatherings) == 3
-    assert len({g.county_id for g in gatherings}) == 3
-    assert all(g.starts_at.year == 2011 for g in gatherings)
+    now = timezone.now()
+    assert len(gatherings) == 5
+    assert {g.county.number for g in gatherings} == {"16", "04", "15", "17", "05"}
+    held, coming = gatherings[:3], gatherings[3:]
+    assert all(g.ends_at < now for g in held)
+    newcomer = User.objects.get(email="ansatt2.steinkjer@demo.no")
+    question = series.registration_questions.get(required=True)
+    registration = services.registration_create(
+        user=newcomer, gathering=coming[0], answers={question.pk: "Bibliotekar"}
+    )
+    assert registration.status == Registration.Status.CONFIRMED
+    assert programme.start_date < held[0].starts_at.date()
+    assert coming[-1].starts_at.date() < programme.end_date
+    attended = Registration.objects.filter(status=Registration.Status.ATTENDED)
+    assert {r.gathering_id for r in attended} == {g.pk for g in held}
+    assert attended.order_by().values("library__county").distinct().count() == 5
+    full = coming[-1]
+    assert full.registrations.filter(status=Registration.Status.CONFIRMED).count() == full.capacity
+    assert full.registrations.filter(status=Registration.Status.WAITING).count() == 2
     assert Course.objects.filter(programme=programme).count() == 2
-    assert Registration.objects.filter(status=Registration.Status.ATTENDED).count() == 2
-    assert Gathering.objects.filter(requires_leader_approval=True).count() == 1
+    workshop = Gathering.objects.get(requires_leader_approval=True)
+    assert workshop.registrations.filter(status=Registration.Status.AWAITING_APPROVAL).exists()
 
 
 def test_admin_uses_the_policy(world, client_for):

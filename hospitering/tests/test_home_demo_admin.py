@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from hospitering.home_actions import exchange_actions
 from hospitering.models import Application, Decision, Offer, Placement
@@ -12,14 +13,14 @@ pytestmark = pytest.mark.django_db
 
 
 def _actions(user, programme):
-    return {a.url: a.label for a in exchange_actions(user=user, programme=programme)}
+    return {a.url: a.count for a in exchange_actions(user=user, programme=programme)}
 
 
 def test_home_actions_show_what_waits(world):
     offer = OfferFactory(programme=world.programme, host_library=world.library_a)
     application_at(world, "leader", offer, world.staff_b, world.library_b)
     decide = reverse("hospitering:decide_list")
-    assert _actions(world.library_leader_b, world.programme)[decide].endswith("(1)")
+    assert _actions(world.library_leader_b, world.programme)[decide] == 1
     assert decide not in _actions(world.library_leader_a, world.programme)
     assert decide not in _actions(world.staff_b, world.programme)
     assert any("/hospitering/" in url for url in _actions(world.staff_b, world.programme))
@@ -39,8 +40,12 @@ def test_demo_exchange_has_every_state_and_loads_once():
     steps = set(Application.objects.filter(status="pending").values_list("step", flat=True))
     assert steps == set(Application.Step.values)
     completed = Placement.objects.filter(report__isnull=False, feedback__isnull=False)
-    assert completed.count() == 3
+    assert completed.count() == 5
     assert all(p.budget_lines.count() == 3 for p in completed)
+    assert completed.order_by().values("application__home_library__county").distinct().count() == 4
+    # One visit ended last week: its report and the host's feedback are still to come.
+    waiting = Placement.objects.filter(report__isnull=True, ends_on__lt=timezone.localdate())
+    assert waiting.count() == 1
     assert Decision.objects.filter(outcome=Decision.Outcome.REJECTED).exclude(reason="").exists()
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from hospitering.models import Application, Offer, Placement
+from portal.tests.pages import home_waiting
 
 from .factories import OfferFactory, application_at
 from .world import populate
@@ -130,7 +131,7 @@ def test_decide_from_the_list_and_reject_with_a_reason(world, client_for):
     page = client.get(url("decide_list")).content.decode()
     assert url("application_detail", application.pk) in page
     home = client.get(reverse("home")).content.decode()
-    assert "Job shadowing applications to decide (1)" in home
+    assert home_waiting(home)["Job shadowing applications to decide"] == 1
     response = client.post(url("application_decide", application.pk), {"outcome": "rejected"})
     assert response.status_code == 400
     assert "Give a reason for the rejection." in response.content.decode()
@@ -193,10 +194,53 @@ def test_dashboard_panel_counts_placements_and_costs(world, made, client_for):
         row = rows[county.name]
         assert (row.placements, row.completed, row.reports, row.feedback) == (2, 1, 1, 1)
         assert (row.planned, row.actual) == (4000, 1400)
+        # The completed placement with a report counts towards both areas of its offer.
+        assert row.per_area == [1, 1] + [0] * (len(world.areas) - 2)
     assert panel.context["total"].planned == 8000
+    assert panel.context["total"].per_area == [2, 2] + [0] * (len(world.areas) - 2)
+    assert panel.context["areas"] == [area.name for area in world.areas]
     coordinator = client_for(world.coordinator_a).get(
         reverse("programme_dashboard", args=[world.programme.pk])
     )
     panel = next(p for p in coordinator.context["panels"] if p.key == "exchange")
     assert [row.label for row in panel.context["rows"]] == [world.county_a.name]
     assert panel.context["total"] is None
+
+
+def test_offer_list_filters_by_area_county_period_and_free_places(world, client_for):
+    """Staff narrow the open offers across counties: by competence area, host county, dates
+    and free places (a full period is left out, the offer's other periods stay)."""
+    north = OfferFactory(
+        programme=world.programme,
+        host_library=world.library_a,
+        competence_areas=[world.areas[0]],
+        periods=[(30, 10, 1), (120, 10, 1)],
+        title="Nord",
+    )
+    south = OfferFactory(
+        programme=world.programme,
+        host_library=world.library_b,
+        competence_areas=[world.areas[1]],
+        periods=[(90, 10, 2)],
+        title="Sør",
+    )
+    application_at(world, "approved", north, world.staff_b, world.library_b)  # fills period 1
+    client = client_for(world.staff_a)
+
+    def listed(**params):
+        rows = client.get(url("offer_list"), params).context["rows"]
+        return {row.offer.title: [p.starts_on for p in row.periods] for row in rows}
+
+    def days(n):
+        return timezone.localdate() + timedelta(days=n)
+
+    assert set(listed()) == {"Nord", "Sør"}
+    assert set(listed(area=world.areas[0].pk)) == {"Nord"}
+    assert set(listed(county=world.county_b.pk)) == {"Sør"}
+    assert set(listed(from_date=days(80), to_date=days(100))) == {"Sør"}
+    assert set(listed(to_date=days(50))) == {"Nord"}
+    free = listed(free_places="on")
+    assert free == {"Nord": [days(120)], "Sør": [days(90)]}
+    assert set(listed(free_places="on", area=world.areas[0].pk, to_date=days(50))) == set()
+    page = client.get(url("offer_list"), {"county": world.county_b.pk}).content.decode()
+    assert url("offer_detail", south.pk) in page and url("offer_detail", north.pk) not in page

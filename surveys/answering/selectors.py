@@ -28,11 +28,16 @@ def surveys_to_answer(*, user) -> QuerySet[Participation]:
 
 
 def participation_by_token(token: str) -> Participation | None:
+    """The participation a personal link belongs to, unless the link was revoked or its survey
+    is archived. A link lets its holder answer only while the survey takes answers (it expires
+    with the survey: a closed survey shows the closed page, naming nobody); an extension of the
+    survey extends it."""
     if not token or len(token) > 100:
         return None
     return (
         Participation.objects.select_related("survey", "user")
-        .filter(token_hash=token_hash(token))
+        .filter(token_hash=token_hash(token), link_revoked_at__isnull=True)
+        .exclude(survey__status=Survey.Status.ARCHIVED)
         .first()
     )
 

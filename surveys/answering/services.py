@@ -2,15 +2,22 @@
 flow: which page follows (branching on the answers), and submitting once, dropping the answers
 to questions the final answers hide.
 
-Who has answered (Participation) and what was answered (Response) are never linked: a response
-is found again only through an HMAC of a secret (`resume_key_for`), and that key is removed on
-submission.
+Who has answered (Participation) and what was answered (Response) are never linked, also for
+someone holding the database and the secret key:
+- an anonymous response is found again only through a random secret that the respondent's
+  browser keeps (a cookie of its own, never the person's session); the response stores an HMAC
+  of it (`resume_key_for`), removed on submission;
+- a confidential response names its respondent, and is found again by that;
+- an anonymous response's times are kept to the day, like the participation's, so no time
+  pairs them up.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -30,18 +37,31 @@ Status = Survey.Status
 
 
 def resume_key_for(secret: str) -> str:
-    """An HMAC with SECRET_KEY: the database alone cannot link a response to who answered it."""
+    """An HMAC with SECRET_KEY of the browser's secret (which the database never holds)."""
     return hmac.new(
         settings.SECRET_KEY.encode(), f"survey-resume:{secret}".encode(), hashlib.sha256
     ).hexdigest()
 
 
-def participation_resume_secret(participation: Participation) -> str:
-    """What a personal response is resumed by (through `resume_key_for`, an HMAC with SECRET_KEY).
+def the_day(moment: datetime | None = None) -> datetime:
+    """A time kept only to the day: what an anonymous answer and a participation store."""
+    return (moment or timezone.now()).replace(hour=0, minute=0, second=0, microsecond=0)
 
-    Stable for the participation, whether the person comes by the e-mailed link or signed in.
-    """
-    return f"participation:{participation.pk}:{participation.invited_at.isoformat()}"
+
+def unfinished_response(
+    *, survey: Survey, participation: Participation | None, resume_secret: str | None
+) -> Response | None:
+    """The respondent's response not yet submitted, if any (also a submitted one found by an
+    anonymous secret: the caller then says it is done)."""
+    if participation is not None and not survey.is_anonymous:
+        return (
+            Response.objects.filter(survey=survey, respondent_id=participation.user_id)
+            .order_by("-id")
+            .first()
+        )
+    if not resume_secret:
+        return None
+    return Response.objects.filter(survey=survey, resume_key=resume_key_for(resume_secret)).first()
 
 
 class SurveyNotAnswerable(Exception):
@@ -102,21 +122,21 @@ def response_start(
 ) -> Response:
     """The respondent's unfinished response, or a new one.
 
-    A personal link resumes by an HMAC of the participation's token hash; an open link by an
-    HMAC of a secret kept in the browser session.
+    Anonymous (open link or personal link): resumed by the browser's `resume_secret` (without
+    one the new response can be resumed by nobody). Confidential with a participation: by the
+    respondent.
     """
     survey_check_answerable(survey)
     if participation is not None:
         participation = Participation.objects.select_for_update().get(pk=participation.pk)
         if participation.completed_at:
             raise SurveyNotAnswerable("done")
-        secret = participation_resume_secret(participation)
-    elif resume_secret:
-        secret = resume_secret
-    else:
-        raise ValueError("response_start() needs a participation or a resume secret")
-    key = resume_key_for(secret)
-    response = Response.objects.filter(resume_key=key).first()
+    confidential = participation is not None and not survey.is_anonymous
+    if not confidential and not resume_secret:
+        resume_secret = secrets.token_urlsafe(32)
+    response = unfinished_response(
+        survey=survey, participation=participation, resume_secret=resume_secret
+    )
     if response is not None:
         if response.submitted_at:
             raise SurveyNotAnswerable("done")
@@ -127,16 +147,18 @@ def response_start(
         with transaction.atomic():
             response = Response.objects.create(
                 survey=survey,
-                resume_key=key,
+                resume_key=None if confidential else resume_key_for(resume_secret),
                 language=language if language in survey.languages else "nb",
-                respondent=user if survey.anonymity == Survey.Anonymity.CONFIDENTIAL else None,
+                respondent=user if confidential else None,
+                started_at=timezone.now() if confidential else the_day(),
                 **profile,
             )
     except IntegrityError:  # a parallel request of the same respondent created it
-        response = Response.objects.get(resume_key=key)
+        response = unfinished_response(
+            survey=survey, participation=participation, resume_secret=resume_secret
+        )
     if participation is not None and participation.started_at is None:
-        # Only the day: a time to the second would let the two be matched up.
-        participation.started_at = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+        participation.started_at = the_day()
         participation.save(update_fields=["started_at"])
     return response
 
@@ -194,12 +216,12 @@ def response_submit(
         Answer.objects.filter(response=response, question__in=questions).delete()
         Answer.objects.bulk_create(Answer(response=response, **values) for values in answers or [])
     now = timezone.now()
-    response.submitted_at = now
-    # The resume key has done its work; without it nothing links the response to the link.
+    response.submitted_at = the_day(now) if response.survey.is_anonymous else now
+    # The resume key has done its work; without it nothing links the response to the browser.
     response.resume_key = None
     response.save(update_fields=["submitted_at", "resume_key"])
     if participation is not None:
-        participation.completed_at = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        participation.completed_at = the_day(now)
         participation.save(update_fields=["completed_at"])
     return True
 

@@ -8,25 +8,51 @@ survey offers it.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from portal.models import CompetenceArea
 
 from ..builder.selectors import survey_contacts
-from ..models import Participation, Response, Survey
+from ..models import Participation, Survey
 from ..texts import content_language, normalize_language
 from . import selectors, services
 from .forms import AnswerPageForm
 
-SESSION_OPEN_LINK = "surveys.open_link"
+# An anonymous answer's progress is kept by a random secret in a cookie of its own, in the
+# respondent's browser only: never in the database, nor in the session of someone signed in
+# (a session row names the person and when it last changed).
+RESUME_COOKIE = "survey-answer-{}"
+RESUME_COOKIE_SALT = "surveys.answering.resume"
+DONE = "done"
+
+
+def _resume_secret(request, survey) -> str | None:
+    return request.get_signed_cookie(
+        RESUME_COOKIE.format(survey.pk), default=None, salt=RESUME_COOKIE_SALT
+    )
+
+
+def _keep_resume_secret(http_response, survey, value: str) -> None:
+    closes = survey.closes_at or timezone.now() + timedelta(days=90)
+    http_response.set_signed_cookie(
+        RESUME_COOKIE.format(survey.pk),
+        value,
+        salt=RESUME_COOKIE_SALT,
+        max_age=max(int((closes - timezone.now()).total_seconds()), 60),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 def _chrome_language(request, person=None) -> str:
@@ -75,22 +101,16 @@ def answer_mine(request, pk):
 
 @never_cache
 def answer_open(request, token):
-    """The anonymous open link; the browser session keeps a secret to resume with."""
+    """The anonymous open link; the browser keeps a secret to resume with."""
     survey = Survey.objects.filter(open_link_token=token, open_link_enabled=True).first()
     if survey is None or not token:
         return render(request, "surveys/answer_invalid.html", status=404)
-    secrets_by_survey = request.session.get(SESSION_OPEN_LINK, {})
-    key = str(survey.pk)
     language = _chrome_language(request, request.user if request.user.is_authenticated else None)
-    if secrets_by_survey.get(key) == "done":
+    if _resume_secret(request, survey) == DONE:
         return _answer_closed_page(request, survey, "done", language=language)
-    if key not in secrets_by_survey:
-        secrets_by_survey[key] = secrets.token_urlsafe(32)
-        request.session[SESSION_OPEN_LINK] = secrets_by_survey
     return _answer(
         request,
         survey=survey,
-        resume_secret=secrets_by_survey[key],
         language=language,
         action_url=reverse("surveys:answer_open", args=[token]),
         resume="browser",
@@ -127,24 +147,24 @@ def _answer_closed_page(request, survey, reason, *, language):
         )
 
 
-def _answer(
-    request, *, survey, participation=None, resume_secret=None, language, action_url, resume
-):
+def _answer(request, *, survey, participation=None, language, action_url, resume):
     """`resume`: how this respondent comes back to an unfinished answer ("email": their
-    personal link; "home": the home page; "browser": the open link, in this browser only)."""
+    personal link; "home": the home page; "browser": in this browser only, as every anonymous
+    answer, which nothing in the portal links to the person)."""
+    if survey.is_anonymous:
+        resume = "browser"
     with translation.override(language):
         try:
             services.survey_check_answerable(survey)
             if participation is not None and participation.completed_at:
                 raise services.SurveyNotAnswerable("done")
-            if participation is None and resume_secret is None:
-                raise Http404
-            key = services.resume_key_for(
-                services.participation_resume_secret(participation)
-                if participation
-                else resume_secret
+            secret = _resume_secret(request, survey)
+            secret = None if secret == DONE else secret
+            response = services.unfinished_response(
+                survey=survey, participation=participation, resume_secret=secret
             )
-            response = Response.objects.filter(resume_key=key).first()
+            if response is not None and response.submitted_at:
+                raise services.SurveyNotAnswerable("done")
             if response is None:
                 languages = _languages(survey, language)
                 if request.method != "POST" or request.POST.get("action") != "start":
@@ -155,16 +175,22 @@ def _answer(
                             "survey": survey,
                             "action_url": action_url,
                             "resume": resume,
+                            "participant": participation.user if participation else None,
                             **languages,
                         },
                     )
+                if participation is None or survey.is_anonymous:
+                    secret = secret or secrets.token_urlsafe(32)
                 services.response_start(
                     survey=survey,
                     participation=participation,
-                    resume_secret=resume_secret,
+                    resume_secret=secret,
                     language=languages["language"],
                 )
-                return redirect(action_url)
+                started = redirect(action_url)
+                if secret:
+                    _keep_resume_secret(started, survey, secret)
+                return started
             return _answer_page(
                 request,
                 survey=survey,
@@ -226,10 +252,6 @@ def _answer_page(request, *, survey, response, participation, languages, action_
 
 
 def _answer_done(request, survey, response, participation, context):
-    if participation is None:
-        done = request.session.get(SESSION_OPEN_LINK, {})
-        done[str(survey.pk)] = "done"
-        request.session[SESSION_OPEN_LINK] = done
     person = participation.user if participation else request.user
     area_ids = selectors.response_gap_area_ids(response=response)
     context.update(
@@ -245,4 +267,9 @@ def _answer_done(request, survey, response, participation, context):
             and participation.user_id == request.user.pk
         ),
     )
-    return render(request, "surveys/answer_done.html", context)
+    done = render(request, "surveys/answer_done.html", context)
+    if participation is None:  # the open link: this browser has answered
+        _keep_resume_secret(done, survey, DONE)
+    elif survey.is_anonymous:
+        done.delete_cookie(RESUME_COOKIE.format(survey.pk), samesite="Lax")
+    return done

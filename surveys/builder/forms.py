@@ -86,6 +86,7 @@ class SurveyForm(TextsMixin, forms.Form):
     )
     min_group_size = forms.IntegerField(
         label=_("Minimum group size"),
+        # The floor (SURVEYS_MIN_GROUP_SIZE_FLOOR) is the service's rule; its message names it.
         min_value=1,
         max_value=100,
         initial=5,

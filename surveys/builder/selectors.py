@@ -3,7 +3,7 @@ can open, and who runs it."""
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -121,3 +121,13 @@ def survey_managers(*, programme, county) -> QuerySet:
 def people_named(users) -> str:
     """ "Per Prosjektleder (leder@example.no)", joined: the people a refusal tells you to ask."""
     return ", ".join(f"{user.get_full_name()} ({user.email})" for user in users)
+
+
+def survey_participations(*, survey: Survey, query: str = "") -> QuerySet[Participation]:
+    """The people invited to a survey, by name, optionally those whose name or e-mail matches."""
+    participations = Participation.objects.filter(survey=survey).select_related("user")
+    if query:
+        participations = participations.filter(
+            Q(user__full_name__icontains=query) | Q(user__email__icontains=query)
+        )
+    return participations.order_by("user__full_name", "id")

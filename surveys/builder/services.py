@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -136,6 +137,15 @@ def _validate_survey(survey: Survey, *, counties=None, libraries=None) -> None:
     survey.languages = languages or ["nb"]
     if survey.opens_at and survey.closes_at and survey.closes_at <= survey.opens_at:
         errors.setdefault("closes_at", []).append(_("The survey must close after it opens."))
+    floor = settings.SURVEYS_MIN_GROUP_SIZE_FLOOR
+    if survey.min_group_size < floor:
+        errors.setdefault("min_group_size", []).append(
+            _(
+                "The minimum group size cannot be below %(floor)s: smaller groups could be "
+                "recognised in the results."
+            )
+            % {"floor": floor}
+        )
     programme_county_ids = set(survey.programme.counties.values_list("id", flat=True))
     if survey.county_id and survey.county_id not in programme_county_ids:
         errors.setdefault("county", []).append(_("The county does not take part in the programme."))
@@ -1130,11 +1140,13 @@ def participation_token(*, participation: Participation) -> str:
     """The personal link token: the same in the invitation and every reminder.
 
     Derived from SECRET_KEY, so it is never stored; only its hash is kept to find the
-    participation. A stable token keeps an earlier e-mail's link (and the resume of a half-done
-    response) working after a reminder.
+    participation. A stable token keeps an earlier e-mail's link working after a reminder; the
+    link version (raised on revoking and re-issuing) makes a new one.
     """
+    # Version 0 keeps the links e-mailed before links could be revoked working.
+    version = [participation.link_version] if participation.link_version else []
     token = derived_token(
-        "survey-invitation", participation.pk, participation.invited_at.isoformat()
+        "survey-invitation", participation.pk, participation.invited_at.isoformat(), *version
     )
     if participation.token_hash != token_hash(token):
         participation.token_hash = token_hash(token)
@@ -1142,9 +1154,62 @@ def participation_token(*, participation: Participation) -> str:
     return token
 
 
+def _link_participation(survey: Survey, participation_id: int) -> Participation:
+    participation = (
+        Participation.objects.select_for_update().filter(survey=survey, pk=participation_id).first()
+    )
+    if participation is None:
+        raise ValidationError(_("This person is not invited to the survey."))
+    return participation
+
+
+@transaction.atomic
+def participation_link_revoke(*, survey: Survey, participation_id: int, user: User | None) -> None:
+    """The person's link stops working at once (a forwarded or leaked e-mail); re-issue sends a
+    new one. Nothing about any answer changes."""
+    participation = _link_participation(survey, participation_id)
+    if participation.link_revoked_at:
+        return
+    participation.link_version += 1
+    participation.link_revoked_at = timezone.now()
+    participation.token_hash = f"revoked-{secrets.token_hex(16)}"
+    participation.save(update_fields=["link_version", "link_revoked_at", "token_hash"])
+    _log("link_revoked", user=user, survey=survey, data={"person": participation.user_id})
+
+
+@transaction.atomic
+def participation_link_reissue(*, survey: Survey, participation_id: int, user: User | None) -> None:
+    """A new personal link, e-mailed after commit; every earlier link of the person stops
+    working."""
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if not survey.accepts_answers():
+        raise ValidationError(_("A new link can be sent only while the survey takes answers."))
+    participation = _link_participation(survey, participation_id)
+    if participation.completed_at:
+        raise ValidationError(_("This person has already answered."))
+    participation.link_version += 1
+    participation.link_revoked_at = None
+    participation.invitation_sent_at = None
+    participation.token_hash = f"unsent-{secrets.token_hex(16)}"
+    participation.save(
+        update_fields=["link_version", "link_revoked_at", "invitation_sent_at", "token_hash"]
+    )
+    _log("link_reissued", user=user, survey=survey, data={"person": participation.user_id})
+    from ..tasks import participation_invite
+
+    outbox.enqueue(
+        participation_invite,
+        participation.pk,
+        key=f"survey-invitation:{participation.pk}:{participation.link_version}",
+    )
+
+
 def participations_to_invite(survey: Survey):
     return Participation.objects.filter(
-        survey=survey, invitation_sent_at__isnull=True, completed_at__isnull=True
+        survey=survey,
+        invitation_sent_at__isnull=True,
+        completed_at__isnull=True,
+        link_revoked_at__isnull=True,
     ).select_related("user")
 
 
@@ -1159,6 +1224,7 @@ def participations_to_remind(survey: Survey, *, now=None):
         Participation.objects.filter(
             survey=survey,
             completed_at__isnull=True,
+            link_revoked_at__isnull=True,
             invitation_sent_at__isnull=False,
             invitation_sent_at__lte=due,
             reminders_sent__lt=survey.max_reminders,

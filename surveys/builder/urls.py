@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/arkiver/", views.survey_archive, name="survey_archive"),
     path("<int:pk>/kopier/", views.survey_copy, name="survey_copy"),
     path("<int:pk>/inviter/", views.survey_invite, name="survey_invite"),
+    path("<int:pk>/lenker/", views.survey_links, name="survey_links"),
     path("<int:pk>/sider/ny/", views.page_create, name="page_create"),
     path("<int:pk>/sider/<int:page_pk>/endre/", views.page_update, name="page_update"),
     path("<int:pk>/sider/<int:page_pk>/slett/", views.page_delete, name="page_delete"),

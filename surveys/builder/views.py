@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from portal.models import Programme
 from ..answering.forms import AnswerPageForm
 from ..answering.selectors import surveys_to_answer
 from ..models import Question, Survey
+from ..results.selectors import ResultScope, result_scope, survey_counts
 from ..texts import LANGUAGE_NAMES, normalize_language
 from . import selectors, services
 from .forms import (
@@ -124,8 +126,6 @@ def survey_detail(request, pk):
         ]
         if survey.is_draft
         else [],
-        "invited": survey.participations.count(),
-        "submitted": survey.responses.filter(submitted_at__isnull=False).count(),
         "open_form": OpenForm(initial={"closes_at": survey.closes_at}),
         "extend_form": ExtendForm(initial={"closes_at": survey.closes_at}),
         "reminders_form": RemindersForm(
@@ -145,6 +145,9 @@ def survey_detail(request, pk):
         ),
     }
     context["may_change"] = context["may_manage"] and not locked_reason
+    # Counts in what the person may see: those who run the survey see all of it.
+    scope = ResultScope() if context["may_manage"] else result_scope(user, survey)
+    context["invited"], context["submitted"] = survey_counts(survey=survey, scope=scope)
     if not context["may_manage"]:  # who to ask about changes
         context["contacts"] = selectors.people_named(selectors.survey_contacts(survey))
     if not (context["may_manage"] or context["may_view_results"]):
@@ -470,6 +473,43 @@ def survey_invite(request, pk):
     else:
         messages.success(request, _invited_message(survey, count))
     return redirect("surveys:survey_detail", pk=survey.pk)
+
+
+@login_required
+def survey_links(request, pk):
+    """The personal links of a survey's invited people: revoke one (a leaked or forwarded
+    e-mail) or send a new one (which also ends every earlier link of that person)."""
+    survey = _survey(request, pk, "manage")
+    if request.method == "POST":
+        action = {
+            "revoke": services.participation_link_revoke,
+            "reissue": services.participation_link_reissue,
+        }.get(request.POST.get("action"))
+        participation_id = request.POST.get("participation", "")
+        if action is None or not participation_id.isdigit():
+            raise Http404
+        try:
+            action(survey=survey, participation_id=int(participation_id), user=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("The link no longer works.")
+                if request.POST["action"] == "revoke"
+                else _("A new link is being e-mailed; earlier links no longer work."),
+            )
+        return redirect(f"{reverse('surveys:survey_links', args=[pk])}?{request.GET.urlencode()}")
+    query = request.GET.get("q", "")[:100]
+    page = Paginator(selectors.survey_participations(survey=survey, query=query), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "surveys/survey_links.html",
+        {"survey": survey, "page": page, "query": query, "takes_answers": survey.accepts_answers()},
+    )
 
 
 def _invited_message(survey, count: int) -> str:

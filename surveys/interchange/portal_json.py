@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from ..structure import (
@@ -218,7 +219,13 @@ def structure_from_dict(document) -> SurveyStructure:
         intro=r.texts(survey.get("intro"), "survey.intro"),
         languages=[language for language in LANGUAGES if language in languages],
         anonymity=anonymity,
-        min_group_size=r.integer(survey.get("min_group_size"), "survey.min_group_size", 5, 1, 1000),
+        min_group_size=r.integer(
+            survey.get("min_group_size"),
+            "survey.min_group_size",
+            5,
+            settings.SURVEYS_MIN_GROUP_SIZE_FLOOR,
+            1000,
+        ),
         retention_days=r.integer(
             survey.get("retention_days"), "survey.retention_days", 730, 1, 36500
         ),

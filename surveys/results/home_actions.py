@@ -29,10 +29,13 @@ def demo_responses_load(*, programme) -> int:
     """Synthetic submitted responses to the demo surveys, so the results pages show figures.
 
     Runs after the surveys app's demo loader (registered earlier); adds responses only to
-    surveys of the demo programme that have none, spread over its public libraries, with a
-    clear competence gap in some areas.
+    surveys of the demo programme that have none, in three libraries of every county, with a
+    clear competence gap in some areas at baseline and a smaller one at follow-up.
     """
+    from datetime import timedelta
+
     from django.db.models import Count
+    from django.utils import timezone
 
     from portal.models import Library
 
@@ -40,7 +43,7 @@ def demo_responses_load(*, programme) -> int:
     from ..synthetic import add_responses
 
     surveys = Survey.objects.filter(programme=programme).exclude(status=Survey.Status.DRAFT)
-    # Three libraries per county, those with people on them first (the demo accounts).
+    # Three libraries per county, those with the most people on them first.
     per_county: dict[int, list] = {}
     for library in (
         Library.objects.filter(county__programmes=programme, kind=Library.Kind.PUBLIC)
@@ -48,15 +51,33 @@ def demo_responses_load(*, programme) -> int:
         .order_by("county__number", "-people", "name")
     ):
         per_county.setdefault(library.county_id, []).append(library)
-    libraries = [library for group in per_county.values() for library in group[:3]]
     areas = list(programme.competence_areas.order_by("position", "id"))
-    gaps = {area.id: (1.8, 1.0, 0.4, 0.1)[index % 4] for index, area in enumerate(areas)}
+    baseline_gaps = {area.id: (1.8, 1.0, 0.4, 0.1)[index % 4] for index, area in enumerate(areas)}
     created = 0
     for survey in surveys:
         if Response.objects.filter(survey=survey).exists():
             continue
-        for index, library in enumerate(libraries):
-            created += add_responses(
-                survey, count=6 + index % 3, library=library, seed=index, gaps=gaps
+        follow_up = survey.baseline_id is not None
+        # At follow-up the largest gaps have narrowed (the loop worked); its answers are still
+        # coming in, and in the last county too few have answered for any figure yet.
+        gaps = (
+            {a: round(g * 0.5, 2) for a, g in baseline_gaps.items()} if follow_up else baseline_gaps
+        )
+        for county_index, libraries in enumerate(per_county.values()):
+            chosen = (
+                libraries[:1]
+                if follow_up and county_index == len(per_county) - 1
+                else libraries[:3]
+            )
+            for index, library in enumerate(chosen):
+                count = (3 if len(chosen) == 1 else 5 + index % 3) if follow_up else 8 + index % 3
+                created += add_responses(
+                    survey, count=count, library=library, seed=county_index * 10 + index, gaps=gaps
+                )
+        if survey.closes_at and survey.closes_at < timezone.now():
+            # Answered while the survey was open.
+            Response.objects.filter(survey=survey).update(
+                started_at=survey.closes_at - timedelta(days=20),
+                submitted_at=survey.closes_at - timedelta(days=20),
             )
     return created

@@ -102,6 +102,20 @@ def submitted_responses(
     return qs
 
 
+def survey_counts(*, survey: Survey, scope: ResultScope) -> tuple[int, int]:
+    """Invited and submitted inside a scope: a library leader's survey page counts their library."""
+    if scope.sees_nothing:
+        return 0, 0
+    invited = Participation.objects.filter(survey=survey)
+    if scope.county_ids is not None:
+        invited = invited.filter(user__roles__library__county_id__in=scope.county_ids)
+    if scope.library_ids is not None:
+        invited = invited.filter(user__roles__library_id__in=scope.library_ids)
+    if not scope.is_whole_survey:
+        invited = invited.distinct()
+    return invited.count(), submitted_responses(survey, scope).count()
+
+
 # --- the numbers of one group of responses --------------------------------------------------
 
 

@@ -143,14 +143,27 @@ def test_whole_flow_with_the_personal_link(client, world, survey):
     assert Response.objects.filter(survey=survey).count() == 1
 
 
-def test_resume_where_left_off_in_a_new_browser(client, django_user_model, world, survey):
+def test_an_anonymous_answer_resumes_only_in_the_browser_that_started_it(client, world, survey):
+    url = link_for(survey, world.staff_a)
+    client.post(url, {"action": "start"})
+    saved = client.post(url, {**page1_data(survey), "action": "save"}).content.decode()
+    assert "in this browser on this device" in saved
+    assert "Page 1 of 3" in client.get(url).content.decode()
+    from django.test import Client
+
+    # Nothing in the portal ties the unfinished answer to the person: another browser starts anew.
+    other_browser = Client()
+    assert b"Start the survey" in other_browser.get(url).content
+
+
+def test_a_confidential_answer_resumes_in_a_new_browser(client, world, survey):
+    Survey.objects.filter(pk=survey.pk).update(anonymity=Survey.Anonymity.CONFIDENTIAL)
     url = link_for(survey, world.staff_a)
     client.post(url, {"action": "start"})
     client.post(url, page1_data(survey))
     from django.test import Client
 
-    other_browser = Client()
-    page = other_browser.get(url).content.decode()
+    page = Client().get(url).content.decode()
     assert "Page 2 of 3" in page
 
 
@@ -326,7 +339,12 @@ def test_parallel_starts_make_one_response(world):
 
         try:
             barrier.wait()
-            ids.append(answering.response_start(survey=survey, participation=participation).pk)
+            # One browser clicking twice: the same secret in both requests.
+            ids.append(
+                answering.response_start(
+                    survey=survey, participation=participation, resume_secret="one-browser"
+                ).pk
+            )
         finally:
             thread_connection.close()
 
@@ -390,7 +408,7 @@ def test_save_and_continue_later_says_how_to_come_back(client, world, survey):
     saved = client.post(url, {**page1_data(survey, hours=""), "action": "save"})
     assert saved.status_code == 200  # the required number may wait
     text = saved.content.decode()
-    assert "Your answers are saved" in text and "personal link in your invitation e-mail" in text
+    assert "Your answers are saved" in text and "in this browser on this device" in text
     page = client.get(url).content.decode()
     assert "Page 1 of 3" in page and 'value="Eget kurs"' in page
 
