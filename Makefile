@@ -18,7 +18,7 @@ BENCH_ENV := DJANGO_SETTINGS_MODULE=portal.settings.production \
 	DATABASE_URL=$${LOADTEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/kompetanseportalen_loadtest} \
 	REDIS_URL=$${LOADTEST_REDIS_URL:-redis://127.0.0.1:6379/7}
 
-.PHONY: run test setup lint format check-deploy migrations messages messages-extract benchmark \
+.PHONY: run test setup lint format check-deploy migrations messages messages-extract benchmark api-schema \
 	loadtest loadtest-rush benchmark-exports clean
 
 $(UV):
@@ -50,6 +50,12 @@ format: setup
 check-deploy: setup
 	$(PROD_ENV) DJANGO_SETTINGS_MODULE=portal.settings.production \
 		$(PY) manage.py check --deploy --fail-level WARNING
+
+# The API's OpenAPI description, committed as api/openapi.yaml (a test checks it is current). The
+# field ranges come from the database: generate it with PostgreSQL's, as in production.
+api-schema: setup
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py spectacular --lang en \
+		--file api/openapi.yaml --validate --fail-on-warn
 
 migrations: setup
 	$(PY) manage.py makemigrations --check --dry-run

@@ -29,7 +29,7 @@ from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet, Value
+from django.db.models import CharField, Exists, F, Model, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 
 from .models import County, Library, Programme, RoleAssignment, User
@@ -829,7 +829,7 @@ def get_visible_or_404(request, model_or_queryset, **lookup):
             base.filter(**lookup)
             .annotate(
                 _portal_visible=Exists(visible_qs.filter(pk=OuterRef("pk"))),
-                _portal_county=F(county_path) if county_path else Value(None),
+                _portal_county=F(county_path) if county_path else Value(None, CharField()),
             )
             .get()
         )

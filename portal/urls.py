@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
+from api.urls import token_patterns
+
 from . import views
 
 # The admin logs in through allauth, so it shares its rate limits and two-factor step.
@@ -50,6 +52,8 @@ urlpatterns = [
     path("laering/", include("courses.learning.urls")),
     path("hospitering/", include("hospitering.urls")),
     path("modellbibliotek/", include("modelbibliotek.urls")),
+    path("profil/api-nokler/", include(token_patterns)),
+    path("api/", include("api.urls")),
 ]
 
 handler500 = "portal.views.server_error"

@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "courses.learning",
     "hospitering",
     "modelbibliotek",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -369,6 +373,48 @@ LOGGING = {
     "loggers": {
         "portal.access": {"level": "INFO"},
         "django.security.DisallowedHost": {"level": "ERROR"},
+    },
+}
+
+# The read API (/api/v1/, the api app): personal tokens or the signed-in session, the one policy's
+# answers, pages of a stable order, validated filters and a rate limit per token.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.PersonalTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PortalPagination",
+    "DEFAULT_FILTER_BACKENDS": ["api.filters.StrictFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Requests per token (or per signed-in person) and period: "600/minute", "20000/day".
+PORTAL_API_RATE = env("PORTAL_API_RATE", default="600/minute")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Kompetanseportalen API",
+    "DESCRIPTION": (
+        "Read-only access to what you may see in Kompetanseportalen: programmes, counties, "
+        "libraries, surveys and their aggregated results, courses, gatherings, registrations "
+        "and the job-shadowing exchange. Authenticate with a personal API token from your "
+        "profile page: `Authorization: Bearer <token>`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_refusals",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "SurveyStatusEnum": "surveys.models.Survey.Status",
+        "RegistrationStatusEnum": "courses.models.Registration.Status",
+        "OfferStatusEnum": "hospitering.models.Offer.Status",
     },
 }
 

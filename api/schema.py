@@ -1,0 +1,39 @@
+"""The refusals every endpoint may answer, added to the OpenAPI description (drf-spectacular
+documents only the 200 answer by itself), so that tools know what to expect."""
+
+from __future__ import annotations
+
+ERROR = {
+    "type": "object",
+    "description": "`detail` says why; a 400 names each bad parameter with a list of messages.",
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+REFUSALS = {
+    "400": "A parameter is unknown or has a bad value.",
+    "401": "No token, or one that is not valid (expired, revoked).",
+    "403": "You may see this survey but not its results.",
+    "404": "Not found, or not yours to see (the two are answered alike).",
+    "429": "Too many requests with this token: try again after Retry-After seconds.",
+}
+
+
+def add_refusals(result, generator, request, public):
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR
+    for path, methods in result["paths"].items():
+        for operation in methods.values():
+            codes = ["401", "429"]
+            if operation["operationId"].endswith("_list") or path.endswith("/results/"):
+                codes.append("400")
+            if "{id}" in path:
+                codes.append("404")
+            if path.endswith("/results/"):
+                codes.append("403")
+            for code in sorted(codes):
+                operation["responses"][code] = {
+                    "description": REFUSALS[code],
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                    },
+                }
+    return result

@@ -1,0 +1,87 @@
+"""Every list endpoint costs as many queries with many objects as with few (pinned at two sizes),
+for someone who sees the whole programme and for a member of staff."""
+
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from api.urls import router
+from courses.tests.factories import CourseFactory, GatheringFactory, RegistrationFactory
+from hospitering.models import BudgetLine, Placement
+from hospitering.tests.factories import OfferFactory, application_at
+from portal.models import FundingSource, RoleAssignment
+from portal.tests.factories import LibraryFactory, UserFactory, grant
+from surveys.models import Participation
+from surveys.synthetic import full_survey
+
+pytestmark = pytest.mark.django_db
+
+
+def _grow(world, n):
+    funding, _created = FundingSource.objects.get_or_create(
+        programme=world.programme, name="Fylket", defaults={"amount": Decimal("1000")}
+    )
+    for _ in range(n):
+        LibraryFactory(county=world.county_a)
+        course = CourseFactory(programme=world.programme, competence_areas=world.areas[:2])
+        gathering = GatheringFactory(course=course)
+        for registrant in (world.staff_a, UserFactory()):
+            RegistrationFactory(gathering=gathering, user=registrant, library=world.library_a)
+        survey = full_survey(programme=world.programme, areas=world.areas)
+        Participation.objects.create(survey=survey, user=world.staff_a, token_hash=uuid4().hex)
+        offer = OfferFactory(
+            programme=world.programme,
+            host_library=world.library_a,
+            competence_areas=world.areas[:1],
+            periods=[(30, 10, 2), (60, 10, 2)],
+        )
+        visitor = UserFactory()
+        grant(visitor, RoleAssignment.Role.STAFF, library=world.library_b)
+        application = application_at(world, "approved", offer, visitor, world.library_b)
+        placement = Placement.objects.get(application=application)
+        for kind in (BudgetLine.Kind.TRAVEL, BudgetLine.Kind.PER_DIEM):
+            BudgetLine.objects.create(
+                placement=placement, kind=kind, planned=Decimal(900), funding_source=funding
+            )
+
+
+def _counts(client, urls, person) -> dict[str, int]:
+    counts = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        # Everyone here sees some of each, but staff_a no placement (they made none).
+        assert response.json()["count"] > 0 or (person, url[-11:]) == ("staff_a", "placements/")
+        counts[url] = len(queries)
+    return counts
+
+
+@pytest.mark.parametrize("person", ["project_leader", "staff_a", "library_leader_a"])
+def test_lists_do_not_grow_with_the_data(world, api_client, person):
+    urls = [f"/api/v1/{prefix}/" for prefix, _viewset, _name in router.registry]
+    client = api_client(getattr(world, person))
+    client.get("/api/v1/counties/")  # the token's first use is recorded (once a minute)
+    _grow(world, 1)
+    few = _counts(client, urls, person)
+    _grow(world, 4)
+    assert _counts(client, urls, person) == few
+
+
+def test_a_surveys_structure_costs_the_same_however_many_questions(world, api_client):
+    client = api_client(world.project_leader)
+    client.get("/api/v1/counties/")  # the token's first use is recorded (once a minute)
+    small = full_survey(programme=world.programme, areas=world.areas[:1])
+    large = full_survey(programme=world.programme, areas=world.areas)
+    counts = []
+    for survey in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/api/v1/surveys/{survey.pk}/")
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    pages = response.json()["pages"]
+    assert [q["code"] for q in pages[0]["questions"]][:2] == ["likert", "single"]

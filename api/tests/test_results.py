@@ -1,0 +1,109 @@
+"""Survey results through the API: the figures of the results page, under the same disclosure
+rule (surveys/results): only the person's counties and libraries, nothing about a group smaller
+than the minimum group size nor one revealed by subtraction, never a raw answer or free text."""
+
+from uuid import uuid4
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from surveys.models import Participation
+from surveys.results.selectors import ResultFilters, survey_results
+from surveys.synthetic import add_responses, full_survey
+
+pytestmark = pytest.mark.django_db
+
+VALUES = {"likert": 4, "short": "Hemmelig svar", "long": "Fritekst om skranken", "number": 7}
+
+
+@pytest.fixture
+def survey(world):
+    survey = full_survey(programme=world.programme, areas=world.areas)
+    add_responses(survey, count=6, library=world.library_a, values=VALUES)
+    add_responses(survey, count=5, library=world.library_b, values=VALUES)
+    return survey
+
+
+def _results(client, survey, **query):
+    return client.get(f"/api/v1/surveys/{survey.pk}/results/", query)
+
+
+def test_the_project_leader_gets_the_pages_figures_and_never_an_answer(world, api_client, survey):
+    response = _results(api_client(world.project_leader), survey)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["n"] == 11 and not body["suppressed"] and body["min_group_size"] == 5
+    likert = next(q for q in body["questions"] if q["code"] == "likert")
+    bar = next(b for b in likert["items"][0]["bars"] if b["value"] == "4")
+    assert bar["count"] == 11 and likert["items"][0]["mean"] == 4
+    page = survey_results(survey=survey, user=world.project_leader)
+    assert [a["gap"] for a in body["areas"]] == [a.gap for a in page.areas]
+    assert {row["county"] for row in body["gap_heatmap"]} == {world.county_a.pk, world.county_b.pk}
+    text = response.content.decode()
+    assert "Hemmelig svar" not in text and "Fritekst" not in text
+    assert '"respondent"' not in text
+
+
+def test_a_coordinator_gets_their_county_only(world, api_client, survey):
+    client = api_client(world.coordinator_b)
+    body = _results(client, survey).json()
+    assert body["n"] == 5 and body["gap_heatmap"] == []
+    assert [r["library"] for r in body["response_rates"]] in ([], [world.library_b.name])
+    refused = _results(client, survey, county=world.county_a.pk)
+    assert refused.status_code == 400
+    assert refused.json()["county"] == ["You see no figures for this county in this survey."]
+
+
+def test_a_group_below_the_minimum_size_shows_no_figure(world, api_client, survey):
+    body = _results(api_client(world.project_leader), survey, role="library_leader").json()
+    assert body["suppressed"] and body["n"] is None and body["questions"] == []
+    assert all(area["gap"] is None for area in body["areas"])
+
+
+def test_a_group_revealed_by_subtraction_shows_no_figure(world, api_client):
+    survey = full_survey(programme=world.programme, areas=world.areas)
+    add_responses(survey, count=6, library=world.library_a, values=VALUES)
+    add_responses(survey, count=2, library=world.county_library_a, values=VALUES)
+    client = api_client(world.project_leader)
+    whole = _results(client, survey).json()
+    assert whole["n"] == 8
+    # Trondheim alone (6) is above the threshold, but the county (8) minus it would be 2.
+    body = _results(client, survey, library=world.library_a.pk).json()
+    page = survey_results(
+        survey=survey,
+        user=world.project_leader,
+        filters=ResultFilters(library_id=world.library_a.pk),
+    )
+    assert body["by_difference"] == page.by_difference
+    assert body["suppressed"] and body["n"] is None and body["questions"] == []
+
+
+def test_someone_invited_sees_the_survey_but_not_its_results(world, api_client, survey):
+    Participation.objects.create(survey=survey, user=world.staff_a, token_hash=uuid4().hex)
+    client = api_client(world.staff_a)
+    assert client.get(f"/api/v1/surveys/{survey.pk}/").status_code == 200
+    assert _results(client, survey).status_code == 403
+    assert _results(api_client(world.outsider), survey).status_code == 404
+    assert client.get("/api/v1/surveys/4611686018427387904/results/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [("county=abc", "county"), ("library=-1", "library"), ("role=janitor", "role")],
+)
+def test_bad_result_filters_answer_400(world, api_client, survey, query, parameter):
+    response = api_client(world.project_leader).get(f"/api/v1/surveys/{survey.pk}/results/?{query}")
+    assert response.status_code == 400 and parameter in response.json()
+
+
+def test_results_cost_the_same_with_few_or_many_responses(world, api_client, survey):
+    client = api_client(world.project_leader)
+    _results(client, survey)  # the token's first use is recorded
+    counts = []
+    for more in (0, 40):
+        add_responses(survey, count=more, library=world.library_b, values=VALUES, seed=more)
+        with CaptureQueriesContext(connection) as queries:
+            assert _results(client, survey).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

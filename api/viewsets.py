@@ -1,0 +1,173 @@
+"""The read API, /api/v1/: every list is exactly what the one policy lets the caller see
+(`permissions.for_action`), and every object is fetched inside it (`get_visible_or_404`: out of
+scope answers 404, like a missing one). No view checks anything of its own."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from courses.models import Course, Gathering, Registration
+from courses.selectors import gatherings_with_counts
+from hospitering.models import Offer, Placement
+from portal import permissions
+from portal.models import County, Library, Programme
+from surveys.models import Page, Question, Survey
+from surveys.results.selectors import survey_results
+
+from . import filters, results, serializers
+
+
+@extend_schema_view(
+    list=extend_schema(description=_("The objects you may see, in a stable order, page by page.")),
+    retrieve=extend_schema(description=_("One object you may see; any other id answers 404.")),
+)
+class PolicyViewSet(viewsets.ReadOnlyModelViewSet):
+    """A read-only resource over one model with a policy: what the caller may `view`."""
+
+    model: type
+    ordering: tuple[str, ...] = ("pk",)
+
+    def related(self, queryset):
+        """Select and prefetch what the serializer reads (a fixed number of queries)."""
+        return queryset
+
+    def get_queryset(self):
+        visible = permissions.for_action(self.request.user, self.model, "view")
+        return self.related(visible).order_by(*self.ordering)
+
+    def get_object(self):
+        return permissions.get_visible_or_404(
+            self.request, self.related(self.model._default_manager.all()), pk=self.kwargs["pk"]
+        )
+
+
+class ProgrammeViewSet(PolicyViewSet):
+    model = Programme
+    serializer_class = serializers.ProgrammeSerializer
+    filterset_class = filters.ProgrammeFilter
+
+    def related(self, queryset):
+        return queryset.prefetch_related("counties", "competence_areas")
+
+
+class CountyViewSet(PolicyViewSet):
+    model = County
+    serializer_class = serializers.CountySerializer
+    filterset_class = filters.CountyFilter
+    ordering = ("number", "pk")
+
+
+class LibraryViewSet(PolicyViewSet):
+    model = Library
+    serializer_class = serializers.LibrarySerializer
+    filterset_class = filters.LibraryFilter
+
+
+class SurveyViewSet(PolicyViewSet):
+    model = Survey
+    filterset_class = filters.SurveyFilter
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return serializers.SurveyDetailSerializer
+        return serializers.SurveySerializer
+
+    def related(self, queryset):
+        if self.action != "retrieve":
+            return queryset
+        questions = Question.objects.prefetch_related("options", "statements").order_by(
+            "position", "id"
+        )
+        return queryset.prefetch_related(
+            Prefetch(
+                "pages",
+                Page.objects.prefetch_related(Prefetch("questions", questions)).order_by(
+                    "position", "id"
+                ),
+            )
+        )
+
+    @extend_schema(
+        parameters=[results.ResultQuerySerializer],
+        responses=results.SurveyResultsSerializer,
+        description=_(
+            "The survey's aggregated results, as on its results page: only for the counties and "
+            "libraries you may see, no figure about fewer respondents than the survey's minimum "
+            "group size (nor one that would reveal a smaller group by subtraction), never an "
+            "answer or a free text. 403 if you may see the survey but not its results."
+        ),
+    )
+    @action(detail=True, filterset_class=None, pagination_class=None)
+    def results(self, request, pk=None):
+        survey = permissions.get_visible_or_404(
+            request, Survey.objects.select_related("programme", "baseline"), pk=pk
+        )
+        permissions.require(request, "view_results", survey)
+        query = results.ResultQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        asked = query.filters()
+        answer = survey_results(
+            survey=survey, user=request.user, filters=asked, language=get_language()
+        )
+        refused = query.refused_filters(asked, answer.filters)
+        if refused:
+            raise ValidationError(refused)
+        return Response(results.results_data(answer))
+
+
+class CourseViewSet(PolicyViewSet):
+    model = Course
+    serializer_class = serializers.CourseSerializer
+    filterset_class = filters.CourseFilter
+
+    def related(self, queryset):
+        return queryset.prefetch_related("competence_areas")
+
+
+class GatheringViewSet(PolicyViewSet):
+    model = Gathering
+    serializer_class = serializers.GatheringSerializer
+    filterset_class = filters.GatheringFilter
+    ordering = ("starts_at", "pk")
+
+    def related(self, queryset):
+        return gatherings_with_counts(queryset)
+
+
+class RegistrationViewSet(PolicyViewSet):
+    model = Registration
+    serializer_class = serializers.RegistrationSerializer
+    filterset_class = filters.RegistrationFilter
+
+    def related(self, queryset):
+        return queryset.select_related("gathering", "user")
+
+
+class OfferViewSet(PolicyViewSet):
+    model = Offer
+    serializer_class = serializers.OfferSerializer
+    filterset_class = filters.OfferFilter
+
+    def related(self, queryset):
+        return queryset.select_related("host_library").prefetch_related(
+            "competence_areas", "periods"
+        )
+
+
+class PlacementViewSet(PolicyViewSet):
+    model = Placement
+    serializer_class = serializers.PlacementSerializer
+    filterset_class = filters.PlacementFilter
+    ordering = ("starts_on", "pk")
+
+    def related(self, queryset):
+        return queryset.select_related(
+            "application__offer", "application__home_library", "application__applicant"
+        ).prefetch_related("budget_lines__funding_source")
