@@ -46,6 +46,7 @@ def pages(world) -> list[Page]:
         Page("surveys:survey_create", manager),
         Page("surveys:survey_detail", manager, {"pk": draft.pk}),
         Page("surveys:survey_detail", manager, {"pk": wide_open.pk}),
+        Page("surveys:survey_links", manager, {"pk": wide_open.pk}),
         Page("surveys:survey_update", manager, {"pk": draft.pk}),
         Page("surveys:survey_preview", manager, {"pk": draft.pk}),
         Page("surveys:page_create", manager, {"pk": draft.pk}),
