@@ -13,30 +13,31 @@ document.addEventListener("click", (event) => {
   }
 });
 
-// A table wider than the screen scrolls sideways inside its .table-responsive wrapper. While it
-// does, the wrapper is a focusable region named by the table's caption, so keyboard users can
-// reach and scroll it (WCAG 2.1.1); a table that fits adds no tab stop.
-function markScrollingTables() {
-  document.querySelectorAll(".table-responsive").forEach((wrapper) => {
-    const scrolls = wrapper.scrollWidth > wrapper.clientWidth;
-    if (wrapper.dataset.scrollRegion === undefined && wrapper.hasAttribute("tabindex")) {
+// A table wider than the screen scrolls sideways inside its .table-responsive wrapper, and so does
+// a long line of code in a <pre>. While one does, it is focusable (a table's wrapper a region named
+// by its caption), so keyboard users can reach and scroll it (WCAG 2.1.1); one that fits adds no
+// tab stop.
+function markScrollingRegions() {
+  document.querySelectorAll(".table-responsive, pre").forEach((box) => {
+    const scrolls = box.scrollWidth > box.clientWidth;
+    if (box.dataset.scrollRegion === undefined && box.hasAttribute("tabindex")) {
       return; // made focusable in its template
     }
-    if (scrolls && wrapper.dataset.scrollRegion === undefined) {
-      const caption = wrapper.querySelector("caption");
-      wrapper.dataset.scrollRegion = "";
-      wrapper.setAttribute("tabindex", "0");
+    if (scrolls && box.dataset.scrollRegion === undefined) {
+      box.dataset.scrollRegion = "";
+      box.setAttribute("tabindex", "0");
+      const caption = box.querySelector("caption");
       if (caption) {
         caption.id = caption.id || `table-caption-${Math.random().toString(36).slice(2)}`;
-        wrapper.setAttribute("role", "region");
-        wrapper.setAttribute("aria-labelledby", caption.id);
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-labelledby", caption.id);
       }
-    } else if (!scrolls && wrapper.dataset.scrollRegion !== undefined) {
-      delete wrapper.dataset.scrollRegion;
-      ["tabindex", "role", "aria-labelledby"].forEach((name) => wrapper.removeAttribute(name));
+    } else if (!scrolls && box.dataset.scrollRegion !== undefined) {
+      delete box.dataset.scrollRegion;
+      ["tabindex", "role", "aria-labelledby"].forEach((name) => box.removeAttribute(name));
     }
   });
 }
-document.addEventListener("DOMContentLoaded", markScrollingTables);
-window.addEventListener("resize", markScrollingTables);
-document.addEventListener("htmx:afterSettle", markScrollingTables);
+document.addEventListener("DOMContentLoaded", markScrollingRegions);
+window.addEventListener("resize", markScrollingRegions);
+document.addEventListener("htmx:afterSettle", markScrollingRegions);
