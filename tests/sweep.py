@@ -8,8 +8,8 @@ Each app lists its pages in `<app>/tests/sweep.py`:
 - `NOT_PAGES`: the app's addresses that are not pages, each with the reason (a file, a redirect,
   a form's POST only: its GET answer, the wrong-method page, is swept once).
 
-A URL name the resolver knows that is in neither fails the sweep's completeness test, so a new
-app (or a new page) joins the sweep by registering its pages here.
+A URL name the resolver knows that is in neither fails the sweep (it checks this first), so a new
+app (or a new page) joins the sweep by registering its pages there.
 """
 
 from __future__ import annotations
