@@ -14,6 +14,9 @@ NOT_PAGES = {
     "modelbibliotek:attachment_add": POST_ONLY,
     "modelbibliotek:attachment_delete": POST_ONLY,
     "modelbibliotek:attachment_download": "the attached file",
+    "modelbibliotek:overview_csv": "a CSV file",
+    "modelbibliotek:overview_xlsx": "an Excel file",
+    "modelbibliotek:report_pdf": "a PDF file",
 }
 
 
