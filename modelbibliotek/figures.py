@@ -27,8 +27,11 @@ from .models import Indicator
 Figure = Indicator.PortalFigure
 
 
-def min_group_size() -> int:
-    return Survey._meta.get_field("min_group_size").default
+def min_group_size(programme=None) -> int:
+    """The surveys' minimum group size in force: the largest of the programme's surveys (never
+    below the portal's floor: `Survey.group_size_threshold`)."""
+    surveys = Survey.objects.filter(programme=programme) if programme is not None else []
+    return max([s.group_size_threshold for s in surveys] or [Survey().group_size_threshold])
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class PortalFigure:
     count: int
     staff: int
     withheld: bool = False
+    # The group size it was withheld under (kept with a frozen report).
+    threshold: int | None = None
 
     @property
     def percent(self) -> int | None:
@@ -46,7 +51,7 @@ class PortalFigure:
     def display(self) -> str:
         if self.withheld:
             return _("Not shown: the library has fewer than %(size)s staff in the portal.") % {
-                "size": min_group_size()
+                "size": self.threshold or min_group_size()
             }
         if not self.staff:
             return _("No staff in the portal yet.")
@@ -83,14 +88,17 @@ def portal_figures(*, programme, library_ids) -> dict[int, dict[str, PortalFigur
     course_ids = Course.objects.filter(programme=programme).values_list("pk", flat=True)
     for users in online_completers(course_ids=course_ids).values():
         completed |= users
-    smallest = min_group_size()
+    smallest = min_group_size(programme)
     figures = {}
     for library_id in library_ids:
         members = staff.get(library_id, set())
         figures[library_id] = {
             Figure.GATHERING: PortalFigure(len(members & attended), len(members)),
             Figure.SURVEY: PortalFigure(
-                len(members & answered), len(members), withheld=len(members) < smallest
+                len(members & answered),
+                len(members),
+                withheld=len(members) < smallest,
+                threshold=smallest,
             ),
             Figure.LEARNING: PortalFigure(len(members & completed), len(members)),
         }
@@ -102,4 +110,6 @@ def figure_for(figures: dict, library_id: int, code: str) -> dict | None:
     figure = figures.get(library_id, {}).get(code) if code else None
     if figure is None:
         return None
-    return {"count": figure.count, "staff": figure.staff, "withheld": figure.withheld}
+    if figure.withheld:  # nothing about the few is kept, not even in a frozen report
+        return {"count": 0, "staff": 0, "withheld": True, "threshold": figure.threshold}
+    return {"count": figure.count, "staff": figure.staff, "withheld": False}

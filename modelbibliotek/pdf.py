@@ -92,9 +92,11 @@ def _chart(chart: dict) -> Drawing:
 
 
 def _indicator(indicator: dict, styles) -> KeepTogether:
-    rows = [[_("When"), _("Value")], [_("Baseline"), indicator["baseline_display"] or "–"]]
+    baseline = f"{_('Baseline')} {_day(indicator['baseline_day'])}".strip()
+    target = f"{_('Target')} {_day(indicator['target_day'])}".strip()
+    rows = [[_("When"), _("Value")], [baseline, indicator["baseline_display"] or "–"]]
     rows += [[point["period"], point["display"] or "–"] for point in indicator["points"]]
-    rows.append([_("Target"), indicator["target_display"] or "–"])
+    rows.append([target, indicator["target_display"] or "–"])
     table = Table(
         [[_p(cell, styles["BodyText"]) for cell in row] for row in rows],
         colWidths=[40 * mm, 45 * mm],

@@ -246,6 +246,10 @@ def _decimal(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
 def _indicator_display(indicator: dict) -> dict:
     """An indicator of a report's content with its display strings and its chart."""
     unit = indicator["unit"]
@@ -256,6 +260,8 @@ def _indicator_display(indicator: dict) -> dict:
     return {
         **indicator,
         "unit_label": Unit(unit).label,
+        "baseline_day": _day(indicator["baseline_on"]),
+        "target_day": _day(indicator["target_on"]),
         "baseline_display": display_value(unit, indicator["baseline"], indicator["baseline_text"]),
         "target_display": display_value(unit, indicator["target"], indicator["target_text"]),
         "value_display": display_value(unit, indicator["value"], indicator["value_text"]),
@@ -303,8 +309,8 @@ def report_display(*, report: ProgressReport) -> dict:
             {
                 **m,
                 "status_label": milestone_status.get(m["status"], m["status"]),
-                "due": date.fromisoformat(m["due_on"]),
-                "done": m["done_on"] and date.fromisoformat(m["done_on"]),
+                "due": _day(m["due_on"]),
+                "done": _day(m["done_on"]),
             }
             for m in content["milestones"]
         ],
@@ -314,7 +320,7 @@ def report_display(*, report: ProgressReport) -> dict:
                 "status_label": plan_status.get(p["status"], p["status"]),
                 "kind_label": plan_kind.get(p["kind"], p["kind"]),
                 "level_label": plan_level.get(p["level"], p["level"]),
-                "decided": p["decided_on"] and date.fromisoformat(p["decided_on"]),
+                "decided": _day(p["decided_on"]),
             }
             for p in content["plans"]
         ],

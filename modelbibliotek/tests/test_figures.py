@@ -88,3 +88,23 @@ def test_the_figure_stands_beside_the_reported_value_and_is_frozen_at_approval(w
         .content.decode()
     )
     assert "25 % (1 of 4 staff)" in html
+
+
+def test_a_withheld_figure_keeps_nothing_in_a_report(world):
+    from modelbibliotek.figures import figure_for
+
+    people = _staff(world, 3)
+    _answered(world, people[:2])
+    figures = portal_figures(programme=world.programme, library_ids=[world.library_a.pk])
+    kept = figure_for(figures, world.library_a.pk, Figure.SURVEY)
+    assert kept == {"count": 0, "staff": 0, "withheld": True, "threshold": 5}
+
+
+def test_a_survey_with_a_larger_group_size_withholds_more(world):
+    people = _staff(world, 6)
+    SurveyFactory(programme=world.programme, min_group_size=8)
+    _answered(world, people)
+    figure = portal_figures(programme=world.programme, library_ids=[world.library_a.pk])[
+        world.library_a.pk
+    ][Figure.SURVEY]
+    assert figure.withheld and "fewer than 8 staff" in figure.display()

@@ -54,10 +54,17 @@ def test_demo_has_a_model_library_in_every_county_with_reports_in_every_state():
 
 
 def test_admin_uses_the_policy(world, client_for):
-    model_library(world)
+    project = model_library(world)
     admin = client_for(world.site_admin)
     for model in ("modellibrary", "progressreport", "indicator", "reportperiod"):
         assert admin.get(reverse(f"admin:modelbibliotek_{model}_changelist")).status_code == 200
+    # An approved report is read-only in the admin too.
+    report = report_at(project, periods(world.programme, 1)[0], "approved")
+    url = reverse("admin:modelbibliotek_progressreport_change", args=[report.pk])
+    assert admin.get(url).status_code == 200
+    admin.post(url, {"activities": "Endret i admin"})
+    report.refresh_from_db()
+    assert report.activities == "Vi holdt tre samlinger."
     response = client_for(world.coordinator_a).get(
         reverse("admin:modelbibliotek_modellibrary_changelist")
     )
