@@ -12,6 +12,8 @@ from tests.sweep import Page
 
 NOT_PAGES = {
     "healthz": "JSON for the load balancer",
+    "dashboard_export": "a spreadsheet",
+    "funder_report_export": "a spreadsheet",
     "profile_data_download": "a ZIP file",
     "invitation_create": "a form's POST only",
     "staff_list_import": "a form's POST only",
@@ -56,6 +58,7 @@ def pages(world) -> list[Page]:
         Page("accessibility_statement", None),
         Page("programme_detail", manager, {"pk": world.programme.pk}),
         Page("programme_dashboard", manager, {"pk": world.programme.pk}, phone=True),
+        Page("funder_report", manager, {"pk": world.programme.pk, "year": 2011}, phone=True),
         Page("library_list", manager),
         Page("library_detail", world.library_leader_a, {"pk": world.library_a.pk}),
         # Anonymous from here: the invitation puts itself in the session, so sign-up is open.
