@@ -43,7 +43,7 @@ from portal.dashboard import (
 from portal.models import Library
 
 from .models import Course
-from .selectors import course_statistics, programme_participation
+from .selectors import course_statistics, libraries_reached, programme_participation
 
 PROGRAMME_WIDE = "programme"
 
@@ -134,6 +134,21 @@ def course_panel(*, programme, county_ids, user, period=None, **kwargs) -> Dashb
         order=30,
     )
     _add_county_figures(panel, programme, counties, areas, county_ids, period)
+    if county_ids is not None:  # a coordinator drills down to each library of their county
+        libraries = list(
+            libraries_reached(programme=programme, county_ids=county_ids, period=period)
+        )
+        context["libraries"] = libraries
+        panel.tables.append(
+            DashboardTable(
+                key="libraries",
+                title=_("Libraries reached by the courses"),
+                columns=[_("Library"), _("County"), _("People with a role"), _("Participants")],
+                rows=[
+                    [lib.name, lib.county.name, lib.staff, lib.participants] for lib in libraries
+                ],
+            )
+        )
     if not courses:
         return panel
     from .learning.selectors import online_completers

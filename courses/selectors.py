@@ -320,6 +320,31 @@ def programme_participation(*, programme, county_ids: set[int] | None, period=No
     return {"gatherings": held, "people": people, "per_area": per_area}
 
 
+def libraries_reached(*, programme, county_ids: set[int], period=None) -> QuerySet[Library]:
+    """The libraries of these counties, each with its people with a role (`staff`) and the
+    distinct people who attended a gathering of the programme (`participants`), the libraries
+    not yet reached first. One query."""
+    attended = Q(
+        course_registrations__status=Status.ATTENDED,
+        course_registrations__gathering__course__programme=programme,
+        course_registrations__gathering__cancelled_at__isnull=True,
+    )
+    if period is not None:
+        attended &= Q(
+            course_registrations__gathering__starts_at__date__gte=period.start,
+            course_registrations__gathering__starts_at__date__lte=period.end,
+        )
+    return (
+        Library.objects.filter(county_id__in=county_ids)
+        .select_related("county")
+        .annotate(
+            staff=Count("role_assignments", distinct=True),
+            participants=Count("course_registrations__user", filter=attended, distinct=True),
+        )
+        .order_by("participants", "county__number", "name")
+    )
+
+
 def calendar_feed_by_token(token: str) -> CalendarFeed | None:
     """The calendar feed with this token, while its person may still follow gatherings."""
     if not token or len(token) > 100:

@@ -218,3 +218,27 @@ def test_model_libraries_are_in_the_cards_and_the_report_exports(client_for, wor
         .status_code
         == 404
     )  # none in their county: no such table for them
+
+
+def test_a_coordinator_drills_down_to_the_libraries_reached(client_for, world):
+    build_loop(world)
+    response = client_for(world.coordinator_a).get(
+        reverse("dashboard_export", args=[world.programme.pk, "csv"]) + "?tabell=libraries"
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    # Not reached first: the county library (two people with a role, nobody at a gathering);
+    # Trondheim's three attended the county's course. Only county A's libraries.
+    assert rows == [
+        ["Library", "County", "People with a role", "Participants"],
+        ["Sør-Trøndelag fylkesbibliotek", "Sør-Trøndelag", "2", "0"],
+        ["Trondheim folkebibliotek", "Sør-Trøndelag", "2", "3"],
+    ]
+    page = client_for(world.coordinator_a).get(
+        reverse("programme_dashboard", args=[world.programme.pk])
+    )
+    assert "Not yet" in page.content.decode()
+    # The project leader's dashboard has no such list (every library of every county).
+    leader = client_for(world.project_leader).get(
+        reverse("dashboard_export", args=[world.programme.pk, "csv"]) + "?tabell=libraries"
+    )
+    assert leader.status_code == 404
