@@ -14,6 +14,7 @@ from rest_framework.exceptions import ValidationError
 
 from courses.models import Course, Gathering, Registration
 from hospitering.models import Offer, Placement
+from modelbibliotek.models import Indicator, ModelLibrary, ProgressReport
 from portal.models import County, Library, Programme
 from surveys.models import Survey
 
@@ -169,4 +170,46 @@ class PlacementFilter(filters.FilterSet):
 
     class Meta:
         model = Placement
+        fields = []
+
+
+class ModelLibraryFilter(filters.FilterSet):
+    programme = IdFilter(field_name="programme_id", label=gettext_lazy("programme id"))
+    county = IdFilter(field_name="library__county_id", label=gettext_lazy("county id"))
+    library = IdFilter(field_name="library_id", label=gettext_lazy("library id"))
+
+    class Meta:
+        model = ModelLibrary
+        fields = []
+
+
+class IndicatorFilter(filters.FilterSet):
+    programme = IdFilter(
+        field_name="goal__model_library__programme_id", label=gettext_lazy("programme id")
+    )
+    county = IdFilter(
+        field_name="goal__model_library__library__county_id", label=gettext_lazy("county id")
+    )
+    model_library = IdFilter(
+        field_name="goal__model_library_id", label=gettext_lazy("model library id")
+    )
+
+    class Meta:
+        model = Indicator
+        fields = []
+
+
+class ProgressReportFilter(filters.FilterSet):
+    programme = IdFilter(
+        field_name="model_library__programme_id", label=gettext_lazy("programme id")
+    )
+    county = IdFilter(
+        field_name="model_library__library__county_id", label=gettext_lazy("county id")
+    )
+    model_library = IdFilter(field_name="model_library_id", label=gettext_lazy("model library id"))
+    period = IdFilter(field_name="period_id", label=gettext_lazy("report period id"))
+    status = filters.ChoiceFilter(choices=ProgressReport.Status.choices)
+
+    class Meta:
+        model = ProgressReport
         fields = []

@@ -14,6 +14,9 @@ router.register("gatherings", viewsets.GatheringViewSet, basename="gathering")
 router.register("registrations", viewsets.RegistrationViewSet, basename="registration")
 router.register("exchange/offers", viewsets.OfferViewSet, basename="offer")
 router.register("exchange/placements", viewsets.PlacementViewSet, basename="placement")
+router.register("model-libraries/projects", viewsets.ModelLibraryViewSet, basename="model-library")
+router.register("model-libraries/indicators", viewsets.IndicatorViewSet, basename="indicator")
+router.register("model-libraries/reports", viewsets.ProgressReportViewSet, basename="report")
 
 # The person's tokens, on their profile page (included by portal/urls.py without a namespace).
 token_patterns = [

@@ -16,6 +16,8 @@ from rest_framework.response import Response
 from courses.models import Course, Gathering, Registration
 from courses.selectors import gatherings_with_counts
 from hospitering.models import Offer, Placement
+from modelbibliotek.models import Indicator, IndicatorValue, ModelLibrary, ProgressReport
+from modelbibliotek.selectors import TOLD
 from portal import permissions
 from portal.models import County, Library, Programme
 from surveys.models import Page, Question, Survey
@@ -171,3 +173,41 @@ class PlacementViewSet(PolicyViewSet):
         return queryset.select_related(
             "application__offer", "application__home_library", "application__applicant"
         ).prefetch_related("budget_lines__funding_source")
+
+
+class ModelLibraryViewSet(PolicyViewSet):
+    model = ModelLibrary
+    serializer_class = serializers.ModelLibrarySerializer
+    filterset_class = filters.ModelLibraryFilter
+
+    def related(self, queryset):
+        return queryset.select_related("library").prefetch_related("competence_areas")
+
+
+class IndicatorViewSet(PolicyViewSet):
+    model = Indicator
+    serializer_class = serializers.IndicatorSerializer
+    filterset_class = filters.IndicatorFilter
+    ordering = ("goal__model_library_id", "goal__position", "position", "pk")
+
+    def related(self, queryset):
+        # Values over time: those of the submitted and approved reports the person may see, as
+        # the model library's own page draws them (modelbibliotek.selectors.indicator_series).
+        reports = permissions.visible(self.request.user, ProgressReport).filter(status__in=TOLD)
+        values = (
+            IndicatorValue.objects.filter(report__in=reports)
+            .select_related("report__period")
+            .order_by("report__period__starts_on", "report__period_id")
+        )
+        return queryset.select_related("goal").prefetch_related(
+            Prefetch("values", queryset=values, to_attr="reported_values")
+        )
+
+
+class ProgressReportViewSet(PolicyViewSet):
+    model = ProgressReport
+    serializer_class = serializers.ProgressReportSerializer
+    filterset_class = filters.ProgressReportFilter
+
+    def related(self, queryset):
+        return queryset.select_related("period")

@@ -415,6 +415,7 @@ SPECTACULAR_SETTINGS = {
         "SurveyStatusEnum": "surveys.models.Survey.Status",
         "RegistrationStatusEnum": "courses.models.Registration.Status",
         "OfferStatusEnum": "hospitering.models.Offer.Status",
+        "ReportStatusEnum": "modelbibliotek.models.ProgressReport.Status",
     },
 }
 
