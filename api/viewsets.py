@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from courses.models import Course, Gathering, Registration
@@ -106,7 +107,12 @@ class SurveyViewSet(PolicyViewSet):
             "answer or a free text. 403 if you may see the survey but not its results."
         ),
     )
-    @action(detail=True, filterset_class=None, pagination_class=None)
+    @action(
+        detail=True,
+        filterset_class=None,
+        pagination_class=None,
+        renderer_classes=[JSONRenderer],  # the figures have no table shape of one row each
+    )
     def results(self, request, pk=None):
         survey = permissions.get_visible_or_404(
             request, Survey.objects.select_related("programme", "baseline"), pk=pk
