@@ -8,7 +8,6 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
@@ -22,7 +21,7 @@ BIGGEST_ID = 2**63 - 1  # PostgreSQL's bigint: a larger number is "not found", n
 PAGING_PARAMETERS = frozenset({"page", "page_size", "format"})
 
 
-@extend_schema_field(OpenApiTypes.INT64)
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": BIGGEST_ID})
 class IdFilter(filters.NumberFilter):
     """An id: a whole number (an id out of the person's scope simply matches nothing)."""
 
@@ -52,6 +51,11 @@ class StrictFilterBackend(DjangoFilterBackend):
                 "names": ", ".join(sorted(known | {"page", "page_size"}))
             }
             raise ValidationError(dict.fromkeys(unknown, [message]))
+        # An empty value would silently mean "no filter": say so instead.
+        empty = sorted(name for name, value in request.query_params.items() if not value.strip())
+        if empty:
+            message = _("Give a value, or leave the parameter out.")
+            raise ValidationError(dict.fromkeys(empty, [message]))
         return super().filter_queryset(request, queryset, view)
 
 

@@ -9,8 +9,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
-from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -36,6 +37,7 @@ class PolicyViewSet(viewsets.ReadOnlyModelViewSet):
 
     model: type
     ordering: tuple[str, ...] = ("pk",)
+    lookup_value_regex = "[0-9]+"  # anything else is not an id: the API's own 404 (api/urls.py)
 
     def related(self, queryset):
         """Select and prefetch what the serializer reads (a fixed number of queries)."""
@@ -217,3 +219,11 @@ class ProgressReportViewSet(PolicyViewSet):
 
     def related(self, queryset):
         return queryset.select_related("period")
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "HEAD", "OPTIONS"])
+@permission_classes([AllowAny])
+def not_found(request, *args, **kwargs):
+    """Any other address under /api/: a 404 in JSON, like a missing object."""
+    raise NotFound
