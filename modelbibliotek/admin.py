@@ -64,9 +64,15 @@ class ProgressReportAdmin(PolicyAdminMixin, admin.ModelAdmin):
     search_fields = ["model_library__title", "model_library__library__name"]
     raw_id_fields = ["model_library", "period"]
     list_select_related = ["model_library__library", "period"]
-    # The report cycle moves only through the services (they lock the report and freeze it).
-    readonly_fields = ["status", "submitted_at", "approved_at"]
+    # Read-only here, for site admins too: reports are written and decided only through the
+    # services (they check the status, lock the report, freeze it and keep the history).
     inlines = [ReportAttachmentInline]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ReportPeriod)

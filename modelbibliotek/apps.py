@@ -7,5 +7,5 @@ class ModelbibliotekConfig(AppConfig):
     verbose_name = _("Model libraries")
 
     def ready(self):
-        # Registers the model-library policies (and, with the views, the home-page actions).
-        from . import permissions  # noqa: F401
+        # Registers the model-library policies, home-page actions and the demo model libraries.
+        from . import home_actions, permissions  # noqa: F401

@@ -60,6 +60,8 @@ class ModelLibraryPolicy(Policy):
         **_plan_rules(""),
         # Appoint the library and change the project's facts (title, period, areas, contacts).
         "appoint": _ml["coordinator"] | rules.programme_leader(programme="programme"),
+        # The library's own people (leaders and staff): their reports are on their home page.
+        "member": _ml["members"],
         # The library's leaders hear of decisions when the project names no contact people.
         "lead": _ml["leaders"],
     }

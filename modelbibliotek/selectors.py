@@ -12,15 +12,15 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from portal.models import AuditLogEntry
 
 from .charts import indicator_chart
+from .figures import PortalFigure, figure_for, portal_figures
 from .models import (
-    Goal,
     Indicator,
     IndicatorValue,
     Milestone,
@@ -73,6 +73,13 @@ def indicator_series(
     return dict(series)
 
 
+def _figures(model_library: ModelLibrary) -> dict:
+    """The portal's own figures for the library, when an indicator shows one."""
+    if not Indicator.objects.filter(goal__model_library=model_library).exclude(portal_figure=""):
+        return {}
+    return portal_figures(programme=model_library.programme, library_ids=[model_library.library_id])
+
+
 def _area_names(areas) -> list[dict]:
     return [{"nb": a.name, "nn": a.name_nn, "en": a.name_en} for a in areas]
 
@@ -86,6 +93,7 @@ def report_content(*, report: ProgressReport) -> dict:
     updates = {u.milestone_id: u for u in report.milestone_updates.all()}
     series = indicator_series(model_library=model_library, up_to=report)
     changed_plans = set(report.plan_changes.values_list("plan_id", flat=True))
+    figures = _figures(model_library)
     goals = []
     for goal in model_library.goals.prefetch_related("indicators", "competence_areas"):
         indicators = []
@@ -107,6 +115,9 @@ def report_content(*, report: ProgressReport) -> dict:
                     "comment": value.comment if value else "",
                     "series": series.get(indicator.pk, []),
                     "portal_figure": indicator.portal_figure,
+                    "portal": figure_for(
+                        figures, model_library.library_id, indicator.portal_figure
+                    ),
                 }
             )
         goals.append(
@@ -207,22 +218,6 @@ def model_library_related(queryset: QuerySet[ModelLibrary]) -> QuerySet[ModelLib
     )
 
 
-def model_library_plan(*, model_library: ModelLibrary) -> dict:
-    """The plan of a model library: goals with their indicators, milestones, plan anchoring."""
-    goals = list(
-        model_library.goals.prefetch_related(
-            "competence_areas", Prefetch("indicators", queryset=Indicator.objects.all())
-        )
-    )
-    milestones = list(Milestone.objects.filter(model_library=model_library).select_related("goal"))
-    plans = list(
-        PlanAnchoring.objects.filter(model_library=model_library).prefetch_related(
-            "history__changed_by"
-        )
-    )
-    return {"goals": goals, "milestones": milestones, "plans": plans}
-
-
 def reports_due_soon(*, today: date, days_before: int) -> list[tuple[int, int]]:
     """(model library id, period id) of reports due within `days_before` days and not yet
     submitted (no report yet, or a draft or returned one)."""
@@ -244,15 +239,15 @@ def reports_due_soon(*, today: date, days_before: int) -> list[tuple[int, int]]:
     return due
 
 
-def goals_of(model_library: ModelLibrary) -> QuerySet[Goal]:
-    return model_library.goals.all()
-
-
 # --- what pages show --------------------------------------------------------------------------
 
 
 def _decimal(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def _indicator_display(indicator: dict) -> dict:
@@ -265,10 +260,18 @@ def _indicator_display(indicator: dict) -> dict:
     return {
         **indicator,
         "unit_label": Unit(unit).label,
+        "baseline_day": _day(indicator["baseline_on"]),
+        "target_day": _day(indicator["target_on"]),
         "baseline_display": display_value(unit, indicator["baseline"], indicator["baseline_text"]),
         "target_display": display_value(unit, indicator["target"], indicator["target_text"]),
         "value_display": display_value(unit, indicator["value"], indicator["value_text"]),
         "points": points,
+        "portal_label": Indicator.PortalFigure(indicator["portal_figure"]).label
+        if indicator.get("portal_figure")
+        else "",
+        "portal_value": PortalFigure(**indicator["portal"]).display()
+        if indicator.get("portal")
+        else "",
         "chart": indicator_chart(
             unit=unit,
             baseline=_decimal(indicator["baseline"]),
@@ -306,8 +309,8 @@ def report_display(*, report: ProgressReport) -> dict:
             {
                 **m,
                 "status_label": milestone_status.get(m["status"], m["status"]),
-                "due": date.fromisoformat(m["due_on"]),
-                "done": m["done_on"] and date.fromisoformat(m["done_on"]),
+                "due": _day(m["due_on"]),
+                "done": _day(m["done_on"]),
             }
             for m in content["milestones"]
         ],
@@ -317,7 +320,7 @@ def report_display(*, report: ProgressReport) -> dict:
                 "status_label": plan_status.get(p["status"], p["status"]),
                 "kind_label": plan_kind.get(p["kind"], p["kind"]),
                 "level_label": plan_level.get(p["level"], p["level"]),
-                "decided": p["decided_on"] and date.fromisoformat(p["decided_on"]),
+                "decided": _day(p["decided_on"]),
             }
             for p in content["plans"]
         ],
@@ -349,6 +352,7 @@ def model_library_overview(*, model_library: ModelLibrary, today: date) -> dict:
     and a table), milestones on time or late, plan anchoring by level and status, and the
     report of each period (overdue where it is due and not submitted)."""
     series = indicator_series(model_library=model_library)
+    figures = _figures(model_library)
     goals = []
     for goal in model_library.goals.prefetch_related("indicators", "competence_areas"):
         indicators = [
@@ -368,7 +372,7 @@ def model_library_overview(*, model_library: ModelLibrary, today: date) -> dict:
                     "comment": "",
                     "series": series.get(i.pk, []),
                     "portal_figure": i.portal_figure,
-                    "object": i,
+                    "portal": figure_for(figures, model_library.library_id, i.portal_figure),
                 }
             )
             for i in goal.indicators.all()
@@ -396,22 +400,19 @@ def model_library_overview(*, model_library: ModelLibrary, today: date) -> dict:
     }
 
 
-def programme_overview(*, user, programme) -> dict:
-    """The model libraries of the programme this person sees, with their reports."""
+def programme_overview(*, user, programme, today: date) -> dict:
+    """The model libraries of the programme this person sees, side by side with their traffic
+    lights (modelbibliotek.overview)."""
     from portal import permissions
 
-    model_libraries = list(
-        model_library_related(
-            permissions.visible(user, ModelLibrary).filter(programme=programme)
-        ).prefetch_related(
-            Prefetch(
-                "reports",
-                queryset=permissions.visible(user, ProgressReport).select_related("period"),
-            )
-        )
-    )
+    from .overview import side_by_side
+
     return {
-        "model_libraries": model_libraries,
+        "rows": side_by_side(
+            model_libraries=permissions.visible(user, ModelLibrary).filter(programme=programme),
+            reports=permissions.visible(user, ProgressReport),
+            today=today,
+        ),
         "may_appoint": permissions.can(user, "manage_content", programme),
         "may_set_periods": permissions.can(user, "change", programme),
     }

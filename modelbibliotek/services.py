@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from courses.learning.content import validate_upload
 from portal import outbox, permissions
 from portal.audit import audit_log
-from portal.models import CompetenceArea, Library, OutboxMessage, Programme, User
+from portal.models import Library, OutboxMessage, Programme, User
 
 from .models import (
     Goal,
@@ -228,6 +228,8 @@ def model_library_update(
         competence_areas=competence_areas,
     )
     _contacts_validate(model_library, contact_people)
+    # Compared with the row as stored (a form may already have changed the instance in memory).
+    model_library = ModelLibrary.objects.select_for_update().get(pk=model_library.pk)
     changed = [n for n in PROJECT_FIELDS if n in fields and getattr(model_library, n) != fields[n]]
     for name in changed:
         setattr(model_library, name, fields[name])
@@ -765,7 +767,3 @@ def report_reminder_queue(*, model_library_id: int, period_id: int) -> bool:
     with transaction.atomic():
         _enqueue("report_reminder_notify", model_library_id, period_id, key=key)
     return True
-
-
-def programme_areas(*, programme: Programme):
-    return CompetenceArea.objects.filter(programme=programme)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,7 +16,7 @@ from portal import permissions
 from portal.forms import add_service_errors
 from portal.models import Library, Programme
 
-from . import selectors, services
+from . import exports, pdf, selectors, services
 from .forms import (
     ApproveForm,
     AttachmentForm,
@@ -40,6 +41,8 @@ from .models import (
     ReportAttachment,
     ReportPeriod,
 )
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _render_form(request, template, context):
@@ -84,8 +87,30 @@ def model_library_list(request):
     programme = _programme(request)
     context = {"programme": programme}
     if programme is not None:
-        context.update(selectors.programme_overview(user=request.user, programme=programme))
+        context.update(
+            selectors.programme_overview(
+                user=request.user, programme=programme, today=timezone.localdate()
+            )
+        )
     return render(request, "modelbibliotek/model_library_list.html", context)
+
+
+@login_required
+def overview_export(request, fmt):
+    programme = _programme(request)
+    if programme is None:
+        raise Http404
+    rows = selectors.programme_overview(
+        user=request.user, programme=programme, today=timezone.localdate()
+    )["rows"]
+    filename = f"modellbibliotek-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    if fmt == "csv":
+        body, content_type = exports.overview_csv(rows), "text/csv; charset=utf-8"
+    else:
+        body, content_type = exports.overview_xlsx(rows), XLSX
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _appointable_libraries(user, programme):
@@ -409,6 +434,21 @@ def report_detail(request, pk, forms=None):
     }
     status = 400 if forms else 200
     return render(request, "modelbibliotek/report_detail.html", context, status=status)
+
+
+@login_required
+def report_pdf(request, pk):
+    report = _report(request, pk)
+    body = pdf.report_pdf(
+        report=report,
+        content=selectors.report_display(report=report),
+        comments=list(report.comments.select_related("author")),
+        history=selectors.report_history(report=report),
+    )
+    filename = f"rapport-{slugify(report.model_library.library.name)}-{report.period_id}.pdf"
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_required

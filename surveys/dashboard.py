@@ -10,9 +10,9 @@ the baseline has answers; otherwise the latest survey with answers on its own. A
 without answers yet is named, so the reader knows it is coming.
 
 Every figure comes from `surveys.results.selectors.survey_numbers` (computed in the database,
-suppressed below the survey's minimum group size, read from the snapshot after the retention
-purge) and is limited to the counties the person may see: a coordinator's numbers are computed
-from their county's responses only.
+under the one disclosure rule of surveys/results/disclosure.py, read from the snapshot after the
+retention purge) and is limited to the counties the person may see: a coordinator's numbers are
+computed from their county's responses only.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from portal.dashboard import DashboardPanel, dashboard_areas, dashboard_counties, register
 
 from .models import Survey
+from .results.disclosure import survey_disclosure
 from .results.selectors import ResultFilters, ResultScope, survey_numbers
 
 WHOLE_PROGRAMME = "all"
@@ -102,9 +103,10 @@ def _group_numbers(survey: Survey, county_ids: set[int] | None, counties) -> dic
     alone, one computation per county they coordinate.
     """
     no_filters = ResultFilters()
+    disclosure = None if survey.raw_answers_purged_at else survey_disclosure(survey)
     if county_ids is None:
         numbers, _from_snapshot = survey_numbers(
-            survey=survey, scope=ResultScope(), filters=no_filters
+            survey=survey, scope=ResultScope(), filters=no_filters, disclosure=disclosure
         )
         groups = {WHOLE_PROGRAMME: _cells(numbers, None)}
         for county in counties:
@@ -113,7 +115,10 @@ def _group_numbers(survey: Survey, county_ids: set[int] | None, counties) -> dic
     groups = {}
     for county in counties:
         numbers, _from_snapshot = survey_numbers(
-            survey=survey, scope=ResultScope(county_ids=frozenset({county.pk})), filters=no_filters
+            survey=survey,
+            scope=ResultScope(county_ids=frozenset({county.pk})),
+            filters=no_filters,
+            disclosure=disclosure,
         )
         groups[county.pk] = _cells(numbers, county.pk)
     return groups

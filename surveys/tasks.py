@@ -1,7 +1,7 @@
 """Celery tasks of the surveys app: thin, take ids, re-fetch, switch language, call a service.
 
-The beat schedule in settings names survey_reminders_send, surveys_close_due and
-survey_retention_purge.
+The beat schedule in settings names survey_reminders_send, surveys_close_due,
+survey_retention_purge and participations_blur_write_stamps.
 """
 
 from __future__ import annotations
@@ -148,3 +148,10 @@ def survey_retention_purge() -> int | None:
     from .results.services import surveys_purge_expired
 
     return surveys_purge_expired()
+
+
+@shared_task
+def participations_blur_write_stamps() -> int:
+    from .answering.services import participations_blur_write_stamps as blur
+
+    return blur()

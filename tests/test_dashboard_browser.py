@@ -37,4 +37,5 @@ def test_coordinator_sees_only_their_county(browser_session, world):
     for hidden in ("Hedmark", "Hamar", "Whole programme", loop.course_b.title):
         assert hidden not in main.inner_text()
     gaps = page.get_by_role("table", name="Competence gap per county and area")
-    assert gaps.get_by_role("row", name="Samarbeid 4.00 (n = 6) 2.00 (n = 5) -2.00").is_visible()
+    # The follow-up's figures are hidden with Hedmark's three (see portal/tests/test_dashboard.py).
+    assert gaps.get_by_role("row", name="Samarbeid 4.00 (n = 6) too few answers").is_visible()

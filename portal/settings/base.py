@@ -260,6 +260,10 @@ CELERY_BEAT_SCHEDULE = {
     "survey-retention": {"task": "surveys.tasks.survey_retention_purge", "schedule": 60 * 60 * 24},
     "survey-close-due": {"task": "surveys.tasks.surveys_close_due", "schedule": 60 * 5},
     "sessions-clear-expired": {"task": "portal.tasks.sessions_clear_expired", "schedule": 60 * 60},
+    "survey-write-stamps": {
+        "task": "surveys.tasks.participations_blur_write_stamps",
+        "schedule": 60 * 5,
+    },
     "gathering-reminders": {"task": "courses.tasks.gathering_reminders_send", "schedule": 60 * 60},
     "seat-offers-expire": {"task": "courses.tasks.registration_offers_expire", "schedule": 60 * 5},
     "personal-answers-purge": {

@@ -12,7 +12,13 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from courses.learning.tests.factories import PostFactory, SubmissionFactory, ThreadFactory
+from courses.learning.models import LessonCompletion
+from courses.learning.tests.factories import (
+    LessonFactory,
+    PostFactory,
+    SubmissionFactory,
+    ThreadFactory,
+)
 from courses.models import Registration
 from courses.tests.factories import GatheringFactory, RegistrationFactory
 from hospitering.models import Application, PlacementReport
@@ -28,8 +34,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def person_with_data(world):
-    """Anne (staff A) with a registration she attended, a thread, a reply, a submission and a
-    confidential survey answer; Kari (coordinator A) replied in Anne's thread."""
+    """Anne (staff A) with a registration she attended, a lesson done, a thread, a reply, a
+    submission and a confidential survey answer; Kari (coordinator A) replied in Anne's thread."""
     person = world.staff_a
     gathering = GatheringFactory(course__programme=world.programme)
     RegistrationFactory(gathering=gathering, user=person, status=Registration.Status.ATTENDED)
@@ -38,6 +44,8 @@ def person_with_data(world):
     PostFactory(thread=thread, author=world.coordinator_a, body="Kari svarer")
     PostFactory(thread=thread, author=person, body="Takk fra Anne Ansatt")
     SubmissionFactory(assignment__course=gathering.course, user=person, text="Annes svar")
+    lesson = LessonFactory(module__course=gathering.course, title="Regional plan")
+    LessonCompletion.objects.create(lesson=lesson, user=person)
     survey = SurveyFactory(programme=world.programme, anonymity="confidential")
     question = QuestionFactory(page__survey=survey, kind="short_text")
     response = Response.objects.create(
@@ -70,6 +78,7 @@ def test_export_holds_every_kind_of_data_as_json_and_csv(person_with_data):
         "roles",
         "course-registrations",
         "course-certificates",
+        "learning-progress",
         "learning-threads",
         "learning-posts",
         "learning-submissions",
@@ -83,6 +92,9 @@ def test_export_holds_every_kind_of_data_as_json_and_csv(person_with_data):
     profile = json.loads(archive.read("profile.json"))
     assert profile[0]["email"] == "ansatt.a@example.no"
     assert json.loads(archive.read("learning-posts.json"))[0]["text"] == "Takk fra Anne Ansatt"
+    assert [row["lesson"] for row in json.loads(archive.read("learning-progress.json"))] == [
+        "Regional plan"
+    ]
     assert [a["text"] for a in json.loads(archive.read("survey-answers.json"))] == ["Mitt svar"]
     report = json.loads(archive.read("exchange-reports.json"))
     assert report[0]["learnt"] == "Annes læring på Hamar"

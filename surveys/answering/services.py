@@ -9,7 +9,9 @@ someone holding the database and the secret key:
   of it (`resume_key_for`), removed on submission;
 - a confidential response names its respondent, and is found again by that;
 - an anonymous response's times are kept to the day, like the participation's, so no time
-  pairs them up.
+  pairs them up;
+- the participation's write stamp is blurred soon after (`participations_blur_write_stamps`), so
+  not even the database's own record of which transaction wrote a row pairs them up.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,6 +65,20 @@ def unfinished_response(
     if not resume_secret:
         return None
     return Response.objects.filter(survey=survey, resume_key=resume_key_for(resume_secret)).first()
+
+
+def participations_blur_write_stamps(*, now=None) -> int:
+    """Rewrite the participations started or completed since yesterday, all in one statement.
+
+    PostgreSQL stamps each row with the transaction that last wrote it (xmin). Starting and
+    submitting must change the participation and the response in one transaction (so an answer
+    is counted once and never lost), which gives both the same stamp. Rewritten together, the
+    participations share one new stamp that no response has. Run every few minutes (beat).
+    """
+    since = the_day(now) - timedelta(days=1)
+    return Participation.objects.filter(
+        Q(started_at__gte=since) | Q(completed_at__gte=since)
+    ).update(started_at=F("started_at"), completed_at=F("completed_at"))
 
 
 class SurveyNotAnswerable(Exception):

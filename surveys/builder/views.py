@@ -58,6 +58,11 @@ def survey_list(request):
         }
         for survey in surveys
     ]
+    for row in rows:
+        if not row["may_build"]:  # counts in what the person may see, as on the survey's page
+            survey = row["survey"]
+            scope = result_scope(request.user, survey)
+            survey.invited, survey.submitted = survey_counts(survey=survey, scope=scope)
     return render(
         request,
         "surveys/survey_list.html",

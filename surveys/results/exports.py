@@ -13,7 +13,9 @@ and SPSS read the file as it is.
 Every string cell that a spreadsheet would run as a formula (starting with = + - @ tab or CR)
 gets a leading apostrophe. The respondent's identity is never exported. The responses of an
 anonymous survey come in random order with the date of submission only, so neither row order nor
-time can be joined to who took part and when. CSV comes comma-separated (the standard) or
+time can be joined to who took part and when; and their county, library and role are coarsened
+where fewer than the minimum group size share them (`published_cells`): a leader who is their
+library's only one cannot be picked out by their row. CSV comes comma-separated (the standard) or
 semicolon-separated with decimal commas (what a Norwegian Excel opens on a double click).
 """
 
@@ -26,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import Value
+from django.db.models import Count, Value
 from django.db.models.functions import MD5, Concat
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -35,6 +37,7 @@ from portal.spreadsheets import csv_cell, xlsx_cell
 
 from ..models import Question, Response, Survey
 from ..texts import localized
+from .disclosure import Cell, partition
 from .selectors import SurveyResults
 
 Kind = Question.Kind
@@ -155,6 +158,43 @@ def _questions(survey: Survey) -> list[Question]:
     )
 
 
+def published_cells(survey: Survey) -> dict[Cell, tuple[str, str, str]] | None:
+    """County, library and role as an anonymous survey's raw export shows them, per cell.
+
+    The cells are put into the blocks of the disclosure rule (at least the minimum group size
+    each, surveys/results/disclosure.py); every row then carries only what its whole block shares
+    (the library's name but no role, only the county, or nothing), so every combination in the
+    file is shared by at least that many rows. None for a confidential survey: kept as they are.
+    """
+    if not survey.is_anonymous:
+        return None
+    rows = (
+        Response.objects.filter(survey=survey, submitted_at__isnull=False)
+        .values("county_id", "county__name", "library_id", "library__name", "role")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    names, sizes = {}, {}
+    for row in rows:
+        cell = (row["county_id"], row["library_id"], row["role"] or "")
+        sizes[cell] = row["n"]
+        names[cell] = (row["county__name"] or "", row["library__name"] or "", row["role"] or "")
+    threshold = survey.group_size_threshold
+    blocks = partition(sizes, threshold)
+    published = {}
+    for cells, size in zip(blocks.block_cells, blocks.block_sizes, strict=True):
+        shared = [
+            len({cell[part] for cell in cells}) == 1 and size >= threshold for part in range(3)
+        ]
+        # A library only within a county; a role where the block shares it.
+        shared[1] = shared[1] and shared[0]
+        for cell in cells:
+            published[cell] = tuple(
+                value if keep else "" for value, keep in zip(names[cell], shared, strict=True)
+            )
+    return published
+
+
 def codebook_rows(survey: Survey, language=None) -> Iterator[list]:
     columns, _index = survey_columns(_questions(survey), language)
     yield ["column", "question_code", "question", "type", "item", "dimension", "values"]
@@ -165,6 +205,14 @@ def codebook_rows(survey: Survey, language=None) -> Iterator[list]:
         "role": _("Role of the respondent"),
         "submitted": _("Date the response was submitted"),
     }
+    if survey.is_anonymous:
+        coarsened = _(
+            "Left empty where fewer than %(size)s respondents share the county, library and "
+            "role: the row then shows only what at least %(size)s share (for instance the "
+            "library without the role), so no row can be picked out."
+        ) % {"size": survey.group_size_threshold}
+        for header in ("county", "library", "role"):
+            descriptions[header] = f"{descriptions[header]}. {coarsened}"
     for header in RESPONSE_HEADERS:
         yield [header, "", descriptions[header], "", "", "", ""]
     for column in columns:
@@ -204,23 +252,34 @@ def _answer_rows(survey: Survey) -> Iterator[dict]:
         responses = responses.annotate(shuffle=MD5(Concat("id", Value(salt))))
         order = ["shuffle", "id"]
     return (
-        responses.values(
-            "id", "county__name", "library__name", "role", "submitted_at", *ANSWER_FIELDS
-        )
+        responses.values("id", "county_id", "library_id", "role", "submitted_at", *ANSWER_FIELDS)
         .order_by(*order, "answers__id")
         .iterator(chunk_size=CHUNK_SIZE)
     )
 
 
-def _response_cells(number: int, row: dict) -> list:
+def _response_cells(number: int, row: dict, cells: dict[Cell, tuple[str, str, str]]) -> list:
     submitted = row["submitted_at"]
-    return [
-        number,
-        row["county__name"] or "",
-        row["library__name"] or "",
-        row["role"] or "",
-        submitted.date().isoformat() if submitted else "",
-    ]
+    county, library, role = cells[(row["county_id"], row["library_id"], row["role"] or "")]
+    return [number, county, library, role, submitted.date().isoformat() if submitted else ""]
+
+
+def _row_cells(survey: Survey) -> dict[Cell, tuple[str, str, str]]:
+    """The county, library and role each cell is exported with (coarsened when anonymous)."""
+    published = published_cells(survey)
+    if published is not None:
+        return published
+    return {
+        (row["county_id"], row["library_id"], row["role"] or ""): (
+            row["county__name"] or "",
+            row["library__name"] or "",
+            row["role"] or "",
+        )
+        for row in Response.objects.filter(survey=survey, submitted_at__isnull=False)
+        .values("county_id", "county__name", "library_id", "library__name", "role")
+        .distinct()
+        .order_by()
+    }
 
 
 def wide_rows(survey: Survey, language=None) -> Iterator[list]:
@@ -232,13 +291,14 @@ def wide_rows(survey: Survey, language=None) -> Iterator[list]:
         if len(key) == 3 and key[1] == "option":
             multiple.setdefault(key[0], []).append(position)
     yield [*RESPONSE_HEADERS, *(c.header for c in columns)]
+    published = _row_cells(survey)
     current_id, number, head, cells = None, 0, [], []
     for row in _answer_rows(survey):
         if row["id"] != current_id:
             if current_id is not None:
                 yield head + cells
             current_id, number = row["id"], number + 1
-            head, cells = _response_cells(number, row), [None] * len(columns)
+            head, cells = _response_cells(number, row, published), [None] * len(columns)
         question_id = row["answers__question_id"]
         if question_id is None:
             continue
@@ -282,11 +342,12 @@ def long_rows(survey: Survey) -> Iterator[list]:
         "dont_know",
         "text",
     ]
+    published = _row_cells(survey)
     current_id, number, head = None, 0, []
     for row in _answer_rows(survey):
         if row["id"] != current_id:
             current_id, number = row["id"], number + 1
-            head = _response_cells(number, row)
+            head = _response_cells(number, row, published)
         question = questions.get(row["answers__question_id"])
         if question is None:
             continue

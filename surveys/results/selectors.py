@@ -1,9 +1,11 @@
 """Survey results: the aggregates people may see, computed in the database.
 
 The figures of a group of responses ("numbers") are computed by a fixed set of grouped queries,
-whatever the number of responses, and made safe by `suppress`: no figure about fewer submitted
-responses than the survey's minimum group size survives it. After the retention purge the same
-numbers, computed before the raw answers were deleted, are read from the survey's ResultSnapshot.
+whatever the number of responses, and made safe by `disclose`, which asks the one disclosure rule
+(surveys/results/disclosure.py) of every figure: shown only for a selection made of whole blocks
+of at least the minimum group size, so that no figure, nor any difference of shown figures, is
+about fewer people. After the retention purge the same numbers, computed before the raw answers
+were deleted, are read from the survey's ResultSnapshot.
 
 Who sees what (`result_scope`): the project leader everything; a coordinator their county; a
 library leader their library, and only groups at or above the threshold like everyone else. Staff
@@ -13,9 +15,9 @@ see no aggregates (only their own answers, see `my_answers`).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import combinations
 
 from django.db.models import Avg, Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber
@@ -26,6 +28,14 @@ from portal.models import CompetenceArea, County, Library, RoleAssignment
 from ..models import Answer, Participation, Question, Response, Survey
 from ..permissions import survey_result_county_ids, survey_result_library_ids
 from ..texts import localized
+from .disclosure import (
+    RESPONSES,
+    Cell,
+    Disclosure,
+    area_measure,
+    survey_disclosure,
+    text_measure,
+)
 
 Kind = Question.Kind
 IMPORTANCE = Answer.Dimension.IMPORTANCE
@@ -263,36 +273,67 @@ def _finish_area(cell: dict) -> dict:
 
 
 SUPPRESSED = {"n": None, "suppressed": True}
-# A group large enough on its own, but too close to a group with fewer filters.
-DIFFERENCE_SUPPRESSED = {
-    "suppressed": True,
-    "by_difference": True,
-    "n": None,
-    "items": {},
-    "areas": {},
-    "area_counties": {},
-}
 
 
-def suppress(numbers: dict, min_group_size: int) -> dict:
-    """The numbers with every figure about fewer than `min_group_size` responses removed."""
-    if numbers.get("suppressed") or (numbers.get("n") or 0) < min_group_size:
-        return {"suppressed": True, "n": None, "items": {}, "areas": {}, "area_counties": {}}
+def selection(scope: ResultScope, filters: ResultFilters | None = None) -> Callable[[Cell], bool]:
+    """The cells (county, library, role) a scope and filters select."""
+    filters = filters or ResultFilters()
 
-    def keep(entry):
-        return entry if (entry.get("n") or 0) >= min_group_size else dict(SUPPRESSED)
+    def selected(cell: Cell) -> bool:
+        county_id, library_id, role = cell
+        return (
+            not scope.sees_nothing
+            and (scope.county_ids is None or county_id in scope.county_ids)
+            and (scope.library_ids is None or library_id in scope.library_ids)
+            and (filters.county_id is None or county_id == filters.county_id)
+            and (filters.library_id is None or library_id == filters.library_id)
+            and (filters.role is None or role == filters.role)
+        )
 
+    return selected
+
+
+def disclose(numbers: dict, disclosure: Disclosure, selected: Callable[[Cell], bool]) -> dict:
+    """The numbers of the selected responses with every figure the disclosure rule does not
+    allow removed (see surveys/results/disclosure.py)."""
+    if not disclosure.shows(RESPONSES, selected):
+        return {
+            "suppressed": True,
+            # Enough answers of its own, hidden with a small neighbour (secondary suppression).
+            "by_difference": (numbers.get("n") or 0) >= disclosure.threshold,
+            "n": None,
+            "items": {},
+            "areas": {},
+            "area_counties": {},
+            "texts": {},
+        }
+
+    def keep(entry: dict, measure: str, chosen=selected) -> dict:
+        return entry if disclosure.shows(measure, chosen) else dict(SUPPRESSED)
+
+    def in_county(county: str) -> Callable[[Cell], bool]:
+        return lambda cell: selected(cell) and str(cell[0] or NO_COUNTY) == county
+
+    texts = numbers.get("texts", {})
+    shown_texts = {
+        key: values
+        for key, values in texts.items()
+        if disclosure.shows(text_measure(key), selected)
+    }
     return {
         "suppressed": False,
         "n": numbers["n"],
-        "items": {key: keep(item) for key, item in numbers["items"].items()},
-        "areas": {key: keep(area) for key, area in numbers["areas"].items()},
+        "items": {key: keep(item, key) for key, item in numbers["items"].items()},
+        "areas": {key: keep(area, area_measure(key)) for key, area in numbers["areas"].items()},
         "area_counties": {
-            county: {key: keep(cell) for key, cell in cells.items()}
+            county: {
+                key: keep(cell, area_measure(key), in_county(county)) for key, cell in cells.items()
+            }
             for county, cells in numbers["area_counties"].items()
         },
-        # Free text only for a group at or above the threshold, never with who wrote it.
-        "texts": numbers.get("texts", {}),
+        # Free text never with who wrote it, and only where its writers make whole blocks.
+        "texts": shown_texts,
+        "texts_hidden": sorted(set(texts) - set(shown_texts)),
     }
 
 
@@ -421,7 +462,11 @@ def _gap_level(gap: float | None) -> str:
 
 
 def survey_numbers(
-    *, survey: Survey, scope: ResultScope, filters: ResultFilters
+    *,
+    survey: Survey,
+    scope: ResultScope,
+    filters: ResultFilters,
+    disclosure: Disclosure | None = None,
 ) -> tuple[dict | None, bool]:
     """The suppressed numbers for a scope and filters: live, or from the snapshot after a purge.
 
@@ -442,44 +487,8 @@ def survey_numbers(
             key = None  # a library outside the person's counties
         return (data.get("groups", {}).get(key) if key else None), True
     numbers = compute_numbers(submitted_responses(survey, scope, filters))
-    if numbers["n"] and reveals_by_difference(
-        survey=survey, scope=scope, filters=filters, n=numbers["n"]
-    ):
-        return dict(DIFFERENCE_SUPPRESSED), False
-    return suppress(numbers, survey.min_group_size), False
-
-
-def _filter_conditions(filters: ResultFilters) -> list[Q]:
-    conditions = []
-    if filters.county_id is not None:
-        conditions.append(Q(county_id=filters.county_id))
-    if filters.library_id is not None:
-        conditions.append(Q(library_id=filters.library_id))
-    if filters.role is not None:
-        conditions.append(Q(role=filters.role))
-    return conditions
-
-
-def reveals_by_difference(
-    *, survey: Survey, scope: ResultScope, filters: ResultFilters, n: int
-) -> bool:
-    """Would a filtered group let someone work out the answers of a few others?
-
-    Whoever sees a group with fewer filters (their whole scope, or the same filters less one)
-    could subtract this group from it; when the difference is a group of 1 to
-    min_group_size - 1 responses, their answers could be read off. One query, counting every
-    coarser group at once.
-    """
-    conditions = _filter_conditions(filters)
-    if not conditions:
-        return False
-    coarser = {}
-    for size in range(len(conditions)):
-        for index, subset in enumerate(combinations(conditions, size)):
-            name = f"n_{size}_{index}"
-            coarser[name] = Count("id", filter=Q(*subset)) if subset else Count("id")
-    counts = submitted_responses(survey, scope).aggregate(**coarser)
-    return any(0 < total - n < survey.min_group_size for total in counts.values())
+    disclosure = disclosure or survey_disclosure(survey)
+    return disclose(numbers, disclosure, selection(scope, filters)), False
 
 
 def snapshot_group_key(scope: ResultScope, filters: ResultFilters) -> str | None:
@@ -512,12 +521,15 @@ def survey_results(
     scope = result_scope(user, survey)
     counties, libraries = _filter_choices(survey, scope)
     filters = _clean_filters(filters, counties, libraries)
-    numbers, from_snapshot = survey_numbers(survey=survey, scope=scope, filters=filters)
+    disclosure = None if survey.raw_answers_purged_at else survey_disclosure(survey)
+    numbers, from_snapshot = survey_numbers(
+        survey=survey, scope=scope, filters=filters, disclosure=disclosure
+    )
     results = SurveyResults(
         survey=survey,
         scope=scope,
         filters=filters,
-        min_group_size=survey.min_group_size,
+        min_group_size=survey.group_size_threshold,
         n=None,
         suppressed=True,
         from_snapshot=from_snapshot,
@@ -551,7 +563,7 @@ def survey_results(
     results.areas = _area_results(areas, numbers, baseline_numbers)
     if _sees_own_counties(scope) and not results.suppressed:
         results.with_programme_average = True
-        _add_programme_average(survey, results.areas, numbers)
+        _add_programme_average(survey, results.areas, disclosure)
     if scope.is_whole_survey and not results.suppressed:
         results.heatmap_areas = [a for a in areas if str(a.id) in numbers["areas"]]
         results.heatmap = _heatmap(counties, results.heatmap_areas, numbers)
@@ -568,24 +580,20 @@ def _sees_own_counties(scope: ResultScope) -> bool:
     return scope.county_ids is not None and scope.library_ids is None and not scope.sees_nothing
 
 
-def _add_programme_average(survey: Survey, areas: list[AreaResult], numbers: dict) -> None:
-    """Beside a county's gap per area, the whole programme's, under the same rules: hidden for
-    an area with too few respondents, and where the programme minus the county (what anyone
-    seeing both could work out) would be a group of 1 to min_group_size - 1."""
+def _add_programme_average(
+    survey: Survey, areas: list[AreaResult], disclosure: Disclosure | None
+) -> None:
+    """Beside a county's gap per area, the whole programme's, under the same rule (the
+    programme minus the county is then again made of whole blocks)."""
     whole, _from_snapshot = survey_numbers(
-        survey=survey, scope=ResultScope(), filters=ResultFilters()
+        survey=survey, scope=ResultScope(), filters=ResultFilters(), disclosure=disclosure
     )
     if not whole or whole.get("suppressed"):
         return
-    own = numbers.get("areas", {})
     for area in areas:
         figures = whole.get("areas", {}).get(str(area.area.id)) or {}
-        if figures.get("suppressed") or figures.get("gap") is None:
-            continue
-        rest = (figures.get("n") or 0) - ((own.get(str(area.area.id)) or {}).get("n") or 0)
-        if 0 < rest < survey.min_group_size:
-            continue
-        area.programme_gap = figures["gap"]
+        if not figures.get("suppressed") and figures.get("gap") is not None:
+            area.programme_gap = figures["gap"]
 
 
 def _clean_filters(filters: ResultFilters, counties, libraries) -> ResultFilters:
@@ -687,7 +695,11 @@ def _question_result(question, numbers, language, *, hide_texts) -> QuestionResu
     hidden = False
     takes_text = question.kind in Question.TEXT_KINDS or question.allow_other
     if takes_text:
-        if hide_texts or numbers.get("suppressed"):
+        if (
+            hide_texts
+            or numbers.get("suppressed")
+            or str(question.id) in numbers.get("texts_hidden", [])
+        ):
             hidden = True
         else:
             texts = list(numbers.get("texts", {}).get(str(question.id), []))

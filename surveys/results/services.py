@@ -2,8 +2,8 @@
 
 Before deleting, the figures every results page can ask for are computed and stored in the
 survey's ResultSnapshot: the whole survey, each county, each library, each role and each
-county × role, already suppressed below the minimum group size and without free text (free
-text is raw answers). Results pages then read the snapshot (see surveys.results.selectors).
+county × role, already under the disclosure rule and without free text (free text is raw
+answers). Results pages then read the snapshot (see surveys.results.selectors).
 """
 
 from __future__ import annotations
@@ -16,63 +16,50 @@ from django.utils import timezone
 from portal.audit import audit_log
 
 from ..models import Answer, Response, ResultSnapshot, Survey
-from .selectors import DIFFERENCE_SUPPRESSED, compute_numbers, response_rate_data, suppress
+from .disclosure import survey_disclosure
+from .selectors import (
+    ResultFilters,
+    ResultScope,
+    compute_numbers,
+    disclose,
+    response_rate_data,
+    selection,
+    submitted_responses,
+)
 
-SNAPSHOT_VERSION = 1
-
-
-def _group(responses, min_group_size: int) -> tuple[int, dict]:
-    raw = compute_numbers(responses, with_texts=False)
-    numbers = suppress(raw, min_group_size)
-    numbers.pop("texts", None)
-    return raw["n"], numbers
+SNAPSHOT_VERSION = 2  # 2: groups under the block rule of surveys/results/disclosure.py
 
 
 def result_snapshot_data(*, survey: Survey) -> dict:
-    """The aggregates kept after the purge (JSON-ready).
-
-    A filtered group is dropped when subtracting it from any group with fewer filters (that
-    someone may see as their whole scope) would leave 1 to min_group_size - 1 responses.
-    """
+    """The aggregates kept after the purge (JSON-ready), each group under the same disclosure
+    rule as the live pages (surveys/results/disclosure.py), without free text."""
     submitted = Response.objects.filter(survey=survey, submitted_at__isnull=False)
-    size = survey.min_group_size
+    disclosure = survey_disclosure(survey)
     keys = submitted.values_list("county_id", "library_id", "role").distinct().order_by()
     counties = sorted({c for c, _l, _r in keys if c is not None})
-    library_counties = {lib: c for c, lib, _r in keys if lib is not None}
+    libraries = sorted({lib for _c, lib, _r in keys if lib is not None})
     roles = sorted({r for _c, _l, r in keys})
     groups: dict[str, dict] = {}
-    sizes: dict[str, int] = {}
-    parents: dict[str, list[str]] = {}
 
-    def add(key: str, responses, coarser: list[str]) -> None:
-        sizes[key], groups[key] = _group(responses, size)
-        parents[key] = coarser
+    def add(key: str, filters: ResultFilters) -> None:
+        raw = compute_numbers(submitted_responses(survey, ResultScope(), filters), with_texts=False)
+        numbers = disclose(raw, disclosure, selection(ResultScope(), filters))
+        numbers.pop("texts", None)
+        numbers.pop("texts_hidden", None)
+        groups[key] = numbers
 
-    add("all", submitted, [])
+    add("all", ResultFilters())
     for role in roles:
-        add(f"role:{role}", submitted.filter(role=role), ["all"])
+        add(f"role:{role}", ResultFilters(role=role))
     for county_id in counties:
-        in_county = submitted.filter(county_id=county_id)
-        add(f"county:{county_id}", in_county, ["all"])
+        add(f"county:{county_id}", ResultFilters(county_id=county_id))
         for role in roles:
-            add(
-                f"county:{county_id}|role:{role}",
-                in_county.filter(role=role),
-                ["all", f"county:{county_id}", f"role:{role}"],
-            )
-    for library_id, county_id in sorted(library_counties.items()):
-        add(
-            f"library:{library_id}",
-            submitted.filter(library_id=library_id),
-            ["all", f"county:{county_id}"],
-        )
-    for key, coarser in parents.items():
-        n = sizes[key]
-        if n and any(0 < sizes.get(parent, 0) - n < size for parent in coarser):
-            groups[key] = dict(DIFFERENCE_SUPPRESSED)
+            add(f"county:{county_id}|role:{role}", ResultFilters(county_id=county_id, role=role))
+    for library_id in libraries:
+        add(f"library:{library_id}", ResultFilters(library_id=library_id))
     return {
         "version": SNAPSHOT_VERSION,
-        "min_group_size": size,
+        "min_group_size": disclosure.threshold,
         "groups": groups,
         "response_rates": response_rate_data(survey=survey),
     }

@@ -187,3 +187,40 @@ def test_expired_sessions_are_cleared_on_a_schedule(client_for, world):
     assert "portal.tasks.sessions_clear_expired" in {
         entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
     }
+
+
+def _write_stamp(table: str, pk: int) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT xmin::text FROM {table} WHERE id = %s", [pk])  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_databases_write_stamps_do_not_pair_them_up(world):
+    """Submitting changes the participation and the response in one transaction, so PostgreSQL
+    stamps both with its id; the scheduled rewrite gives the participations a stamp of their own."""
+    from surveys import tasks
+
+    survey = open_survey(build_survey(world, county=world.county_a))
+    services.survey_invite_users(survey=survey, users=[world.staff_a, world.staff_b])
+    for participation in Participation.objects.filter(survey=survey):
+        response = answering.response_start(survey=survey, participation=participation)
+        answering.response_submit(response=response, participation=participation)
+    pairs = [
+        (_write_stamp("surveys_participation", p.pk), _write_stamp("surveys_response", r.pk))
+        for p, r in zip(
+            Participation.objects.filter(survey=survey).order_by("id"),
+            Response.objects.filter(survey=survey).order_by("id"),
+            strict=True,
+        )
+    ]
+    assert any(mine == theirs for mine, theirs in pairs)  # the trace the rewrite removes
+    assert tasks.participations_blur_write_stamps() == 2
+    stamps = {_write_stamp("surveys_participation", p.pk) for p in Participation.objects.all()}
+    responses = {_write_stamp("surveys_response", r.pk) for r in Response.objects.all()}
+    assert len(stamps) == 1 and not stamps & responses
+    assert "surveys.tasks.participations_blur_write_stamps" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }

@@ -165,3 +165,13 @@ def test_a_library_leaders_survey_page_counts_their_library_only(client_for, wor
         .content.decode()
     )
     assert re.search(r"<dd[^>]*>\s*3 / 1\s*</dd>", whole)
+
+
+def test_the_survey_list_counts_a_library_leaders_library_only(client_for, world):
+    survey = open_survey(build_survey(world))
+    services.survey_invite_users(
+        survey=survey, users=[world.staff_a, world.staff_b, world.library_leader_b]
+    )
+    page = client_for(world.library_leader_a).get(reverse("surveys:survey_list")).content.decode()
+    row = page[page.index(survey.localized_title) :].split("</tr>")[0]
+    assert re.search(r"<td>1</td>\s*<td>0</td>", row)

@@ -1,0 +1,72 @@
+"""The overview, a model library's page and a report's page cost as many queries with many model
+libraries, goals, indicators, reports and values as with few."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from modelbibliotek import services
+from portal.tests.factories import LibraryFactory
+
+from .factories import model_library, periods, report_at
+
+pytestmark = pytest.mark.django_db
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def _grow_libraries(world, report_periods, n, start):
+    for i in range(start, start + n):
+        county = world.county_a if i % 2 else world.county_b
+        project = model_library(world, LibraryFactory(county=county, name=f"Bibliotek {i}"))
+        report_at(project, report_periods[0], "approved")
+        report_at(project, report_periods[1], "submitted")
+
+
+def _grow_project(project, report_periods, coordinator, start):
+    """Another goal with its indicators and milestone, and the next period's report."""
+    goal = services.goal_save(model_library=project, saved_by=coordinator, title=f"Mål x{start}")
+    for unit in ("number", "percent", "text"):
+        services.indicator_save(goal=goal, saved_by=coordinator, name=f"{unit} {start}", unit=unit)
+    services.milestone_save(
+        model_library=project,
+        saved_by=coordinator,
+        title=f"Milepæl {start}",
+        due_on=project.programme.start_date,
+    )
+    report_at(project, report_periods[start], "approved" if start < 3 else "draft")
+
+
+@pytest.mark.parametrize("person", ["project_leader", "coordinator_a", "staff_a"])
+def test_the_overview_does_not_grow(world, client_for, person):
+    report_periods = periods(world.programme, 2)
+    client = client_for(getattr(world, person))
+    url = reverse("modelbibliotek:model_library_list") + f"?programme={world.programme.pk}"
+    _grow_libraries(world, report_periods, 1, 0)
+    model_library(world)  # library A's own, for its staff
+    client.get(url)
+    small = _count(client, url)
+    _grow_libraries(world, report_periods, 5, 1)
+    assert _count(client, url) == small
+
+
+@pytest.mark.parametrize("page", ["model_library_detail", "report_detail", "report_edit"])
+def test_a_model_library_and_its_reports_do_not_grow(world, client_for, page):
+    report_periods = periods(world.programme, 5)
+    project = model_library(world)
+    report = report_at(project, report_periods[0], "draft")
+    pk = project.pk if page == "model_library_detail" else report.pk
+    url = reverse(f"modelbibliotek:{page}", args=[pk])
+    client = client_for(world.staff_a)
+    _grow_project(project, report_periods, world.coordinator_a, 1)
+    client.get(url)
+    small = _count(client, url)
+    for start in (2, 3, 4):
+        _grow_project(project, report_periods, world.coordinator_a, start)
+    assert _count(client, url) == small

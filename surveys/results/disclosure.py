@@ -1,0 +1,225 @@
+"""Disclosure control: the one rule that decides which survey figures may be shown.
+
+The rule, in plain words
+------------------------
+Every submitted response falls in a cell: its county, its library and its role. The cells are
+put together into *blocks* of at least N respondents, N being the survey's minimum group size
+(never below the portal's floor, SURVEYS_MIN_GROUP_SIZE_FLOOR):
+
+1. a cell of N or more is a block of its own (a library's staff, say);
+2. a library's smaller cells together are a block when they come to N; when they do not, they
+   join the library's smallest block;
+3. the cells of a library with no block at all go to its county: together a block when they
+   come to N, else they join the smallest block of the county's smallest library; what is left
+   of a county with no block at all joins the smallest block of the programme's smallest county.
+   The neighbour hidden with a small group is thus as small as can be.
+
+A figure – a count, a mean, a gap, a free text – is shown for a selection of responses (the whole
+survey, a county, a library, a role, a county or library and a role, a county's cell of the
+heatmap, whatever a page, an export, the dashboard or an API asks for) only when the selection is
+made of whole blocks. Whatever anyone works out from shown figures – a total minus the parts
+shown beside it, one filter minus another, one page or export against another, one person's
+view against another's – is then again made of whole blocks, so it is never about fewer than N
+people. A small group is hidden together with a neighbour ("secondary suppression") instead of
+being recoverable as the difference.
+
+The same is done for each measure on its own, counting only those who gave it: each question
+(and statement and dimension), each competence area (the respondents who rated it) and each
+free-text question (those who wrote a text). So an item answered by few is hidden where those few
+could be isolated, and the free texts of a small library are never shown, neither on its own nor
+as what its county has beyond the libraries shown.
+
+The blocks are computed from the whole survey and are the same for everyone, so views of
+different people cannot be combined against the rule either. The sizes come from grouped
+queries in the database (`measure_sizes`); the blocks are formed from those few numbers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce
+
+from ..models import Answer, Question, Response, Survey
+
+# A cell: (county id, library id, role); None where the respondent had none.
+Cell = tuple[int | None, int | None, str]
+RESPONSES = "n"
+
+
+def area_measure(area_id) -> str:
+    return f"area:{area_id}"
+
+
+def text_measure(question_id) -> str:
+    return f"text:{question_id}"
+
+
+@dataclass
+class Partition:
+    """The blocks of one measure: which block each cell is in, and the blocks' sizes."""
+
+    sizes: dict[Cell, int]
+    block_of: dict[Cell, int] = field(default_factory=dict)
+    block_sizes: list[int] = field(default_factory=list)
+    block_cells: list[list[Cell]] = field(default_factory=list)
+
+
+def partition(sizes: dict[Cell, int], threshold: int) -> Partition:
+    """Blocks of at least `threshold` respondents, following the rule in the module's doc."""
+    sizes = {cell: size for cell, size in sizes.items() if size > 0}
+    tree: dict = defaultdict(lambda: defaultdict(list))
+    for cell in sorted(sizes, key=_order):
+        tree[cell[0]][cell[1]].append(cell)
+
+    def total(cells: Iterable[Cell]) -> int:
+        return sum(sizes[cell] for cell in cells)
+
+    def settle(units: list[list[list[Cell]]], rest: list[Cell]):
+        """Blocks of sibling units (cells, libraries or counties) and their small cells `rest`:
+        the rest made a block of its own, else merged into the smallest block of the smallest
+        sibling (hiding as little as can be), else left for the level above."""
+        blocks = [block for unit in units for block in unit]
+        if not rest:
+            return blocks, []
+        if total(rest) >= threshold:
+            return [*blocks, rest], []
+        units = [unit for unit in units if unit]
+        if not units:
+            return [], rest
+        smallest_unit = min(units, key=lambda unit: total(c for block in unit for c in block))
+        target = min(smallest_unit, key=total)
+        target.extend(rest)
+        return blocks, []
+
+    counties = []
+    programme_rest: list[Cell] = []
+    for libraries in tree.values():
+        county_units, county_rest = [], []
+        for cells in libraries.values():
+            large = [[[cell]] for cell in cells if sizes[cell] >= threshold]  # a unit each
+            small = [cell for cell in cells if sizes[cell] < threshold]
+            blocks, rest = settle(large, small)
+            county_units.append(blocks)
+            county_rest += rest
+        blocks, rest = settle(county_units, county_rest)
+        counties.append(blocks)
+        programme_rest += rest
+    blocks, rest = settle(counties, programme_rest)
+    if rest:  # the whole survey is smaller than a block: nothing about it can be shown
+        blocks.append(rest)
+    result = Partition(sizes=sizes)
+    for number, cells in enumerate(blocks):
+        result.block_cells.append(cells)
+        result.block_sizes.append(total(cells))
+        for cell in cells:
+            result.block_of[cell] = number
+    return result
+
+
+def _order(cell: Cell):
+    county, library, role = cell
+    return (county is None, county or 0, library is None, library or 0, role)
+
+
+def shows(part: Partition, threshold: int, selected: Callable[[Cell], bool]) -> bool:
+    """May a figure of this measure be shown for the selected cells? Only when they are whole
+    blocks of at least `threshold`."""
+    cells = [cell for cell in part.sizes if selected(cell)]
+    if not cells:
+        return False
+    chosen = set(cells)
+    for number in {part.block_of[cell] for cell in cells}:
+        if part.block_sizes[number] < threshold:
+            return False
+        if any(cell not in chosen for cell in part.block_cells[number]):
+            return False
+    return True
+
+
+# --- the sizes, from the database -----------------------------------------------------------
+
+
+def measure_sizes(responses: QuerySet) -> dict[str, dict[Cell, int]]:
+    """Respondents per measure and cell, in four grouped queries: the responses, each item
+    (question, statement, dimension), each competence area, each free-text question."""
+    from .selectors import item_key  # the keys the figures are stored under
+
+    sizes: dict[str, dict[Cell, int]] = defaultdict(dict)
+    for row in (
+        responses.values("county_id", "library_id", "role").annotate(n=Count("id")).order_by()
+    ):
+        sizes[RESPONSES][_cell(row, "")] = row["n"]
+    answers = Answer.objects.filter(response__in=responses.values("id"))
+    prefix = "response__"
+    cell_fields = (f"{prefix}county_id", f"{prefix}library_id", f"{prefix}role")
+    items = (
+        answers.exclude(question__kind__in=Question.TEXT_KINDS)
+        .values("question_id", "statement_id", "dimension", *cell_fields)
+        .annotate(
+            # As in compute_numbers: one answer per response and item, but for multiple choice.
+            answers=Count("id"),
+            chosen_by=Count(
+                "response_id",
+                distinct=True,
+                filter=Q(question__kind=Question.Kind.MULTIPLE_CHOICE),
+            ),
+        )
+        .order_by()
+    )
+    for row in items:
+        key = item_key(row["question_id"], row["statement_id"], row["dimension"])
+        sizes[key][_cell(row, prefix)] = row["chosen_by"] or row["answers"]
+    areas = (
+        answers.filter(
+            question__kind=Question.Kind.COMPETENCE_PAIR, dont_know=False, number__isnull=False
+        )
+        .annotate(area_id=Coalesce("statement__competence_area_id", "question__competence_area_id"))
+        .filter(area_id__isnull=False)
+        .values("area_id", *cell_fields)
+        .annotate(n=Count("response_id", distinct=True))
+        .order_by()
+    )
+    for row in areas:
+        sizes[area_measure(row["area_id"])][_cell(row, prefix)] = row["n"]
+    texts = (
+        answers.exclude(text="")
+        .values("question_id", *cell_fields)
+        .annotate(n=Count("response_id", distinct=True))
+        .order_by()
+    )
+    for row in texts:
+        sizes[text_measure(row["question_id"])][_cell(row, prefix)] = row["n"]
+    return sizes
+
+
+def _cell(row: dict, prefix: str) -> Cell:
+    return (row[f"{prefix}county_id"], row[f"{prefix}library_id"], row[f"{prefix}role"] or "")
+
+
+@dataclass
+class Disclosure:
+    """The blocks of every measure of one survey, and the question asked of them."""
+
+    threshold: int
+    partitions: dict[str, Partition]
+
+    def shows(self, measure: str, selected: Callable[[Cell], bool]) -> bool:
+        part = self.partitions.get(measure)
+        return part is not None and shows(part, self.threshold, selected)
+
+
+def survey_disclosure(survey: Survey) -> Disclosure:
+    """The disclosure control of a survey's submitted responses (four queries)."""
+    threshold = survey.group_size_threshold
+    responses = Response.objects.filter(survey=survey, submitted_at__isnull=False)
+    return Disclosure(
+        threshold=threshold,
+        partitions={
+            measure: partition(sizes, threshold)
+            for measure, sizes in measure_sizes(responses).items()
+        },
+    )
