@@ -59,11 +59,42 @@ class World:
         }
 
 
-def build_world() -> World:
-    county_a = CountyFactory(number="16", name="Sør-Trøndelag")
-    county_b = CountyFactory(number="04", name="Hedmark")
+@dataclass(frozen=True)
+class Cast:
+    """Who and where a world is: its counties, libraries and people (e-mail, full name)."""
+
+    programme: str
+    counties: tuple[tuple[str, str], tuple[str, str]]  # (number, name) of county A and B
+    county_libraries: tuple[str, str]
+    libraries: tuple[tuple[str, str], tuple[str, str]]  # (name, municipality number)
+    people: dict[str, tuple[str, str]]
+
+
+FIRST = Cast(
+    programme="Kompetente regionbibliotek",
+    counties=(("16", "Sør-Trøndelag"), ("04", "Hedmark")),
+    county_libraries=("Sør-Trøndelag fylkesbibliotek", "Hedmark fylkesbibliotek"),
+    libraries=(("Trondheim folkebibliotek", "1601"), ("Hamar folkebibliotek", "0403")),
+    people={
+        "site_admin": ("admin@example.no", "Ada Admin"),
+        "project_leader": ("leder@example.no", "Per Prosjektleder"),
+        "coordinator_a": ("koord.a@example.no", "Kari Koordinator"),
+        "coordinator_b": ("koord.b@example.no", "Hans Koordinator"),
+        "library_leader_a": ("sjef.a@example.no", "Berit Biblioteksjef"),
+        "library_leader_b": ("sjef.b@example.no", "Bjørn Biblioteksjef"),
+        "staff_a": ("ansatt.a@example.no", "Anne Ansatt"),
+        "staff_b": ("ansatt.b@example.no", "Arne Ansatt"),
+        "outsider": ("ute@example.no", "Ola Utenfor"),
+    },
+)
+
+
+def build_world(cast: Cast = FIRST, *, site_admin: User | None = None) -> World:
+    """A programme over two counties with a person in every role (see `Cast`); a second world
+    can share the first one's site admin."""
+    county_a, county_b = (CountyFactory(number=n, name=name) for n, name in cast.counties)
     programme = ProgrammeFactory(
-        name="Kompetente regionbibliotek", lead_county=county_a, counties=[county_a, county_b]
+        name=cast.programme, lead_county=county_a, counties=[county_a, county_b]
     )
     areas = [
         CompetenceAreaFactory(programme=programme, code=code, name=name)
@@ -73,38 +104,38 @@ def build_world() -> World:
             ("politiske-prosesser", "Politiske prosesser"),
         ]
     ]
-    county_library_a = LibraryFactory(
-        name="Sør-Trøndelag fylkesbibliotek", kind=Library.Kind.COUNTY, county=county_a
+    county_library_a, county_library_b = (
+        LibraryFactory(name=name, kind=Library.Kind.COUNTY, county=county)
+        for name, county in zip(cast.county_libraries, (county_a, county_b), strict=True)
     )
-    county_library_b = LibraryFactory(
-        name="Hedmark fylkesbibliotek", kind=Library.Kind.COUNTY, county=county_b
+    library_a, library_b = (
+        LibraryFactory(name=name, county=county, municipality_number=number)
+        for (name, number), county in zip(cast.libraries, (county_a, county_b), strict=True)
     )
-    library_a = LibraryFactory(
-        name="Trondheim folkebibliotek", county=county_a, municipality_number="1601"
-    )
-    library_b = LibraryFactory(
-        name="Hamar folkebibliotek", county=county_b, municipality_number="0403"
-    )
-    site_admin = UserFactory(
-        email="admin@example.no", full_name="Ada Admin", is_superuser=True, is_staff=True
-    )
-    project_leader = UserFactory(email="leder@example.no", full_name="Per Prosjektleder")
+
+    def person(role_name: str, **extra) -> User:
+        email, full_name = cast.people[role_name]
+        return UserFactory(email=email, full_name=full_name, **extra)
+
+    if site_admin is None:
+        site_admin = person("site_admin", is_superuser=True, is_staff=True)
+    project_leader = person("project_leader")
     grant(project_leader, Role.PROJECT_LEADER, programme=programme)
     grant(project_leader, Role.STAFF, library=county_library_a)
-    coordinator_a = UserFactory(email="koord.a@example.no", full_name="Kari Koordinator")
+    coordinator_a = person("coordinator_a")
     grant(coordinator_a, Role.COORDINATOR, programme=programme, county=county_a)
     grant(coordinator_a, Role.STAFF, library=county_library_a)
-    coordinator_b = UserFactory(email="koord.b@example.no", full_name="Hans Koordinator")
+    coordinator_b = person("coordinator_b")
     grant(coordinator_b, Role.COORDINATOR, programme=programme, county=county_b)
-    library_leader_a = UserFactory(email="sjef.a@example.no", full_name="Berit Biblioteksjef")
+    library_leader_a = person("library_leader_a")
     grant(library_leader_a, Role.LIBRARY_LEADER, library=library_a)
-    library_leader_b = UserFactory(email="sjef.b@example.no", full_name="Bjørn Biblioteksjef")
+    library_leader_b = person("library_leader_b")
     grant(library_leader_b, Role.LIBRARY_LEADER, library=library_b)
-    staff_a = UserFactory(email="ansatt.a@example.no", full_name="Anne Ansatt")
+    staff_a = person("staff_a")
     grant(staff_a, Role.STAFF, library=library_a)
-    staff_b = UserFactory(email="ansatt.b@example.no", full_name="Arne Ansatt")
+    staff_b = person("staff_b")
     grant(staff_b, Role.STAFF, library=library_b)
-    outsider = UserFactory(email="ute@example.no", full_name="Ola Utenfor")
+    outsider = person("outsider")
     return World(
         programme=programme,
         county_a=county_a,

@@ -46,5 +46,5 @@ urlpatterns = [
     path("pameldinger/<int:pk>/tilbud/", views.registration_offer, name="registration_offer"),
     path("godkjenning/", views.approval_list, name="approval_list"),
     path("kalender/", views.calendar_feed_manage, name="calendar_feed_manage"),
-    path("kalender/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("kalender/<token:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

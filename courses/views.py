@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from portal import permissions
+from portal import permissions, querystring
 from portal.forms import add_service_errors
 from portal.models import Programme
 
@@ -146,7 +146,9 @@ def course_create(request):
             "-start_date", "name"
         )
     )
-    programme_id = request.POST.get("programme") or request.GET.get("programme")
+    programme_id = request.POST.get("programme") or querystring.object_id_from_query(
+        request, "programme"
+    )
     if programme_id is None and len(programmes) == 1:
         programme_id = programmes[0].pk
     if programme_id is None:
@@ -759,7 +761,7 @@ def attendance(request, pk):
     """Check-in on the day: search by name, mark each person, or everyone present at once."""
     gathering = _get_gathering(request, pk)
     permissions.require(request, "manage", gathering)
-    search = request.GET.get("q", "").strip()[:100]
+    search = querystring.text_from_query(request, "q", max_length=100)
     registrations = selectors.attendance_list(gathering=gathering, search=search)
     form = AttendanceForm(
         request.POST if request.method == "POST" else None, registrations=registrations

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import permissions
+from portal import permissions, querystring
 from portal.forms import add_service_errors
 from portal.models import County, Library, Programme
 
@@ -40,9 +40,9 @@ def _error_text(error: ValidationError) -> str:
 def _programme(request) -> Programme | None:
     """The programme chosen by ?programme=, else the person's newest."""
     programmes = permissions.visible(request.user, Programme).order_by("-start_date", "name")
-    chosen = request.GET.get("programme", "")
-    if chosen.isdigit():
-        return permissions.get_visible_or_404(request, Programme, pk=int(chosen))
+    chosen = querystring.object_id_from_query(request, "programme")
+    if chosen is not None:
+        return permissions.get_visible_or_404(request, Programme, pk=chosen)
     return programmes.first()
 
 

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import permissions
+from portal import permissions, querystring
 from portal.forms import add_service_errors
 from portal.models import Library, Programme
 
@@ -51,9 +51,9 @@ def _render_form(request, template, context):
 
 def _programme(request) -> Programme | None:
     """The programme chosen by ?programme=, else the person's newest."""
-    chosen = request.GET.get("programme", "")
-    if chosen.isdigit():
-        return permissions.get_visible_or_404(request, Programme, pk=int(chosen))
+    chosen = querystring.object_id_from_query(request, "programme")
+    if chosen is not None:
+        return permissions.get_visible_or_404(request, Programme, pk=chosen)
     return permissions.visible(request.user, Programme).order_by("-start_date", "name").first()
 
 
@@ -212,7 +212,7 @@ def period_save(request, period_pk=None):
     if period_pk is not None:
         period = programme.model_library_report_periods.filter(pk=period_pk).first()
         if period is None:
-            raise PermissionDenied
+            raise Http404
     form = ReportPeriodForm(request.POST or None, instance=period)
     if request.method == "POST" and "delete" in request.POST and period is not None:
         return _period_delete(request, period)

@@ -8,7 +8,12 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
+        from django.urls import register_converter
+
         from . import checks, home_actions  # noqa: F401  (registers checks and home-page actions)
+        from .converters import TokenConverter
+
+        register_converter(TokenConverter, "token")
 
         autodiscover_modules("dashboard")  # each app's dashboard.py registers its panel
         # Each app's personal_data.py registers what it holds about a person (portal/privacy.py)

@@ -29,7 +29,17 @@ from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, Exists, F, Model, OuterRef, Q, QuerySet, Value
+from django.db.models import (
+    CharField,
+    Exists,
+    F,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    prefetch_related_objects,
+)
 from django.http import Http404
 
 from .models import County, Library, Programme, RoleAssignment, User
@@ -815,18 +825,21 @@ def get_visible_or_404(request, model_or_queryset, **lookup):
     """Fetch one object inside the person's scope; missing and out of scope both answer 404.
 
     One query either way: the row is read with a flag that says whether the person may see it
-    (and the county number for the log), so a refusal costs what a miss costs.
+    (and the county number for the log), so a refusal costs what a miss costs. The queryset's
+    prefetches run only for an object the person may see (else they would give a refusal away).
     """
     if isinstance(model_or_queryset, QuerySet):
         model, base = model_or_queryset.model, model_or_queryset
     else:
         model, base = model_or_queryset, model_or_queryset._default_manager.all()
+    prefetches = base._prefetch_related_lookups
     policy = policy_for(model)
     visible_qs = policy.visible(request.user)
     county_path = policy.county_number_path()
     try:
         obj = (
-            base.filter(**lookup)
+            base.prefetch_related(None)
+            .filter(**lookup)
             .annotate(
                 _portal_visible=Exists(visible_qs.filter(pk=OuterRef("pk"))),
                 _portal_county=F(county_path) if county_path else Value(None, CharField()),
@@ -839,6 +852,8 @@ def get_visible_or_404(request, model_or_queryset, **lookup):
     if obj is None or not obj._portal_visible:
         _log_refusal(request, 404, model, getattr(obj, "_portal_county", None))
         raise Http404
+    if prefetches:
+        prefetch_related_objects([obj], *prefetches)
     return obj
 
 

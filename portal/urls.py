@@ -46,7 +46,7 @@ urlpatterns = [
         views.invitation_resend,
         name="invitation_resend",
     ),
-    path("invitasjon/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("invitasjon/<token:token>/", views.invitation_accept, name="invitation_accept"),
     path("undersokelser/", include("surveys.urls")),
     path("kurs/", include("courses.urls")),
     path("laering/", include("courses.learning.urls")),

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from . import dashboard as programme_dashboard_panels
-from . import permissions, privacy, selectors, services
+from . import permissions, privacy, querystring, selectors, services
 from .adapters import SESSION_INVITATION, invitation_in_session
 from .forms import (
     AccessibilityReportForm,
@@ -92,8 +92,7 @@ def programme_dashboard(request, pk):
 
 @login_required
 def library_list(request):
-    county_id = request.GET.get("fylke", "")
-    county_id = int(county_id) if county_id.isdigit() else None
+    county_id = querystring.id_from_query(request, "fylke")
     return render(
         request,
         "portal/library_list.html",

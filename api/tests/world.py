@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from api import services
+from api.models import ApiToken
+from courses.models import Course, Gathering, Registration
+from hospitering.models import Offer, Placement
+from portal.models import County, Library, Programme
+from surveys.models import Survey
+from tests.world import pages
 
 
 def populate(world) -> dict:
@@ -10,3 +16,17 @@ def populate(world) -> dict:
         name: services.api_token_create(user=getattr(world, name), name=f"Rapport {name}")[0]
         for name in ("staff_a", "coordinator_b")
     }
+
+
+PAGES = [
+    pages(ApiToken, "api_token_revoke"),
+    pages(Programme, "api:programme-detail"),
+    pages(County, "api:county-detail"),
+    pages(Library, "api:library-detail"),
+    pages(Survey, "api:survey-detail", "api:survey-results"),
+    pages(Course, "api:course-detail"),
+    pages(Gathering, "api:gathering-detail"),
+    pages(Registration, "api:registration-detail"),
+    pages(Offer, "api:offer-detail"),
+    pages(Placement, "api:placement-detail"),
+]

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from courses.models import Course, Registration
+from courses.models import Course, Gathering, Registration, RegistrationQuestion
+from tests.world import pages
 
 from .factories import (
     CourseFactory,
@@ -75,3 +76,48 @@ def populate(world) -> None:
     for registration in Registration.objects.filter(gathering__course=wide):
         RegistrationAnswerFactory(registration=registration, question=diet, value="Vegetar")
         RegistrationAnswerFactory(registration=registration, question=role, value="Formidler")
+
+
+PAGES = [
+    pages(
+        Course,
+        "courses:course_detail",
+        "courses:course_update",
+        "courses:gathering_create",
+        "courses:question_list",
+    ),
+    pages(
+        RegistrationQuestion,
+        "courses:question_update",
+        "courses:question_delete",
+        kwargs=lambda question: {"pk": question.course_id, "question_pk": question.pk},
+        owner=lambda question: question.course,
+    ),
+    pages(
+        Gathering,
+        "courses:gathering_update",
+        "courses:gathering_cancel",
+        "courses:gathering_delete",
+        "courses:staff_register",
+        "courses:registration_create",
+        "courses:participant_list",
+        "courses:attendance",
+        "courses:gathering_ics",
+        "courses:gathering_evaluation",
+    ),
+    pages(
+        Gathering,
+        "courses:participant_export",
+        kwargs=lambda gathering: [{"pk": gathering.pk, "fmt": fmt} for fmt in ("csv", "xlsx")],
+    ),
+    pages(
+        Registration,
+        "courses:registration_cancel",
+        "courses:certificate",
+        "courses:registration_decide",
+        "courses:registration_decline",
+        "courses:registration_answers",
+        "courses:registration_offer",
+    ),
+]
+TOKENS = ("courses:calendar_feed",)

@@ -20,10 +20,12 @@ from hospitering.models import (
     BudgetLine,
     HostFeedback,
     Offer,
+    OfferPeriod,
     Placement,
     PlacementReport,
 )
 from portal.models import FundingSource
+from tests.world import pages
 
 from .factories import OfferFactory, application_at
 
@@ -109,3 +111,44 @@ def _completed(world, offer, applicant, home, funding) -> Placement:
     )
     HostFeedback.objects.create(placement=placement, feedback="Godt besøk.")
     return placement
+
+
+PAGES = [
+    pages(
+        Offer,
+        "hospitering:offer_detail",
+        "hospitering:offer_update",
+        "hospitering:offer_status",
+        "hospitering:offer_withdraw",
+        "hospitering:period_add",
+        "hospitering:application_create",
+    ),
+    pages(
+        OfferPeriod,
+        "hospitering:period_update",
+        kwargs=lambda period: {"pk": period.offer_id, "period_pk": period.pk},
+        owner=lambda period: period.offer,
+    ),
+    pages(
+        Application,
+        "hospitering:application_detail",
+        "hospitering:application_update",
+        "hospitering:application_decide",
+        "hospitering:application_withdraw",
+    ),
+    pages(
+        Placement,
+        "hospitering:placement_detail",
+        "hospitering:placement_update",
+        "hospitering:budget_line_add",
+        "hospitering:report_write",
+        "hospitering:feedback_write",
+        "hospitering:placement_ics",
+    ),
+    pages(
+        BudgetLine,
+        "hospitering:budget_line_update",
+        kwargs=lambda line: {"pk": line.placement_id, "line_pk": line.pk},
+        owner=lambda line: line.placement,
+    ),
+]

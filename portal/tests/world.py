@@ -6,26 +6,55 @@ from datetime import timedelta
 from django.utils import timezone
 
 from portal import privacy
-from portal.models import Invitation
+from portal.models import Invitation, Library, PersonalDataExport, Programme, RoleAssignment
+from tests.world import pages
 
 
 def populate(world) -> None:
     now = timezone.now()
     for library, suffix in ((world.library_a, "a"), (world.library_b, "b")):
         Invitation.objects.create(
-            email=f"venter.{suffix}@example.no",
+            email=f"venter.{library.pk}@example.no",
             full_name=f"Venter {suffix.upper()}",
             library=library,
-            token_hash=f"world-open-{suffix}",
+            token_hash=f"world-open-{library.pk}",
             expires_at=now + timedelta(days=7),
         )
         Invitation.objects.create(
-            email=f"utlopt.{suffix}@example.no",
+            email=f"utlopt.{library.pk}@example.no",
             library=library,
-            token_hash=f"world-expired-{suffix}",
+            token_hash=f"world-expired-{library.pk}",
             expires_at=now - timedelta(days=2),
         )
     for person in (world.staff_a, world.staff_b):
         privacy.personal_data_export_build(
             export=privacy.PersonalDataExport.objects.create(user=person)
         )
+
+
+def _personal_data_owner(person, export) -> bool:
+    return person.pk == export.user_id
+
+
+PAGES = [
+    pages(Programme, "programme_detail", "programme_dashboard"),
+    pages(Library, "library_detail", "invitation_create", "staff_list_import"),
+    pages(
+        RoleAssignment,
+        "role_remove",
+        # Roles at a library (a programme's roles have no page of their own).
+        kwargs=lambda role: (
+            [{"pk": role.library_id, "role_pk": role.pk}] if role.library_id else []
+        ),
+        owner=lambda role: role.library,
+    ),
+    pages(
+        Invitation,
+        "invitation_withdraw",
+        "invitation_resend",
+        kwargs=lambda invitation: {"pk": invitation.library_id, "invitation_pk": invitation.pk},
+        owner=lambda invitation: invitation.library,
+    ),
+    pages(PersonalDataExport, "profile_data_download", visible_to=_personal_data_owner),
+]
+TOKENS = ("invitation_accept",)

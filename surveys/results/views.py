@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from portal import permissions
+from portal import permissions, querystring
 
 from ..models import Survey
 from . import exports
@@ -50,17 +50,17 @@ class ResultFilterForm(forms.Form):
             bound_field.widget.attrs["class"] = "form-select"
 
 
-def filters_from_query(query) -> ResultFilters:
-    """Filters from the query string; malformed values are ignored, never an error."""
-
-    def number(name):
-        value = query.get(name, "")
-        return int(value) if value.isdigit() and len(value) < 10 else None
-
-    role = query.get("role") or None
+def filters_from_query(request) -> ResultFilters:
+    """Filters from the query string; malformed values are ignored with a message, never an
+    error."""
+    role = querystring.choice_from_query(request, "role", [*dict(ROLE_CHOICES), "open_link"])
     if role == "open_link":
         role = ""
-    return ResultFilters(county_id=number("county"), library_id=number("library"), role=role)
+    return ResultFilters(
+        county_id=querystring.id_from_query(request, "county"),
+        library_id=querystring.id_from_query(request, "library"),
+        role=role,
+    )
 
 
 def _survey_for_results(request, pk) -> Survey:
@@ -73,9 +73,7 @@ def _survey_for_results(request, pk) -> Survey:
 @require_GET
 def results(request, pk):
     survey = _survey_for_results(request, pk)
-    result = survey_results(
-        survey=survey, user=request.user, filters=filters_from_query(request.GET)
-    )
+    result = survey_results(survey=survey, user=request.user, filters=filters_from_query(request))
     filters = result.filters
     form = ResultFilterForm(
         initial={
@@ -120,7 +118,7 @@ def results_export(request, pk, name):
     survey = _survey_for_results(request, pk)
     if name in AGGREGATE_EXPORTS:
         result = survey_results(
-            survey=survey, user=request.user, filters=filters_from_query(request.GET)
+            survey=survey, user=request.user, filters=filters_from_query(request)
         )
         if name.endswith(".csv"):
             return _csv_response(
