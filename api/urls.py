@@ -29,5 +29,5 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("v1/docs/", views.api_docs, name="docs"),
-    re_path(r"^", viewsets.not_found),
+    re_path(r"^", viewsets.not_found, name="not_found"),
 ]
