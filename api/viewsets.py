@@ -37,7 +37,6 @@ class PolicyViewSet(viewsets.ReadOnlyModelViewSet):
 
     model: type
     ordering: tuple[str, ...] = ("pk",)
-    lookup_value_regex = "[0-9]+"  # anything else is not an id: the API's own 404 (api/urls.py)
 
     def related(self, queryset):
         """Select and prefetch what the serializer reads (a fixed number of queries)."""
