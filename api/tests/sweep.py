@@ -7,6 +7,7 @@ from tests.sweep import Page
 NOT_PAGES = {
     **{f"api:{url.name}": "JSON of the API" for url in router.urls},
     "api:schema": "the OpenAPI description (YAML)",
+    "api:not_found": "the API's JSON answer to an address it does not have",
     "api_token_create": "a form's POST only (the new token's page: api/tests/test_browser.py)",
     "api_token_revoke": "a form's POST only",
 }
