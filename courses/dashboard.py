@@ -30,10 +30,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.dashboard import DashboardPanel, dashboard_areas, dashboard_counties, register
+from portal.dashboard import (
+    DashboardPanel,
+    DashboardTable,
+    KeyFigure,
+    LoopFigure,
+    dashboard_areas,
+    dashboard_counties,
+    register,
+    share_figure,
+)
+from portal.models import Library
 
 from .models import Course
-from .selectors import course_statistics
+from .selectors import course_statistics, libraries_reached, programme_participation
 
 PROGRAMME_WIDE = "programme"
 
@@ -90,12 +100,17 @@ def _group_row(
 
 
 @register
-def course_panel(*, programme, county_ids, user) -> DashboardPanel:
+def course_panel(*, programme, county_ids, user, period=None, **kwargs) -> DashboardPanel:
     counties = dashboard_counties(programme=programme, county_ids=county_ids)
     areas = dashboard_areas(programme=programme)
     courses = Course.objects.filter(programme=programme)
     if county_ids is not None:
         courses = courses.filter(county_id__in=county_ids)
+    if period is not None:  # the courses with a gathering in the period
+        courses = courses.filter(
+            gatherings__starts_at__date__gte=period.start,
+            gatherings__starts_at__date__lte=period.end,
+        ).distinct()
     courses = list(
         courses.select_related("county")
         .prefetch_related("competence_areas")
@@ -118,6 +133,22 @@ def course_panel(*, programme, county_ids, user) -> DashboardPanel:
         context=context,
         order=30,
     )
+    _add_county_figures(panel, programme, counties, areas, county_ids, period)
+    if county_ids is not None:  # a coordinator drills down to each library of their county
+        libraries = list(
+            libraries_reached(programme=programme, county_ids=county_ids, period=period)
+        )
+        context["libraries"] = libraries
+        panel.tables.append(
+            DashboardTable(
+                key="libraries",
+                title=_("Libraries reached by the courses"),
+                columns=[_("Library"), _("County"), _("People with a role"), _("Participants")],
+                rows=[
+                    [lib.name, lib.county.name, lib.staff, lib.participants] for lib in libraries
+                ],
+            )
+        )
     if not courses:
         return panel
     from .learning.selectors import online_completers
@@ -153,4 +184,66 @@ def course_panel(*, programme, county_ids, user) -> DashboardPanel:
         for course in courses
         if course.pk in per_course
     ]
+    total = [context["total"]] if context["total"] else []
+    panel.tables.append(
+        DashboardTable(
+            key="courses",
+            title=_("Courses, gatherings and attendance per county"),
+            columns=[
+                _("County"),
+                _("Courses"),
+                _("Gatherings"),
+                _("Registered"),
+                _("Attended"),
+                _("Libraries reached"),
+                _("Completed online"),
+            ],
+            rows=[
+                [
+                    r.label,
+                    r.courses,
+                    r.gatherings,
+                    r.registered,
+                    r.attended,
+                    r.libraries_reached,
+                    r.completed_online,
+                ]
+                for r in [*context["groups"], *total]
+            ],
+        )
+    )
     return panel
+
+
+def _add_county_figures(panel, programme, counties, areas, county_ids, period) -> None:
+    """Each county's card (gatherings, registrations, attendance rate, libraries reached, by the
+    participants' county) and its course attendances per area in the loop. Four queries."""
+    figures = programme_participation(programme=programme, county_ids=county_ids, period=period)
+    libraries = dict(
+        Library.objects.filter(county__in=counties)
+        .values_list("county_id")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    for county in counties:
+        held = figures["gatherings"].get(county.pk, {})
+        people = figures["people"].get(county.pk, {})
+        attended, absent = people.get("attended", 0), people.get("absent", 0)
+        panel.key_figures[county.pk] = [
+            KeyFigure(
+                _("Gatherings held / planned"),
+                f"{held.get('held', 0)} / {held.get('planned', 0)}",
+                order=30,
+            ),
+            KeyFigure(_("Course registrations"), str(people.get("registered", 0)), order=31),
+            share_figure(_("Attendance rate"), attended, attended + absent, order=32),
+            share_figure(
+                _("Libraries with a participant"),
+                people.get("libraries_reached", 0),
+                libraries.get(county.pk, 0),
+                order=33,
+            ),
+        ]
+        for area in areas:
+            count = figures["per_area"].get((county.pk, area.pk), 0)
+            panel.loop[(county.pk, area.pk)] = [LoopFigure(3, _("Attended courses"), str(count))]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from portal import permissions
 from portal.models import Library, RoleAssignment
@@ -266,6 +267,82 @@ def course_statistics(*, courses: Iterable[Course] | QuerySet[Course]) -> dict:
         per_course[row.pop("gathering__course_id")] = row
     total = registrations.aggregate(**counts) if course_ids else dict(empty)
     return {**total, "per_course": per_course}
+
+
+def programme_participation(*, programme, county_ids: set[int] | None, period=None) -> dict:
+    """For the dashboard's county cards and loop, in three queries, over gatherings not cancelled
+    (those starting in `period` when given):
+
+    - "gatherings": {county id: {"held", "planned"}} by the gathering's county (held = started);
+    - "people": {county id: {"registered", "attended", "absent", "libraries_reached"}} by the
+      participant's library's county, whoever runs the course;
+    - "per_area": {(county id, area id): attendances in courses tagged with that area}.
+    """
+    now = timezone.now()
+    gatherings = Gathering.objects.filter(course__programme=programme, cancelled_at__isnull=True)
+    if period is not None:
+        gatherings = gatherings.filter(
+            starts_at__date__gte=period.start, starts_at__date__lte=period.end
+        )
+    registrations = Registration.objects.filter(gathering__in=gatherings)
+    if county_ids is not None:
+        gatherings = gatherings.filter(county_id__in=county_ids)
+        registrations = registrations.filter(library__county_id__in=county_ids)
+    held = {
+        row.pop("county_id"): row
+        for row in gatherings.values("county_id")
+        .annotate(
+            held=Count("id", filter=Q(starts_at__lt=now)),
+            planned=Count("id", filter=Q(starts_at__gte=now)),
+        )
+        .order_by()
+    }
+    people = {
+        row.pop("library__county_id"): row
+        for row in registrations.values("library__county_id")
+        .annotate(
+            registered=Count("id", filter=Q(status__in=Registration.REGISTERED_STATUSES)),
+            attended=Count("id", filter=Q(status=Status.ATTENDED)),
+            absent=Count("id", filter=Q(status=Status.ABSENT)),
+            libraries_reached=Count("library", distinct=True, filter=Q(status=Status.ATTENDED)),
+        )
+        .order_by()
+    }
+    per_area = {
+        (row["library__county_id"], row["gathering__course__competence_areas"]): row["count"]
+        for row in registrations.filter(
+            status=Status.ATTENDED, gathering__course__competence_areas__isnull=False
+        )
+        .values("library__county_id", "gathering__course__competence_areas")
+        .annotate(count=Count("id", distinct=True))
+        .order_by()
+    }
+    return {"gatherings": held, "people": people, "per_area": per_area}
+
+
+def libraries_reached(*, programme, county_ids: set[int], period=None) -> QuerySet[Library]:
+    """The libraries of these counties, each with its people with a role (`staff`) and the
+    distinct people who attended a gathering of the programme (`participants`), the libraries
+    not yet reached first. One query."""
+    attended = Q(
+        course_registrations__status=Status.ATTENDED,
+        course_registrations__gathering__course__programme=programme,
+        course_registrations__gathering__cancelled_at__isnull=True,
+    )
+    if period is not None:
+        attended &= Q(
+            course_registrations__gathering__starts_at__date__gte=period.start,
+            course_registrations__gathering__starts_at__date__lte=period.end,
+        )
+    return (
+        Library.objects.filter(county_id__in=county_ids)
+        .select_related("county")
+        .annotate(
+            staff=Count("role_assignments", distinct=True),
+            participants=Count("course_registrations__user", filter=attended, distinct=True),
+        )
+        .order_by("participants", "county__number", "name")
+    )
 
 
 def calendar_feed_by_token(token: str) -> CalendarFeed | None:

@@ -16,7 +16,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.dashboard import DashboardPanel, dashboard_areas, dashboard_counties, register
+from portal.dashboard import (
+    DashboardPanel,
+    DashboardTable,
+    KeyFigure,
+    LoopFigure,
+    dashboard_areas,
+    dashboard_counties,
+    register,
+)
+from portal.models import FundingSource
 
 from .selectors import exchange_costs, exchange_statistics
 
@@ -34,11 +43,11 @@ class ExchangeRow:
 
 
 @register
-def exchange_panel(*, programme, county_ids, user) -> DashboardPanel:
+def exchange_panel(*, programme, county_ids, user, period=None, **kwargs) -> DashboardPanel:
     counties = dashboard_counties(programme=programme, county_ids=county_ids)
     areas = dashboard_areas(programme=programme)
-    statistics = exchange_statistics(programme=programme, county_ids=county_ids)
-    costs = exchange_costs(programme=programme, county_ids=county_ids)
+    statistics = exchange_statistics(programme=programme, county_ids=county_ids, period=period)
+    costs = exchange_costs(programme=programme, county_ids=county_ids, period=period)
     rows = []
     for county in counties:
         figures = statistics["per_county"].get(county.pk, {})
@@ -70,7 +79,7 @@ def exchange_panel(*, programme, county_ids, user) -> DashboardPanel:
             actual=costs["total"].actual,
             per_area=[sum(r.per_area[i] for r in rows) for i in range(len(areas))],
         )
-    return DashboardPanel(
+    panel = DashboardPanel(
         key="exchange",
         title=gettext_lazy("Job shadowing"),
         template="hospitering/dashboard_panel.html",
@@ -82,4 +91,62 @@ def exchange_panel(*, programme, county_ids, user) -> DashboardPanel:
             "calendar_url": reverse("hospitering:calendar"),
         },
         order=40,
+    )
+    for county, row in zip(counties, rows, strict=True):
+        panel.key_figures[county.pk] = [
+            KeyFigure(
+                _("Job shadowing: applied / approved / with a report"),
+                f"{statistics['applied'].get(county.pk, 0)} / {row.placements} / {row.reports}",
+                order=40,
+            )
+        ]
+        for area, count in zip(areas, row.per_area, strict=True):
+            panel.loop[(county.pk, area.pk)] = [LoopFigure(4, _("Exchange reports"), str(count))]
+    panel.tables.append(
+        DashboardTable(
+            key="exchange",
+            title=_("Job shadowing per home county"),
+            columns=[
+                _("County"),
+                _("Placements"),
+                _("Completed"),
+                _("Reports"),
+                _("Host feedback"),
+                _("Planned cost"),
+                _("Actual cost"),
+            ],
+            rows=[
+                [r.label, r.placements, r.completed, r.reports, r.feedback, r.planned, r.actual]
+                for r in [*rows, *([total] if total else [])]
+            ],
+        )
+    )
+    if county_ids is None:
+        panel.tables.append(_budget_table(programme, costs))
+    return panel
+
+
+def _budget_table(programme, costs) -> DashboardTable:
+    """Each funding source against the exchange costs charged to it, and what is left (NOK).
+    The whole programme's money: the project leader's view only. One query."""
+    rows, totals = [], [Decimal("0")] * 4
+    for source in FundingSource.objects.filter(programme=programme).order_by("-amount", "name"):
+        cost = costs["funding"].get(source.pk)
+        planned = cost.planned if cost else Decimal("0")
+        actual = cost.actual if cost else Decimal("0")
+        figures = [source.amount, planned, actual, source.amount - actual]
+        rows.append([source.name, *figures])
+        totals = [total + figure for total, figure in zip(totals, figures, strict=True)]
+    rows.append([_("Total"), *totals])
+    return DashboardTable(
+        key="budget",
+        title=_("Budget: funding against job-shadowing costs (NOK)"),
+        columns=[
+            _("Funding source"),
+            _("Amount"),
+            _("Planned cost"),
+            _("Actual cost"),
+            _("Left after actual costs"),
+        ],
+        rows=rows,
     )

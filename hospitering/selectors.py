@@ -353,23 +353,28 @@ class CostRow:
     per_kind: dict[str, dict[str, Decimal]] = field(default_factory=dict)
 
 
-def _budget_lines(programme: Programme, county_ids) -> QuerySet[BudgetLine]:
+def _budget_lines(programme: Programme, county_ids, period=None) -> QuerySet[BudgetLine]:
     lines = BudgetLine.objects.filter(
         placement__application__offer__programme=programme,
         placement__cancelled_at__isnull=True,
     )
     if county_ids is not None:
         lines = lines.filter(placement__application__home_library__county_id__in=county_ids)
+    if period is not None:
+        lines = lines.filter(placement__starts_on__range=(period.start, period.end))
     return lines
 
 
-def exchange_costs(*, programme: Programme, county_ids: set[int] | None = None) -> dict:
+def exchange_costs(
+    *, programme: Programme, county_ids: set[int] | None = None, period=None
+) -> dict:
     """Planned and actual exchange costs (NOK), charged to the participant's home county.
 
     Returns {"counties": {county_id: CostRow}, "funding": {funding source id: CostRow},
     "total": CostRow}; `county_ids` None means every county (the project leader's view).
-    Cancelled placements count for nothing. Two queries."""
-    lines = _budget_lines(programme, county_ids)
+    Cancelled placements count for nothing; with a `period`, the placements starting in it.
+    Two queries."""
+    lines = _budget_lines(programme, county_ids, period)
     sums = {"planned": Sum("planned"), "actual": Sum("actual")}
     counties: dict[int, CostRow] = {}
     total = CostRow(label=_("All counties"))
@@ -406,18 +411,31 @@ def exchange_costs(*, programme: Programme, county_ids: set[int] | None = None) 
     return {"counties": counties, "funding": funding, "total": total}
 
 
-def exchange_statistics(*, programme: Programme, county_ids: set[int] | None = None) -> dict:
-    """Per home county: placements (not cancelled), completed (ended), with a report, with host
-    feedback; per competence area: completed placements with a report on offers of that area
-    (they count towards the participants' competence areas in the loop). Two queries."""
+def exchange_statistics(
+    *, programme: Programme, county_ids: set[int] | None = None, period=None
+) -> dict:
+    """Per home county: applications (not withdrawn), placements (not cancelled), completed
+    (ended), with a report, with host feedback; per competence area: completed placements with a
+    report on offers of that area (they count towards the participants' competence areas in the
+    loop). With a `period`, the visits starting in it. Three queries."""
     from django.utils import timezone
 
     today = timezone.localdate()
     placements = Placement.objects.filter(
         application__offer__programme=programme, cancelled_at__isnull=True
     )
+    applications = Application.objects.filter(offer__programme=programme).exclude(
+        status=Application.Status.WITHDRAWN
+    )
     if county_ids is not None:
         placements = placements.filter(application__home_library__county_id__in=county_ids)
+        applications = applications.filter(home_library__county_id__in=county_ids)
+    if period is not None:
+        placements = placements.filter(starts_on__range=(period.start, period.end))
+        applications = applications.filter(starts_on__range=(period.start, period.end))
+    applied = dict(
+        applications.values_list("home_library__county_id").annotate(Count("id")).order_by()
+    )
     counts = {
         "placements": Count("id"),
         "completed": Count("id", filter=Q(ends_on__lt=today)),
@@ -442,4 +460,4 @@ def exchange_statistics(*, programme: Programme, county_ids: set[int] | None = N
         area_id = row["application__offer__competence_areas"]
         if area_id is not None:
             per_area_county[area_id][row["application__home_library__county_id"]] += row["count"]
-    return {"per_county": per_county, "per_area_county": per_area_county}
+    return {"per_county": per_county, "per_area_county": per_area_county, "applied": applied}

@@ -12,12 +12,24 @@ coordinator only the counties they coordinate in that programme.
 
 Providers read the programme's counties and competence areas through `dashboard_counties` and
 `dashboard_areas`, which use the view's prefetch, so every panel keeps a fixed number of queries.
+
+Besides its own section, a panel may add
+- `key_figures`: {county id: [KeyFigure]}, shown on each county's card at the top, side by side;
+- `loop`: {(county id, area id): [LoopFigure]}, its figures in the county × competence-area
+  matrix that draws the loop as one picture (gap at baseline, what targeted it, gap at follow-up);
+- `tables`: its figures as plain tables, for the CSV and XLSX exports and the funder report.
+
+A provider is also given `period` (a `Period`, or None for the whole programme): the funder
+report for a year asks for the activities of that year. A provider registered without a `period`
+parameter (or **kwargs) is called without it and shows the whole programme.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
@@ -29,6 +41,56 @@ from .models import CompetenceArea, County, Library, Programme, RoleAssignment
 Role = RoleAssignment.Role
 
 
+@dataclass(frozen=True)
+class Period:
+    """The days a report covers, both included."""
+
+    start: date
+    end: date
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(date(year, 1, 1), date(year, 12, 31))
+
+
+@dataclass
+class KeyFigure:
+    """A figure on a county's card. `share` (0 to 1) draws a small bar beside the value, an
+    extra cue only: the value is always printed. `items` lists sub-figures (the largest gaps)."""
+
+    label: str
+    value: str = ""
+    share: float | None = None
+    items: list[KeyFigure] = field(default_factory=list)
+    order: int = 100
+
+    @property
+    def bar_width(self) -> int:
+        """The bar's length in SVG units (0-100)."""
+        return round(max(0.0, min(1.0, self.share or 0.0)) * 100)
+
+
+@dataclass
+class LoopFigure:
+    """One figure in a cell of the loop matrix; `step` orders a cell's figures along the loop
+    (1 gap at baseline, 3 courses, 4 exchanges, 6 gap at follow-up); `tone` is a CSS cue."""
+
+    step: int
+    label: str
+    value: str
+    tone: str = ""
+
+
+@dataclass
+class DashboardTable:
+    """A panel's figures as a table: the first cell of each row names it."""
+
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list] = field(default_factory=list)
+
+
 @dataclass
 class DashboardPanel:
     key: str
@@ -36,10 +98,18 @@ class DashboardPanel:
     template: str
     context: dict = field(default_factory=dict)
     order: int = 100
+    key_figures: dict[int, list[KeyFigure]] = field(default_factory=dict)
+    loop: dict[tuple[int, int], list[LoopFigure]] = field(default_factory=dict)
+    tables: list[DashboardTable] = field(default_factory=list)
 
 
 DashboardProvider = Callable[..., DashboardPanel | None]
 providers: list[DashboardProvider] = []
+
+
+def _takes_period(provider: DashboardProvider) -> bool:
+    parameters = inspect.signature(provider).parameters.values()
+    return any(p.name == "period" or p.kind is p.VAR_KEYWORD for p in parameters)
 
 
 def register(provider: DashboardProvider) -> DashboardProvider:
@@ -71,15 +141,129 @@ def dashboard_areas(*, programme: Programme) -> list[CompetenceArea]:
     return sorted(programme.competence_areas.all(), key=lambda a: (a.position, a.name, a.pk))
 
 
-def programme_dashboard(*, programme: Programme, user) -> list[DashboardPanel]:
+def programme_dashboard(
+    *, programme: Programme, user, period: Period | None = None
+) -> list[DashboardPanel]:
     """Every registered panel that has something to show this person, in loop order."""
     county_ids = dashboard_county_ids(programme=programme, user=user)
     panels = []
     for provider in providers:
-        panel = provider(programme=programme, county_ids=county_ids, user=user)
+        arguments = {"programme": programme, "county_ids": county_ids, "user": user}
+        if _takes_period(provider):
+            arguments["period"] = period
+        panel = provider(**arguments)
         if panel is not None:
             panels.append(panel)
     return sorted(panels, key=lambda panel: (panel.order, panel.key))
+
+
+@dataclass
+class CountyCard:
+    county: County
+    figures: list[KeyFigure]
+
+
+@dataclass
+class LoopRow:
+    county: County
+    cells: list[list[LoopFigure]]
+
+
+@dataclass
+class DashboardOverview:
+    """What the top of the dashboard (and the funder report) shows, from every panel."""
+
+    panels: list[DashboardPanel]
+    cards: list[CountyCard]
+    areas: list[CompetenceArea]
+    loop: list[LoopRow]
+    tables: list[DashboardTable]
+
+
+def dashboard_overview(
+    *, programme: Programme, user, period: Period | None = None
+) -> DashboardOverview:
+    """The panels, each county's card of key figures, the loop matrix and every table."""
+    panels = programme_dashboard(programme=programme, user=user, period=period)
+    county_ids = dashboard_county_ids(programme=programme, user=user)
+    counties = dashboard_counties(programme=programme, county_ids=county_ids)
+    areas = dashboard_areas(programme=programme)
+    cards = [
+        CountyCard(
+            county=county,
+            figures=sorted(
+                (f for panel in panels for f in panel.key_figures.get(county.pk, [])),
+                key=lambda figure: figure.order,
+            ),
+        )
+        for county in counties
+    ]
+    loop = [
+        LoopRow(
+            county=county,
+            cells=[
+                sorted(
+                    (f for panel in panels for f in panel.loop.get((county.pk, area.pk), [])),
+                    key=lambda figure: figure.step,
+                )
+                for area in areas
+            ],
+        )
+        for county in counties
+    ]
+    tables = [_key_figure_table(cards), _loop_table(loop, areas)]
+    tables += [table for panel in panels for table in panel.tables]
+    return DashboardOverview(panels=panels, cards=cards, areas=areas, loop=loop, tables=tables)
+
+
+def _key_figure_table(cards: list[CountyCard]) -> DashboardTable:
+    rows = []
+    for card in cards:
+        for figure in card.figures:
+            if figure.items:
+                rows += [
+                    [card.county.name, f"{figure.label}: {i.label}", i.value] for i in figure.items
+                ]
+            else:
+                rows.append([card.county.name, figure.label, figure.value])
+    return DashboardTable(
+        key="key-figures",
+        title=_("Key figures per county"),
+        columns=[_("County"), _("Figure"), _("Value")],
+        rows=rows,
+    )
+
+
+def _loop_table(loop: list[LoopRow], areas: list[CompetenceArea]) -> DashboardTable:
+    rows = [
+        [row.county.name, area.localized_name, figure.label, figure.value]
+        for row in loop
+        for area, cell in zip(areas, row.cells, strict=True)
+        for figure in cell
+    ]
+    return DashboardTable(
+        key="loop",
+        title=_("The loop per county and competence area"),
+        columns=[_("County"), _("Competence area"), _("Figure"), _("Value")],
+        rows=rows,
+    )
+
+
+def share_figure(label: str, part: int, whole: int, *, order: int = 100) -> KeyFigure:
+    """A share as a key figure: "72 % (18 of 25)", with its bar; "–" when there is no whole."""
+    if not whole:
+        return KeyFigure(label, "–", order=order)
+    return KeyFigure(
+        label,
+        _("%(percent)s %% (%(part)s of %(whole)s)")
+        % {"percent": round(100 * part / whole), "part": part, "whole": whole},
+        share=part / whole,
+        order=order,
+    )
+
+
+def dashboard_table(overview: DashboardOverview, key: str) -> DashboardTable | None:
+    return next((table for table in overview.tables if table.key == key), None)
 
 
 # --- the portal's own panel: who the programme reaches ------------------------------------
@@ -107,7 +291,7 @@ def _reach_counts() -> dict:
 
 
 @register
-def reach_panel(*, programme, county_ids, user) -> DashboardPanel:
+def reach_panel(*, programme, county_ids, user, **kwargs) -> DashboardPanel:
     """Per county: the libraries, and the people with a role at them (library leaders and staff).
 
     One query per table, whatever the number of libraries and people; the total (project leader
@@ -137,4 +321,18 @@ def reach_panel(*, programme, county_ids, user) -> DashboardPanel:
         template="portal/dashboard/reach.html",
         context={"rows": rows, "total": total},
         order=10,
+        key_figures={
+            county.pk: [KeyFigure(_("People with a role"), str(row.people), order=10)]
+            for county, row in zip(counties, rows, strict=True)
+        },
+        tables=[
+            DashboardTable(
+                key="reach",
+                title=_("Libraries and people with a role, per county"),
+                columns=[_("County"), _("Libraries"), _("People with a role")],
+                rows=[
+                    [r.label, r.libraries, r.people] for r in [*rows, *([total] if total else [])]
+                ],
+            )
+        ],
     )

@@ -31,6 +31,17 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("programmer/<int:pk>/", views.programme_detail, name="programme_detail"),
     path("programmer/<int:pk>/oversikt/", views.programme_dashboard, name="programme_dashboard"),
+    path(
+        "programmer/<int:pk>/oversikt/tabeller.<str:fmt>",
+        views.dashboard_export,
+        name="dashboard_export",
+    ),
+    path("programmer/<int:pk>/rapport/<int:year>/", views.funder_report, name="funder_report"),
+    path(
+        "programmer/<int:pk>/rapport/<int:year>/tabeller.<str:fmt>",
+        views.dashboard_export,
+        name="funder_report_export",
+    ),
     path("bibliotek/", views.library_list, name="library_list"),
     path("bibliotek/<int:pk>/", views.library_detail, name="library_detail"),
     path("bibliotek/<int:pk>/inviter/", views.invitation_create, name="invitation_create"),

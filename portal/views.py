@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import dashboard as programme_dashboard_panels
 from . import permissions, privacy, querystring, selectors, services
 from .adapters import SESSION_INVITATION, invitation_in_session
+from .dashboard import Period
 from .forms import (
     AccessibilityReportForm,
     InvitationForm,
@@ -33,6 +35,7 @@ from .forms import (
 from .health import health_report
 from .models import County, Invitation, Library, PersonalDataExport, Programme
 from .profile import profile_sections
+from .spreadsheets import XLSX_TYPE, csv_bytes, xlsx_bytes
 
 
 def home(request):
@@ -62,32 +65,93 @@ def programme_detail(request, pk):
     )
 
 
+def _dashboard_programme(request, pk) -> Programme:
+    programme = permissions.get_visible_or_404(
+        request,
+        Programme.objects.prefetch_related("counties", "competence_areas", "funding"),
+        pk=pk,
+    )
+    permissions.require(request, "view_dashboard", programme)
+    return programme
+
+
+def _report_period(programme: Programme, year: int | None) -> Period | None:
+    """The calendar year of a funder report (404 outside the programme's years)."""
+    if year is None:
+        return None
+    if year not in programme_years(programme):
+        raise Http404
+    return Period.year(year)
+
+
+def programme_years(programme: Programme) -> list[int]:
+    return list(range(programme.start_date.year, programme.end_date.year + 1))
+
+
 @login_required
 @require_GET
 def programme_dashboard(request, pk):
     """The programme's loop on one page; a coordinator sees only the counties they coordinate."""
-    programme = permissions.get_visible_or_404(
-        request, Programme.objects.prefetch_related("counties", "competence_areas"), pk=pk
-    )
-    permissions.require(request, "view_dashboard", programme)
+    programme = _dashboard_programme(request, pk)
     county_ids = programme_dashboard_panels.dashboard_county_ids(
         programme=programme, user=request.user
     )
+    overview = programme_dashboard_panels.dashboard_overview(programme=programme, user=request.user)
     return render(
         request,
         "portal/dashboard.html",
         {
             "programme": programme,
-            "panels": programme_dashboard_panels.programme_dashboard(
-                programme=programme, user=request.user
-            ),
-            "shown_counties": None
-            if county_ids is None
-            else programme_dashboard_panels.dashboard_counties(
-                programme=programme, county_ids=county_ids
-            ),
+            "overview": overview,
+            "panels": overview.panels,
+            "years": programme_years(programme),
+            "shown_counties": None if county_ids is None else [c.county for c in overview.cards],
         },
     )
+
+
+@login_required
+@require_GET
+def funder_report(request, pk, year):
+    """The report to the funder for a calendar year: a printable page (print it to PDF)."""
+    programme = _dashboard_programme(request, pk)
+    period = _report_period(programme, year)
+    overview = programme_dashboard_panels.dashboard_overview(
+        programme=programme, user=request.user, period=period
+    )
+    return render(
+        request,
+        "portal/funder_report.html",
+        {"programme": programme, "overview": overview, "year": year, "period": period},
+    )
+
+
+@login_required
+@require_GET
+def dashboard_export(request, pk, fmt, year=None):
+    """The dashboard's (or a year's report's) tables: all in one XLSX, or one as CSV/XLSX."""
+    programme = _dashboard_programme(request, pk)
+    period = _report_period(programme, year)
+    overview = programme_dashboard_panels.dashboard_overview(
+        programme=programme, user=request.user, period=period
+    )
+    tables = overview.tables
+    if request.GET.get("tabell"):
+        tables = [programme_dashboard_panels.dashboard_table(overview, request.GET["tabell"])]
+    if None in tables or (fmt == "csv" and len(tables) != 1):
+        raise Http404
+    name = "-".join(
+        [slugify(programme.short_name or programme.name), *([str(year)] if year else [])]
+        + ([tables[0].key] if len(tables) == 1 else [])
+    )
+    if fmt == "csv":
+        content, kind = csv_bytes(tables[0].columns, tables[0].rows), "text/csv; charset=utf-8"
+    else:
+        content = xlsx_bytes([(t.title, t.columns, t.rows) for t in tables])
+        kind = XLSX_TYPE
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
 
 
 @login_required

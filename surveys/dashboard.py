@@ -24,11 +24,22 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.dashboard import DashboardPanel, dashboard_areas, dashboard_counties, register
+from portal.dashboard import (
+    DashboardPanel,
+    DashboardTable,
+    KeyFigure,
+    LoopFigure,
+    dashboard_areas,
+    dashboard_counties,
+    register,
+    share_figure,
+)
 
 from .models import Survey
 from .results.disclosure import survey_disclosure
-from .results.selectors import ResultFilters, ResultScope, survey_numbers
+from .results.selectors import ResultFilters, ResultScope, response_rate_data, survey_numbers
+
+GAP_SCALE = 4  # the widest gap on a 1-5 scale: a full bar
 
 WHOLE_PROGRAMME = "all"
 
@@ -73,11 +84,17 @@ def _has_answers(survey: Survey) -> bool:
     return bool(survey.submitted_count or survey.raw_answers_purged_at)
 
 
-def gap_surveys(*, programme) -> tuple[Survey | None, Survey | None, Survey | None]:
-    """(baseline, follow-up with answers, follow-up still without answers), in one query."""
+def gap_surveys(*, programme, period=None) -> tuple[Survey | None, Survey | None, Survey | None]:
+    """(baseline, follow-up with answers, follow-up still without answers), in one query; with
+    a `period`, among the surveys opened before it ended."""
+    surveys = Survey.objects.filter(programme=programme, county__isnull=True)
+    if period is not None:
+        surveys = surveys.filter(
+            Q(opens_at__date__lte=period.end)
+            | Q(opens_at__isnull=True, created_at__date__lte=period.end)
+        )
     candidates = list(
-        Survey.objects.filter(programme=programme, county__isnull=True)
-        .exclude(status=Survey.Status.DRAFT)
+        surveys.exclude(status=Survey.Status.DRAFT)
         .select_related("result_snapshot")
         .annotate(
             submitted_count=Count("responses", filter=Q(responses__submitted_at__isnull=False))
@@ -145,9 +162,9 @@ def _cell(cells: dict | None, area_id: int) -> GapCell:
 
 
 @register
-def gap_panel(*, programme, county_ids, user) -> DashboardPanel:
+def gap_panel(*, programme, county_ids, user, period=None, **kwargs) -> DashboardPanel:
     counties = dashboard_counties(programme=programme, county_ids=county_ids)
-    baseline, follow_up, pending = gap_surveys(programme=programme)
+    baseline, follow_up, pending = gap_surveys(programme=programme, period=period)
     context = {
         "baseline": baseline,
         "follow_up": follow_up,
@@ -162,6 +179,7 @@ def gap_panel(*, programme, county_ids, user) -> DashboardPanel:
         context=context,
         order=20,
     )
+    _add_response_rates(panel, pending or follow_up or baseline, counties, county_ids)
     if baseline is None:
         return panel
     context["baseline_url"] = reverse("surveys:results", args=[baseline.pk])
@@ -199,5 +217,96 @@ def gap_panel(*, programme, county_ids, user) -> DashboardPanel:
                 for area in areas
             ]
         context["groups"].append(group)
+        if key != WHOLE_PROGRAMME:
+            _add_county_figures(panel, key, group, areas, with_follow_up=after is not None)
     context["has_areas"] = bool(areas)
+    columns = [_("County"), _("Competence area"), _("Gap at baseline"), _("Respondents")]
+    if follow_up:
+        columns += [_("Gap at follow-up"), _("Respondents"), _("Change")]
+    panel.tables.append(
+        DashboardTable(
+            key="gaps",
+            title=_("Competence gap per county and area"),
+            columns=columns,
+            rows=[
+                [group.label, row.area_name, *_cell_values(row.baseline)]
+                + ([*_cell_values(row.follow_up), row.change] if follow_up else [])
+                for group in context["groups"]
+                for row in group.rows
+            ],
+        )
+    )
     return panel
+
+
+def _cell_values(cell: GapCell) -> list:
+    """A gap and its number of respondents, or why there is none."""
+    if cell.has_value:
+        return [cell.gap, cell.n]
+    return [_("too few answers") if cell.suppressed else _("no answers"), None]
+
+
+def _gap_text(cell: GapCell) -> str:
+    if cell.has_value:
+        return f"{cell.gap:.2f}"
+    return _("too few answers") if cell.suppressed else _("no answers")
+
+
+def _add_county_figures(panel, county_id, group: GapGroup, areas, *, with_follow_up) -> None:
+    """The county's three largest gaps (the latest survey with figures) and, per area, its gap
+    at baseline and follow-up in the loop. Only figures the disclosure rule let through."""
+    latest = [
+        (row.follow_up if with_follow_up and row.follow_up.has_value else row.baseline, row)
+        for row in group.rows
+    ]
+    largest = sorted(
+        ((cell, row) for cell, row in latest if cell.has_value), key=lambda pair: -pair[0].gap
+    )[:3]
+    panel.key_figures.setdefault(county_id, []).append(
+        KeyFigure(
+            _("Largest competence gaps"),
+            "" if largest else _("too few answers"),
+            items=[
+                KeyFigure(row.area_name, f"{cell.gap:.2f}", share=cell.gap / GAP_SCALE)
+                for cell, row in largest
+            ],
+            order=21,
+        )
+    )
+    if group.suppressed:
+        for area in areas:
+            panel.loop[(county_id, area.pk)] = [
+                LoopFigure(1, _("Gap before"), _("too few answers"))
+            ]
+        return
+    for area, row in zip(areas, group.rows, strict=True):
+        figures = [LoopFigure(1, _("Gap before"), _gap_text(row.baseline))]
+        if with_follow_up:
+            change = row.change
+            value = _gap_text(row.follow_up)
+            if change is not None:
+                value = f"{value} ({change:+.2f})"
+            tone = "" if change is None else ("better" if change < 0 else "worse")
+            figures.append(LoopFigure(6, _("Gap after"), value, tone))
+        panel.loop[(county_id, area.pk)] = figures
+
+
+def _add_response_rates(panel, survey: Survey | None, counties, county_ids) -> None:
+    """Each county's share of the invited who have answered the latest survey (counts of who
+    answered, not figures about answers). Two queries."""
+    if survey is None:
+        return
+    scope = ResultScope(county_ids=None if county_ids is None else frozenset(county_ids))
+    invited, completed = {}, {}
+    for row in response_rate_data(survey=survey, scope=scope):
+        invited[row["county_id"]] = invited.get(row["county_id"], 0) + row["invited"]
+        completed[row["county_id"]] = completed.get(row["county_id"], 0) + row["completed"]
+    for county in counties:
+        panel.key_figures.setdefault(county.pk, []).append(
+            share_figure(
+                _("Response rate: %(survey)s") % {"survey": survey.localized_title},
+                completed.get(county.pk, 0),
+                invited.get(county.pk, 0),
+                order=20,
+            )
+        )

@@ -39,3 +39,89 @@ def test_coordinator_sees_only_their_county(browser_session, world):
     gaps = page.get_by_role("table", name="Competence gap per county and area")
     # The follow-up's figures are hidden with Hedmark's three (see portal/tests/test_dashboard.py).
     assert gaps.get_by_role("row", name="Samarbeid 4.00 (n = 6) too few answers").is_visible()
+
+
+def _no_sideways_scroll(page) -> None:
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def _dashboard_and_report(b, world) -> None:
+    """The dashboard and a year's funder report, axe-checked, without sideways scrolling; the
+    loop matrix scrolls inside a region a keyboard user can reach and scroll."""
+    import io
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    b.login(world.project_leader)
+    b.goto(f"/programmer/{world.programme.pk}/oversikt/")
+    page = b.page
+    _no_sideways_scroll(page)
+    cards = page.get_by_role("heading", level=3)
+    assert {"Sør-Trøndelag", "Hedmark"} <= set(cards.all_inner_texts())
+    region = page.get_by_role("region", name="The loop per county and competence area")
+    matrix = region.get_by_role("table", name="The loop per county and competence area")
+    samarbeid = matrix.get_by_role("row", name="Sør-Trøndelag").get_by_role("cell").first
+    assert "Gap before: 4.00" in samarbeid.inner_text()
+    region.focus()
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "region"
+    if page.viewport_size["width"] < 600:  # the matrix is wider than a phone: scroll it by key
+        before = region.evaluate("element => element.scrollLeft")
+        page.keyboard.press("ArrowRight")
+        for _attempt in range(50):  # smooth scrolling takes a moment
+            if region.evaluate("element => element.scrollLeft") > before:
+                break
+            page.wait_for_timeout(100)
+        assert region.evaluate("element => element.scrollLeft") > before
+    page.get_by_role("link", name="Report for 2011").click()
+    b.check()
+    _no_sideways_scroll(page)
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "Report to the funder 2011 – Kompetente regionbibliotek"
+    )
+    assert page.get_by_role("table", name="Budget: funding against job-shadowing costs").count()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Every table in one spreadsheet (XLSX)").click()
+    workbook = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert "Key figures per county" in workbook.sheetnames
+
+
+def test_dashboard_and_funder_report_at_desktop_width(browser_session, world):
+    build_loop(world)
+    _dashboard_and_report(browser_session, world)
+
+
+def test_dashboard_and_funder_report_at_phone_width(phone_session, world):
+    build_loop(world)
+    _dashboard_and_report(phone_session, world)
+
+
+def test_home_pages_show_what_waits_with_counts(browser_session, phone_session, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from courses.tests.factories import CourseFactory, GatheringFactory, RegistrationFactory
+
+    course = CourseFactory(programme=world.programme)
+    gathering = GatheringFactory(course=course, starts_at=timezone.now() + timedelta(days=9))
+    RegistrationFactory(gathering=gathering, user=world.staff_a, library=world.library_a)
+    approval = GatheringFactory(course=course, requires_leader_approval=True)
+    RegistrationFactory(
+        gathering=approval,
+        user=world.staff_a,
+        library=world.library_a,
+        status="awaiting_approval",
+    )
+    for b, person, label in (
+        (browser_session, world.staff_a, "Gatherings coming up"),
+        (phone_session, world.library_leader_a, "Course registrations to approve"),
+    ):
+        b.login(person)
+        b.goto("/")
+        _no_sideways_scroll(b.page)
+        waiting = b.page.locator("ul.home-waiting li", has_text=label)
+        assert waiting.locator(".badge").inner_text() == "1"
+        waiting.get_by_role("link", name=label).click()
+        b.check()

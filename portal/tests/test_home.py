@@ -164,11 +164,11 @@ def _data(world, size: int) -> None:
 
 
 QUERIES_HOME = {
-    "staff_a": 14,
-    "library_leader_a": 21,
-    "library_leader_b": 22,
-    "coordinator_a": 18,
-    "project_leader": 19,
+    "staff_a": 15,
+    "library_leader_a": 22,
+    "library_leader_b": 23,
+    "coordinator_a": 19,
+    "project_leader": 20,
 }
 
 

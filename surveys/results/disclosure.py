@@ -144,8 +144,12 @@ def shows(part: Partition, threshold: int, selected: Callable[[Cell], bool]) -> 
 
 
 def measure_sizes(responses: QuerySet) -> dict[str, dict[Cell, int]]:
-    """Respondents per measure and cell, in four grouped queries: the responses, each item
-    (question, statement, dimension), each competence area, each free-text question."""
+    """Respondents per measure and cell, in two grouped queries (the responses; their answers,
+    read once): each item (question, statement, dimension), each competence area and each
+    free-text question.
+
+    An area's respondents in a cell are taken as those of its most answered statement: never
+    more than the true number, so every block is at least as large as the rule says."""
     from .selectors import item_key  # the keys the figures are stored under
 
     sizes: dict[str, dict[Cell, int]] = defaultdict(dict)
@@ -153,12 +157,19 @@ def measure_sizes(responses: QuerySet) -> dict[str, dict[Cell, int]]:
         responses.values("county_id", "library_id", "role").annotate(n=Count("id")).order_by()
     ):
         sizes[RESPONSES][_cell(row, "")] = row["n"]
-    answers = Answer.objects.filter(response__in=responses.values("id"))
     prefix = "response__"
-    cell_fields = (f"{prefix}county_id", f"{prefix}library_id", f"{prefix}role")
-    items = (
-        answers.exclude(question__kind__in=Question.TEXT_KINDS)
-        .values("question_id", "statement_id", "dimension", *cell_fields)
+    rows = (
+        Answer.objects.filter(response__in=responses.values("id"))
+        .annotate(area_id=Coalesce("statement__competence_area_id", "question__competence_area_id"))
+        .values(
+            "question_id",
+            "statement_id",
+            "dimension",
+            "area_id",
+            f"{prefix}county_id",
+            f"{prefix}library_id",
+            f"{prefix}role",
+        )
         .annotate(
             # As in compute_numbers: one answer per response and item, but for multiple choice.
             answers=Count("id"),
@@ -167,32 +178,29 @@ def measure_sizes(responses: QuerySet) -> dict[str, dict[Cell, int]]:
                 distinct=True,
                 filter=Q(question__kind=Question.Kind.MULTIPLE_CHOICE),
             ),
+            rated=Count(
+                "id",
+                filter=Q(
+                    question__kind=Question.Kind.COMPETENCE_PAIR,
+                    dont_know=False,
+                    number__isnull=False,
+                ),
+            ),
+            # At most one text per response and question (a text, or "other" with a text).
+            wrote=Count("id", filter=~Q(text="")),
         )
         .order_by()
     )
-    for row in items:
+    for row in rows:
+        cell = _cell(row, prefix)
         key = item_key(row["question_id"], row["statement_id"], row["dimension"])
-        sizes[key][_cell(row, prefix)] = row["chosen_by"] or row["answers"]
-    areas = (
-        answers.filter(
-            question__kind=Question.Kind.COMPETENCE_PAIR, dont_know=False, number__isnull=False
-        )
-        .annotate(area_id=Coalesce("statement__competence_area_id", "question__competence_area_id"))
-        .filter(area_id__isnull=False)
-        .values("area_id", *cell_fields)
-        .annotate(n=Count("response_id", distinct=True))
-        .order_by()
-    )
-    for row in areas:
-        sizes[area_measure(row["area_id"])][_cell(row, prefix)] = row["n"]
-    texts = (
-        answers.exclude(text="")
-        .values("question_id", *cell_fields)
-        .annotate(n=Count("response_id", distinct=True))
-        .order_by()
-    )
-    for row in texts:
-        sizes[text_measure(row["question_id"])][_cell(row, prefix)] = row["n"]
+        sizes[key][cell] = row["chosen_by"] or row["answers"]
+        if row["rated"] and row["area_id"] is not None:
+            area = sizes[area_measure(row["area_id"])]
+            area[cell] = max(area.get(cell, 0), row["rated"])
+        if row["wrote"]:
+            texts = sizes[text_measure(row["question_id"])]
+            texts[cell] = texts.get(cell, 0) + row["wrote"]
     return sizes
 
 
@@ -213,7 +221,7 @@ class Disclosure:
 
 
 def survey_disclosure(survey: Survey) -> Disclosure:
-    """The disclosure control of a survey's submitted responses (four queries)."""
+    """The disclosure control of a survey's submitted responses (two queries)."""
     threshold = survey.group_size_threshold
     responses = Response.objects.filter(survey=survey, submitted_at__isnull=False)
     return Disclosure(

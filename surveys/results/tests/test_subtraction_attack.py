@@ -192,3 +192,26 @@ def test_the_dashboard_shows_what_the_page_shows(world, setting):
         if group.suppressed or all(row.baseline.suppressed for row in group.rows)
     }
     assert page_hidden == dashboard_hidden - {"Whole programme", "Hele programmet"}
+
+
+def test_after_the_retention_purge_the_same_figures_are_shown(world, setting):
+    from surveys.models import Survey
+    from surveys.results.services import survey_purge_raw_answers
+
+    libraries = [None, *Response.objects.filter(survey=setting).values_list("library", flat=True)]
+    choices = [ResultFilters(library_id=library) for library in dict.fromkeys(libraries)]
+    choices += [ResultFilters(county_id=c.id) for c in world.programme.counties.all()]
+
+    def seen():
+        survey = Survey.objects.get(pk=setting.pk)
+        return [
+            (r.n, [(a.area.code, a.gap) for a in r.areas])
+            for r in (
+                survey_results(survey=survey, user=world.project_leader, filters=filters)
+                for filters in choices
+            )
+        ]
+
+    before = seen()
+    assert survey_purge_raw_answers(survey=setting)
+    assert seen() == before
