@@ -8,12 +8,12 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from courses.models import Course, Gathering, Registration
 from hospitering.models import Offer, Placement
+from modelbibliotek.models import Indicator, ModelLibrary, ProgressReport
 from portal.models import County, Library, Programme
 from surveys.models import Survey
 
@@ -21,7 +21,7 @@ BIGGEST_ID = 2**63 - 1  # PostgreSQL's bigint: a larger number is "not found", n
 PAGING_PARAMETERS = frozenset({"page", "page_size", "format"})
 
 
-@extend_schema_field(OpenApiTypes.INT64)
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": BIGGEST_ID})
 class IdFilter(filters.NumberFilter):
     """An id: a whole number (an id out of the person's scope simply matches nothing)."""
 
@@ -51,6 +51,11 @@ class StrictFilterBackend(DjangoFilterBackend):
                 "names": ", ".join(sorted(known | {"page", "page_size"}))
             }
             raise ValidationError(dict.fromkeys(unknown, [message]))
+        # An empty value would silently mean "no filter": say so instead.
+        empty = sorted(name for name, value in request.query_params.items() if not value.strip())
+        if empty:
+            message = _("Give a value, or leave the parameter out.")
+            raise ValidationError(dict.fromkeys(empty, [message]))
         return super().filter_queryset(request, queryset, view)
 
 
@@ -169,4 +174,46 @@ class PlacementFilter(filters.FilterSet):
 
     class Meta:
         model = Placement
+        fields = []
+
+
+class ModelLibraryFilter(filters.FilterSet):
+    programme = IdFilter(field_name="programme_id", label=gettext_lazy("programme id"))
+    county = IdFilter(field_name="library__county_id", label=gettext_lazy("county id"))
+    library = IdFilter(field_name="library_id", label=gettext_lazy("library id"))
+
+    class Meta:
+        model = ModelLibrary
+        fields = []
+
+
+class IndicatorFilter(filters.FilterSet):
+    programme = IdFilter(
+        field_name="goal__model_library__programme_id", label=gettext_lazy("programme id")
+    )
+    county = IdFilter(
+        field_name="goal__model_library__library__county_id", label=gettext_lazy("county id")
+    )
+    model_library = IdFilter(
+        field_name="goal__model_library_id", label=gettext_lazy("model library id")
+    )
+
+    class Meta:
+        model = Indicator
+        fields = []
+
+
+class ProgressReportFilter(filters.FilterSet):
+    programme = IdFilter(
+        field_name="model_library__programme_id", label=gettext_lazy("programme id")
+    )
+    county = IdFilter(
+        field_name="model_library__library__county_id", label=gettext_lazy("county id")
+    )
+    model_library = IdFilter(field_name="model_library_id", label=gettext_lazy("model library id"))
+    period = IdFilter(field_name="period_id", label=gettext_lazy("report period id"))
+    status = filters.ChoiceFilter(choices=ProgressReport.Status.choices)
+
+    class Meta:
+        model = ProgressReport
         fields = []

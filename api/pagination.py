@@ -1,8 +1,9 @@
-"""Pages of a stable order; a page number or size that does not work answers 400, saying why."""
+"""Pages of a stable order. A malformed page number or size answers 400, a page past the last one
+404 (as a missing object would); both say why."""
 
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 MAX_PAGE_SIZE = 1000
@@ -38,13 +39,17 @@ class PortalPagination(PageNumberPagination):
         paginator = Paginator(queryset, self.get_page_size(request))
         number = _whole_number(request, "page", 1)
         if number > paginator.num_pages:
-            raise ValidationError(
-                {
-                    "page": [
-                        _("There is no page %(page)s: the last page is %(last)s.")
-                        % {"page": number, "last": paginator.num_pages}
-                    ]
-                }
+            raise NotFound(
+                _("There is no page %(page)s: the last page is %(last)s.")
+                % {"page": number, "last": paginator.num_pages}
             )
         self.page = paginator.page(number)
         return list(self.page)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return parameters

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from courses.models import Course, Gathering, Registration
 from hospitering.models import BudgetLine, Offer, OfferPeriod, Placement
+from modelbibliotek.models import Indicator, IndicatorValue, ModelLibrary, ProgressReport
 from portal.models import CompetenceArea, County, Library, Programme
 from surveys.models import Option, Page, Question, Statement, Survey
 
@@ -273,3 +274,82 @@ class PlacementSerializer(serializers.ModelSerializer):
 
     def get_actual_total(self, placement) -> Decimal:
         return sum((line.actual or Decimal(0) for line in placement.budget_lines.all()), Decimal(0))
+
+
+# --- model libraries ---------------------------------------------------------------------------
+
+
+class ModelLibrarySerializer(serializers.ModelSerializer):
+    county = serializers.IntegerField(source="library.county_id", read_only=True)
+    competence_areas = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = ModelLibrary
+        fields = [
+            "id",
+            "programme",
+            "library",
+            "county",
+            "title",
+            "description",
+            "starts_on",
+            "ends_on",
+            "competence_areas",
+        ]
+
+
+class IndicatorValueSerializer(serializers.ModelSerializer):
+    period = serializers.IntegerField(source="report.period_id", read_only=True)
+    period_title = serializers.CharField(source="report.period.title", read_only=True)
+    period_ends_on = serializers.DateField(source="report.period.ends_on", read_only=True)
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["report", "period", "period_title", "period_ends_on", "number", "text"]
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    model_library = serializers.IntegerField(source="goal.model_library_id", read_only=True)
+    goal_title = serializers.CharField(source="goal.title", read_only=True)
+    values = IndicatorValueSerializer(source="reported_values", many=True, read_only=True)
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "id",
+            "model_library",
+            "goal",
+            "goal_title",
+            "name",
+            "unit",
+            "baseline_number",
+            "baseline_text",
+            "baseline_on",
+            "target_number",
+            "target_text",
+            "target_on",
+            "portal_figure",
+            "values",
+        ]
+
+
+class ProgressReportSerializer(serializers.ModelSerializer):
+    period_title = serializers.CharField(source="period.title", read_only=True)
+    period_starts_on = serializers.DateField(source="period.starts_on", read_only=True)
+    period_ends_on = serializers.DateField(source="period.ends_on", read_only=True)
+    due_on = serializers.DateField(source="period.due_on", read_only=True)
+
+    class Meta:
+        model = ProgressReport
+        fields = [
+            "id",
+            "model_library",
+            "period",
+            "period_title",
+            "period_starts_on",
+            "period_ends_on",
+            "due_on",
+            "status",
+            "submitted_at",
+            "approved_at",
+        ]

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
@@ -14,6 +14,9 @@ router.register("gatherings", viewsets.GatheringViewSet, basename="gathering")
 router.register("registrations", viewsets.RegistrationViewSet, basename="registration")
 router.register("exchange/offers", viewsets.OfferViewSet, basename="offer")
 router.register("exchange/placements", viewsets.PlacementViewSet, basename="placement")
+router.register("model-libraries/projects", viewsets.ModelLibraryViewSet, basename="model-library")
+router.register("model-libraries/indicators", viewsets.IndicatorViewSet, basename="indicator")
+router.register("model-libraries/reports", viewsets.ProgressReportViewSet, basename="report")
 
 # The person's tokens, on their profile page (included by portal/urls.py without a namespace).
 token_patterns = [
@@ -26,4 +29,5 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("v1/docs/", views.api_docs, name="docs"),
+    re_path(r"^", viewsets.not_found, name="not_found"),
 ]

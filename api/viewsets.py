@@ -9,13 +9,17 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
-from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from courses.models import Course, Gathering, Registration
 from courses.selectors import gatherings_with_counts
 from hospitering.models import Offer, Placement
+from modelbibliotek.models import Indicator, IndicatorValue, ModelLibrary, ProgressReport
+from modelbibliotek.selectors import TOLD
 from portal import permissions
 from portal.models import County, Library, Programme
 from surveys.models import Page, Question, Survey
@@ -104,7 +108,12 @@ class SurveyViewSet(PolicyViewSet):
             "answer or a free text. 403 if you may see the survey but not its results."
         ),
     )
-    @action(detail=True, filterset_class=None, pagination_class=None)
+    @action(
+        detail=True,
+        filterset_class=None,
+        pagination_class=None,
+        renderer_classes=[JSONRenderer],  # the figures have no table shape of one row each
+    )
     def results(self, request, pk=None):
         survey = permissions.get_visible_or_404(
             request, Survey.objects.select_related("programme", "baseline"), pk=pk
@@ -171,3 +180,49 @@ class PlacementViewSet(PolicyViewSet):
         return queryset.select_related(
             "application__offer", "application__home_library", "application__applicant"
         ).prefetch_related("budget_lines__funding_source")
+
+
+class ModelLibraryViewSet(PolicyViewSet):
+    model = ModelLibrary
+    serializer_class = serializers.ModelLibrarySerializer
+    filterset_class = filters.ModelLibraryFilter
+
+    def related(self, queryset):
+        return queryset.select_related("library").prefetch_related("competence_areas")
+
+
+class IndicatorViewSet(PolicyViewSet):
+    model = Indicator
+    serializer_class = serializers.IndicatorSerializer
+    filterset_class = filters.IndicatorFilter
+    ordering = ("goal__model_library_id", "goal__position", "position", "pk")
+
+    def related(self, queryset):
+        # Values over time: those of the submitted and approved reports the person may see, as
+        # the model library's own page draws them (modelbibliotek.selectors.indicator_series).
+        reports = permissions.visible(self.request.user, ProgressReport).filter(status__in=TOLD)
+        values = (
+            IndicatorValue.objects.filter(report__in=reports)
+            .select_related("report__period")
+            .order_by("report__period__starts_on", "report__period_id")
+        )
+        return queryset.select_related("goal").prefetch_related(
+            Prefetch("values", queryset=values, to_attr="reported_values")
+        )
+
+
+class ProgressReportViewSet(PolicyViewSet):
+    model = ProgressReport
+    serializer_class = serializers.ProgressReportSerializer
+    filterset_class = filters.ProgressReportFilter
+
+    def related(self, queryset):
+        return queryset.select_related("period")
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "HEAD", "OPTIONS"])
+@permission_classes([AllowAny])
+def not_found(request, *args, **kwargs):
+    """Any other address under /api/: a 404 in JSON, like a missing object."""
+    raise NotFound

@@ -469,7 +469,12 @@ class ProgressReport(models.Model):
         verbose_name=_("model library"),
     )
     period = models.ForeignKey(
-        ReportPeriod, on_delete=models.PROTECT, related_name="reports", verbose_name=_("period")
+        # RESTRICT: a period with reports cannot be deleted on its own, but deleting the whole
+        # programme takes the periods and the reports together.
+        ReportPeriod,
+        on_delete=models.RESTRICT,
+        related_name="reports",
+        verbose_name=_("period"),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
@@ -517,7 +522,12 @@ class IndicatorValue(models.Model):
     each value to its unit (a percent within 0–100, yes/no as 1/0)."""
 
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.PROTECT, related_name="values", verbose_name=_("indicator")
+        # RESTRICT: an indicator with reported values cannot be deleted on its own, but deleting
+        # the project takes the indicators and the reports' values together.
+        Indicator,
+        on_delete=models.RESTRICT,
+        related_name="values",
+        verbose_name=_("indicator"),
     )
     report = models.ForeignKey(
         ProgressReport,

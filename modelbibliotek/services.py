@@ -649,6 +649,7 @@ def report_attachment_delete(*, attachment: ReportAttachment, deleted_by: User) 
         report = _lock(attachment.report)
         _editable(report)
         name = attachment.name
+        stored = attachment.file
         attachment.delete()
         _log(
             "report.attachment_deleted",
@@ -657,7 +658,8 @@ def report_attachment_delete(*, attachment: ReportAttachment, deleted_by: User) 
             model_library=report.model_library,
             name=name,
         )
-    attachment.file.delete(save=False)
+        # The file goes when the deletion is committed: a rollback keeps the row, so the file too.
+        transaction.on_commit(lambda storage=stored.storage, path=stored.name: storage.delete(path))
 
 
 def _apply_milestone_updates(report: ProgressReport) -> None:

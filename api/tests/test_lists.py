@@ -25,7 +25,6 @@ def test_pages_come_in_a_stable_order_with_links_to_the_next(world, api_client):
     [
         ("page=0", "page", "Give a whole number of 1 or more."),
         ("page=abc", "page", "Give a whole number of 1 or more."),
-        ("page=9", "page", "There is no page 9: the last page is 1."),
         ("page_size=0", "page_size", "Give a whole number from 1 to 1000."),
         ("page_size=5000", "page_size", "Give a whole number from 1 to 1000."),
         ("county=abc", "county", "Enter a whole number."),
@@ -42,6 +41,12 @@ def test_bad_parameters_answer_400_naming_the_parameter(
     response = api_client(world.project_leader).get(f"/api/v1/libraries/?{query}")
     assert response.status_code == 400
     assert message in response.json()[parameter][0]
+
+
+def test_a_page_past_the_last_is_not_found_and_says_so(world, api_client):
+    response = api_client(world.project_leader).get("/api/v1/libraries/?page=9")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "There is no page 9: the last page is 1."
 
 
 def test_bad_dates_and_statuses_answer_400(world, api_client):

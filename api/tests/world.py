@@ -6,6 +6,7 @@ from api import services
 from api.models import ApiToken
 from courses.models import Course, Gathering, Registration
 from hospitering.models import Offer, Placement
+from modelbibliotek.models import Indicator, ModelLibrary, ProgressReport
 from portal.models import County, Library, Programme
 from surveys.models import Survey
 from tests.world import pages
@@ -29,4 +30,7 @@ PAGES = [
     pages(Registration, "api:registration-detail"),
     pages(Offer, "api:offer-detail"),
     pages(Placement, "api:placement-detail"),
+    pages(ModelLibrary, "api:model-library-detail"),
+    pages(Indicator, "api:indicator-detail"),
+    pages(ProgressReport, "api:report-detail"),
 ]

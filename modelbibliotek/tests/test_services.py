@@ -279,6 +279,23 @@ def test_an_attachment_that_lies_about_its_type_is_refused(project, report_perio
     assert ReportAttachment.objects.count() == 1
 
 
+def test_a_deleted_attachments_file_goes_only_when_the_deletion_is_committed(
+    project, report_periods, django_capture_on_commit_callbacks
+):
+    """A deletion rolled back (a failure later in the request) keeps the row, and its file."""
+    report = report_at(project, report_periods[0], "draft")
+    note = SimpleUploadedFile("notat.txt", b"Notat.", "text/plain")
+    services.report_attachment_add(report=report, uploaded_by=writer(report), file=note)
+    attachment = ReportAttachment.objects.get()
+    storage, path = attachment.file.storage, attachment.file.name
+    with django_capture_on_commit_callbacks() as on_commit:
+        services.report_attachment_delete(attachment=attachment, deleted_by=writer(report))
+    assert storage.exists(path)  # not yet committed
+    for callback in on_commit:
+        callback()
+    assert not storage.exists(path)
+
+
 def test_plan_anchoring_keeps_its_history(world, project, report_periods):
     report = report_at(project, report_periods[0], "draft")
     plan = project.plans.get()

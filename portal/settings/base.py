@@ -388,8 +388,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "api.renderers.CSVRenderer",
+    ],
     "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.renderers.FormatNegotiation",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PortalPagination",
     "DEFAULT_FILTER_BACKENDS": ["api.filters.StrictFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenRateThrottle"],
@@ -419,6 +423,7 @@ SPECTACULAR_SETTINGS = {
         "SurveyStatusEnum": "surveys.models.Survey.Status",
         "RegistrationStatusEnum": "courses.models.Registration.Status",
         "OfferStatusEnum": "hospitering.models.Offer.Status",
+        "ReportStatusEnum": "modelbibliotek.models.ProgressReport.Status",
     },
 }
 

@@ -38,6 +38,25 @@ def _personal_data_owner(person, export) -> bool:
 
 PAGES = [
     pages(Programme, "programme_detail", "programme_dashboard"),
+    pages(
+        Programme,
+        "dashboard_export",
+        kwargs=lambda programme: {"pk": programme.pk, "fmt": "xlsx"},
+    ),
+    pages(
+        Programme,
+        "funder_report",
+        kwargs=lambda programme: {"pk": programme.pk, "year": programme.start_date.year},
+    ),
+    pages(
+        Programme,
+        "funder_report_export",
+        kwargs=lambda programme: {
+            "pk": programme.pk,
+            "year": programme.start_date.year,
+            "fmt": "xlsx",
+        },
+    ),
     pages(Library, "library_detail", "invitation_create", "staff_list_import"),
     pages(
         RoleAssignment,
