@@ -57,6 +57,11 @@ def pages(world) -> list[Page]:
         Page("surveys:import_report", manager, {"pk": draft.pk}),
         Page("surveys:results_list", manager),
         Page("surveys:results", manager, {"pk": closed.pk}),
+        Page(
+            "surveys:results_question",
+            manager,
+            {"pk": closed.pk, "question_pk": QuestionFactory(page__survey=closed).pk},
+        ),
         Page("surveys:my_answers", staff, {"pk": wide_open.pk}),
         Page("surveys:answer_mine", staff, {"pk": wide_open.pk}, phone=True),
         Page("surveys:answer_token", None, {"token": token}, phone=True),
