@@ -202,7 +202,7 @@ def applicant_gaps(*, user, programme: Programme) -> list[Gap]:
         ("county", ResultFilters(county_id=library.county_id)),
     ):
         numbers, _from_snapshot = survey_numbers(
-            survey=survey, scope=ResultScope(), filters=filters
+            survey=survey, scope=ResultScope(), filters=filters, question_ids=()
         )
         gaps = _gaps_from(numbers, areas, source)
         if gaps:
