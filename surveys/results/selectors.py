@@ -33,7 +33,6 @@ from .disclosure import (
     Cell,
     Disclosure,
     area_measure,
-    partition,
     survey_disclosure,
     text_measure,
 )
@@ -308,49 +307,6 @@ def text_item(question_id) -> str:
     return f"text.{question_id}"
 
 
-def tallied_sizes(
-    *, survey: Survey, question_ids: Collection[int] | None = None
-) -> dict[str, dict[Cell, int]]:
-    """What `disclosure.measure_sizes` counts over the answers, from the running sums (one
-    query): respondents per measure and cell (county, library, role). With `question_ids`, the
-    measures of those questions only, besides the responses' and the areas'."""
-    cells = ResultTally.objects.filter(survey=survey, by_library=True, value="").exclude(
-        item__startswith="area."
-    )
-    if question_ids is not None:
-        wanted = Q(item=RESPONSES_ITEM) | Q(item__startswith="rated.")
-        for question_id in question_ids:
-            wanted |= Q(item__startswith=f"{question_id}.") | Q(item=text_item(question_id))
-        cells = cells.filter(wanted)
-    sizes: dict[str, dict[Cell, int]] = defaultdict(dict)
-    rows = cells.values_list("county_id", "library_id", "role", "item", "n").order_by()
-    for county_id, library_id, role, item, n in rows:
-        if item == RESPONSES_ITEM:
-            measure = RESPONSES
-        elif item.startswith("rated."):
-            measure = area_measure(item.removeprefix("rated."))
-        elif item.startswith("text."):
-            measure = text_measure(item.removeprefix("text."))
-        else:
-            measure = item
-        sizes[measure][(county_id or None, library_id or None, role or "")] = n
-    return sizes
-
-
-def tallied_disclosure(*, survey: Survey, question_ids: Collection[int] | None = None):
-    """`disclosure.survey_disclosure` from the running sums, with the rule's own `partition`.
-
-    Not used by the pages yet: the rule now takes an area's respondents in a cell as those of its
-    most answered statement (a lower bound), while these sums count them exactly, so the blocks
-    could differ from those of the exports and the snapshot. See docs/performance.md."""
-    threshold = survey.group_size_threshold
-    sizes = tallied_sizes(survey=survey, question_ids=question_ids)
-    return Disclosure(
-        threshold=threshold,
-        partitions={measure: partition(cells, threshold) for measure, cells in sizes.items()},
-    )
-
-
 def tallied_numbers(
     *,
     survey: Survey,
@@ -408,7 +364,7 @@ def tallied_numbers(
         if item == RESPONSES_ITEM:
             n = row["n_sum"]
         elif item.startswith(("rated.", "text.")):
-            continue  # the disclosure rule's measures (tallied_sizes), not figures
+            continue  # sizes kept for the disclosure rule's measures, not figures
         elif item.startswith("area."):
             _prefix, area_id, dimension = item.split(".")
             county = str(row["county"] or NO_COUNTY)
