@@ -9,8 +9,10 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
+from portal.tokens import token_hash
+
 from . import services
-from .models import ApiToken, token_hash
+from .models import ApiToken
 
 KEYWORDS = (b"bearer", b"token")
 

@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.audit import audit_log
+from portal.tokens import token_hash
 
-from .models import TOKEN_PREFIX, ApiToken, token_hash
+from .models import TOKEN_PREFIX, ApiToken
 
 
 @transaction.atomic

@@ -16,9 +16,10 @@ Completion: "completed online" counts the participants who completed a course's 
 (every lesson done, every assignment approved: they get its certificate); a person counts once
 per course.
 
-Gatherings: those not cancelled. Figures come from `courses.selectors.course_statistics` (two
-queries per group) and `courses.learning.selectors.online_completers` (five queries for all), so
-the panel's queries grow with the number of counties, never with courses or registrations.
+Gatherings: those not cancelled. Figures come from `courses.selectors.course_statistics` (three
+queries: per course, per course county and in total) and
+`courses.learning.selectors.online_completers` (five queries for all), so the panel's queries are
+fixed: they grow neither with counties nor with courses or registrations.
 """
 
 from __future__ import annotations
@@ -74,18 +75,16 @@ class CourseRow:
 
 
 def _group_row(
-    label: str, courses: list[Course], areas, completers: dict[int, set[int]]
-) -> tuple[CourseGroupRow, dict]:
-    """The group's row and `course_statistics`' figures per course."""
-    statistics = course_statistics(courses=courses)
-    per_course = statistics["per_course"]
-    row = CourseGroupRow(
+    label: str, courses: list[Course], areas, completers: dict[int, set[int]], per_course, totals
+) -> CourseGroupRow:
+    """The group's row: `totals` are `course_statistics`' figures of exactly these courses."""
+    return CourseGroupRow(
         label=label,
         courses=len(courses),
         gatherings=sum(c.gathering_count for c in courses),
-        registered=statistics["registered"],
-        attended=statistics["attended"],
-        libraries_reached=statistics["libraries_reached"],
+        registered=totals["registered"],
+        attended=totals["attended"],
+        libraries_reached=totals["libraries_reached"],
         completed_online=sum(len(completers[c.pk]) for c in courses),
         area_attendances=[
             sum(
@@ -96,7 +95,6 @@ def _group_row(
             for area in areas
         ],
     )
-    return row, per_course
 
 
 @register
@@ -154,22 +152,23 @@ def course_panel(*, programme, county_ids, user, period=None, **kwargs) -> Dashb
     from .learning.selectors import online_completers
 
     completers = online_completers(course_ids=[c.pk for c in courses])
-    per_course: dict[int, dict] = {}
+    # One computation for all rows: per course, per course county and in total.
+    statistics = course_statistics(courses=courses, by_county=True)
+    per_course, per_county = statistics["per_course"], statistics["per_county"]
+    nothing = dict.fromkeys(("registered", "attended", "libraries_reached"), 0)
+
+    def row(label, group, totals):
+        return _group_row(label, group, areas, completers, per_course, totals)
+
     for county in counties:
-        row, figures = _group_row(
-            county.name, [c for c in courses if c.county_id == county.pk], areas, completers
-        )
-        context["groups"].append(row)
-        per_course.update(figures)
+        group = [c for c in courses if c.county_id == county.pk]
+        context["groups"].append(row(county.name, group, per_county.get(county.pk, nothing)))
     if county_ids is None:
         programme_wide = [c for c in courses if c.county_id is None]
         if programme_wide:
-            row, figures = _group_row(
-                _("Programme-wide courses"), programme_wide, areas, completers
-            )
-            context["groups"].append(row)
-            per_course.update(figures)
-        context["total"], _figures = _group_row(_("All courses"), courses, areas, completers)
+            totals = per_county.get(None, nothing)
+            context["groups"].append(row(_("Programme-wide courses"), programme_wide, totals))
+        context["total"] = row(_("All courses"), courses, statistics)
     # The course list shows exactly the courses counted in the rows above.
     context["courses"] = [
         CourseRow(

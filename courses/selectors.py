@@ -239,13 +239,16 @@ def staff_registrations(*, user) -> list[Gathering]:
     return gatherings
 
 
-def course_statistics(*, courses: Iterable[Course] | QuerySet[Course]) -> dict:
+def course_statistics(
+    *, courses: Iterable[Course] | QuerySet[Course], by_county: bool = False
+) -> dict:
     """Registered (having a seat), waiting (or offered a seat), attended and libraries reached
     (libraries of those who attended), per course and in total, over gatherings that were not
-    cancelled. Two queries.
+    cancelled. Two queries; with `by_county`, a third for the figures of each course county.
 
     Returns {"registered", "waiting", "attended", "libraries_reached",
-             "per_course": {course_id: {same keys}}}."""
+             "per_course": {course_id: {same keys}},
+             "per_county": {course's county id or None: {same keys}} (with `by_county`)}."""
     if isinstance(courses, QuerySet):
         course_ids = list(courses.values_list("id", flat=True))
     else:
@@ -266,7 +269,14 @@ def course_statistics(*, courses: Iterable[Course] | QuerySet[Course]) -> dict:
     for row in registrations.values("gathering__course_id").annotate(**counts).order_by():
         per_course[row.pop("gathering__course_id")] = row
     total = registrations.aggregate(**counts) if course_ids else dict(empty)
-    return {**total, "per_course": per_course}
+    per_county = {}
+    if by_county:
+        # A library reached by two courses of a county counts once there: not a sum of courses.
+        for row in (
+            registrations.values("gathering__course__county_id").annotate(**counts).order_by()
+        ):
+            per_county[row.pop("gathering__course__county_id")] = row
+    return {**total, "per_course": per_course, "per_county": per_county}
 
 
 def programme_participation(*, programme, county_ids: set[int] | None, period=None) -> dict:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,9 +33,11 @@ Status = Application.Status
 def periods_with_places(qs: QuerySet[OfferPeriod] | None = None) -> QuerySet[OfferPeriod]:
     """Periods annotated with `taken` (approved applications) and `free` places."""
     qs = OfferPeriod.objects.all() if qs is None else qs
-    return qs.annotate(
-        taken=Count("applications", filter=Q(applications__status=Status.APPROVED))
-    ).order_by("starts_on", "id")
+    return (
+        qs.annotate(taken=Count("applications", filter=Q(applications__status=Status.APPROVED)))
+        .annotate(free=Greatest(F("places") - F("taken"), Value(0)))
+        .order_by("starts_on", "id")
+    )
 
 
 def offers_prefetched(qs: QuerySet[Offer]) -> QuerySet[Offer]:
@@ -77,10 +80,6 @@ class OfferRow:
     match: Gap | None = None
 
 
-def _period_free(period: OfferPeriod) -> int:
-    return max(period.places - period.taken, 0)
-
-
 def offer_list(
     *, user, programme: Programme, filters: OfferFilters | None = None, gaps: list[Gap] = ()
 ) -> list[OfferRow]:
@@ -99,10 +98,8 @@ def offer_list(
             for period in offer.periods.all()
             if (filters.from_date is None or period.ends_on >= filters.from_date)
             and (filters.to_date is None or period.starts_on <= filters.to_date)
-            and (not filters.free_places or _period_free(period) > 0)
+            and (not filters.free_places or period.free > 0)
         ]
-        for period in periods:
-            period.free = _period_free(period)
         if not periods:
             continue
         area_ids = {area.pk for area in offer.competence_areas.all()}
@@ -205,7 +202,7 @@ def applicant_gaps(*, user, programme: Programme) -> list[Gap]:
         ("county", ResultFilters(county_id=library.county_id)),
     ):
         numbers, _from_snapshot = survey_numbers(
-            survey=survey, scope=ResultScope(), filters=filters
+            survey=survey, scope=ResultScope(), filters=filters, question_ids=()
         )
         gaps = _gaps_from(numbers, areas, source)
         if gaps:

@@ -11,7 +11,13 @@ from decimal import Decimal
 from django.urls import reverse
 
 from portal.models import Library
-from portal.region import PageVisit, Region, register_pages, register_region
+from portal.region import (
+    PageVisit,
+    Region,
+    register_pages,
+    register_region,
+    register_region_cleanup,
+)
 
 from .models import (
     Goal,
@@ -178,6 +184,13 @@ def _reports(projects, periods, indicators, region: Region, rng) -> int:
         report.frozen = report_content(report=report)
     ProgressReport.objects.bulk_update(approved, ["frozen"])
     return len(reports)
+
+
+@register_region_cleanup
+def model_libraries_region_delete(programme) -> None:
+    # Reports hold their period and indicator values their indicator (both protected).
+    ProgressReport.objects.filter(model_library__programme=programme).delete()
+    ModelLibrary.objects.filter(programme=programme).delete()
 
 
 @register_region

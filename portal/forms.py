@@ -1,9 +1,30 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .models import Invitation, Library, Programme, RoleAssignment, User
+
+
+class LongSelect(forms.Select):
+    """A select of many options (every library of a region) written in Python: Django renders
+    each option through a template of its own, which made such a list the slowest part of a page.
+    Flat choices only (no groups); the markup is what forms.Select writes."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, " selected" if str(key) in chosen else "", label)
+                for key, label in self.choices
+            ),
+        )
+        attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        return format_html("<select{}>{}</select>", flatatt(attrs), options)
 
 
 class SignupNameForm(forms.Form):

@@ -7,15 +7,18 @@ per library and thousands of staff), then calls every registered part: each app 
 (surveys and responses, courses and registrations, learning material...). A new app adds its part
 the same way, without touching this module or the command:
 
-    # hospitering/region.py
+    # modelbibliotek/region.py
     from portal.region import Region, register_region
 
     @register_region
-    def placements(region: Region) -> str:
-        rng = region.random("hospitering")
-        for _ in range(region.size(200)):
+    def reports(region: Region) -> str:
+        rng = region.random("modelbibliotek")
+        for _ in range(region.size(50)):
             ...  # bulk_create, using region.staff, region.library_of, region.coordinators
-        return "200 exchange placements"
+        return "50 model-library reports"
+
+Rows that a protected foreign key would keep when the programme is deleted before the next run
+are deleted first by a function decorated `@register_region_cleanup` (see hospitering/region.py).
 
 Same seed, same data: each part draws from its own random stream (`region.random(name)`), so a
 new part does not change what the others generate. Only times are relative to the moment of
@@ -173,8 +176,23 @@ def _people(specs: list[tuple[str, str]], password_hash: str) -> list[User]:
     return users
 
 
+RegionCleanup = Callable[[Programme], None]
+region_cleanups: list[RegionCleanup] = []
+
+
+def register_region_cleanup(cleanup: RegionCleanup) -> RegionCleanup:
+    """Register what an app deletes of an earlier run before the programme itself: rows that a
+    protected foreign key would otherwise keep (the programme's deletion cascades to the rest)."""
+    if cleanup not in region_cleanups:
+        region_cleanups.append(cleanup)
+    return cleanup
+
+
 def region_delete() -> None:
     """Remove what an earlier run generated (the programme and its people)."""
+    for programme in Programme.objects.filter(name=PROGRAMME_NAME):
+        for cleanup in region_cleanups:
+            cleanup(programme)
     Programme.objects.filter(name=PROGRAMME_NAME).delete()
     User.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}").delete()
 

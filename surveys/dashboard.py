@@ -37,7 +37,12 @@ from portal.dashboard import (
 
 from .models import Survey
 from .results.disclosure import survey_disclosure
-from .results.selectors import ResultFilters, ResultScope, response_rate_data, survey_numbers
+from .results.selectors import (
+    ResultFilters,
+    ResultScope,
+    response_rate_data,
+    survey_numbers,
+)
 
 GAP_SCALE = 4  # the widest gap on a 1-5 scale: a full bar
 
@@ -123,7 +128,11 @@ def _group_numbers(survey: Survey, county_ids: set[int] | None, counties) -> dic
     disclosure = None if survey.raw_answers_purged_at else survey_disclosure(survey)
     if county_ids is None:
         numbers, _from_snapshot = survey_numbers(
-            survey=survey, scope=ResultScope(), filters=no_filters, disclosure=disclosure
+            survey=survey,
+            scope=ResultScope(),
+            filters=no_filters,
+            disclosure=disclosure,
+            question_ids=(),
         )
         groups = {WHOLE_PROGRAMME: _cells(numbers, None)}
         for county in counties:
@@ -136,6 +145,7 @@ def _group_numbers(survey: Survey, county_ids: set[int] | None, counties) -> dic
             scope=ResultScope(county_ids=frozenset({county.pk})),
             filters=no_filters,
             disclosure=disclosure,
+            question_ids=(),
         )
         groups[county.pk] = _cells(numbers, county.pk)
     return groups

@@ -489,7 +489,11 @@ class Answer(models.Model):
         verbose_name_plural = _("answers")
         ordering = ["response", "id"]
         indexes = [
-            models.Index(fields=["question", "statement", "dimension"], name="answer_item_idx")
+            models.Index(fields=["question", "statement", "dimension"], name="answer_item_idx"),
+            # The free-text sample on the results page reads only the answers with text.
+            models.Index(
+                fields=["question", "id"], condition=~models.Q(text=""), name="answer_text_idx"
+            ),
         ]
 
     def __str__(self):
@@ -511,3 +515,42 @@ class ResultSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.survey} ({self.computed_at:%Y-%m-%d})"
+
+
+class ResultTally(models.Model):
+    """Running sums of a survey's submitted answers, so results never re-read every answer.
+
+    One row per cell (county, role and, at the finer grain, library) and per item (a question's
+    statement and dimension, a competence area and dimension, or the responses themselves) and
+    value. Added to in the transaction that submits a response (surveys.results.tallies); the
+    results pages sum the cells of a group. They are raw figures: the disclosure rule in
+    surveys.results.selectors applies to them exactly as to figures computed from the answers.
+    """
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="+", verbose_name=_("survey")
+    )
+    # The cell. Plain ids (0: none) rather than foreign keys: a cell is a sum, not a link.
+    by_library = models.BooleanField()
+    county_id = models.IntegerField()
+    library_id = models.IntegerField()
+    role = models.CharField(max_length=20)
+    item = models.CharField(max_length=60)
+    value = models.CharField(max_length=100)
+    n = models.IntegerField(default=0)
+    dont_know = models.IntegerField(default=0)
+    number_sum = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    number_count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("result tally")
+        verbose_name_plural = _("result tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "by_library", "county_id", "library_id", "role", "item", "value"],
+                name="result_tally_cell_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.survey_id} {self.item}={self.value}: {self.n}"

@@ -98,4 +98,14 @@ def survey_pages(programme) -> list[PageVisit]:
             PageVisit("results", results, "coordinator"),
             PageVisit("results", results, "leader"),
         ]
+        # A question's figures: a competence pair (the widest) and a free-text question.
+        for kind in ("competence_pair", "short_text"):
+            question = follow_up.questions.filter(kind=kind).order_by("position", "id").first()
+            if question is None:
+                continue
+            url = reverse("surveys:results_question", args=[follow_up.pk, question.pk])
+            pages += [
+                PageVisit("results: question", url, "coordinator"),
+                PageVisit("results: question", url, "leader"),
+            ]
     return pages

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from surveys.models import Answer, Option, Page, Question, Response, Statement, Survey
+from surveys.results.services import result_tallies_add
 
 Kind = Question.Kind
 IMPORTANCE = Answer.Dimension.IMPORTANCE
@@ -265,5 +266,7 @@ def add_responses(
                     answer.response = response
                     answers.append(answer)
         Answer.objects.bulk_create(answers, batch_size=2000)
+        if submitted:
+            result_tallies_add(survey_id=survey.pk, response_ids=[r.pk for r in responses])
         created += len(answers)
     return created

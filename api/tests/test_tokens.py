@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from api import services
-from api.models import ApiToken, token_hash
+from api.models import ApiToken
 from portal.models import AuditLogEntry, User
+from portal.tokens import token_hash
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,6 @@
 """The exchange's pages through the test client: who gets what, bad input kept, nothing stored."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -244,3 +245,20 @@ def test_offer_list_filters_by_area_county_period_and_free_places(world, client_
     assert set(listed(free_places="on", area=world.areas[0].pk, to_date=days(50))) == set()
     page = client.get(url("offer_list"), {"county": world.county_b.pk}).content.decode()
     assert url("offer_detail", south.pk) in page and url("offer_detail", north.pk) not in page
+
+
+def test_offer_page_shows_the_free_places_of_each_period(world, client_for):
+    offer = OfferFactory(
+        programme=world.programme, host_library=world.library_a, periods=[(30, 8, 2), (60, 8, 1)]
+    )
+    first, second = offer.periods.order_by("starts_on")
+    application_at(world, "approved", offer, world.staff_b, world.library_b, period=first)
+    application_at(world, "approved", offer, world.staff_b, world.library_b, period=second)
+    html = client_for(world.staff_a).get(url("offer_detail", offer.pk)).content.decode()
+    periods_table = html.split("<caption>The periods in which", 1)[1].split("</table>", 1)[0]
+    free_column = [
+        re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[3].strip()
+        for row in re.findall(r"<tr>(.*?)</tr>", periods_table, re.S)
+        if "<td" in row
+    ]
+    assert free_column == ["1", "full"]

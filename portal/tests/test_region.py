@@ -10,11 +10,19 @@ from django.test import Client
 
 from courses.learning.models import Post, Thread
 from courses.models import Course, Gathering, Registration
+from hospitering.models import Placement, PlacementReport
 from portal.loadtest.plan import loadtest_plan
 from portal.loadtest.report import figures
 from portal.models import Library, Programme, User
 from portal.region import EMAIL_DOMAIN, region_generate, region_parts, register_region
 from surveys.models import Answer, Participation, Response, Survey
+from surveys.results.selectors import (
+    ResultFilters,
+    ResultScope,
+    compute_numbers,
+    submitted_responses,
+    tallied_numbers,
+)
 
 pytestmark = pytest.mark.django_db
 SCALE = 0.01
@@ -47,6 +55,11 @@ def fingerprint(programme: Programme) -> dict:
         "courses": sorted(
             Course.objects.filter(programme=programme).values_list("title", flat=True)
         ),
+        "placements": sorted(
+            Placement.objects.filter(application__offer__programme=programme).values_list(
+                "application__applicant__email", "application__offer__title"
+            )
+        ),
     }
 
 
@@ -65,6 +78,12 @@ def test_a_region_from_a_seed_again_and_again():
     assert registrations.count() == 100
     assert Thread.objects.filter(course__programme=first).exists()
     assert Post.objects.filter(thread__course__programme=first).exists()
+    placements = Placement.objects.filter(application__offer__programme=first)
+    assert placements.count() == 2 and PlacementReport.objects.filter(placement__in=placements)
+    whole = {"scope": ResultScope(), "filters": ResultFilters()}
+    for survey in surveys:  # the results' running sums are those of the answers
+        fast = tallied_numbers(survey=survey, **whole)
+        assert fast == compute_numbers(submitted_responses(survey, **whole))
     expected = fingerprint(first)
 
     # Run again: the earlier programme is replaced, and the same seed gives the same data.

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from portal.models import RoleAssignment, User
 
 from ..models import Answer, Participation, Question, Response, Survey
+from ..results.services import result_tallies_add
 from .branching import visible_pages, visible_questions
 from .forms import LONG_TEXT_MAX_LENGTH
 
@@ -237,6 +238,8 @@ def response_submit(
     # The resume key has done its work; without it nothing links the response to the browser.
     response.resume_key = None
     response.save(update_fields=["submitted_at", "resume_key"])
+    # The results' running sums, in this transaction: figures and answers never disagree.
+    result_tallies_add(survey_id=response.survey_id, response_ids=[response.pk])
     if participation is not None:
         participation.completed_at = the_day(now)
         participation.save(update_fields=["completed_at"])

@@ -15,17 +15,17 @@ see no aggregates (only their own answers, see `my_answers`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, Q, QuerySet, Sum, Window
+from django.db.models import Avg, Case, Count, F, Q, QuerySet, Sum, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext as _
 
 from portal.models import CompetenceArea, County, Library, RoleAssignment
 
-from ..models import Answer, Participation, Question, Response, Survey
+from ..models import Answer, Participation, Question, Response, ResultTally, Survey
 from ..permissions import survey_result_county_ids, survey_result_library_ids
 from ..texts import localized
 from .disclosure import (
@@ -33,6 +33,7 @@ from .disclosure import (
     Cell,
     Disclosure,
     area_measure,
+    partition,
     survey_disclosure,
     text_measure,
 )
@@ -185,26 +186,33 @@ def compute_numbers(responses: QuerySet, *, with_texts: bool = True) -> dict:
             value = _value_key(row["number"], row["choice"])
             item["counts"][value] = item["counts"].get(value, 0) + row["count"]
     areas, area_counties = _area_numbers(answers)
-    texts: dict[str, list[str]] = {}
-    if with_texts:
-        text_rows = (
-            answers.exclude(text="")
-            .annotate(
-                rank=Window(RowNumber(), partition_by=F("question_id"), order_by=F("id").asc())
-            )
-            .filter(rank__lte=TEXTS_PER_QUESTION)
-            .values_list("question_id", "text")
-            .order_by("question_id", "id")
-        )
-        for question_id, text in text_rows:
-            texts.setdefault(str(question_id), []).append(text)
     return {
         "n": n,
         "items": items,
         "areas": areas,
         "area_counties": area_counties,
-        "texts": texts,
+        "texts": response_texts(responses) if with_texts else {},
     }
+
+
+def response_texts(
+    responses: QuerySet, *, question_ids: Collection[int] | None = None
+) -> dict[str, list[str]]:
+    """The first TEXTS_PER_QUESTION free texts per question of a group of responses (one query)."""
+    texts: dict[str, list[str]] = {}
+    answers = Answer.objects.filter(response__in=responses.values("id"))
+    if question_ids is not None:
+        answers = answers.filter(question_id__in=question_ids)
+    text_rows = (
+        answers.exclude(text="")
+        .annotate(rank=Window(RowNumber(), partition_by=F("question_id"), order_by=F("id").asc()))
+        .filter(rank__lte=TEXTS_PER_QUESTION)
+        .values_list("question_id", "text")
+        .order_by("question_id", "id")
+    )
+    for question_id, text in text_rows:
+        texts.setdefault(str(question_id), []).append(text)
+    return texts
 
 
 def _area_numbers(answers: QuerySet) -> tuple[dict, dict]:
@@ -229,6 +237,18 @@ def _area_numbers(answers: QuerySet) -> tuple[dict, dict]:
         county = str(row["response__county_id"] or NO_COUNTY)
         cell = per_county[county].setdefault(str(row["area_id"]), _empty_area())
         _add_dimension(cell, row["dimension"], row["total"], row["count"], row["respondents"])
+    overall = _overall_areas(per_county)
+    return (
+        {key: _finish_area(cell) for key, cell in overall.items()},
+        {
+            county: {key: _finish_area(cell) for key, cell in cells.items()}
+            for county, cells in per_county.items()
+        },
+    )
+
+
+def _overall_areas(per_county: dict[str, dict[str, dict]]) -> dict[str, dict]:
+    """The whole group's area sums: the counties' added up (a response is in one county)."""
     overall: dict[str, dict] = {}
     for cells in per_county.values():
         for area_id, cell in cells.items():
@@ -237,13 +257,7 @@ def _area_numbers(answers: QuerySet) -> tuple[dict, dict]:
                 total[f"{dimension}_sum"] += cell[f"{dimension}_sum"]
                 total[f"{dimension}_count"] += cell[f"{dimension}_count"]
                 total[f"{dimension}_n"] += cell[f"{dimension}_n"]
-    return (
-        {key: _finish_area(cell) for key, cell in overall.items()},
-        {
-            county: {key: _finish_area(cell) for key, cell in cells.items()}
-            for county, cells in per_county.items()
-        },
-    )
+    return overall
 
 
 def _empty_area() -> dict:
@@ -270,6 +284,164 @@ def _finish_area(cell: dict) -> dict:
     # Respondents: those who rated the area at all; a pair is rated on both dimensions.
     n = max(cell[f"{IMPORTANCE}_n"], cell[f"{COMPETENCE}_n"])
     return {"n": n, "importance": importance, "competence": competence, "gap": gap}
+
+
+# --- the same numbers from the running sums ------------------------------------------------
+
+# Tally items besides item_key(...): the responses themselves and a competence area's dimension.
+RESPONSES_ITEM = "responses"
+# A value's own row (a bar's count) is "=<value>", apart from the item's totals ("").
+VALUE_PREFIX = "="
+
+
+def area_item(area_id, dimension: str) -> str:
+    return f"area.{area_id}.{dimension}"
+
+
+def rated_item(area_id) -> str:
+    """Respondents who rated the area at all (the disclosure rule's area measure)."""
+    return f"rated.{area_id}"
+
+
+def text_item(question_id) -> str:
+    """Respondents who wrote a text to the question (the disclosure rule's text measure)."""
+    return f"text.{question_id}"
+
+
+def tallied_sizes(
+    *, survey: Survey, question_ids: Collection[int] | None = None
+) -> dict[str, dict[Cell, int]]:
+    """What `disclosure.measure_sizes` counts over the answers, from the running sums (one
+    query): respondents per measure and cell (county, library, role). With `question_ids`, the
+    measures of those questions only, besides the responses' and the areas'."""
+    cells = ResultTally.objects.filter(survey=survey, by_library=True, value="").exclude(
+        item__startswith="area."
+    )
+    if question_ids is not None:
+        wanted = Q(item=RESPONSES_ITEM) | Q(item__startswith="rated.")
+        for question_id in question_ids:
+            wanted |= Q(item__startswith=f"{question_id}.") | Q(item=text_item(question_id))
+        cells = cells.filter(wanted)
+    sizes: dict[str, dict[Cell, int]] = defaultdict(dict)
+    rows = cells.values_list("county_id", "library_id", "role", "item", "n").order_by()
+    for county_id, library_id, role, item, n in rows:
+        if item == RESPONSES_ITEM:
+            measure = RESPONSES
+        elif item.startswith("rated."):
+            measure = area_measure(item.removeprefix("rated."))
+        elif item.startswith("text."):
+            measure = text_measure(item.removeprefix("text."))
+        else:
+            measure = item
+        sizes[measure][(county_id or None, library_id or None, role or "")] = n
+    return sizes
+
+
+def tallied_disclosure(*, survey: Survey, question_ids: Collection[int] | None = None):
+    """`disclosure.survey_disclosure` from the running sums, with the rule's own `partition`.
+
+    Not used by the pages yet: the rule now takes an area's respondents in a cell as those of its
+    most answered statement (a lower bound), while these sums count them exactly, so the blocks
+    could differ from those of the exports and the snapshot. See docs/performance.md."""
+    threshold = survey.group_size_threshold
+    sizes = tallied_sizes(survey=survey, question_ids=question_ids)
+    return Disclosure(
+        threshold=threshold,
+        partitions={measure: partition(cells, threshold) for measure, cells in sizes.items()},
+    )
+
+
+def tallied_numbers(
+    *,
+    survey: Survey,
+    scope: ResultScope,
+    filters: ResultFilters,
+    with_texts: bool = True,
+    question_ids: Collection[int] | None = None,
+) -> dict:
+    """What `compute_numbers` computes for these responses, from the survey's ResultTally rows.
+
+    The sums of the cells in the group, in one query whatever the number of answers (plus the
+    free-text sample); the cells are kept per county and role, and per library and role for
+    the groups that name libraries. Tests compare both on random data. With `question_ids`,
+    the items and texts of those questions only (the areas and the count always).
+    """
+    if scope.sees_nothing:
+        return {"n": 0, "items": {}, "areas": {}, "area_counties": {}, "texts": {}}
+    by_library = scope.library_ids is not None or (filters.library_id is not None)
+    cells = ResultTally.objects.filter(survey=survey, by_library=by_library)
+    if scope.county_ids is not None:
+        cells = cells.filter(county_id__in=scope.county_ids)
+    if scope.library_ids is not None:
+        cells = cells.filter(library_id__in=scope.library_ids)
+    if filters.county_id is not None:
+        cells = cells.filter(county_id=filters.county_id)
+    if filters.library_id is not None:
+        cells = cells.filter(library_id=filters.library_id)
+    if filters.role is not None:
+        cells = cells.filter(role=filters.role)
+    if question_ids is not None:
+        wanted = Q(item=RESPONSES_ITEM) | Q(item__startswith="area.")
+        for question_id in question_ids:
+            wanted |= Q(item__startswith=f"{question_id}.")
+        cells = cells.filter(wanted)
+    rows = (
+        # Areas are shown per county too (the heatmap); everything else for the whole group.
+        cells.annotate(
+            county=Case(When(item__startswith="area.", then="county_id"), default=Value(-1))
+        )
+        .values("county", "item", "value")
+        .annotate(
+            n_sum=Sum("n"),
+            dont_know_sum=Sum("dont_know"),
+            total=Sum("number_sum"),
+            count=Sum("number_count"),
+        )
+        .order_by()
+    )
+    n = 0
+    items: dict[str, dict] = {}
+    counts: dict[str, dict] = defaultdict(dict)
+    per_county: dict[str, dict[str, dict]] = defaultdict(dict)
+    for row in rows:
+        item, value = row["item"], row["value"]
+        if item == RESPONSES_ITEM:
+            n = row["n_sum"]
+        elif item.startswith(("rated.", "text.")):
+            continue  # the disclosure rule's measures (tallied_sizes), not figures
+        elif item.startswith("area."):
+            _prefix, area_id, dimension = item.split(".")
+            county = str(row["county"] or NO_COUNTY)
+            cell = per_county[county].setdefault(area_id, _empty_area())
+            _add_dimension(cell, dimension, row["total"], row["count"], row["n_sum"])
+        elif value:
+            counts[item][value.removeprefix(VALUE_PREFIX)] = row["n_sum"]
+        else:
+            count = row["count"]
+            items[item] = {
+                "n": row["n_sum"],
+                "mean": round(float(row["total"] / count), 3) if count else None,
+                "dont_know": row["dont_know_sum"],
+                "counts": {},
+            }
+    for item, values in counts.items():
+        if item in items:
+            items[item]["counts"] = values
+    overall = _overall_areas(per_county)
+    texts = {}
+    if with_texts and question_ids != ():
+        responses = submitted_responses(survey, scope, filters)
+        texts = response_texts(responses, question_ids=question_ids)
+    return {
+        "n": n,
+        "items": items,
+        "areas": {key: _finish_area(cell) for key, cell in overall.items()},
+        "area_counties": {
+            county: {key: _finish_area(cell) for key, cell in cells.items()}
+            for county, cells in per_county.items()
+        },
+        "texts": texts,
+    }
 
 
 SUPPRESSED = {"n": None, "suppressed": True}
@@ -437,6 +609,7 @@ class SurveyResults:
     unavailable: bool = False  # filters the snapshot kept no figures for
     by_difference: bool = False  # hidden: it would reveal a small group by subtraction
     questions: list[QuestionResult] = field(default_factory=list)
+    question_list: list[Question] = field(default_factory=list)  # all, without figures
     areas: list[AreaResult] = field(default_factory=list)
     heatmap_areas: list[CompetenceArea] = field(default_factory=list)
     heatmap: list[HeatRow] = field(default_factory=list)
@@ -467,10 +640,12 @@ def survey_numbers(
     scope: ResultScope,
     filters: ResultFilters,
     disclosure: Disclosure | None = None,
+    question_ids: Collection[int] | None = None,
 ) -> tuple[dict | None, bool]:
     """The suppressed numbers for a scope and filters: live, or from the snapshot after a purge.
 
     Returns (numbers, from_snapshot); numbers is None when the snapshot has no group for them.
+    `question_ids`: the questions whose figures are wanted (None: all; the areas always).
     """
     if survey.raw_answers_purged_at:
         snapshot = getattr(survey, "result_snapshot", None)
@@ -486,7 +661,9 @@ def survey_numbers(
         ):
             key = None  # a library outside the person's counties
         return (data.get("groups", {}).get(key) if key else None), True
-    numbers = compute_numbers(submitted_responses(survey, scope, filters))
+    numbers = tallied_numbers(
+        survey=survey, scope=scope, filters=filters, question_ids=question_ids
+    )
     disclosure = disclosure or survey_disclosure(survey)
     return disclose(numbers, disclosure, selection(scope, filters)), False
 
@@ -513,17 +690,36 @@ def snapshot_group_key(scope: ResultScope, filters: ResultFilters) -> str | None
     return "|".join(parts) or "all"
 
 
+OVERVIEW = "overview"  # the results page: everything but the questions' figures
+ALL_QUESTIONS = "all"  # the results page and every question's figures (the exports, the API)
+
+
 def survey_results(
-    *, survey: Survey, user, filters: ResultFilters | None = None, language: str | None = None
+    *,
+    survey: Survey,
+    user,
+    filters: ResultFilters | None = None,
+    language: str | None = None,
+    part: str | int = ALL_QUESTIONS,
 ) -> SurveyResults:
-    """Everything the results page shows, in a fixed number of queries."""
+    """What the results pages show, in a fixed number of queries.
+
+    `part`: ALL_QUESTIONS, OVERVIEW (count, response rate, areas and heatmaps; the questions
+    listed without figures) or a question's id (the count and that question's figures).
+    """
     filters = filters or ResultFilters()
     scope = result_scope(user, survey)
     counties, libraries = _filter_choices(survey, scope)
     filters = _clean_filters(filters, counties, libraries)
+    one_question = part not in (OVERVIEW, ALL_QUESTIONS)
+    question_ids = {ALL_QUESTIONS: None, OVERVIEW: ()}.get(part, (part,))
     disclosure = None if survey.raw_answers_purged_at else survey_disclosure(survey)
     numbers, from_snapshot = survey_numbers(
-        survey=survey, scope=scope, filters=filters, disclosure=disclosure
+        survey=survey,
+        scope=scope,
+        filters=filters,
+        disclosure=disclosure,
+        question_ids=question_ids,
     )
     results = SurveyResults(
         survey=survey,
@@ -541,22 +737,25 @@ def survey_results(
     results.n = numbers.get("n")
     results.suppressed = bool(numbers.get("suppressed"))
     results.by_difference = bool(numbers.get("by_difference"))
-    questions = list(
-        Question.objects.filter(survey=survey)
-        .select_related("page")
-        .prefetch_related("options", "statements")
-        .order_by("page__position", "position", "id")
-    )
+    questions = Question.objects.filter(survey=survey).order_by("page__position", "position", "id")
+    results.question_list = list(questions.only("id", "code", "text", "survey_id"))
+    if question_ids != ():
+        if one_question:
+            questions = questions.filter(pk=part)
+        results.questions = [
+            _question_result(question, numbers, language, hide_texts=from_snapshot)
+            for question in questions.select_related("page").prefetch_related(
+                "options", "statements"
+            )
+        ]
+    if one_question:
+        return results
     areas = list(CompetenceArea.objects.filter(programme_id=survey.programme_id))
-    results.questions = [
-        _question_result(question, numbers, language, hide_texts=from_snapshot)
-        for question in questions
-    ]
     baseline_numbers = None
     if survey.baseline_id:
         results.baseline = survey.baseline
         baseline_numbers, _unused = survey_numbers(
-            survey=survey.baseline, scope=scope, filters=filters
+            survey=survey.baseline, scope=scope, filters=filters, question_ids=()
         )
         baseline_numbers = baseline_numbers or {"suppressed": True, "areas": {}}
         results.baseline_suppressed = bool(baseline_numbers.get("suppressed"))
@@ -586,7 +785,11 @@ def _add_programme_average(
     """Beside a county's gap per area, the whole programme's, under the same rule (the
     programme minus the county is then again made of whole blocks)."""
     whole, _from_snapshot = survey_numbers(
-        survey=survey, scope=ResultScope(), filters=ResultFilters(), disclosure=disclosure
+        survey=survey,
+        scope=ResultScope(),
+        filters=ResultFilters(),
+        disclosure=disclosure,
+        question_ids=(),
     )
     if not whole or whole.get("suppressed"):
         return

@@ -8,26 +8,168 @@ answers). Results pages then read the snapshot (see surveys.results.selectors).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portal.audit import audit_log
 
-from ..models import Answer, Response, ResultSnapshot, Survey
+from ..models import Answer, Question, Response, ResultSnapshot, ResultTally, Survey
 from .disclosure import survey_disclosure
 from .selectors import (
+    COUNTED_KINDS,
+    RESPONSES_ITEM,
+    VALUE_PREFIX,
     ResultFilters,
     ResultScope,
+    _value_key,
+    area_item,
     compute_numbers,
     disclose,
+    item_key,
+    rated_item,
     response_rate_data,
     selection,
     submitted_responses,
+    text_item,
 )
 
 SNAPSHOT_VERSION = 2  # 2: groups under the block rule of surveys/results/disclosure.py
+Kind = Question.Kind
+
+
+# --- the running sums behind the results pages ---------------------------------------------
+
+_TALLY_COLUMNS = ("n", "dont_know", "number_sum", "number_count")
+_TALLY_KEY = ("survey_id", "by_library", "county_id", "library_id", "role", "item", "value")
+_UPSERT_ROWS = 1000
+
+
+def result_tallies_add(*, survey_id: int, response_ids) -> int:
+    """Add submitted responses to the survey's ResultTally rows; call it in the transaction that
+    submits them (rows are locked in one order, so concurrent submissions wait, never deadlock).
+
+    The sums mirror `compute_numbers` figure by figure: per item the respondents, "don't know",
+    the sum and count of the numbers, per value its count, per competence area and dimension
+    the sum, count and respondents, and the responses. Two reads (the responses, their answers)
+    and one write. Returns the number of cells touched.
+    """
+    responses = Response.objects.filter(
+        pk__in=response_ids, survey_id=survey_id, submitted_at__isnull=False
+    )
+    deltas: dict[tuple, list] = defaultdict(lambda: [0, 0, 0, 0])
+    for county_id, library_id, role, count in (
+        responses.values_list("county_id", "library_id", "role")
+        .annotate(count=Count("id"))
+        .order_by()
+    ):
+        deltas[(county_id or 0, library_id or 0, role, RESPONSES_ITEM, "")][0] += count
+    answers = Answer.objects.filter(response__in=responses.values("id")).values_list(
+        "response_id",
+        "response__county_id",
+        "response__library_id",
+        "response__role",
+        "question__kind",
+        "question_id",
+        "statement_id",
+        "dimension",
+        "number",
+        "choice",
+        "dont_know",
+        Coalesce("statement__competence_area_id", "question__competence_area_id"),
+        ExpressionWrapper(~Q(text=""), output_field=BooleanField()),
+    )
+    chosen = set()  # (response, item) of multiple choice: a respondent counts once per item
+    rated = set()  # (response, area item): a respondent counts once per area and dimension
+    rated_at_all, wrote = set(), set()  # (response, area), (response, question)
+    for answer in answers.order_by():
+        response_id, county_id, library_id, role, kind, question_id = answer[:6]
+        statement_id, dimension, number, choice, dont_know, area_id, has_text = answer[6:]
+        cell = (county_id or 0, library_id or 0, role)
+        # The disclosure rule's own measures: who wrote a text, who rated an area at all.
+        if has_text and (response_id, question_id) not in wrote:
+            wrote.add((response_id, question_id))
+            deltas[(*cell, text_item(question_id), "")][0] += 1
+        if (
+            kind == Kind.COMPETENCE_PAIR
+            and not dont_know
+            and number is not None
+            and area_id is not None
+            and (response_id, area_id) not in rated_at_all
+        ):
+            rated_at_all.add((response_id, area_id))
+            deltas[(*cell, rated_item(area_id), "")][0] += 1
+        if kind in Question.TEXT_KINDS:
+            continue
+        item = item_key(question_id, statement_id, dimension)
+        totals = deltas[(*cell, item, "")]
+        if kind != Kind.MULTIPLE_CHOICE:
+            totals[0] += 1
+        elif (response_id, item) not in chosen:
+            chosen.add((response_id, item))
+            totals[0] += 1
+        if dont_know:
+            totals[1] += 1
+        elif number is not None:
+            totals[2] += number
+            totals[3] += 1
+        if kind in COUNTED_KINDS and not dont_know:
+            deltas[(*cell, item, VALUE_PREFIX + _value_key(number, choice))][0] += 1
+        if (
+            kind == Kind.COMPETENCE_PAIR
+            and not dont_know
+            and number is not None
+            and area_id is not None
+            and dimension in (Answer.Dimension.IMPORTANCE, Answer.Dimension.COMPETENCE)
+        ):
+            area = deltas[(*cell, area_item(area_id, dimension), "")]
+            if (response_id, area_id, dimension) not in rated:
+                rated.add((response_id, area_id, dimension))
+                area[0] += 1
+            area[2] += number
+            area[3] += 1
+    # Each cell at both grains: per county and role, and per library and role.
+    cells: dict[tuple, list] = {}
+    for (county_id, library_id, role, item, value), sums in deltas.items():
+        for key in (
+            (survey_id, False, county_id, 0, role, item, value),
+            (survey_id, True, county_id, library_id, role, item, value),
+        ):
+            total = cells.setdefault(key, [0, 0, 0, 0])
+            for index, amount in enumerate(sums):
+                total[index] += amount
+    _tallies_upsert(sorted(cells.items()))
+    return len(cells)
+
+
+def _tallies_upsert(cells: list[tuple[tuple, list]]) -> None:
+    table = connection.ops.quote_name(ResultTally._meta.db_table)
+    columns = ", ".join((*_TALLY_KEY, *_TALLY_COLUMNS))
+    conflict = ", ".join(_TALLY_KEY)
+    updates = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in _TALLY_COLUMNS)
+    width = len(_TALLY_KEY) + len(_TALLY_COLUMNS)
+    with connection.cursor() as cursor:
+        for start in range(0, len(cells), _UPSERT_ROWS):
+            chunk = cells[start : start + _UPSERT_ROWS]
+            placeholders = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {placeholders} "  # noqa: S608 - no input
+                f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
+                [value for key, sums in chunk for value in (*key, *sums)],
+            )
+
+
+@transaction.atomic
+def result_tallies_rebuild(*, survey: Survey) -> int:
+    """Count a survey's submitted responses again from their answers (for data stored before the
+    tallies existed). Not while people are submitting to it: they would be counted twice."""
+    ResultTally.objects.filter(survey=survey).delete()
+    submitted = Response.objects.filter(survey=survey, submitted_at__isnull=False)
+    return result_tallies_add(survey_id=survey.pk, response_ids=submitted.values("id"))
 
 
 def result_snapshot_data(*, survey: Survey) -> dict:
@@ -75,6 +217,8 @@ def survey_purge_raw_answers(*, survey: Survey, user=None) -> bool:
         ResultSnapshot.objects.update_or_create(
             survey=survey, defaults={"data": data, "computed_at": timezone.now()}
         )
+        # The snapshot answers from now on; the running sums go with the answers.
+        ResultTally.objects.filter(survey=survey).delete()
         # Answers first (a fast bulk delete), then the responses, now without answers.
         answers, _by_model = Answer.objects.filter(response__survey=survey).delete()
         responses, _by_model = Response.objects.filter(survey=survey).delete()

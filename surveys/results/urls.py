@@ -7,6 +7,11 @@ urlpatterns = [
     path("resultater/", results_views.results_list, name="results_list"),
     path("<int:pk>/resultater/", results_views.results, name="results"),
     path(
+        "<int:pk>/resultater/sporsmal/<int:question_pk>/",
+        results_views.results_question,
+        name="results_question",
+    ),
+    path(
         "<int:pk>/resultater/eksport/<str:name>",
         results_views.results_export,
         name="results_export",

@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from portal import permissions, querystring
+from portal.forms import LongSelect
 
-from ..models import Survey
+from ..models import Question, Survey
 from . import exports
-from .selectors import ROLE_CHOICES, ResultFilters, my_answers, survey_results
+from .selectors import OVERVIEW, ROLE_CHOICES, ResultFilters, my_answers, survey_results
 
 RESULT_SURVEYS = Survey.objects.select_related(
     "programme", "county", "result_snapshot", "baseline", "baseline__result_snapshot"
@@ -29,7 +30,11 @@ class ResultFilterForm(forms.Form):
         label=gettext_lazy("County"), required=False, coerce=int, empty_value=None
     )
     library = forms.TypedChoiceField(
-        label=gettext_lazy("Library"), required=False, coerce=int, empty_value=None
+        label=gettext_lazy("Library"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=LongSelect,
     )
     role = forms.ChoiceField(label=gettext_lazy("Role"), required=False)
 
@@ -69,13 +74,9 @@ def _survey_for_results(request, pk) -> Survey:
     return survey
 
 
-@login_required
-@require_GET
-def results(request, pk):
-    survey = _survey_for_results(request, pk)
-    result = survey_results(survey=survey, user=request.user, filters=filters_from_query(request))
+def _filter_form(result) -> ResultFilterForm:
     filters = result.filters
-    form = ResultFilterForm(
+    return ResultFilterForm(
         initial={
             "county": filters.county_id,
             "library": filters.library_id,
@@ -84,16 +85,53 @@ def results(request, pk):
         counties=result.counties,
         libraries=result.libraries,
     )
+
+
+@login_required
+@require_GET
+def results(request, pk):
+    """The overview: count, response rate, areas and heatmaps; each question on its own page."""
+    survey = _survey_for_results(request, pk)
+    result = survey_results(
+        survey=survey, user=request.user, filters=filters_from_query(request), part=OVERVIEW
+    )
     return render(
         request,
         "surveys/results/results.html",
         {
             "survey": survey,
             "results": result,
-            "form": form,
+            "form": _filter_form(result),
             "query": request.GET.urlencode(),
             "may_export_responses": permissions.can(request.user, "export_responses", survey),
             "raw_exports": RAW_EXPORTS,
+        },
+    )
+
+
+@login_required
+@require_GET
+def results_question(request, pk, question_pk):
+    """One question's figures and free text, under the same filters and rules."""
+    survey = _survey_for_results(request, pk)
+    if not Question.objects.filter(survey=survey, pk=question_pk).exists():
+        raise Http404
+    result = survey_results(
+        survey=survey, user=request.user, filters=filters_from_query(request), part=question_pk
+    )
+    ids = [question.pk for question in result.question_list]
+    index = ids.index(question_pk)
+    return render(
+        request,
+        "surveys/results/results_question.html",
+        {
+            "survey": survey,
+            "results": result,
+            "question_result": result.questions[0],
+            "previous": result.question_list[index - 1] if index > 0 else None,
+            "next": result.question_list[index + 1] if index + 1 < len(ids) else None,
+            "form": _filter_form(result),
+            "query": request.GET.urlencode(),
         },
     )
 

@@ -74,6 +74,20 @@ def answers_twice(world, client_for):
     return client.get(reverse("surveys:survey_list"))
 
 
+def submitted_in_the_same_cells(world, client_for):
+    # Responses from the same library and role add to the same running sums (an upsert, never a
+    # second row); the results say how many there are.
+    from surveys.answering.services import response_submit
+    from surveys.models import Response
+    from surveys.synthetic import add_responses
+
+    survey = open_survey(build_survey(world, county=world.county_a))
+    add_responses(survey, count=5, library=world.library_a, submitted=False)
+    for response in Response.objects.filter(survey=survey):
+        response_submit(response=response)
+    return client_for(world.coordinator_a).get(reverse("surveys:results", args=[survey.pk]))
+
+
 CASES = {
     "survey_closes_after_opening": (closes_before_it_opens, "must close after it opens"),
     "question_code_unique": (code_taken, "Another question already has this code."),
@@ -81,4 +95,5 @@ CASES = {
     "option_value_unique": (same_option_twice, "Nytt spørsmål"),
     "statement_code_unique": (same_statement_twice, "Nytt spørsmål"),
     "participation_unique": (answers_twice, "Competence needs"),
+    "result_tally_cell_unique": (submitted_in_the_same_cells, "5 submitted responses"),
 }

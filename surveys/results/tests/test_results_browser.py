@@ -23,6 +23,18 @@ def test_coordinator_sees_the_results_of_their_county(browser_session, world):
     gaps = page.locator("#areas-heading ~ div table").first
     first_area = gaps.locator("tbody tr").first.inner_text()
     assert "Samarbeid" in first_area
+    # Each question's figures are on a page of their own, reached from the list.
+    page.locator("ol.results-questions a").first.click()
+    page.wait_for_load_state("load")
+    b.check()
+    assert page.get_by_role("heading", level=1).count() == 1
+    assert page.locator("article svg.results-bar").count() > 0
+    assert "6" in page.locator("#results-summary").inner_text()
+    page.get_by_role("link", name="Next question").click()
+    page.wait_for_load_state("load")
+    b.check()
+    page.get_by_role("link", name="Back to the overview").click()
+    page.wait_for_load_state("load")
     # The role filter narrows the group below the threshold: "too few answers".
     page.locator("#id_role").select_option("library_leader")
     page.locator("#filters-heading + form button[type=submit]").click()

@@ -19,11 +19,18 @@ def survey(world):
     return survey
 
 
-def url(survey, **query):
+def url(survey, question=None, **query):
     from urllib.parse import urlencode
 
-    path = reverse("surveys:results", args=[survey.pk])
+    if question is None:
+        path = reverse("surveys:results", args=[survey.pk])
+    else:
+        path = reverse("surveys:results_question", args=[survey.pk, _question(survey, question).pk])
     return path + ("?" + urlencode(query) if query else "")
+
+
+def _question(survey, code):
+    return survey.questions.get(code=code)
 
 
 def test_project_leader_sees_figures_charts_and_heatmap(client_for, world, survey):
@@ -33,11 +40,46 @@ def test_project_leader_sees_figures_charts_and_heatmap(client_for, world, surve
     assert "11 submitted responses" in html
     assert 'class="results-bar"' in html and "<caption" in html
     assert "Gap per county and area" in html
-    assert "Kurs i plan" in html  # free text of a large enough group
     assert "style=" not in html  # the CSP forbids style attributes
     results = response.context["results"]
     assert [a.gap for a in results.areas] == [4.0, 1.0, 0.0]
     assert {row.label for row in results.heatmap} == {"Sør-Trøndelag", "Hedmark"}
+    # The questions are listed; each one's figures and free text are on its own page.
+    assert [q.code for q in results.question_list] == list(
+        survey.questions.order_by("position", "id").values_list("code", flat=True)
+    )
+    assert "Kurs i plan" not in html
+    assert url(survey, "short") in html
+    html = client_for(world.project_leader).get(url(survey, "short")).content.decode()
+    assert "Kurs i plan" in html  # free text of a large enough group
+    assert "11 submitted responses" in html
+
+
+def test_a_question_page_shows_that_question_with_the_same_filters(client_for, world, survey):
+    client = client_for(world.project_leader)
+    response = client.get(url(survey, "likert", county=world.county_b.pk))
+    assert response.status_code == 200
+    likert = response.context["question_result"]
+    assert likert.question.code == "likert" and likert.items[0].mean == 1.0
+    assert [q.question.code for q in response.context["results"].questions] == ["likert"]
+    html = response.content.decode()
+    assert "style=" not in html
+    assert f"county={world.county_b.pk}" in html  # back to the overview and on, same filters
+    assert response.context["next"].code != "likert" and response.context["previous"] is None
+    other = full_survey(programme=world.programme, areas=world.areas)
+    wrong = reverse("surveys:results_question", args=[survey.pk, _question(other, "likert").pk])
+    assert client.get(wrong).status_code == 404
+    huge = reverse("surveys:results_question", args=[survey.pk, 10**20])
+    assert client.get(huge).status_code == 404
+
+
+def test_the_overview_does_not_grow_with_the_options(client_for, world, survey):
+    """The overview lists questions; their options and statements are on the question pages."""
+    html = client_for(world.project_leader).get(url(survey)).content.decode()
+    assert (
+        'class="results-item"' not in html
+        and "results-bar" not in html.split("questions-heading")[1]
+    )
 
 
 def test_coordinator_sees_only_their_county(client_for, world, survey):
@@ -45,9 +87,9 @@ def test_coordinator_sees_only_their_county(client_for, world, survey):
     assert response.status_code == 200
     results = response.context["results"]
     assert results.n == 5
-    likert = results.questions[0].items[0]
-    assert likert.mean == 1.0
     assert not results.heatmap
+    likert = client_for(world.coordinator_b).get(url(survey, "likert")).context["question_result"]
+    assert likert.items[0].mean == 1.0
     html = response.content.decode()
     assert "Trondheim folkebibliotek" not in html
 
@@ -69,7 +111,9 @@ def test_small_filtered_group_shows_too_few_answers(client_for, world, survey):
     html = response.content.decode()
     assert "Too few answers" in html
     assert response.context["results"].n is None
-    assert "Kurs i plan" not in html
+    html = client_for(world.project_leader).get(url(survey, "short", role="library_leader"))
+    assert "Kurs i plan" not in html.content.decode()
+    assert "Too few answers" in html.content.decode()
 
 
 def test_library_leader_sees_their_library(client_for, world, survey):
@@ -114,6 +158,8 @@ def test_results_page_query_count_does_not_grow(client, world, django_assert_num
     client.get(url(survey))  # warm up (session, content types)
     with CaptureQueriesContext(connection) as small:
         assert client.get(url(survey)).status_code == 200
+    with CaptureQueriesContext(connection) as small_question:
+        assert client.get(url(survey, "matrix")).status_code == 200
     add_responses(survey, count=25, library=world.library_a, seed=1)
     add_responses(survey, count=25, library=world.library_b, seed=2)
     assert Response.objects.filter(survey=survey).count() == 60
@@ -123,6 +169,11 @@ def test_results_page_query_count_does_not_grow(client, world, django_assert_num
     # With filters: the same queries (the disclosure rule's sizes do not depend on them).
     with django_assert_num_queries(len(small)):
         client.get(url(survey, role="staff"))
+    with django_assert_num_queries(len(small_question)):
+        client.get(url(survey, "matrix"))
+    # Most are the policy's scope and the disclosure rule's sizes; the figures are one query of
+    # sums kept as responses arrive.
+    assert len(small_question) <= 22 and len(small) <= 22
 
 
 def test_results_list_shows_surveys_with_results(client_for, world, survey):

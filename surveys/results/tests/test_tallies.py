@@ -1,0 +1,140 @@
+"""The results' running sums (ResultTally) give exactly the figures a full recomputation over the
+answers gives, for every group a results page can ask for, however the responses arrived."""
+
+import threading
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from surveys.answering import services as answering
+from surveys.models import Response, ResultTally
+from surveys.results.selectors import (
+    ResultFilters,
+    ResultScope,
+    compute_numbers,
+    submitted_responses,
+    tallied_numbers,
+)
+from surveys.results.services import result_tallies_rebuild, survey_purge_raw_answers
+from surveys.synthetic import add_responses, full_survey
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["staff", "library_leader", ""]
+
+
+def _groups(world):
+    """Every kind of scope and filter the results pages and the dashboard ask for."""
+    a, b = world.county_a.pk, world.county_b.pk
+    lib_a, lib_b = world.library_a.pk, world.library_b.pk
+    scopes = [
+        ResultScope(),
+        ResultScope(county_ids=frozenset({a})),
+        ResultScope(county_ids=frozenset({a}), library_ids=frozenset({lib_a})),
+    ]
+    filters = [
+        ResultFilters(),
+        ResultFilters(county_id=b),
+        ResultFilters(library_id=lib_b),
+        ResultFilters(role="staff"),
+        ResultFilters(role=""),
+        ResultFilters(county_id=a, role="library_leader"),
+        ResultFilters(county_id=a, library_id=lib_a, role="staff"),
+    ]
+    groups = [(scope, f) for scope in scopes for f in filters]
+    return [*groups, (ResultScope(county_ids=frozenset({a, b})), ResultFilters(library_id=lib_a))]
+
+
+def assert_tallies_match_answers(world, survey):
+    for scope, filters in _groups(world):
+        fast = tallied_numbers(survey=survey, scope=scope, filters=filters)
+        full = compute_numbers(submitted_responses(survey, scope, filters))
+        assert fast == full, (scope, filters)
+
+
+batches = st.lists(
+    st.tuples(
+        st.sampled_from(["library_a", "library_b", "county_library_a", None]),
+        st.sampled_from(ROLES),
+        st.integers(min_value=1, max_value=4),
+        st.integers(min_value=0, max_value=2**16),
+        st.booleans(),
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(batches=batches)
+def test_tallies_equal_a_full_recomputation_on_random_answers(world, batches):
+    survey = full_survey(programme=world.programme, areas=world.areas)
+    for library, role, count, seed, submitted in batches:
+        add_responses(
+            survey,
+            count=count,
+            library=getattr(world, library) if library else None,
+            county=None if library else world.county_b,
+            role=role,
+            seed=seed,
+            submitted=submitted,
+        )
+    assert_tallies_match_answers(world, survey)
+
+
+def test_submitting_through_the_service_adds_to_the_tallies(world):
+    survey = full_survey(programme=world.programme, areas=world.areas)
+    add_responses(survey, count=3, library=world.library_a, seed=1)
+    add_responses(survey, count=4, library=world.library_b, seed=2, submitted=False)
+    for response in Response.objects.filter(survey=survey, submitted_at__isnull=True):
+        assert answering.response_submit(response=response)
+    assert not answering.response_submit(response=response)  # a double click counts once
+    assert_tallies_match_answers(world, survey)
+    before = sorted(ResultTally.objects.filter(survey=survey).values_list("item", "value", "n"))
+    result_tallies_rebuild(survey=survey)
+    after = sorted(ResultTally.objects.filter(survey=survey).values_list("item", "value", "n"))
+    assert before == after
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_submissions_are_each_counted_once(world):
+    """Submissions in the same cells at once wait for each other's rows; none is lost."""
+    survey = full_survey(programme=world.programme, areas=world.areas)
+    add_responses(survey, count=6, library=world.library_a, seed=3, submitted=False)
+    responses = list(Response.objects.filter(survey=survey))
+    barrier = threading.Barrier(len(responses))
+    errors = []
+
+    def submit(response):
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            answering.response_submit(response=response)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=submit, args=(r,)) for r in responses]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    numbers = tallied_numbers(survey=survey, scope=ResultScope(), filters=ResultFilters())
+    assert numbers["n"] == 6
+    assert_tallies_match_answers(world, survey)
+
+
+def test_the_purge_removes_the_tallies_with_the_answers(world):
+    survey = full_survey(programme=world.programme, areas=world.areas)
+    add_responses(survey, count=6, library=world.library_a)
+    assert ResultTally.objects.filter(survey=survey).exists()
+    assert survey_purge_raw_answers(survey=survey)
+    assert not ResultTally.objects.filter(survey=survey).exists()
