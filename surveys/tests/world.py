@@ -83,6 +83,7 @@ PAGES = [
         "surveys:question_update",
         "surveys:question_delete",
         "surveys:question_move",
+        "surveys:results_question",
         **_survey_pages("page__survey", "question_pk"),
     ),
 ]
