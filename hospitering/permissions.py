@@ -1,4 +1,4 @@
-"""Who may do what in the job-shadowing exchange, as rules (see /work/notes/ACCESS_API.md).
+"""Who may do what in the job-shadowing exchange, as rules from portal/permissions.py.
 
 Each action of each model is one rule; `can`, `visible`, `for_action` and `users_for` are all
 derived from it, so "may this person decide this application?", "what must I decide?" and "who
