@@ -21,11 +21,22 @@ BIGGEST_ID = 2**63 - 1  # PostgreSQL's bigint: a larger number is "not found", n
 PAGING_PARAMETERS = frozenset({"page", "page_size", "format"})
 
 
+class IdField(forms.IntegerField):
+    """Django's IntegerField takes "12.0" as 12; an id is written in ASCII digits only (a minus
+    sign is left to min_value, which says what is wrong)."""
+
+    def to_python(self, value):
+        digits = value.strip().removeprefix("-") if isinstance(value, str) else ""
+        if digits and not (digits.isascii() and digits.isdigit()):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 @extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": BIGGEST_ID})
 class IdFilter(filters.NumberFilter):
     """An id: a whole number (an id out of the person's scope simply matches nothing)."""
 
-    field_class = forms.IntegerField
+    field_class = IdField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)

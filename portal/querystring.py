@@ -19,12 +19,17 @@ from django.utils.translation import gettext as _
 MAX_ID_DIGITS = 18  # every id fits a PostgreSQL bigint
 
 
+def is_plain_id(value: str) -> bool:
+    """Only ASCII digits, no sign, no decimals ("12.0" is not an id), within the ids' range."""
+    return value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS
+
+
 def id_from_query(request, name: str) -> int | None:
     """The id in `?name=`, or None when there is none or it is malformed (then said)."""
     value = request.GET.get(name, "")
     if not value:
         return None
-    if value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS:
+    if is_plain_id(value):
         return int(value)
     ignored(request)
     return None
@@ -36,7 +41,7 @@ def object_id_from_query(request, name: str) -> int | None:
     value = request.GET.get(name, "")
     if not value:
         return None
-    if value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS:
+    if is_plain_id(value):
         return int(value)
     raise Http404
 

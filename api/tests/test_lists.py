@@ -29,6 +29,7 @@ def test_pages_come_in_a_stable_order_with_links_to_the_next(world, api_client):
         ("page_size=5000", "page_size", "Give a whole number from 1 to 1000."),
         ("county=abc", "county", "Enter a whole number."),
         ("county=1.5", "county", "Enter a whole number."),
+        ("county=16.0", "county", "Enter a whole number."),
         ("county=-3", "county", "Ensure this value is greater than or equal to 1."),
         ("county=123456789012345678901234567890", "county", "less than or equal to"),
         ("kind=palace", "kind", "Select a valid choice."),
