@@ -196,18 +196,32 @@ class Disclosure:
 
     threshold: int
     partitions: dict[str, Partition]
+    # Answers already given, per (partition, selection): most measures share one partition.
+    _answers: dict[tuple[int, Callable], bool] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def shows(self, measure: str, selected: Callable[[Cell], bool]) -> bool:
         part = self.partitions.get(measure)
-        return part is not None and shows(part, self.threshold, selected)
+        if part is None:
+            return False
+        key = (id(part), selected)
+        if key not in self._answers:
+            self._answers[key] = shows(part, self.threshold, selected)
+        return self._answers[key]
 
 
 def survey_disclosure(survey: Survey) -> Disclosure:
-    """The disclosure control of a survey's submitted responses (two queries, from the sums)."""
+    """The disclosure control of a survey's submitted responses (two queries, from the sums).
+
+    Measures answered by the same people in every cell (most items: everyone answers them)
+    share one partition, formed once."""
     threshold = survey.group_size_threshold
-    return Disclosure(
-        threshold=threshold,
-        partitions={
-            measure: partition(sizes, threshold) for measure, sizes in measure_sizes(survey).items()
-        },
-    )
+    formed: dict[frozenset, Partition] = {}
+    partitions = {}
+    for measure, sizes in measure_sizes(survey).items():
+        key = frozenset(sizes.items())
+        if key not in formed:
+            formed[key] = partition(sizes, threshold)
+        partitions[measure] = formed[key]
+    return Disclosure(threshold=threshold, partitions=partitions)
