@@ -154,9 +154,15 @@ def measure_sizes(survey: Survey) -> dict[str, dict[Cell, int]]:
     statements' counts are the sums' count of numbers given (not "don't know") of its
     competence-pair items.
     """
-    from .selectors import RESPONSES_ITEM  # the keys the sums are stored under
+    from .selectors import RESPONSES_ITEM, item_key  # the keys the sums are stored under
 
-    area_of = _competence_pair_areas(survey)
+    area_of = {}  # item_key(question, statement): competence area, of the competence pairs
+    for question_id, question_area, statement_id, statement_area in Question.objects.filter(
+        survey=survey, kind=Question.Kind.COMPETENCE_PAIR
+    ).values_list("id", "competence_area_id", "statements__id", "statements__competence_area_id"):
+        area_of[item_key(question_id)] = question_area
+        if statement_id is not None:
+            area_of[item_key(question_id, statement_id)] = statement_area or question_area
     sizes: dict[str, dict[Cell, int]] = defaultdict(dict)
     rows = (
         ResultTally.objects.filter(survey=survey, by_library=True, value="")
@@ -171,23 +177,11 @@ def measure_sizes(survey: Survey) -> dict[str, dict[Cell, int]]:
             sizes[text_measure(item.removeprefix("text."))][cell] = n
         else:
             sizes[item][cell] = n
-            area_id = area_of.get(item.rsplit(".", 1)[0])
+            area_id = area_of.get(item[: item.rindex(".") + 1])  # the item's dimension aside
             if rated and area_id is not None:
                 area = sizes[area_measure(area_id)]
                 area[cell] = max(area.get(cell, 0), rated)
     return sizes
-
-
-def _competence_pair_areas(survey: Survey) -> dict[str, int | None]:
-    """{"<question>.<statement or 0>": competence area} of the survey's competence pairs."""
-    area_of = {}
-    for question_id, question_area, statement_id, statement_area in Question.objects.filter(
-        survey=survey, kind=Question.Kind.COMPETENCE_PAIR
-    ).values_list("id", "competence_area_id", "statements__id", "statements__competence_area_id"):
-        area_of[f"{question_id}.0"] = question_area
-        if statement_id is not None:
-            area_of[f"{question_id}.{statement_id}"] = statement_area or question_area
-    return area_of
 
 
 @dataclass
