@@ -6,7 +6,7 @@ keeps their audit log; the report periods are the programme's four half-years, w
 relative to today like the rest of the demo. Each county's library stands at another point of
 the cycle, so every state can be seen: approved reports (frozen), one returned with the
 coordinator's comment, one submitted again, one waiting for approval, a draft, and an overdue
-period with no report.
+period with no report. In a finished programme every report of every period is approved.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from portal.demo import DemoCalendar
 from portal.models import CompetenceArea, Library, User
 from portal.permissions import users_for
 
@@ -190,7 +191,8 @@ def _report(model_library, period, state, by, number: int) -> None:
 
 
 @transaction.atomic
-def model_library_demo_load(*, programme) -> None:
+def model_library_demo_load(*, programme, calendar: DemoCalendar | None = None) -> None:
+    calendar = calendar or DemoCalendar.current()
     if ModelLibrary.objects.filter(programme=programme).exists():
         return
     periods = _periods(programme)
@@ -219,6 +221,8 @@ def model_library_demo_load(*, programme) -> None:
         if by is None:
             continue
         _plan(model_library, by, areas, index)
+        if calendar.finished:
+            states = ["approved"] * len(periods)
         for number, (period, state) in enumerate(zip(periods, states, strict=True)):
             if state is not None:
                 _report(model_library, period, state, by, number)
