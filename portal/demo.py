@@ -103,8 +103,9 @@ class DemoCalendar:
         return datetime(day.year, day.month, day.day, hour, minute, tzinfo=OSLO)
 
 
-# The 2011–2012 programme seen from spring 2012: the baseline in June 2011, gatherings from July
-# 2011, the follow-up in May 2012, the last gatherings and placements in the summer and autumn.
+# The 2011–2012 programme's dates count from 2 May 2012: the baseline in June 2011, gatherings
+# from July 2011 to June 2012, placements in the summer of 2011 and in April 2012, the follow-up
+# in May 2012, and the model libraries' reports every half-year to the end of 2012.
 HISTORY = DemoCalendar(date(2012, 5, 2), finished=True)
 
 
