@@ -16,8 +16,8 @@ from pypdf import PdfReader
 from courses.tests.test_concurrency import run_at_once
 from portal import funder_documents, services
 from portal.models import FunderReport, RoleAssignment
-from portal.tests.test_dashboard import build_loop
 from portal.tasks import funder_report_generate
+from portal.tests.test_dashboard import build_loop
 
 pytestmark = pytest.mark.django_db
 Status = FunderReport.Status
