@@ -118,13 +118,15 @@ def exchange_demo_load(*, programme, calendar: DemoCalendar | None = None) -> No
     home_s = Library.objects.get(municipality_number="1702", kind=Library.Kind.PUBLIC)
     leader_m, leader_s = people["biblioteksjef.molde"], people["biblioteksjef.steinkjer"]
     coord_m, coord_s = people["koordinator.more-og-romsdal"], people["koordinator.nord-trondelag"]
-    leader_l = people["biblioteksjef.lillehammer"]
+    leader_l, coord_o = people["biblioteksjef.lillehammer"], people["koordinator.oppland"]
+    home_l = Library.objects.get(municipality_number="0501", kind=Library.Kind.PUBLIC)
     for offer, person, home, start, approvers in (
         (hamar, "ansatt1.trondheim", home_t, calendar.day(-330), (leader_t, coord_t, leader_h)),
         (molde, "ansatt1.hamar", home_h, calendar.day(-320), (leader_h, coord_h, project_leader)),
         (trondheim, "ansatt2.hamar", home_h, calendar.day(-300), (leader_h, coord_h, leader_t)),
         (lillehammer, "ansatt1.molde", home_m, calendar.day(-280), (leader_m, coord_m, leader_l)),
         (trondheim, "ansatt1.steinkjer", home_s, calendar.day(-250), (leader_s, coord_s, leader_t)),
+        (nord, "ansatt1.lillehammer", home_l, calendar.day(-230), (leader_l, coord_o, coord_s)),
     ):
         application = apply(offer, person, home, start, 3, Status.APPROVED, None)
         for step, by in zip(Application.STEPS, approvers, strict=True):

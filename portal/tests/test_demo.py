@@ -169,6 +169,8 @@ def test_the_historical_programme_has_been_through_the_whole_loop(demo, client):
     assert set(applications.values_list("status", flat=True)) == {Application.Status.APPROVED}
     placements = Placement.objects.filter(application__offer__programme=historical)
     assert placements.count() == applications.count() >= 5
+    homes = placements.values_list("application__home_library__county__number", flat=True)
+    assert set(homes) == FIVE
     for placement in placements:
         assert placement.ends_on.year in (2011, 2012)
         decided = placement.application.decisions.values_list("decided_at__year", flat=True)

@@ -9,6 +9,8 @@ class Command(BaseCommand):
         "Load the demo programmes (the complete 'Kompetente regionbibliotek 2011–2012' and one "
         "running now) and print the demo accounts. Loading again changes nothing."
     )
+    # `make run` checks the project in `migrate` just before and in `runserver` just after.
+    requires_system_checks = []
 
     def handle(self, *args, **options):
         programmes, accounts = demo_load()
