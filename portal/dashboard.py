@@ -54,6 +54,11 @@ class Period:
         return cls(date(year, 1, 1), date(year, 12, 31))
 
 
+def programme_years(programme: Programme) -> list[int]:
+    """The calendar years the programme runs in: each has a report to the funder."""
+    return list(range(programme.start_date.year, programme.end_date.year + 1))
+
+
 @dataclass
 class KeyFigure:
     """A figure on a county's card. `share` (0 to 1) draws a small bar beside the value, an
