@@ -313,3 +313,8 @@ def _demo_registrations(
             )
         )
     Registration.objects.bulk_create(registrations)
+    for gathering in [*gatherings, workshop]:
+        if gathering is not None and gathering.starts_at < now:  # registered a month before
+            Registration.objects.filter(gathering=gathering).update(
+                created_at=gathering.starts_at - timedelta(days=30), updated_at=gathering.ends_at
+            )

@@ -10,12 +10,12 @@ over, with its report, feedback and costs, and no application waits.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
 
-from portal.demo import DemoCalendar
+from portal.demo import OSLO, DemoCalendar
 from portal.models import CompetenceArea, FundingSource, Library, User
 
 from .models import (
@@ -197,7 +197,12 @@ def exchange_demo_load(*, programme, calendar: DemoCalendar | None = None) -> No
 
 
 def _completed(application, offer, *, host_leader, funding) -> Placement:
-    """The placement of an approved application, over: its costs, report and host feedback."""
+    """The placement of an approved application, over: its costs, report and host feedback.
+    The application was sent a month before the visit and decided in the weeks after."""
+    applied = datetime.combine(application.starts_on - timedelta(days=30), time(10), tzinfo=OSLO)
+    Application.objects.filter(pk=application.pk).update(created_at=applied, updated_at=applied)
+    for days, decision in enumerate(application.decisions.order_by("pk"), start=3):
+        Decision.objects.filter(pk=decision.pk).update(decided_at=applied + timedelta(days=days))
     placement = Placement.objects.create(
         application=application,
         starts_on=application.starts_on,

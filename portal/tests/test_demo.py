@@ -148,6 +148,7 @@ def test_the_historical_programme_has_been_through_the_whole_loop(demo, client):
     assert all(g.ends_at.year in (2011, 2012) for g in gatherings)
     registrations = Registration.objects.filter(gathering__course__programme=historical)
     assert set(registrations.values_list("status", flat=True)) <= {"attended", "absent"}
+    assert set(registrations.values_list("created_at__year", flat=True)) <= {2011, 2012}
     attended = registrations.filter(status=Registration.Status.ATTENDED)
     assert {r.gathering_id for r in attended} == set(gatherings.values_list("pk", flat=True))
     assert set(attended.values_list("library__county__number", flat=True)) == FIVE
@@ -170,6 +171,8 @@ def test_the_historical_programme_has_been_through_the_whole_loop(demo, client):
     assert placements.count() == applications.count() >= 5
     for placement in placements:
         assert placement.ends_on.year in (2011, 2012)
+        decided = placement.application.decisions.values_list("decided_at__year", flat=True)
+        assert len(decided) == 3 and set(decided) <= {2011, 2012}
         assert placement.report and placement.feedback
         assert all(line.actual for line in placement.budget_lines.all())
 
