@@ -47,3 +47,18 @@ def test_the_dashboard_shows_figures_for_all_five_counties(demo, client):
     for library in Library.objects.filter(kind=Library.Kind.COUNTY, county__programmes=demo):
         assert library.county.name in page
     assert "too few answers" in page  # the last county's follow-up is still under the threshold
+
+
+def test_the_demo_has_a_generated_report_to_the_funder(demo, client):
+    from portal.models import FunderReport
+
+    report = FunderReport.objects.get()
+    assert (report.status, report.language, report.year) == ("done", "nb", None)
+    client.force_login(report.created_by)
+    year = report.programme.start_date.year
+    page = client.get(reverse("funder_report", args=[report.programme_id, year])).content.decode()
+    pdf = reverse("funder_report_download", args=[report.programme_id, report.pk, "pdf"])
+    assert pdf in page
+    assert b"".join(client.get(pdf).streaming_content).startswith(b"%PDF")
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115 - loaded again
+    assert FunderReport.objects.count() == 1

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from portal.demo import DEMO_PASSWORD, demo_load
+from portal.demo_report import demo_funder_report_load
 from portal.home import demo_loaders
 
 
@@ -11,6 +12,7 @@ class Command(BaseCommand):
         programme, accounts = demo_load()
         for loader in demo_loaders:
             loader(programme=programme)
+        demo_funder_report_load(current=programme)
         self.stdout.write(self.style.SUCCESS(f"Demo loaded: {programme}"))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for account in accounts:
