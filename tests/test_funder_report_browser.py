@@ -49,9 +49,7 @@ def _generate_and_download(b, world, held_tasks) -> None:
 
     (report_id,) = held_tasks
     FunderReport.objects.filter(pk=report_id).update(status="running", progress=60)
-    page.wait_for_function(
-        "document.querySelector('#stored-reports + div progress')?.value === 60", timeout=10_000
-    )
+    page.locator(f"#report-{report_id} progress[value='60']").wait_for(timeout=10_000)
     assert "Being generated" in page.locator(f"#report-{report_id}").inner_text()
     b.check()
 
