@@ -1,14 +1,15 @@
 """The demo's generated report to the funder: made when the demo is loaded, synchronously through
 the same service as the page's task, so a newcomer finds a PDF and a DOCX to download.
 
-It reports on the demo programme that has ended (the historical one), else the current one, in
-Bokmål, for the whole programme period, as its project leader."""
+It reports on the historical programme (the current one if the demo has none), in Bokmål, for the
+whole programme period, as its project leader."""
 
 from __future__ import annotations
 
-from django.utils import timezone, translation
+from django.utils import translation
 
 from . import permissions, services
+from .demo import historical_programme
 from .models import FunderReport, Programme
 
 DEMO_FOREWORD = (
@@ -18,13 +19,8 @@ DEMO_FOREWORD = (
 )
 
 
-def demo_report_programme(*, current: Programme) -> Programme:
-    ended = Programme.objects.filter(end_date__lt=timezone.localdate()).order_by("-end_date")
-    return ended.first() or current
-
-
 def demo_funder_report_load(*, current: Programme) -> FunderReport | None:
-    programme = demo_report_programme(current=current)
+    programme = historical_programme() or current
     done = FunderReport.objects.filter(
         programme=programme, status=FunderReport.Status.DONE, foreword=DEMO_FOREWORD
     )

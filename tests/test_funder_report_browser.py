@@ -70,9 +70,7 @@ def _generate_and_download(b, world, held_tasks) -> None:
     assert download.value.suggested_filename == "kompetente-regionbibliotek-2011-2012-en.pdf"
 
 
-def test_generate_the_report_and_download_it_at_desktop_width(
-    browser_session, world, held_tasks
-):
+def test_generate_the_report_and_download_it_at_desktop_width(browser_session, world, held_tasks):
     _generate_and_download(browser_session, world, held_tasks)
 
 
