@@ -118,25 +118,27 @@ def exchange_demo_load(*, programme, calendar: DemoCalendar | None = None) -> No
     home_s = Library.objects.get(municipality_number="1702", kind=Library.Kind.PUBLIC)
     leader_m, leader_s = people["biblioteksjef.molde"], people["biblioteksjef.steinkjer"]
     coord_m, coord_s = people["koordinator.more-og-romsdal"], people["koordinator.nord-trondelag"]
-    leader_l = people["biblioteksjef.lillehammer"]
+    leader_l, coord_o = people["biblioteksjef.lillehammer"], people["koordinator.oppland"]
+    home_l = Library.objects.get(municipality_number="0501", kind=Library.Kind.PUBLIC)
     for offer, person, home, start, approvers in (
         (hamar, "ansatt1.trondheim", home_t, calendar.day(-330), (leader_t, coord_t, leader_h)),
         (molde, "ansatt1.hamar", home_h, calendar.day(-320), (leader_h, coord_h, project_leader)),
         (trondheim, "ansatt2.hamar", home_h, calendar.day(-300), (leader_h, coord_h, leader_t)),
         (lillehammer, "ansatt1.molde", home_m, calendar.day(-280), (leader_m, coord_m, leader_l)),
         (trondheim, "ansatt1.steinkjer", home_s, calendar.day(-250), (leader_s, coord_s, leader_t)),
+        (nord, "ansatt1.lillehammer", home_l, calendar.day(-230), (leader_l, coord_o, coord_s)),
     ):
         application = apply(offer, person, home, start, 3, Status.APPROVED, None)
         for step, by in zip(Application.STEPS, approvers, strict=True):
             _decide(application, step, Outcome.APPROVED, by)
-        _completed(application, offer, host_leader=approvers[2], funding=funding[0])
+        _completed(application, offer, host=approvers[2], funding=funding[0])
     # A visit that ended last week: the report and the host's feedback are still to come (in a
     # finished programme they came in).
     recent = apply(hamar, "ansatt2.molde", home_m, calendar.day(-9), 3, Status.APPROVED, None)
     for step, by in zip(Application.STEPS, (leader_m, coord_m, leader_h), strict=True):
         _decide(recent, step, Outcome.APPROVED, by)
     if calendar.finished:
-        _completed(recent, hamar, host_leader=leader_h, funding=funding[0])
+        _completed(recent, hamar, host=leader_h, funding=funding[0])
         return
     Placement.objects.create(
         application=recent,
@@ -196,9 +198,10 @@ def exchange_demo_load(*, programme, calendar: DemoCalendar | None = None) -> No
     )
 
 
-def _completed(application, offer, *, host_leader, funding) -> Placement:
-    """The placement of an approved application, over: its costs, report and host feedback.
-    The application was sent a month before the visit and decided in the weeks after."""
+def _completed(application, offer, *, host, funding) -> Placement:
+    """The placement of an approved application, over: its costs, report and the feedback of the
+    `host` (who decided the host step). The application was sent a month before the visit and
+    decided in the days after."""
     applied = datetime.combine(application.starts_on - timedelta(days=30), time(10), tzinfo=OSLO)
     Application.objects.filter(pk=application.pk).update(created_at=applied, updated_at=applied)
     for days, decision in enumerate(application.decisions.order_by("pk"), start=3):
@@ -234,6 +237,6 @@ def _completed(application, offer, *, host_leader, funding) -> Placement:
     HostFeedback.objects.create(
         placement=placement,
         feedback="Et godt besøk med gode spørsmål; vi lærte også mye.",
-        author=host_leader,
+        author=host,
     )
     return placement

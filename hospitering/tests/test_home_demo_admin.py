@@ -45,16 +45,16 @@ def test_demo_exchange_has_every_state_and_loads_once():
     assert steps == set(Application.Step.values)
     placements = Placement.objects.filter(application__offer__programme=current)
     completed = placements.filter(report__isnull=False, feedback__isnull=False)
-    assert completed.count() == 5
+    assert completed.count() == 6
     assert all(p.budget_lines.count() == 3 for p in completed)
-    assert completed.order_by().values("application__home_library__county").distinct().count() == 4
+    assert completed.order_by().values("application__home_library__county").distinct().count() == 5
     # One visit ended last week: its report and the host's feedback are still to come.
     waiting = placements.filter(report__isnull=True, ends_on__lt=timezone.localdate())
     assert waiting.count() == 1
     assert Decision.objects.filter(outcome=Decision.Outcome.REJECTED).exclude(reason="").exists()
     # The 2011–2012 programme is over: every placement with its report and feedback.
     historical = Placement.objects.exclude(application__offer__programme=current)
-    assert historical.count() == 6
+    assert historical.count() == 7
     assert not historical.filter(report__isnull=True).exists()
     assert not historical.filter(feedback__isnull=True).exists()
 
