@@ -44,6 +44,7 @@ def model_library_panel(*, programme, county_ids, user) -> DashboardPanel | None
                 _("Model library: %(library)s") % {"library": row.model_library.library},
                 items=[KeyFigure(light.label, _light_text(light)) for light in row.lights],
                 order=50,
+                key=f"model-library-{row.model_library.pk}",
             )
         )
     panel.tables.append(

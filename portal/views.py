@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import dashboard as programme_dashboard_panels
 from . import permissions, privacy, querystring, selectors, services
 from .adapters import SESSION_INVITATION, invitation_in_session
-from .dashboard import Period
+from .dashboard import Period, programme_years
 from .forms import (
     AccessibilityReportForm,
     InvitationForm,
@@ -82,10 +82,6 @@ def _report_period(programme: Programme, year: int | None) -> Period | None:
     if year not in programme_years(programme):
         raise Http404
     return Period.year(year)
-
-
-def programme_years(programme: Programme) -> list[int]:
-    return list(range(programme.start_date.year, programme.end_date.year + 1))
 
 
 @login_required

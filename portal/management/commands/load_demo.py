@@ -5,13 +5,19 @@ from portal.home import demo_loaders
 
 
 class Command(BaseCommand):
-    help = "Load the demo programme 'Kompetente regionbibliotek' and print the demo accounts."
+    help = (
+        "Load the demo programmes (the complete 'Kompetente regionbibliotek 2011–2012' and one "
+        "running now) and print the demo accounts. Loading again changes nothing."
+    )
+    # `make run` checks the project in `migrate` just before and in `runserver` just after.
+    requires_system_checks = []
 
     def handle(self, *args, **options):
-        programme, accounts = demo_load()
-        for loader in demo_loaders:
-            loader(programme=programme)
-        self.stdout.write(self.style.SUCCESS(f"Demo loaded: {programme}"))
+        programmes, accounts = demo_load()
+        for demo in programmes:
+            for loader in demo_loaders:
+                loader(programme=demo.programme, calendar=demo.calendar)
+            self.stdout.write(self.style.SUCCESS(f"Demo loaded: {demo.programme}"))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for account in accounts:
             self.stdout.write(f"  {account.email:<38} {account.role}")
