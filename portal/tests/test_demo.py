@@ -185,3 +185,20 @@ def test_loading_twice_changes_nothing(demo):
     _load()
     assert {model: model.objects.count() for model in models} == before
     assert Programme.objects.count() == 2
+
+
+def test_the_historical_programme_has_a_generated_report_to_the_funder(demo, client, settings):
+    from portal.models import FunderReport
+    from portal.settings import test as test_settings
+
+    # The demo was loaded once for this module, into the tests' media folder, before each
+    # test's own.
+    settings.MEDIA_ROOT = test_settings.MEDIA_ROOT
+    report = FunderReport.objects.get()
+    assert report.programme == historical_programme()
+    assert (report.status, report.language, report.year) == ("done", "nb", None)
+    client.force_login(report.created_by)
+    page = client.get(reverse("funder_report", args=[report.programme_id, 2012])).content.decode()
+    pdf = reverse("funder_report_download", args=[report.programme_id, report.pk, "pdf"])
+    assert pdf in page
+    assert b"".join(client.get(pdf).streaming_content).startswith(b"%PDF")
