@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.dashboard import (
+    ActivityCosts,
     DashboardPanel,
     DashboardTable,
     KeyFigure,
@@ -39,12 +40,18 @@ from portal.dashboard import (
     dashboard_areas,
     dashboard_counties,
     register,
+    register_costs,
     share_figure,
 )
 from portal.models import Library
 
 from .models import Course
-from .selectors import course_statistics, libraries_reached, programme_participation
+from .selectors import (
+    course_statistics,
+    gathering_costs,
+    libraries_reached,
+    programme_participation,
+)
 
 PROGRAMME_WIDE = "programme"
 
@@ -246,3 +253,10 @@ def _add_county_figures(panel, programme, counties, areas, county_ids, period) -
         for area in areas:
             count = figures["per_area"].get((county.pk, area.pk), 0)
             panel.loop[(county.pk, area.pk)] = [LoopFigure(3, _("Attended courses"), str(count))]
+
+
+@register_costs
+def gathering_costs_for_budget(*, programme, county_ids, period=None) -> ActivityCosts:
+    """The gatherings' recorded costs for the dashboard's budget, in the gathering's county."""
+    costs = gathering_costs(programme=programme, county_ids=county_ids, period=period)
+    return ActivityCosts(label=_("gatherings"), order=30, **costs)

@@ -19,6 +19,11 @@ Besides its own section, a panel may add
   matrix that draws the loop as one picture (gap at baseline, what targeted it, gap at follow-up);
 - `tables`: its figures as plain tables, for the CSV and XLSX exports and the funder report.
 
+The budget section is the portal's own panel: funding sources (the grant, each county's
+contribution) against what the activities cost. Each app that records costs registers a cost
+provider with `register_costs` (called with programme, county_ids and period, returning
+`ActivityCosts`), so the portal sums gatherings and exchanges without importing the apps.
+
 A provider is also given `period` (a `Period`, or None for the whole programme): the funder
 report for a year asks for the activities of that year. A provider registered without a `period`
 parameter (or **kwargs) is called without it and shows the whole programme.
@@ -30,13 +35,14 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import permissions
-from .models import CompetenceArea, County, Library, Programme, RoleAssignment
+from .models import CompetenceArea, County, FundingSource, Library, Programme, RoleAssignment
 
 Role = RoleAssignment.Role
 
@@ -335,4 +341,141 @@ def reach_panel(*, programme, county_ids, user, **kwargs) -> DashboardPanel:
                 ],
             )
         ],
+    )
+
+
+# --- the budget: funding against what the activities cost -----------------------------------
+
+
+@dataclass
+class ActivityCosts:
+    """What one kind of activity cost (NOK): per county it happened in (or whose staff it
+    served) and per funding source it is charged to."""
+
+    label: str
+    counties: dict[int, Decimal] = field(default_factory=dict)
+    funding: dict[int, Decimal] = field(default_factory=dict)
+    order: int = 100
+
+
+cost_providers: list[Callable[..., ActivityCosts]] = []
+
+
+def register_costs(provider: Callable[..., ActivityCosts]) -> Callable[..., ActivityCosts]:
+    if provider not in cost_providers:
+        cost_providers.append(provider)
+    return provider
+
+
+@dataclass
+class BudgetRow:
+    label: str
+    funding: Decimal
+    costs: list[Decimal]
+    used: KeyFigure
+
+    @property
+    def spent(self) -> Decimal:
+        return sum(self.costs, Decimal("0"))
+
+    @property
+    def left(self) -> Decimal:
+        return self.funding - self.spent
+
+
+def _budget_row(label: str, funding: Decimal, costs: list[Decimal]) -> BudgetRow:
+    spent = sum(costs, Decimal("0"))
+    if funding:
+        used = KeyFigure(_("Used"), _("%(percent)s %%") % {"percent": round(100 * spent / funding)})
+        used.share = float(spent / funding)
+    else:
+        used = KeyFigure(_("Used"), "–")
+    return BudgetRow(label=label, funding=funding, costs=costs, used=used)
+
+
+def _sum_rows(label: str, rows: list[BudgetRow], width: int) -> BudgetRow:
+    return _budget_row(
+        label,
+        sum((r.funding for r in rows), Decimal("0")),
+        [sum((r.costs[i] for r in rows), Decimal("0")) for i in range(width)],
+    )
+
+
+@register
+def budget_panel(*, programme, county_ids, user, period=None, **kwargs) -> DashboardPanel:
+    """Per county: the county's own contribution against the costs of its gatherings and of
+    its staff's exchanges, and what is left; the money for the whole programme (the grant) in a
+    row of its own and the total (project leader only), and each funding source against the
+    costs charged to it (project leader only: the whole programme's money). One query for the
+    funding sources and two per kind of activity."""
+    counties = dashboard_counties(programme=programme, county_ids=county_ids)
+    activities = sorted(
+        (
+            provider(programme=programme, county_ids=county_ids, period=period)
+            for provider in cost_providers
+        ),
+        key=lambda a: a.order,
+    )
+    sources = list(FundingSource.objects.filter(programme=programme).order_by("-amount", "name"))
+    zero = Decimal("0")
+
+    def contribution(county_id):
+        return sum((s.amount for s in sources if s.county_id == county_id), zero)
+
+    rows = [
+        _budget_row(
+            county.name,
+            contribution(county.pk),
+            [a.counties.get(county.pk) or zero for a in activities],
+        )
+        for county in counties
+    ]
+    whole, total, per_source = None, None, []
+    if county_ids is None:
+        whole = _budget_row(
+            _("The whole programme (grant)"), contribution(None), [zero] * len(activities)
+        )
+        total = _sum_rows(_("Total"), [*rows, whole], len(activities))
+        per_source = [
+            _budget_row(s.name, s.amount, [a.funding.get(s.pk) or zero for a in activities])
+            for s in sources
+        ]
+    labels = [a.label for a in activities]
+    columns = [
+        _("Funding"),
+        *(_("Costs: %(activity)s") % {"activity": label} for label in labels),
+        _("Costs in all"),
+        _("Left"),
+    ]
+    shown = [
+        (
+            DashboardTable(
+                key="budget-counties",
+                title=_("Budget per county (NOK)"),
+                columns=[_("County"), *columns],
+            ),
+            [*rows, *([whole, total] if total else [])],
+        )
+    ]
+    if county_ids is None:
+        per_source.append(_sum_rows(_("Total"), per_source, len(activities)))
+        shown.append(
+            (
+                DashboardTable(
+                    key="budget",
+                    title=_("Budget: each funding source against the costs charged to it (NOK)"),
+                    columns=[_("Funding source"), *columns],
+                ),
+                per_source,
+            )
+        )
+    for table, budget_rows in shown:
+        table.rows = [[r.label, r.funding, *r.costs, r.spent, r.left] for r in budget_rows]
+    return DashboardPanel(
+        key="budget",
+        title=gettext_lazy("Budget"),
+        template="portal/dashboard/budget.html",
+        context={"tables": shown},
+        order=60,
+        tables=[table for table, _rows in shown],
     )

@@ -150,7 +150,7 @@ def demo_load() -> tuple[Programme, list[DemoAccount]]:
         FundingSource.objects.get_or_create(
             programme=programme,
             name=f"{counties[number].name} fylkeskommune",
-            defaults={"amount": Decimal("50000"), "note": "Egenandel"},
+            defaults={"amount": Decimal("50000"), "note": "Egenandel", "county": counties[number]},
         )
 
     def county_library(number):

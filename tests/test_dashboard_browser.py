@@ -80,7 +80,8 @@ def _dashboard_and_report(b, world) -> None:
     assert page.get_by_role("heading", level=1).inner_text() == (
         "Report to the funder 2011 – Kompetente regionbibliotek"
     )
-    assert page.get_by_role("table", name="Budget: funding against job-shadowing costs").count()
+    assert page.get_by_role("table", name="Budget per county (NOK)").count()
+    assert page.get_by_role("table", name="Budget: each funding source against the costs").count()
     with page.expect_download() as download:
         page.get_by_role("link", name="Every table in one spreadsheet (XLSX)").click()
     workbook = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))

@@ -126,7 +126,13 @@ def test_project_leader_sees_gaps_change_and_courses_for_every_county(client_for
     loop = build_loop(world)
     response = client_for(world.project_leader).get(url(world.programme))
     assert response.status_code == 200
-    assert [p.key for p in response.context["panels"]] == ["reach", "gaps", "courses", "exchange"]
+    assert [p.key for p in response.context["panels"]] == [
+        "reach",
+        "gaps",
+        "courses",
+        "exchange",
+        "budget",
+    ]
 
     gaps = panel(response, "gaps").context
     assert (gaps["baseline"], gaps["follow_up"]) == (loop.baseline, loop.follow_up)
@@ -379,7 +385,7 @@ def test_panels_come_in_order_and_a_provider_may_show_nothing(world, monkeypatch
     dashboard.register(first)
     dashboard.register(first)  # registering twice adds it once
     panels = dashboard.programme_dashboard(programme=world.programme, user=world.coordinator_a)
-    assert [p.key for p in panels] == ["first", "reach", "gaps", "courses", "exchange"]
+    assert [p.key for p in panels] == ["first", "reach", "gaps", "courses", "exchange", "budget"]
     assert calls == [{world.county_a.pk}]
 
 
