@@ -22,12 +22,15 @@ from portal.dashboard import (
     DashboardTable,
     KeyFigure,
     LoopFigure,
+    TimelineEvent,
     dashboard_areas,
     dashboard_counties,
     register,
     register_costs,
+    register_timeline,
 )
 
+from .models import Offer, OfferPeriod
 from .selectors import exchange_costs, exchange_statistics
 
 
@@ -135,3 +138,29 @@ def exchange_costs_for_budget(*, programme, county_ids, period=None) -> Activity
         funding={pk: row.actual for pk, row in costs["funding"].items()},
         order=40,
     )
+
+
+@register_timeline
+def exchange_timeline(*, programme, county_ids, period=None) -> list[TimelineEvent]:
+    """The periods in which host libraries of the counties the reader sees take visitors (offers
+    not withdrawn). One query."""
+    periods = (
+        OfferPeriod.objects.filter(offer__programme=programme)
+        .exclude(offer__status=Offer.Status.WITHDRAWN)
+        .select_related("offer__host_library__county")
+    )
+    if county_ids is not None:
+        periods = periods.filter(offer__host_library__county_id__in=county_ids)
+    if period is not None:
+        periods = periods.filter(starts_on__lte=period.end, ends_on__gte=period.start)
+    return [
+        TimelineEvent(
+            day=p.starts_on,
+            until=p.ends_on,
+            kind="exchange",
+            kind_label=_("Job-shadowing period"),
+            title=f"{p.offer.host_library}: {p.offer.title}",
+            county=p.offer.host_library.county,
+        )
+        for p in periods
+    ]

@@ -24,6 +24,11 @@ contribution) against what the activities cost. Each app that records costs regi
 provider with `register_costs` (called with programme, county_ids and period, returning
 `ActivityCosts`), so the portal sums gatherings and exchanges without importing the apps.
 
+The timeline of the programme period is the portal's too: each app registers, with
+`register_timeline`, a provider of its dated events (milestones, gatherings, survey windows,
+report due dates, exchange periods), called like a cost provider and returning `TimelineEvent`s
+of the counties the reader sees (and the programme-wide ones).
+
 A provider is also given `period` (a `Period`, or None for the whole programme): the funder
 report for a year asks for the activities of that year. A provider registered without a `period`
 parameter (or **kwargs) is called without it and shows the whole programme.
@@ -372,7 +377,6 @@ class BudgetRow:
     label: str
     funding: Decimal
     costs: list[Decimal]
-    used: KeyFigure
 
     @property
     def spent(self) -> Decimal:
@@ -382,19 +386,18 @@ class BudgetRow:
     def left(self) -> Decimal:
         return self.funding - self.spent
 
-
-def _budget_row(label: str, funding: Decimal, costs: list[Decimal]) -> BudgetRow:
-    spent = sum(costs, Decimal("0"))
-    if funding:
-        used = KeyFigure(_("Used"), _("%(percent)s %%") % {"percent": round(100 * spent / funding)})
-        used.share = float(spent / funding)
-    else:
-        used = KeyFigure(_("Used"), "–")
-    return BudgetRow(label=label, funding=funding, costs=costs, used=used)
+    @property
+    def used(self) -> KeyFigure:
+        """The share of the funding spent, with its bar ("–" without funding)."""
+        if not self.funding:
+            return KeyFigure(_("Used"), "–")
+        share = self.spent / self.funding
+        percent = _("%(percent)s %%") % {"percent": round(100 * share)}
+        return KeyFigure(_("Used"), percent, share=float(share))
 
 
 def _sum_rows(label: str, rows: list[BudgetRow], width: int) -> BudgetRow:
-    return _budget_row(
+    return BudgetRow(
         label,
         sum((r.funding for r in rows), Decimal("0")),
         [sum((r.costs[i] for r in rows), Decimal("0")) for i in range(width)],
@@ -423,7 +426,7 @@ def budget_panel(*, programme, county_ids, user, period=None, **kwargs) -> Dashb
         return sum((s.amount for s in sources if s.county_id == county_id), zero)
 
     rows = [
-        _budget_row(
+        BudgetRow(
             county.name,
             contribution(county.pk),
             [a.counties.get(county.pk) or zero for a in activities],
@@ -432,12 +435,12 @@ def budget_panel(*, programme, county_ids, user, period=None, **kwargs) -> Dashb
     ]
     whole, total, per_source = None, None, []
     if county_ids is None:
-        whole = _budget_row(
+        whole = BudgetRow(
             _("The whole programme (grant)"), contribution(None), [zero] * len(activities)
         )
         total = _sum_rows(_("Total"), [*rows, whole], len(activities))
         per_source = [
-            _budget_row(s.name, s.amount, [a.funding.get(s.pk) or zero for a in activities])
+            BudgetRow(s.name, s.amount, [a.funding.get(s.pk) or zero for a in activities])
             for s in sources
         ]
     labels = [a.label for a in activities]
@@ -478,4 +481,85 @@ def budget_panel(*, programme, county_ids, user, period=None, **kwargs) -> Dashb
         context={"tables": shown},
         order=60,
         tables=[table for table, _rows in shown],
+    )
+
+
+# --- the timeline of the programme period -------------------------------------------------
+
+
+@dataclass
+class TimelineEvent:
+    """A dated event of the programme: `until` for one lasting several days; `kind` is a CSS cue
+    and `kind_label` says what it is; `county` is None for the whole programme."""
+
+    day: date
+    kind: str
+    kind_label: str
+    title: str
+    county: County | None = None
+    until: date | None = None
+    note: str = ""
+
+
+@dataclass
+class TimelineMonth:
+    month: date  # its first day
+    events: list[TimelineEvent]
+
+
+timeline_providers: list[Callable[..., list[TimelineEvent]]] = []
+
+
+def register_timeline(
+    provider: Callable[..., list[TimelineEvent]],
+) -> Callable[..., list[TimelineEvent]]:
+    if provider not in timeline_providers:
+        timeline_providers.append(provider)
+    return provider
+
+
+def in_scope(county_id: int | None, county_ids: set[int] | None) -> bool:
+    """Whether a timeline event of this county is shown: programme-wide events to everyone."""
+    return county_ids is None or county_id is None or county_id in county_ids
+
+
+@register
+def timeline_panel(*, programme, county_ids, user, period=None, **kwargs) -> DashboardPanel:
+    """Every registered event in date order, grouped by month; one query per provider."""
+    events = [
+        event
+        for provider in timeline_providers
+        for event in provider(programme=programme, county_ids=county_ids, period=period)
+    ]
+    events.sort(key=lambda e: (e.day, e.until or e.day, e.kind, e.title))
+    months: list[TimelineMonth] = []
+    for event in events:
+        month = event.day.replace(day=1)
+        if not months or months[-1].month != month:
+            months.append(TimelineMonth(month=month, events=[]))
+        months[-1].events.append(event)
+    return DashboardPanel(
+        key="timeline",
+        title=gettext_lazy("Timeline of the programme"),
+        template="portal/dashboard/timeline.html",
+        context={"months": months},
+        order=70,
+        tables=[
+            DashboardTable(
+                key="timeline",
+                title=_("Timeline of the programme"),
+                columns=[_("Date"), _("Until"), _("What"), _("Title"), _("County"), _("Note")],
+                rows=[
+                    [
+                        e.day,
+                        e.until,
+                        e.kind_label,
+                        e.title,
+                        e.county.name if e.county else _("The whole programme"),
+                        e.note,
+                    ]
+                    for e in events
+                ],
+            )
+        ],
     )

@@ -9,6 +9,7 @@ from datetime import date
 
 from django.db.models import (
     Count,
+    F,
     IntegerField,
     Max,
     OuterRef,
@@ -151,6 +152,67 @@ def online_completers(*, course_ids: Iterable[int]) -> dict[int, set[int]]:
         ):
             completers[course_id].add(user_id)
     return completers
+
+
+def _count(queryset: QuerySet, key: str) -> Coalesce:
+    """A correlated subquery counting the rows of `queryset` per `key` (0 when none)."""
+    counted = queryset.values(key).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def learning_completion_by_county(*, programme, county_ids=None, period=None) -> dict:
+    """Per participants' county (the library they registered from): of the participants of
+    the programme's courses with online material (lessons or assignments), how many completed
+    it (every lesson done and every assignment approved), as {county id: (participants,
+    completed)}; a person counts once per course. One query, counted in the database: it
+    returns a row per county and course, whatever the number of participants."""
+    course = OuterRef("gathering__course_id")
+    items = _count(Lesson.objects.filter(module__course_id=course), "module__course_id") + _count(
+        Assignment.objects.filter(course_id=course), "course_id"
+    )
+    done = _count(
+        LessonCompletion.objects.filter(
+            lesson__module__course_id=course, user_id=OuterRef("user_id")
+        ),
+        "user_id",
+    ) + _count(
+        Submission.objects.filter(
+            assignment__course_id=course,
+            user_id=OuterRef("user_id"),
+            status=Submission.Status.APPROVED,
+        ),
+        "user_id",
+    )
+    registrations = Registration.objects.filter(
+        gathering__course__programme=programme,
+        status__in=Registration.PARTICIPANT_STATUSES,
+        library__isnull=False,
+    )
+    if county_ids is not None:
+        registrations = registrations.filter(library__county_id__in=county_ids)
+    if period is not None:
+        registrations = registrations.filter(
+            gathering__starts_at__date__gte=period.start,
+            gathering__starts_at__date__lte=period.end,
+        )
+    rows = (
+        registrations.alias(items=items, done=done)
+        .filter(items__gt=0)
+        .values("library__county_id", "gathering__course_id")
+        .annotate(
+            participants=Count("user_id", distinct=True),
+            completed=Count("user_id", distinct=True, filter=Q(done__gte=F("items"))),
+        )
+        .order_by()
+    )
+    figures: dict[int, tuple[int, int]] = {}
+    for row in rows:
+        participants, completed = figures.get(row["library__county_id"], (0, 0))
+        figures[row["library__county_id"]] = (
+            participants + row["participants"],
+            completed + row["completed"],
+        )
+    return figures
 
 
 def my_progress(*, course: Course, user) -> dict:
