@@ -119,6 +119,16 @@ class CourseFilter(filters.FilterSet):
         fields = []
 
 
+class CourseCompletionFilter(filters.FilterSet):
+    programme = IdFilter(field_name="programme_id", label=gettext_lazy("programme id"))
+    county = IdFilter(field_name="county_id", label=gettext_lazy("county id (the owner)"))
+    course = IdFilter(field_name="pk", label=gettext_lazy("course id"))
+
+    class Meta:
+        model = Course
+        fields = []
+
+
 class GatheringFilter(filters.FilterSet):
     programme = IdFilter(field_name="course__programme_id", label=gettext_lazy("programme id"))
     course = IdFilter(field_name="course_id", label=gettext_lazy("course id"))

@@ -1,4 +1,5 @@
-"""Survey results in the API: the figures of the results page, from surveys.results, as JSON.
+"""Survey results in the API: the figures of the results page, from surveys.results, as JSON
+or as CSV (one figure a row, written from the JSON: the same figures, nothing more).
 
 Nothing is computed here. `survey_results` applies the disclosure rule (minimum group size, the
 subtraction check, the person's counties and libraries); this module only writes its answer out,
@@ -199,3 +200,78 @@ def results_data(results: SurveyResults) -> dict:
             for r in results.response_rates
         ],
     }
+
+
+class ResultRowSerializer(serializers.Serializer):
+    """One figure of the results a row ("long" form, as Power BI and pivot tables like it):
+    `section` says what it describes, `measure` which figure it is; a figure held back by the
+    minimum group size has `suppressed` true and no value."""
+
+    section = serializers.ChoiceField(
+        choices=["survey", "question", "area", "gap_heatmap", "response_rate"]
+    )
+    question = serializers.IntegerField(allow_null=True)
+    code = serializers.CharField(allow_blank=True)
+    item = serializers.CharField(allow_blank=True)
+    item_label = serializers.CharField(allow_blank=True)
+    option = serializers.CharField(allow_blank=True)
+    option_label = serializers.CharField(allow_blank=True)
+    area = serializers.IntegerField(allow_null=True)
+    county = serializers.IntegerField(allow_null=True)
+    county_name = serializers.CharField(allow_blank=True)
+    library_name = serializers.CharField(allow_blank=True)
+    measure = serializers.CharField()
+    value = serializers.FloatField(allow_null=True)
+    suppressed = serializers.BooleanField()
+
+
+ROW = dict.fromkeys(ResultRowSerializer().fields, "")
+
+
+def _rows(section: str, measures, source: dict, *, suppressed: bool = False, **where) -> list:
+    return [
+        {
+            **ROW,
+            "question": None,
+            "area": None,
+            "county": None,
+            **where,
+            "section": section,
+            "measure": measure,
+            "value": None if suppressed else source[measure],
+            "suppressed": suppressed,
+        }
+        for measure in measures
+    ]
+
+
+def result_rows(data: dict) -> list[dict]:
+    """`results_data`'s figures as rows (see ResultRowSerializer)."""
+    rows = _rows("survey", ["n"], data, suppressed=data["suppressed"])
+    for question in data["questions"]:
+        for item in question["items"]:
+            where = {
+                "question": question["question"],
+                "code": question["code"],
+                "item": item["key"],
+                "item_label": item["label"],
+            }
+            hidden = item["suppressed"]
+            rows += _rows("question", ["n", "mean", "dont_know"], item, suppressed=hidden, **where)
+            for bar in item["bars"]:
+                option = {"option": bar["value"], "option_label": bar["label"]}
+                rows += _rows("question", ["count", "percent"], bar, **where, **option)
+    figures = ["n", "importance", "competence", "gap", "baseline_gap", "change", "programme_gap"]
+    for area in data["areas"]:
+        where = {"area": area["area"], "code": area["code"]}
+        rows += _rows("area", figures, area, suppressed=area["suppressed"], **where)
+    for row in data["gap_heatmap"]:
+        for cell in row["cells"]:
+            where = {"county": row["county"], "area": cell["area"]}
+            hidden = cell["suppressed"]
+            rows += _rows("gap_heatmap", ["n", "gap"], cell, suppressed=hidden, **where)
+    for rate in data["response_rates"]:
+        where = {"county_name": rate["county"], "library_name": rate["library"]}
+        measures = ["invited", "completed", "submitted", "rate"]
+        rows += _rows("response_rate", measures, rate, **where)
+    return rows

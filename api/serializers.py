@@ -146,6 +146,63 @@ class CourseSerializer(serializers.ModelSerializer):
         ]
 
 
+class CourseCompletionSerializer(serializers.ModelSerializer):
+    """A course's online part (the id is the course's): its size, its participants and who
+    completed it."""
+
+    modules = serializers.IntegerField(source="module_count", read_only=True)
+    lessons = serializers.IntegerField(source="lesson_count", read_only=True)
+    assignments = serializers.IntegerField(source="assignment_count", read_only=True)
+    participants = serializers.IntegerField(source="participant_count", read_only=True)
+    completed = serializers.IntegerField(source="completed_count", read_only=True)
+    completion_share = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Course
+        fields = [
+            "id",
+            "programme",
+            "county",
+            "title",
+            "modules",
+            "lessons",
+            "assignments",
+            "participants",
+            "completed",
+            "completion_share",
+        ]
+
+    def get_completion_share(self, course) -> float | None:
+        """Completed participants over participants (0 to 1); none without participants."""
+        if not course.participant_count:
+            return None
+        return round(course.completed_count / course.participant_count, 4)
+
+
+class ParticipantCompletionSerializer(serializers.Serializer):
+    """A participant's progress through a course's online part (see the completion page)."""
+
+    person = serializers.IntegerField(source="user.pk")
+    person_name = serializers.CharField(source="user.full_name")
+    lessons_done = serializers.IntegerField()
+    lessons_total = serializers.SerializerMethodField()
+    assignments_approved = serializers.IntegerField()
+    assignments_total = serializers.SerializerMethodField()
+    percent = serializers.IntegerField()
+    completed = serializers.SerializerMethodField()
+
+    def get_lessons_total(self, row) -> int:
+        return self.context["lessons_total"]
+
+    def get_assignments_total(self, row) -> int:
+        return self.context["assignments_total"]
+
+    def get_completed(self, row) -> bool:
+        """Every lesson done and every assignment approved: the certificate is theirs."""
+        total = self.context["lessons_total"] + self.context["assignments_total"]
+        return bool(total) and row.lessons_done + row.assignments_approved >= total
+
+
 class GatheringSerializer(serializers.ModelSerializer):
     seats_taken = serializers.IntegerField(read_only=True)
     waiting_count = serializers.IntegerField(read_only=True)

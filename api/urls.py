@@ -10,6 +10,9 @@ router.register("counties", viewsets.CountyViewSet, basename="county")
 router.register("libraries", viewsets.LibraryViewSet, basename="library")
 router.register("surveys", viewsets.SurveyViewSet, basename="survey")
 router.register("courses", viewsets.CourseViewSet, basename="course")
+router.register(
+    "learning/completion", viewsets.CourseCompletionViewSet, basename="course-completion"
+)
 router.register("gatherings", viewsets.GatheringViewSet, basename="gathering")
 router.register("registrations", viewsets.RegistrationViewSet, basename="registration")
 router.register("exchange/offers", viewsets.OfferViewSet, basename="offer")

@@ -12,20 +12,31 @@ from rest_framework import viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from courses.learning.selectors import (
+    course_completion_table,
+    courses_with_online_totals,
+    online_completers,
+)
 from courses.models import Course, Gathering, Registration
 from courses.selectors import gatherings_with_counts
 from hospitering.models import Offer, Placement
 from modelbibliotek.models import Indicator, IndicatorValue, ModelLibrary, ProgressReport
 from modelbibliotek.selectors import TOLD
 from portal import permissions
+from portal.dashboard import dashboard_overview
 from portal.models import County, Library, Programme
 from surveys.models import Page, Question, Survey
 from surveys.results.selectors import survey_results
 
-from . import filters, results, serializers
+from . import filters, key_figures, results, serializers
+
+CSV = "csv"
+
+
+def _as_csv(request) -> bool:
+    return request.accepted_renderer.format == CSV
 
 
 @extend_schema_view(
@@ -33,9 +44,11 @@ from . import filters, results, serializers
     retrieve=extend_schema(description=_("One object you may see; any other id answers 404.")),
 )
 class PolicyViewSet(viewsets.ReadOnlyModelViewSet):
-    """A read-only resource over one model with a policy: what the caller may `view`."""
+    """A read-only resource over one model with a policy: what the caller may `view` (or, with
+    `policy_action`, what they may do that to: an object they may see but not that answers 403)."""
 
     model: type
+    policy_action = "view"
     ordering: tuple[str, ...] = ("pk",)
 
     def related(self, queryset):
@@ -43,13 +56,16 @@ class PolicyViewSet(viewsets.ReadOnlyModelViewSet):
         return queryset
 
     def get_queryset(self):
-        visible = permissions.for_action(self.request.user, self.model, "view")
-        return self.related(visible).order_by(*self.ordering)
+        allowed = permissions.for_action(self.request.user, self.model, self.policy_action)
+        return self.related(allowed).order_by(*self.ordering)
 
     def get_object(self):
-        return permissions.get_visible_or_404(
+        obj = permissions.get_visible_or_404(
             self.request, self.related(self.model._default_manager.all()), pk=self.kwargs["pk"]
         )
+        if self.policy_action != "view":
+            permissions.require(self.request, self.policy_action, obj)
+        return obj
 
 
 class ProgrammeViewSet(PolicyViewSet):
@@ -59,6 +75,37 @@ class ProgrammeViewSet(PolicyViewSet):
 
     def related(self, queryset):
         return queryset.prefetch_related("counties", "competence_areas")
+
+    @extend_schema(
+        responses={
+            (200, "application/json"): key_figures.CountyFiguresSerializer(many=True),
+            (200, "text/csv"): key_figures.KeyFigureRowSerializer(many=True),
+        },
+        description=_(
+            "The key figures of the programme's dashboard, per county, as on the county cards: "
+            "only the counties whose figures you see on the dashboard (a coordinator their own), "
+            "with what the minimum group size holds back left out as there. Each figure has a key "
+            "that stays the same in every language; a figure with items (the largest gaps) has "
+            "them as rows of their own in the CSV. 403 if you may see the programme but not its "
+            "dashboard."
+        ),
+    )
+    @action(
+        detail=True,
+        url_path="key-figures",
+        filterset_class=None,
+        pagination_class=None,
+        serializer_class=key_figures.KeyFigureRowSerializer,  # the CSV's columns
+    )
+    def key_figures(self, request, pk=None):
+        programme = permissions.get_visible_or_404(
+            request, Programme.objects.prefetch_related("counties", "competence_areas"), pk=pk
+        )
+        permissions.require(request, "view_dashboard", programme)
+        data = key_figures.key_figures_data(
+            dashboard_overview(programme=programme, user=request.user)
+        )
+        return Response(key_figures.key_figure_rows(data) if _as_csv(request) else data)
 
 
 class CountyViewSet(PolicyViewSet):
@@ -100,19 +147,23 @@ class SurveyViewSet(PolicyViewSet):
 
     @extend_schema(
         parameters=[results.ResultQuerySerializer],
-        responses=results.SurveyResultsSerializer,
+        responses={
+            (200, "application/json"): results.SurveyResultsSerializer,
+            (200, "text/csv"): results.ResultRowSerializer(many=True),
+        },
         description=_(
             "The survey's aggregated results, as on its results page: only for the counties and "
             "libraries you may see, no figure about fewer respondents than the survey's minimum "
             "group size (nor one that would reveal a smaller group by subtraction), never an "
-            "answer or a free text. 403 if you may see the survey but not its results."
+            "answer or a free text. 403 if you may see the survey but not its results. As CSV, "
+            "one figure a row (a figure held back is empty there)."
         ),
     )
     @action(
         detail=True,
         filterset_class=None,
         pagination_class=None,
-        renderer_classes=[JSONRenderer],  # the figures have no table shape of one row each
+        serializer_class=results.ResultRowSerializer,  # the CSV's columns
     )
     def results(self, request, pk=None):
         survey = permissions.get_visible_or_404(
@@ -128,7 +179,8 @@ class SurveyViewSet(PolicyViewSet):
         refused = query.refused_filters(asked, answer.filters)
         if refused:
             raise ValidationError(refused)
-        return Response(results.results_data(answer))
+        data = results.results_data(answer)
+        return Response(results.result_rows(data) if _as_csv(request) else data)
 
 
 class CourseViewSet(PolicyViewSet):
@@ -138,6 +190,72 @@ class CourseViewSet(PolicyViewSet):
 
     def related(self, queryset):
         return queryset.prefetch_related("competence_areas")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description=_(
+            "The online part (learning arena) of each course you manage, as on its completion "
+            "page: its modules, lessons and assignments, its participants, and how many of them "
+            "completed it (every lesson done, every assignment approved: they get its "
+            "certificate). Only the courses you manage; the course's id is the id here."
+        )
+    ),
+    retrieve=extend_schema(
+        description=_(
+            "One course's online part. 404 for a course you may not see, 403 for one you see "
+            "but do not manage."
+        )
+    ),
+)
+class CourseCompletionViewSet(PolicyViewSet):
+    model = Course
+    policy_action = "manage"  # the figures of a course's arena are its managers' (as its pages)
+    serializer_class = serializers.CourseCompletionSerializer
+    filterset_class = filters.CourseCompletionFilter
+
+    def related(self, queryset):
+        return courses_with_online_totals(queryset)
+
+    @staticmethod
+    def _with_completers(courses):
+        completers = online_completers(course_ids=[course.pk for course in courses])
+        for course in courses:
+            course.completed_count = len(completers[course.pk])
+        return courses
+
+    def paginate_queryset(self, queryset):
+        return self._with_completers(super().paginate_queryset(queryset))
+
+    def get_object(self):
+        return self._with_completers([super().get_object()])[0]
+
+    @extend_schema(
+        responses=serializers.ParticipantCompletionSerializer(many=True),
+        description=_(
+            "Each participant of the course (holding a seat or having attended) with their "
+            "progress through its online part, as on its completion page. For the course's "
+            "managers: 404 for a course you may not see, 403 for one you see but do not manage."
+        ),
+    )
+    @action(
+        detail=True,
+        filterset_class=None,
+        pagination_class=None,
+        serializer_class=serializers.ParticipantCompletionSerializer,
+    )
+    def participants(self, request, pk=None):
+        table = course_completion_table(course=PolicyViewSet.get_object(self))
+        serializer = self.get_serializer(
+            table.rows,
+            many=True,
+            context={
+                **self.get_serializer_context(),
+                "lessons_total": table.lessons_total,
+                "assignments_total": table.assignments_total,
+            },
+        )
+        return Response(serializer.data)
 
 
 class GatheringViewSet(PolicyViewSet):

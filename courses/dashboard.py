@@ -249,14 +249,23 @@ def _add_county_figures(panel, programme, counties, areas, county_ids, period) -
                 _("Gatherings held / planned"),
                 f"{held.get('held', 0)} / {held.get('planned', 0)}",
                 order=30,
+                key="gatherings-held-planned",
             ),
-            KeyFigure(_("Course registrations"), str(people.get("registered", 0)), order=31),
-            share_figure(_("Attendance rate"), attended, attended + absent, order=32),
+            KeyFigure(
+                _("Course registrations"),
+                str(people.get("registered", 0)),
+                order=31,
+                key="course-registrations",
+            ),
+            share_figure(
+                _("Attendance rate"), attended, attended + absent, order=32, key="attendance-rate"
+            ),
             share_figure(
                 _("Libraries with a participant"),
                 people.get("libraries_reached", 0),
                 libraries.get(county.pk, 0),
                 order=33,
+                key="libraries-with-participant",
             ),
             share_figure(
                 _("Completed the learning arena"),

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import permissions
-from portal.demo import COLLEAGUE_DOMAIN, demo_moment
+from portal.demo import COLLEAGUE_DOMAIN, DemoCalendar
 from portal.home import HomeAction, register, register_demo
 from portal.models import CompetenceArea, County, Library, RoleAssignment, User
 
@@ -137,7 +137,7 @@ def _own_registrations_waiting(*, user, programme) -> list[HomeAction]:
 
 Status = Registration.Status
 
-# (title, county, venue, address, municipality, days from today, hours, capacity)
+# (title, county, venue, address, municipality, days from the calendar's day, hours, capacity)
 SERIES = [
     ("Samling 1, Trondheim", "16", "Trondheim folkebibliotek, Hovedbiblioteket",
      "Peter Egges plass 1", "Trondheim", -300, 6, 40),
@@ -152,10 +152,12 @@ SERIES = [
 
 @register_demo
 @transaction.atomic
-def courses_demo_load(*, programme) -> None:
+def courses_demo_load(*, programme, calendar: DemoCalendar | None = None) -> None:
     """A programme-wide course series (three gatherings held with attendance, two open for
     registration, the last one full with a waiting list) and a county course needing the library
-    leader's approval, dated relative to today."""
+    leader's approval, dated relative to the calendar's day. In a finished programme every
+    gathering has been held, with attendance."""
+    calendar = calendar or DemoCalendar.current()
     if Course.objects.filter(programme=programme).exists():
         return
     counties = {c.number: c for c in County.objects.filter(programmes=programme)}
@@ -180,7 +182,7 @@ def courses_demo_load(*, programme) -> None:
     for title, number, venue, address, municipality, days, hours, capacity in SERIES:
         if number not in counties:
             continue
-        starts_at = demo_moment(days, 9, 30)
+        starts_at = calendar.moment(days, 9, 30)
         gatherings.append(
             Gathering.objects.create(
                 course=series,
@@ -230,16 +232,16 @@ def courses_demo_load(*, programme) -> None:
         workshop = Gathering.objects.create(
             course=county_course,
             title="Planverksted",
-            starts_at=demo_moment(28, 9),
-            ends_at=demo_moment(28, 15),
+            starts_at=calendar.moment(28, 9),
+            ends_at=calendar.moment(28, 15),
             venue_name="Sør-Trøndelag fylkesbibliotek",
             municipality="Trondheim",
             county=counties["16"],
             capacity=2,
-            registration_deadline=demo_moment(21, 12),
+            registration_deadline=calendar.moment(21, 12),
             requires_leader_approval=True,
         )
-    _demo_registrations(gatherings, workshop)
+    _demo_registrations(gatherings, workshop, finished=calendar.finished)
     _demo_costs(programme, gatherings)
 
 
@@ -267,10 +269,13 @@ def _demo_costs(programme, gatherings: list[Gathering]) -> None:
     )
 
 
-def _demo_registrations(gatherings: list[Gathering], workshop: Gathering | None) -> None:
+def _demo_registrations(
+    gatherings: list[Gathering], workshop: Gathering | None, *, finished: bool
+) -> None:
     """Attendance at the gatherings held (colleagues from every county, some absent), the demo
     staff on the coming ones, a full last gathering with two waiting, and one registration
-    waiting for the library leader's approval."""
+    waiting for the library leader's approval. In a finished programme the demo staff attended
+    and there is nothing to wait for."""
     staff = {
         role.user.email: (role.user, role.library)
         for role in RoleAssignment.objects.filter(
@@ -285,8 +290,10 @@ def _demo_registrations(gatherings: list[Gathering], workshop: Gathering | None)
     now = timezone.now()
     for index, gathering in enumerate(gatherings):
         if gathering.starts_at < now:
-            # Thirty colleagues from all over the programme; one in nine absent.
-            chosen = random.Random(index).sample(colleagues, min(30, len(colleagues)))  # noqa: S311
+            # Up to thirty colleagues from all over the programme; one in nine absent.
+            chosen = random.Random(index).sample(  # noqa: S311
+                colleagues, min(30, gathering.capacity, len(colleagues))
+            )
             for number, (user, library) in enumerate(chosen):
                 status = Status.ABSENT if number % 9 == 8 else Status.ATTENDED
                 registrations.append(
@@ -300,28 +307,40 @@ def _demo_registrations(gatherings: list[Gathering], workshop: Gathering | None)
                     gathering=gatherings[0], user=user, library=library, status=Status.ATTENDED
                 )
             )
+    seat = Status.ATTENDED if finished else Status.CONFIRMED
     if len(gatherings) == len(SERIES):
         coming, full = gatherings[3], gatherings[4]
         for email in ("ansatt1.steinkjer@demo.no", "ansatt1.hamar@demo.no"):
             if email in staff:
                 user, library = staff[email]
-                registrations.append(Registration(gathering=coming, user=user, library=library))
-        for position, (user, library) in enumerate(colleagues[-(full.capacity + 2) :]):
-            waiting = position >= full.capacity
-            registrations.append(
-                Registration(
-                    gathering=full,
-                    user=user,
-                    library=library,
-                    status=Status.WAITING if waiting else Status.CONFIRMED,
-                    waiting_position=position - full.capacity + 1 if waiting else None,
+                registrations.append(
+                    Registration(gathering=coming, user=user, library=library, status=seat)
                 )
-            )
+        if not finished:  # the last gathering is full, two on its waiting list
+            for position, (user, library) in enumerate(colleagues[-(full.capacity + 2) :]):
+                waiting = position >= full.capacity
+                registrations.append(
+                    Registration(
+                        gathering=full,
+                        user=user,
+                        library=library,
+                        status=Status.WAITING if waiting else Status.CONFIRMED,
+                        waiting_position=position - full.capacity + 1 if waiting else None,
+                    )
+                )
     if workshop is not None and "ansatt2.trondheim@demo.no" in staff:
         user, library = staff["ansatt2.trondheim@demo.no"]
         registrations.append(
             Registration(
-                gathering=workshop, user=user, library=library, status=Status.AWAITING_APPROVAL
+                gathering=workshop,
+                user=user,
+                library=library,
+                status=seat if finished else Status.AWAITING_APPROVAL,
             )
         )
     Registration.objects.bulk_create(registrations)
+    for gathering in [*gatherings, workshop]:
+        if gathering is not None and gathering.starts_at < now:  # registered a month before
+            Registration.objects.filter(gathering=gathering).update(
+                created_at=gathering.starts_at - timedelta(days=30), updated_at=gathering.ends_at
+            )

@@ -102,6 +102,7 @@ def exchange_panel(*, programme, county_ids, user, period=None, **kwargs) -> Das
                 _("Job shadowing: applied / approved / with a report"),
                 f"{statistics['applied'].get(county.pk, 0)} / {row.placements} / {row.reports}",
                 order=40,
+                key="job-shadowing-applied-approved-reported",
             )
         ]
         for area, count in zip(areas, row.per_area, strict=True):

@@ -4,18 +4,18 @@ that ended last week whose report and host feedback are still to come.
 
 Historic placements are written directly (the services refuse days in the past); the open offers
 also have a period a few months ahead, so the demo accounts can apply and decide today. Every
-date is relative to today (portal.demo).
+date is relative to the calendar's day (portal.demo). In a finished programme every placement is
+over, with its report, feedback and costs, and no application waits.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
-from portal.demo import demo_day
+from portal.demo import OSLO, DemoCalendar
 from portal.models import CompetenceArea, FundingSource, Library, User
 
 from .models import (
@@ -54,14 +54,15 @@ def _decide(application, step, outcome, by, reason=""):
 
 
 @transaction.atomic
-def exchange_demo_load(*, programme) -> None:
+def exchange_demo_load(*, programme, calendar: DemoCalendar | None = None) -> None:
+    calendar = calendar or DemoCalendar.current()
     if Offer.objects.filter(programme=programme).exists():
         return
     people = {u.email.split("@")[0]: u for u in User.objects.filter(email__endswith="@demo.no")}
     if "ansatt1.trondheim" not in people:
         return  # the demo people are loaded by portal.demo first
     areas = {a.code: a for a in CompetenceArea.objects.filter(programme=programme)}
-    ahead = timezone.localdate() + timedelta(days=60)
+    ahead = calendar.day(60)
     offers = []
     for number, municipality, title, codes in OFFERS:
         host = _host(number, municipality)
@@ -81,7 +82,7 @@ def exchange_demo_load(*, programme) -> None:
         )
         offer.competence_areas.set([areas[c] for c in codes if c in areas])
         OfferPeriod.objects.create(
-            offer=offer, starts_on=demo_day(-340), ends_on=demo_day(-5), places=3
+            offer=offer, starts_on=calendar.day(-340), ends_on=calendar.day(-5), places=3
         )
         OfferPeriod.objects.create(
             offer=offer, starts_on=ahead, ends_on=ahead + timedelta(days=45), places=2
@@ -117,52 +118,28 @@ def exchange_demo_load(*, programme) -> None:
     home_s = Library.objects.get(municipality_number="1702", kind=Library.Kind.PUBLIC)
     leader_m, leader_s = people["biblioteksjef.molde"], people["biblioteksjef.steinkjer"]
     coord_m, coord_s = people["koordinator.more-og-romsdal"], people["koordinator.nord-trondelag"]
-    leader_l = people["biblioteksjef.lillehammer"]
+    leader_l, coord_o = people["biblioteksjef.lillehammer"], people["koordinator.oppland"]
+    home_l = Library.objects.get(municipality_number="0501", kind=Library.Kind.PUBLIC)
     for offer, person, home, start, approvers in (
-        (hamar, "ansatt1.trondheim", home_t, demo_day(-330), (leader_t, coord_t, leader_h)),
-        (molde, "ansatt1.hamar", home_h, demo_day(-320), (leader_h, coord_h, project_leader)),
-        (trondheim, "ansatt2.hamar", home_h, demo_day(-300), (leader_h, coord_h, leader_t)),
-        (lillehammer, "ansatt1.molde", home_m, demo_day(-280), (leader_m, coord_m, leader_l)),
-        (trondheim, "ansatt1.steinkjer", home_s, demo_day(-250), (leader_s, coord_s, leader_t)),
+        (hamar, "ansatt1.trondheim", home_t, calendar.day(-330), (leader_t, coord_t, leader_h)),
+        (molde, "ansatt1.hamar", home_h, calendar.day(-320), (leader_h, coord_h, project_leader)),
+        (trondheim, "ansatt2.hamar", home_h, calendar.day(-300), (leader_h, coord_h, leader_t)),
+        (lillehammer, "ansatt1.molde", home_m, calendar.day(-280), (leader_m, coord_m, leader_l)),
+        (trondheim, "ansatt1.steinkjer", home_s, calendar.day(-250), (leader_s, coord_s, leader_t)),
+        (nord, "ansatt1.lillehammer", home_l, calendar.day(-230), (leader_l, coord_o, coord_s)),
     ):
         application = apply(offer, person, home, start, 3, Status.APPROVED, None)
         for step, by in zip(Application.STEPS, approvers, strict=True):
             _decide(application, step, Outcome.APPROVED, by)
-        placement = Placement.objects.create(
-            application=application,
-            starts_on=application.starts_on,
-            ends_on=application.ends_on,
-            host_contact=f"{offer.contact_name}, {offer.contact_email}",
-            day_programme="Dag 1: omvisning og møte med ledelsen.\nDag 2: arrangementer.\n"
-            "Dag 3: samarbeid med kommunen.",
-        )
-        for kind, planned, actual in (
-            (BudgetLine.Kind.TRAVEL, "2400", "2310"),
-            (BudgetLine.Kind.ACCOMMODATION, "2600", "2780"),
-            (BudgetLine.Kind.PER_DIEM, "1200", "1200"),
-        ):
-            BudgetLine.objects.create(
-                placement=placement,
-                kind=kind,
-                planned=Decimal(planned),
-                actual=Decimal(actual),
-                funding_source=funding[0],
-            )
-        PlacementReport.objects.create(
-            placement=placement,
-            learnt="Hvordan biblioteket bygger partnerskap med frivillige lag og kommunen.",
-            changes_at_home="Vi starter et samarbeidsforum med kulturkontoret.",
-            shared="Presentasjon på personalmøtet uka etter besøket.",
-        )
-        HostFeedback.objects.create(
-            placement=placement,
-            feedback="Et godt besøk med gode spørsmål; vi lærte også mye.",
-            author=approvers[2],
-        )
-    # A visit that ended last week: the report and the host's feedback are still to come.
-    recent = apply(hamar, "ansatt2.molde", home_m, demo_day(-9), 3, Status.APPROVED, None)
+        _completed(application, offer, host=approvers[2], funding=funding[0])
+    # A visit that ended last week: the report and the host's feedback are still to come (in a
+    # finished programme they came in).
+    recent = apply(hamar, "ansatt2.molde", home_m, calendar.day(-9), 3, Status.APPROVED, None)
     for step, by in zip(Application.STEPS, (leader_m, coord_m, leader_h), strict=True):
         _decide(recent, step, Outcome.APPROVED, by)
+    if calendar.finished:
+        _completed(recent, hamar, host=leader_h, funding=funding[0])
+        return
     Placement.objects.create(
         application=recent,
         starts_on=recent.starts_on,
@@ -219,3 +196,47 @@ def exchange_demo_load(*, programme) -> None:
         planned=Decimal("2800"),
         funding_source=funding[-1],
     )
+
+
+def _completed(application, offer, *, host, funding) -> Placement:
+    """The placement of an approved application, over: its costs, report and the feedback of the
+    `host` (who decided the host step). The application was sent a month before the visit and
+    decided in the days after."""
+    applied = datetime.combine(application.starts_on - timedelta(days=30), time(10), tzinfo=OSLO)
+    Application.objects.filter(pk=application.pk).update(created_at=applied, updated_at=applied)
+    for days, decision in enumerate(application.decisions.order_by("pk"), start=3):
+        Decision.objects.filter(pk=decision.pk).update(decided_at=applied + timedelta(days=days))
+    placement = Placement.objects.create(
+        application=application,
+        starts_on=application.starts_on,
+        ends_on=application.ends_on,
+        host_contact=f"{offer.contact_name}, {offer.contact_email}",
+        day_programme="Dag 1: omvisning og møte med ledelsen.\nDag 2: arrangementer.\n"
+        "Dag 3: samarbeid med kommunen.",
+    )
+    BudgetLine.objects.bulk_create(
+        BudgetLine(
+            placement=placement,
+            kind=kind,
+            planned=Decimal(planned),
+            actual=Decimal(actual),
+            funding_source=funding,
+        )
+        for kind, planned, actual in (
+            (BudgetLine.Kind.TRAVEL, "2400", "2310"),
+            (BudgetLine.Kind.ACCOMMODATION, "2600", "2780"),
+            (BudgetLine.Kind.PER_DIEM, "1200", "1200"),
+        )
+    )
+    PlacementReport.objects.create(
+        placement=placement,
+        learnt="Hvordan biblioteket bygger partnerskap med frivillige lag og kommunen.",
+        changes_at_home="Vi starter et samarbeidsforum med kulturkontoret.",
+        shared="Presentasjon på personalmøtet uka etter besøket.",
+    )
+    HostFeedback.objects.create(
+        placement=placement,
+        feedback="Et godt besøk med gode spørsmål; vi lærte også mye.",
+        author=host,
+    )
+    return placement

@@ -52,6 +52,7 @@ def model_library_panel(*, programme, county_ids, user) -> DashboardPanel | None
                 _("Model library: %(library)s") % {"library": row.model_library.library},
                 items=[KeyFigure(light.label, _light_text(light)) for light in row.lights],
                 order=50,
+                key=f"model-library-{row.model_library.pk}",
             )
         )
     for county_id, figure in _milestones_per_county(model_libraries).items():

@@ -6,16 +6,18 @@ keeps their audit log; the report periods are the programme's four half-years, w
 relative to today like the rest of the demo. Each county's library stands at another point of
 the cycle, so every state can be seen: approved reports (frozen), one returned with the
 coordinator's comment, one submitted again, one waiting for approval, a draft, and an overdue
-period with no report.
+period with no report. In a finished programme every report of every period is approved, written
+in that state as the regional generator does (no e-mails today about reports of 2012).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
+from portal.demo import OSLO, DemoCalendar
 from portal.models import CompetenceArea, Library, User
 from portal.permissions import users_for
 
@@ -25,8 +27,10 @@ from .models import (
     Milestone,
     ModelLibrary,
     PlanAnchoring,
+    ProgressReport,
     ReportPeriod,
 )
+from .selectors import report_content
 
 # (county, municipality, project title, the states of its reports period by period)
 LIBRARIES = [
@@ -142,7 +146,7 @@ def _plan(model_library: ModelLibrary, by: User, areas: dict, index: int) -> Non
     )
 
 
-def _report(model_library, period, state, by, number: int) -> None:
+def _report(model_library, period, state, by, number: int, *, finished: bool) -> None:
     report = services.report_create(model_library=model_library, period=period, created_by=by)
     values = {}
     for indicator in Indicator.objects.filter(goal__model_library=model_library):
@@ -173,6 +177,9 @@ def _report(model_library, period, state, by, number: int) -> None:
     )
     if state == "draft":
         return
+    if finished:
+        _approved_when_due(report, period)
+        return
     services.report_submit(report=report, submitted_by=by)
     if state == "submitted":
         return
@@ -189,8 +196,22 @@ def _report(model_library, period, state, by, number: int) -> None:
     services.report_approve(report=report, approved_by=coordinator, comment="Godt arbeid!")
 
 
+def _approved_when_due(report: ProgressReport, period: ReportPeriod) -> None:
+    """A report of a programme that is over, written in the state it ended in (as the regional
+    generator writes its reports): its milestones updated, submitted a week before it was due,
+    approved five days later and its content frozen, without the e-mails the services would send
+    today about a report of 2012."""
+    services._apply_milestone_updates(report)
+    submitted = datetime.combine(period.due_on - timedelta(days=7), time(12), tzinfo=OSLO)
+    report.status = ProgressReport.Status.APPROVED
+    report.submitted_at, report.approved_at = submitted, submitted + timedelta(days=5)
+    report.frozen = report_content(report=report)
+    report.save(update_fields=["status", "submitted_at", "approved_at", "frozen", "updated_at"])
+
+
 @transaction.atomic
-def model_library_demo_load(*, programme) -> None:
+def model_library_demo_load(*, programme, calendar: DemoCalendar | None = None) -> None:
+    calendar = calendar or DemoCalendar.current()
     if ModelLibrary.objects.filter(programme=programme).exists():
         return
     periods = _periods(programme)
@@ -219,6 +240,8 @@ def model_library_demo_load(*, programme) -> None:
         if by is None:
             continue
         _plan(model_library, by, areas, index)
+        if calendar.finished:
+            states = ["approved"] * len(periods)
         for number, (period, state) in enumerate(zip(periods, states, strict=True)):
             if state is not None:
-                _report(model_library, period, state, by, number)
+                _report(model_library, period, state, by, number, finished=calendar.finished)

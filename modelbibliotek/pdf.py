@@ -5,44 +5,19 @@ charts use the coordinates of modelbibliotek.charts, so the PDF and the page agr
 
 from __future__ import annotations
 
-import io
-from xml.sax.saxutils import escape
-
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, String
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import (
-    KeepTogether,
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from reportlab.platypus import KeepTogether, Spacer, Table
+
+from portal.pdf import AMBER, BLUE, TABLE_STYLE, a4_pdf, pdf_table
+from portal.pdf import day_text as _day
+from portal.pdf import paragraph as _p
 
 from .models import ProgressReport
-
-BLUE, AMBER = colors.HexColor("#0b5394"), colors.HexColor("#a05a00")
-TABLE_STYLE = TableStyle(
-    [
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9ecef")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("FONTSIZE", (0, 0), (-1, -1), 9),
-    ]
-)
-
-
-def _day(value) -> str:
-    return formats.date_format(value, "DATE_FORMAT") if value else ""
-
-
-def _p(text, style) -> Paragraph:
-    return Paragraph(escape(str(text or "")).replace("\n", "<br/>"), style)
 
 
 def _chart(chart: dict) -> Drawing:
@@ -125,16 +100,6 @@ def _indicator(indicator: dict, styles) -> KeepTogether:
     return KeepTogether(parts)
 
 
-def _table(header: list[str], rows: list[list], styles, widths) -> Table:
-    table = Table(
-        [[_p(cell, styles["BodyText"]) for cell in row] for row in [header, *rows]],
-        colWidths=widths,
-        repeatRows=1,
-    )
-    table.setStyle(TABLE_STYLE)
-    return table
-
-
 def _status_line(report: ProgressReport) -> str:
     line = f"{_('Status')}: {report.get_status_display()} · {_('Due')} {_day(report.period.due_on)}"
     if report.approved_at:
@@ -166,7 +131,7 @@ def report_pdf(
         story += [_indicator(indicator, styles) for indicator in goal["indicators"]]
     story.append(_p(_("Milestones"), styles["Heading2"]))
     story.append(
-        _table(
+        pdf_table(
             [_("Milestone"), _("Due"), _("Status"), _("Note")],
             [
                 [m["title"], _day(m["due"]), f"{m['status_label']} {_day(m['done'])}", m["note"]]
@@ -178,7 +143,7 @@ def report_pdf(
     )
     story.append(_p(_("Plan anchoring"), styles["Heading2"]))
     story.append(
-        _table(
+        pdf_table(
             [_("Plan"), _("Level"), _("Status"), _("Decision")],
             [
                 [
@@ -206,7 +171,7 @@ def report_pdf(
             )
     story.append(_p(_("History"), styles["Heading2"]))
     story.append(
-        _table(
+        pdf_table(
             [_("When"), _("Who"), _("What")],
             [
                 [
@@ -220,17 +185,4 @@ def report_pdf(
             [40 * mm, 50 * mm, 90 * mm],
         )
     )
-    out = io.BytesIO()
-    document = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=15 * mm,
-        bottomMargin=15 * mm,
-        title=f"{project.library} – {report.period}",
-        author="Kompetanseportalen",
-        pageCompression=1 if compress else 0,
-    )
-    document.build(story)
-    return out.getvalue()
+    return a4_pdf(story, title=f"{project.library} – {report.period}", compress=compress)

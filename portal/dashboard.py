@@ -14,7 +14,8 @@ Providers read the programme's counties and competence areas through `dashboard_
 `dashboard_areas`, which use the view's prefetch, so every panel keeps a fixed number of queries.
 
 Besides its own section, a panel may add
-- `key_figures`: {county id: [KeyFigure]}, shown on each county's card at the top, side by side;
+- `key_figures`: {county id: [KeyFigure]}, shown on each county's card at the top, side by side
+  (and in the API's key figures, by each figure's stable `key`);
 - `loop`: {(county id, area id): [LoopFigure]}, its figures in the county × competence-area
   matrix that draws the loop as one picture (gap at baseline, what targeted it, gap at follow-up);
 - `tables`: its figures as plain tables, for the CSV and XLSX exports and the funder report.
@@ -64,16 +65,26 @@ class Period:
         return cls(date(year, 1, 1), date(year, 12, 31))
 
 
+def programme_years(programme: Programme) -> list[int]:
+    """The calendar years the programme runs in: each has a report to the funder."""
+    return list(range(programme.start_date.year, programme.end_date.year + 1))
+
+
 @dataclass
 class KeyFigure:
     """A figure on a county's card. `share` (0 to 1) draws a small bar beside the value, an
-    extra cue only: the value is always printed. `items` lists sub-figures (the largest gaps)."""
+    extra cue only: the value is always printed. `items` lists sub-figures (the largest gaps).
+
+    `key` names the figure for machines (the API, a county's Power BI report): it must not change
+    with the language or the data. A figure given none is named by its panel and order
+    ("courses-30"); see `dashboard_overview`."""
 
     label: str
     value: str = ""
     share: float | None = None
     items: list[KeyFigure] = field(default_factory=list)
     order: int = 100
+    key: str = ""
 
     @property
     def bar_width(self) -> int:
@@ -203,7 +214,11 @@ def dashboard_overview(
         CountyCard(
             county=county,
             figures=sorted(
-                (f for panel in panels for f in panel.key_figures.get(county.pk, [])),
+                (
+                    f
+                    for panel in panels
+                    for f in _keyed(panel.key, panel.key_figures.get(county.pk, []))
+                ),
                 key=lambda figure: figure.order,
             ),
         )
@@ -225,6 +240,22 @@ def dashboard_overview(
     tables = [_key_figure_table(cards), _loop_table(loop, areas)]
     tables += [table for panel in panels for table in panel.tables]
     return DashboardOverview(panels=panels, cards=cards, areas=areas, loop=loop, tables=tables)
+
+
+def _keyed(panel_key: str, figures: list[KeyFigure]) -> list[KeyFigure]:
+    """The figures, each with a key unique on the card: its own, or its panel's and order; a
+    sub-figure's is its parent's and its place ("surveys-21.1")."""
+    seen: set[str] = set()
+    for figure in figures:
+        key = figure.key = figure.key or f"{panel_key}-{figure.order}"
+        number = 1
+        while figure.key in seen:
+            number += 1
+            figure.key = f"{key}-{number}"
+        seen.add(figure.key)
+        for place, item in enumerate(figure.items, start=1):
+            item.key = item.key or f"{figure.key}.{place}"
+    return figures
 
 
 def _key_figure_table(cards: list[CountyCard]) -> DashboardTable:
@@ -260,16 +291,19 @@ def _loop_table(loop: list[LoopRow], areas: list[CompetenceArea]) -> DashboardTa
     )
 
 
-def share_figure(label: str, part: int, whole: int, *, order: int = 100) -> KeyFigure:
+def share_figure(
+    label: str, part: int, whole: int, *, order: int = 100, key: str = ""
+) -> KeyFigure:
     """A share as a key figure: "72 % (18 of 25)", with its bar; "–" when there is no whole."""
     if not whole:
-        return KeyFigure(label, "–", order=order)
+        return KeyFigure(label, "–", order=order, key=key)
     return KeyFigure(
         label,
         _("%(percent)s %% (%(part)s of %(whole)s)")
         % {"percent": round(100 * part / whole), "part": part, "whole": whole},
         share=part / whole,
         order=order,
+        key=key,
     )
 
 
@@ -333,7 +367,7 @@ def reach_panel(*, programme, county_ids, user, **kwargs) -> DashboardPanel:
         context={"rows": rows, "total": total},
         order=10,
         key_figures={
-            county.pk: [KeyFigure(_("People with a role"), str(row.people), order=10)]
+            county.pk: [KeyFigure(_("People with a role"), str(row.people), order=10, key="people")]
             for county, row in zip(counties, rows, strict=True)
         },
         tables=[

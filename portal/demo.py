@@ -1,15 +1,24 @@
-"""The demo: the programme "Kompetente regionbibliotek" with an account for each role.
+"""The demo: two programmes of the five counties, with an account for each role in both.
 
-A demo that lives: the programme's period and every date in it are relative to the day the demo
-is loaded (`demo_day`), so there is always a history (a baseline survey with answers, gatherings
-held with attendance, placements with reports) and something to do now (a follow-up survey open,
-gatherings open for registration, one with a waiting list, applications waiting). Each of the five
-counties has a coordinator, a library leader, two staff accounts to log in as, and about sixty
+- "Kompetente regionbibliotek 2011–2012" (`HISTORICAL_PROGRAMME`), the programme the portal was
+  born from: complete and historical, with fixed dates (`HISTORY`). Baseline and follow-up
+  surveys closed with answers in every county, every gathering held, every placement over with
+  its report, every model-library report approved.
+- "Kompetente regionbibliotek – videreføring" (`CURRENT_PROGRAMME`), running now: its period and
+  every date in it are relative to the day the demo is loaded, so there is a history (a baseline
+  with answers, gatherings held, placements with reports) and something to do now (a follow-up
+  survey open, gatherings open for registration, one with a waiting list, applications waiting).
+
+Each app's demo loader builds either from the same code, given a `DemoCalendar`: the day its
+relative dates count from, and whether the programme is over. Each of the five counties has a
+coordinator (in both programmes), a library leader, two staff accounts to log in as, and sixty
 generated colleagues (who cannot log in), so every panel and every minimum-group-size rule shows
 real figures.
 
 Only loaded where settings.PORTAL_ALLOW_DEMO is on (never in production).
 """
+
+from __future__ import annotations
 
 import random
 from dataclasses import dataclass
@@ -67,23 +76,57 @@ LAST_NAMES = ["Hansen", "Johansen", "Olsen", "Larsen", "Berg", "Haugen", "Bakke"
 OSLO = ZoneInfo("Europe/Oslo")
 
 
-def demo_day(days: int = 0) -> date:
-    """A day relative to today: the demo's dates move with the calendar."""
-    return timezone.localdate() + timedelta(days=days)
+HISTORICAL_PROGRAMME = "Kompetente regionbibliotek 2011–2012"
+CURRENT_PROGRAMME = "Kompetente regionbibliotek – videreføring"
 
 
-def demo_moment(days: int, hour: int = 9, minute: int = 0) -> datetime:
-    """A time of day (Oslo) on a day relative to today."""
-    day = demo_day(days)
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=OSLO)
+@dataclass(frozen=True)
+class DemoCalendar:
+    """Where a demo programme stands in time. Its loaders date everything relative to `today`
+    (a gathering 21 days ahead, a survey that closed 290 days ago); in a `finished` programme
+    everything has happened: nothing is open, coming or waiting."""
+
+    today: date
+    finished: bool = False
+
+    @classmethod
+    def current(cls) -> DemoCalendar:
+        """The programme running now: the demo's dates move with the calendar."""
+        return cls(timezone.localdate())
+
+    def day(self, days: int = 0) -> date:
+        return self.today + timedelta(days=days)
+
+    def moment(self, days: int, hour: int = 9, minute: int = 0) -> datetime:
+        """A time of day (Oslo) on a day relative to `today`."""
+        day = self.day(days)
+        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=OSLO)
+
+
+# The 2011–2012 programme's dates count from 2 May 2012: the baseline in June 2011, gatherings
+# from July 2011 to June 2012, placements in the summer of 2011 and in April 2012, the follow-up
+# in May 2012, and the model libraries' reports every half-year to the end of 2012.
+HISTORY = DemoCalendar(date(2012, 5, 2), finished=True)
 
 
 def demo_period() -> tuple[date, date]:
-    """The programme runs from the first of the month about fourteen months ago to the end of
-    the month about ten months ahead: last year's work is history, this year's is under way."""
-    start = demo_day(-420).replace(day=1)
-    end = (demo_day(300).replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    """The current programme runs from the first of the month about fourteen months ago to the
+    end of the month about ten months ahead: last year's work is history, this year's under way."""
+    today = DemoCalendar.current()
+    start = today.day(-420).replace(day=1)
+    end = (today.day(300).replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     return start, end
+
+
+@dataclass(frozen=True)
+class DemoProgramme:
+    programme: Programme
+    calendar: DemoCalendar
+
+
+def historical_programme() -> Programme | None:
+    """The complete 2011–2012 demo programme (None before the demo is loaded)."""
+    return Programme.objects.filter(name=HISTORICAL_PROGRAMME).first()
 
 
 @dataclass
@@ -114,44 +157,71 @@ def _person(email, full_name, *, superuser=False) -> User:
     return user
 
 
-@transaction.atomic
-def demo_load() -> tuple[Programme, list[DemoAccount]]:
-    if not settings.PORTAL_ALLOW_DEMO:
-        raise ImproperlyConfigured("Demo data is switched off here (PORTAL_ALLOW_DEMO).")
-    reference_data_load()
-    counties = {c.number: c for c in County.objects.filter(number__in=PARTICIPANTS)}
-    start, end = demo_period()
+def _programme(name, *, short_name, description, period, lead_county, counties) -> Programme:
+    start, end = period
     programme, _ = Programme.objects.get_or_create(
-        name="Kompetente regionbibliotek",
+        name=name,
         defaults={
-            "short_name": "KRB",
-            "description": (
-                "Mer kompetente bibliotek – samarbeid over fylkesgrensene. Fylkesbibliotekene i "
-                "Sør-Trøndelag, Hedmark, Møre og Romsdal, Nord-Trøndelag og Oppland."
-            ),
+            "short_name": short_name,
+            "description": description,
             "start_date": start,
             "end_date": end,
-            "lead_county": counties["16"],
+            "lead_county": lead_county,
         },
     )
-    programme.counties.set(counties.values())
+    programme.counties.set(counties)
     for position, (code, nb, nn, en) in enumerate(COMPETENCE_AREAS):
         CompetenceArea.objects.update_or_create(
             programme=programme,
             code=code,
             defaults={"name": nb, "name_nn": nn, "name_en": en, "position": position},
         )
+    # The grant from the National Library and each county's own contribution.
     FundingSource.objects.get_or_create(
         programme=programme,
         name="Nasjonalbiblioteket",
         defaults={"amount": Decimal("300000"), "note": f"Prosjektmidler {start.year}"},
     )
-    for number in PARTICIPANTS:
+    for county in counties:
         FundingSource.objects.get_or_create(
             programme=programme,
-            name=f"{counties[number].name} fylkeskommune",
-            defaults={"amount": Decimal("50000"), "note": "Egenandel", "county": counties[number]},
+            name=f"{county.name} fylkeskommune",
+            defaults={"amount": Decimal("50000"), "note": "Egenandel", "county": county},
         )
+    return programme
+
+
+@transaction.atomic
+def demo_load() -> tuple[list[DemoProgramme], list[DemoAccount]]:
+    """The two programmes (the historical one first) and the demo accounts, once."""
+    if not settings.PORTAL_ALLOW_DEMO:
+        raise ImproperlyConfigured("Demo data is switched off here (PORTAL_ALLOW_DEMO).")
+    reference_data_load()
+    counties = {c.number: c for c in County.objects.filter(number__in=PARTICIPANTS)}
+    participants = [counties[number] for number in PARTICIPANTS]
+    historical = _programme(
+        HISTORICAL_PROGRAMME,
+        short_name="KRB 2011–2012",
+        description=(
+            "Mer kompetente bibliotek – samarbeid over fylkesgrensene. Fylkesbibliotekene i "
+            "Sør-Trøndelag, Hedmark, Møre og Romsdal, Nord-Trøndelag og Oppland, 2011–2012."
+        ),
+        period=(date(2011, 3, 1), date(2012, 12, 31)),
+        lead_county=counties["16"],
+        counties=participants,
+    )
+    current = _programme(
+        CURRENT_PROGRAMME,
+        short_name="KRB",
+        description=(
+            "Videreføring av Kompetente regionbibliotek: de fem fylkesbibliotekene bygger videre "
+            "på kartleggingen, kursrekka og hospiteringen fra 2011–2012."
+        ),
+        period=demo_period(),
+        lead_county=counties["16"],
+        counties=participants,
+    )
+    programmes = [historical, current]
 
     def county_library(number):
         return Library.objects.get(county=counties[number], kind=Library.Kind.COUNTY)
@@ -164,14 +234,18 @@ def demo_load() -> tuple[Programme, list[DemoAccount]]:
     admin = _person("admin@demo.no", "Ada Administrator", superuser=True)
     accounts.append(DemoAccount(admin.email, "site admin"))
     leader = _person("prosjektleder@demo.no", "Per Prosjektleder")
-    grant(leader, Role.PROJECT_LEADER, programme=programme)
+    for programme in programmes:
+        grant(leader, Role.PROJECT_LEADER, programme=programme)
     grant(leader, Role.STAFF, library=county_library("16"))
-    accounts.append(DemoAccount(leader.email, "project leader"))
+    accounts.append(DemoAccount(leader.email, "project leader (both programmes)"))
     for number, slug, name, _municipality, _town in COUNTIES:
         coordinator = _person(f"koordinator.{slug}@demo.no", name)
-        grant(coordinator, Role.COORDINATOR, programme=programme, county=counties[number])
+        for programme in programmes:
+            grant(coordinator, Role.COORDINATOR, programme=programme, county=counties[number])
         grant(coordinator, Role.STAFF, library=county_library(number))
-        accounts.append(DemoAccount(coordinator.email, f"county coordinator, {counties[number]}"))
+        accounts.append(
+            DemoAccount(coordinator.email, f"county coordinator, {counties[number]} (both)")
+        )
     for _number, _slug, _name, municipality, town in COUNTIES:
         library = Library.objects.get(municipality_number=municipality, kind=Library.Kind.PUBLIC)
         head = _person(f"biblioteksjef.{town}@demo.no", f"Berit Biblioteksjef ({library})")
@@ -181,8 +255,11 @@ def demo_load() -> tuple[Programme, list[DemoAccount]]:
             staff = _person(f"ansatt{index}.{town}@demo.no", f"Anne Ansatt {index} ({library})")
             grant(staff, Role.STAFF, library=library)
             accounts.append(DemoAccount(staff.email, f"staff, {library}"))
-    _colleagues_load(counties=[counties[number] for number in PARTICIPANTS])
-    return programme, accounts
+    _colleagues_load(counties=participants)
+    return [
+        DemoProgramme(historical, HISTORY),
+        DemoProgramme(current, DemoCalendar.current()),
+    ], accounts
 
 
 def _colleagues_load(*, counties: list[County]) -> None:

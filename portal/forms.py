@@ -197,3 +197,46 @@ class RoleAssignmentAdminForm(forms.ModelForm):
             # On the field, so that the model's constraint (the last guard) is not asked too.
             self.add_error("role", problem)
         return cleaned
+
+
+class FunderReportForm(forms.Form):
+    """What the project leader chooses and writes before a report to the funder is generated:
+    the period, the language, a foreword and a comment on each of the report's sections (the
+    sections of the dashboard's overview, so a new panel gets its comment field too)."""
+
+    WHOLE_PROGRAMME = "all"
+
+    period = forms.ChoiceField(label=_("Period"))
+    language = forms.ChoiceField(label=_("Language of the report"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, programme: Programme, years: list[int], sections, **kwargs):
+        from .services import COMMENT_MAX_LENGTH, FOREWORD_MAX_LENGTH
+
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = [(str(year), str(year)) for year in years] + [
+            (self.WHOLE_PROGRAMME, _("The whole programme period"))
+        ]
+        self.fields["foreword"] = forms.CharField(
+            label=_("Foreword"),
+            required=False,
+            max_length=FOREWORD_MAX_LENGTH,
+            widget=forms.Textarea(attrs={"rows": 5}),
+            help_text=_("Opens the report, before the figures."),
+        )
+        self.section_keys = []
+        for section in sections:
+            name = f"comment_{section.key}"
+            self.section_keys.append(section.key)
+            self.fields[name] = forms.CharField(
+                label=_("Comment on “%(section)s”") % {"section": section.title},
+                required=False,
+                max_length=COMMENT_MAX_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def year(self) -> int | None:
+        period = self.cleaned_data["period"]
+        return None if period == self.WHOLE_PROGRAMME else int(period)
+
+    def comments(self) -> dict[str, str]:
+        return {key: self.cleaned_data.get(f"comment_{key}", "") for key in self.section_keys}

@@ -39,7 +39,9 @@ def register(provider: HomeProvider) -> HomeProvider:
     return provider
 
 
-# Apps add their own demo content (a survey, a course) to the demo programme here.
+# Apps add their own demo content (a survey, a course) to each demo programme here. A loader is
+# called as `loader(programme=..., calendar=...)` with a `portal.demo.DemoCalendar` (the day its
+# dates count from, and whether the programme is over); it adds nothing the second time.
 DemoLoader = Callable[..., None]
 demo_loaders: list[DemoLoader] = []
 

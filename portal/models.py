@@ -527,3 +527,64 @@ class CacheFallbackEntry(models.Model):
 
     def __str__(self):
         return self.cache_key
+
+
+class FunderReport(models.Model):
+    """A generated report to the funder: a PDF and a DOCX of the programme's dashboard for a year
+    (or the whole programme), in a chosen language, with the project leader's foreword and a
+    comment per section. Made by a task (portal.reports); kept, listed and downloadable."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Being generated")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="funder_reports",
+        verbose_name=_("programme"),
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), null=True, blank=True, help_text=_("Empty: the whole programme period.")
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    foreword = models.TextField(_("foreword"), blank=True)
+    # {section key: comment}; the sections are the dashboard's (portal.reports.report_sections).
+    comments = models.JSONField(_("comments per section"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (per cent)"), default=0)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="funder-reports/", blank=True)
+    docx = models.FileField(_("DOCX"), upload_to="funder-reports/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("made by"),
+    )
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last change"), auto_now=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report to the funder")
+        verbose_name_plural = _("reports to the funder")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["programme", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="funder_report_progress")
+        ]
+
+    def __str__(self):
+        return f"{self.programme} {self.year or ''} {self.language}".strip()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE

@@ -42,7 +42,7 @@ from django.db.models import (
 )
 from django.http import Http404
 
-from .models import County, Library, Programme, RoleAssignment, User
+from .models import County, FunderReport, Library, Programme, RoleAssignment, User
 
 logger = logging.getLogger("portal.access")
 Role = RoleAssignment.Role
@@ -595,7 +595,19 @@ class ProgrammePolicy(Policy):
         "view_dashboard": _managers,
         # Create surveys, courses, projects and offers: for the programme or a county of it.
         "manage_content": _managers,
+        # A stored report to the funder covers every county: the project leader's alone.
+        "generate_report": rules.programme_leader("pk"),
     }
+
+
+class FunderReportPolicy(Policy):
+    """A stored report to the funder holds every county's figures, so only those who see the
+    whole programme's dashboard (its project leader, site admins) may see or download it; a
+    coordinator gets the same 404 as for a report that does not exist."""
+
+    model = FunderReport
+    county_path = "programme__lead_county"
+    rules = {"view": rules.programme_leader("programme")}
 
 
 def _county_participants(county_id) -> Q:
@@ -714,7 +726,7 @@ def register(policy_class: type[Policy]) -> type[Policy]:
     return policy_class
 
 
-for _policy in (ProgrammePolicy, CountyPolicy, LibraryPolicy, PersonPolicy):
+for _policy in (ProgrammePolicy, CountyPolicy, LibraryPolicy, PersonPolicy, FunderReportPolicy):
     register(_policy)
 
 

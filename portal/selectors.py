@@ -8,7 +8,7 @@ from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from . import home
-from .models import Invitation, Library, Programme, RoleAssignment, User
+from .models import FunderReport, Invitation, Library, Programme, RoleAssignment, User
 from .permissions import visible
 from .tokens import token_hash
 
@@ -130,3 +130,14 @@ def roles_by_programme(*, user) -> tuple[list[ProgrammeHome], list[RoleAssignmen
     return [
         ProgrammeHome(programme, _role_labels(person, programme)) for programme in programmes
     ], [role for role in person.roles.all() if role.library_id]
+
+
+def funder_reports_for(*, user: User, programme: Programme) -> QuerySet[FunderReport]:
+    """The programme's stored reports to the funder this person may see and download, newest
+    first (none for a coordinator: a report holds every county)."""
+    return (
+        visible(user, FunderReport)
+        .filter(programme=programme)
+        .select_related("created_by")
+        .order_by("-created_at", "-pk")
+    )

@@ -9,8 +9,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from . import outbox, permissions, privacy
-from .models import Invitation, PersonalDataExport, RoleAssignment, ScheduledRun, User
+from . import outbox, permissions, privacy, services
+from .models import FunderReport, Invitation, PersonalDataExport, RoleAssignment, ScheduledRun, User
 from .services import invitation_issue_token
 
 
@@ -135,3 +135,13 @@ def accessibility_report_notify(
             },
             to=[admin.email],
         )
+
+
+@shared_task
+def funder_report_generate(report_id: int) -> None:
+    """Make a report to the funder, in the language chosen for it (not its maker's)."""
+    report = FunderReport.objects.select_related("created_by").filter(pk=report_id).first()
+    if report is None:
+        return
+    with translation.override(report.language):
+        services.funder_report_generate(report=report)

@@ -38,6 +38,21 @@ urlpatterns = [
     ),
     path("programmer/<int:pk>/rapport/<int:year>/", views.funder_report, name="funder_report"),
     path(
+        "programmer/<int:pk>/rapport/<int:year>/lag/",
+        views.funder_report_generate,
+        name="funder_report_generate",
+    ),
+    path(
+        "programmer/<int:pk>/rapporter/<int:report_pk>/",
+        views.funder_report_status,
+        name="funder_report_status",
+    ),
+    path(
+        "programmer/<int:pk>/rapporter/<int:report_pk>/last-ned.<str:fmt>",
+        views.funder_report_download,
+        name="funder_report_download",
+    ),
+    path(
         "programmer/<int:pk>/rapport/<int:year>/tabeller.<str:fmt>",
         views.dashboard_export,
         name="funder_report_export",

@@ -12,6 +12,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
@@ -23,17 +24,19 @@ from django.views.decorators.http import require_GET, require_POST
 from . import dashboard as programme_dashboard_panels
 from . import permissions, privacy, querystring, selectors, services
 from .adapters import SESSION_INVITATION, invitation_in_session
-from .dashboard import Period
+from .dashboard import Period, programme_years
 from .forms import (
     AccessibilityReportForm,
+    FunderReportForm,
     InvitationForm,
     LanguageForm,
     ProfileForm,
     StaffListForm,
     add_service_errors,
 )
+from .funder_documents import report_sections
 from .health import health_report
-from .models import County, Invitation, Library, PersonalDataExport, Programme
+from .models import County, FunderReport, Invitation, Library, PersonalDataExport, Programme
 from .profile import profile_sections
 from .spreadsheets import XLSX_TYPE, csv_bytes, xlsx_bytes
 
@@ -84,10 +87,6 @@ def _report_period(programme: Programme, year: int | None) -> Period | None:
     return Period.year(year)
 
 
-def programme_years(programme: Programme) -> list[int]:
-    return list(range(programme.start_date.year, programme.end_date.year + 1))
-
-
 @login_required
 @require_GET
 def programme_dashboard(request, pk):
@@ -110,19 +109,100 @@ def programme_dashboard(request, pk):
     )
 
 
-@login_required
-@require_GET
-def funder_report(request, pk, year):
-    """The report to the funder for a calendar year: a printable page (print it to PDF)."""
-    programme = _dashboard_programme(request, pk)
+def _funder_report_page(
+    request, programme: Programme, year: int, *, overview=None, form=None, status=200
+):
     period = _report_period(programme, year)
-    overview = programme_dashboard_panels.dashboard_overview(
+    overview = overview or programme_dashboard_panels.dashboard_overview(
         programme=programme, user=request.user, period=period
     )
+    if form is None and permissions.can(request.user, "generate_report", programme):
+        form = FunderReportForm(
+            programme=programme,
+            years=programme_years(programme),
+            sections=report_sections(overview),
+            initial={"period": str(year), "language": translation.get_language()},
+        )
     return render(
         request,
         "portal/funder_report.html",
-        {"programme": programme, "overview": overview, "year": year, "period": period},
+        {
+            "programme": programme,
+            "overview": overview,
+            "year": year,
+            "period": period,
+            "report_form": form,
+            "stored_reports": selectors.funder_reports_for(user=request.user, programme=programme),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def funder_report(request, pk, year):
+    """The report to the funder for a calendar year: a printable page, and for the project
+    leader the form that generates it as PDF and DOCX, with the reports made so far."""
+    return _funder_report_page(request, _dashboard_programme(request, pk), year)
+
+
+@login_required
+@require_POST
+def funder_report_generate(request, pk, year):
+    programme = _dashboard_programme(request, pk)
+    permissions.require(request, "generate_report", programme)
+    overview = programme_dashboard_panels.dashboard_overview(
+        programme=programme, user=request.user, period=_report_period(programme, year)
+    )
+    form = FunderReportForm(
+        request.POST,
+        programme=programme,
+        years=programme_years(programme),
+        sections=report_sections(overview),
+    )
+    if form.is_valid():
+        try:
+            services.funder_report_request(
+                programme=programme,
+                user=request.user,
+                year=form.year(),
+                language=form.cleaned_data["language"],
+                foreword=form.cleaned_data["foreword"],
+                comments=form.comments(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The report is being generated. It is listed below."))
+            return redirect(reverse("funder_report", args=[pk, year]) + "#stored-reports")
+    return _funder_report_page(request, programme, year, overview=overview, form=form, status=400)
+
+
+def _stored_report(request, pk, report_pk, **lookup) -> FunderReport:
+    """A stored report of this programme the person may see (404 for anyone else's)."""
+    reports = FunderReport.objects.select_related("programme", "created_by").filter(
+        programme_id=pk, **lookup
+    )
+    return permissions.get_visible_or_404(request, reports, pk=report_pk)
+
+
+@login_required
+@require_GET
+def funder_report_status(request, pk, report_pk):
+    """One stored report's row: the page polls it (htmx) while the report is being made."""
+    report = _stored_report(request, pk, report_pk)
+    return render(request, "portal/funder_report_row.html", {"report": report, "programme_pk": pk})
+
+
+@login_required
+@require_GET
+def funder_report_download(request, pk, report_pk, fmt):
+    if fmt not in ("pdf", "docx"):
+        raise Http404
+    report = _stored_report(request, pk, report_pk, status=FunderReport.Status.DONE)
+    name = services.funder_report_file_name(report=report, programme=report.programme)
+    return FileResponse(
+        getattr(report, fmt).open("rb"), as_attachment=True, filename=f"{name}.{fmt}"
     )
 
 

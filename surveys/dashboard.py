@@ -284,6 +284,7 @@ def _add_county_figures(panel, county_id, group: GapGroup, areas, *, with_follow
                 for cell, row in largest
             ],
             order=21,
+            key="largest-gaps",
         )
     )
     if group.suppressed:
@@ -321,6 +322,7 @@ def _add_response_rates(panel, survey: Survey | None, counties, county_ids) -> N
                 completed.get(county.pk, 0),
                 invited.get(county.pk, 0),
                 order=20,
+                key="response-rate",
             )
         )
 

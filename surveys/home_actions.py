@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import permissions
-from portal.demo import COLLEAGUE_DOMAIN, demo_moment
+from portal.demo import COLLEAGUE_DOMAIN, DemoCalendar
 from portal.home import HomeAction, register, register_demo
 from portal.models import Programme
 
@@ -74,28 +74,32 @@ FOLLOW_UP_TITLE = {
 
 @register_demo
 @transaction.atomic
-def demo_survey_load(*, programme: Programme) -> Survey:
-    """The loop's surveys, dated relative to today: a baseline of competence needs held about
-    ten months ago (closed; most of the invited answered) and its follow-up, open now with the
-    people who can log in invited (e-mails on commit). Returns the follow-up."""
+def demo_survey_load(*, programme: Programme, calendar: DemoCalendar | None = None) -> Survey:
+    """The loop's surveys: a baseline of competence needs held about ten months before the
+    calendar's day (closed; most of the invited answered) and its follow-up, open now with the
+    people who can log in invited (e-mails on commit) — or, in a finished programme, closed
+    with most of the invited answered. Returns the follow-up."""
+    calendar = calendar or DemoCalendar.current()
     existing = Survey.objects.filter(programme=programme, title__nb=FOLLOW_UP_TITLE["nb"]).first()
     if existing:
         return existing
     leader = permissions.users_for("change", programme).order_by("pk").first()
     baseline = _demo_survey_build(programme=programme, leader=leader)
-    services.survey_open(survey=baseline, user=leader, closes_at=timezone.now() + timedelta(1))
-    services.survey_close(survey=baseline, user=leader)
-    Survey.objects.filter(pk=baseline.pk).update(
-        opens_at=demo_moment(-320), closes_at=demo_moment(-290)
+    _demo_survey_held(
+        baseline, leader, opens_at=calendar.moment(-320), closes_at=calendar.moment(-290)
     )
-    _demo_participations(baseline, invited=demo_moment(-320), answered_share=0.7)
     follow_up = services.survey_copy(
         survey=baseline, user=leader, as_follow_up=True, title=FOLLOW_UP_TITLE
     )
+    if calendar.finished:
+        _demo_survey_held(
+            follow_up, leader, opens_at=calendar.moment(-7), closes_at=calendar.moment(30)
+        )
+        return follow_up
     follow_up = services.survey_open(
         survey=follow_up, user=leader, closes_at=timezone.now() + timedelta(days=30)
     )
-    _demo_participations(follow_up, invited=demo_moment(-7), answered_share=0.4)
+    _demo_participations(follow_up, invited=calendar.moment(-7), answered_share=0.4)
     services.survey_invite_users(
         survey=follow_up,
         users=services.survey_audience_users(follow_up).exclude(
@@ -104,6 +108,15 @@ def demo_survey_load(*, programme: Programme) -> Survey:
         invited_by=leader,
     )
     return follow_up
+
+
+def _demo_survey_held(survey: Survey, leader, *, opens_at, closes_at) -> None:
+    """Opened and closed through the services (which refuse dates in the past), then dated to
+    when it was held, with most of the invited colleagues having answered."""
+    services.survey_open(survey=survey, user=leader, closes_at=timezone.now() + timedelta(1))
+    services.survey_close(survey=survey, user=leader)
+    Survey.objects.filter(pk=survey.pk).update(opens_at=opens_at, closes_at=closes_at)
+    _demo_participations(survey, invited=opens_at, answered_share=0.7)
 
 
 def _demo_participations(survey: Survey, *, invited, answered_share: float) -> None:

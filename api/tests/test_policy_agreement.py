@@ -1,11 +1,14 @@
 """Every endpoint of the API lists exactly what the one policy lets each person of the test world
-see (`permissions.visible`), fetches each of those objects, and answers 404 for every other one
-(identical to a missing id): for every resource, person and object of tests/world.py."""
+see (`permissions.visible`, or `for_action` for an endpoint of another action), fetches each of
+those objects, answers 403 for one they see but may not do that to, and 404 for every other one
+(identical to a missing id): for every resource, person and object of tests/world.py. The
+dashboard's key figures follow the dashboard's scope."""
 
 import pytest
 
 from api.urls import router
 from portal import permissions
+from portal.models import Programme
 from tests.world import build_full_world
 
 pytestmark = pytest.mark.django_db
@@ -30,20 +33,25 @@ def test_every_endpoint_lists_and_fetches_exactly_what_the_policy_lets_each_pers
 ):
     world = build_full_world()
     resources = [
-        (f"/api/v1/{prefix}/", viewset.model) for prefix, viewset, _name in router.registry
+        (f"/api/v1/{prefix}/", viewset.model, viewset.policy_action)
+        for prefix, viewset, _name in router.registry
     ]
     assert len(resources) >= 9
     checked = 0
     for name, person in world.people().items():
         client = api_client(person)
-        for url, model in resources:
+        for url, model, action in resources:
+            allowed = set(
+                permissions.for_action(person, model, action).values_list("pk", flat=True)
+            )
             visible = set(permissions.visible(person, model).values_list("pk", flat=True))
             listed = _listed(client, url)
             assert len(listed) == len(set(listed)), (name, url, "listed twice")
-            assert set(listed) == visible, (name, url)
+            assert set(listed) == allowed, (name, url)
             for pk in model._default_manager.values_list("pk", flat=True):
                 response = client.get(f"{url}{pk}/")
-                assert response.status_code == (200 if pk in visible else 404), (name, url, pk)
+                expected = 200 if pk in allowed else 403 if pk in visible else 404
+                assert response.status_code == expected, (name, url, pk)
                 checked += 1
             missing = client.get(f"{url}{MISSING_ID}/")
             assert missing.status_code == 404
@@ -55,6 +63,24 @@ def test_every_endpoint_lists_and_fetches_exactly_what_the_policy_lets_each_pers
                     refused = client.get(f"{url}{out[0]}/")
                     assert refused.content == missing.content
     assert checked > 500
+
+
+def test_the_key_figures_follow_the_dashboards_scope(client, api_client):
+    world = build_full_world()
+    for name, person in world.people().items():
+        client = api_client(person)
+        for programme in Programme.objects.all():
+            response = client.get(f"/api/v1/programmes/{programme.pk}/key-figures/")
+            if permissions.can(person, "view_dashboard", programme):
+                county_ids = permissions.dashboard_county_ids(person, programme)
+                expected = (
+                    {c.pk for c in programme.counties.all()} if county_ids is None else county_ids
+                )
+                assert response.status_code == 200, name
+                assert {row["county"] for row in response.json()} == expected, name
+            else:
+                visible = permissions.visible(person, Programme).filter(pk=programme.pk).exists()
+                assert response.status_code == (403 if visible else 404), name
 
 
 def test_nobody_without_a_token_or_session_gets_anything(client, world):

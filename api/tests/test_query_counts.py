@@ -9,6 +9,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from api.urls import router
+from courses.learning.models import LessonCompletion, Submission
+from courses.learning.tests.factories import (
+    AssignmentFactory,
+    LessonFactory,
+    ModuleFactory,
+    SubmissionFactory,
+)
 from courses.tests.factories import CourseFactory, GatheringFactory, RegistrationFactory
 from hospitering.models import BudgetLine, Placement
 from hospitering.tests.factories import OfferFactory, application_at
@@ -31,8 +38,14 @@ def _grow(world, n, report_periods):
         report_at(project, report_periods[1], "submitted")
         course = CourseFactory(programme=world.programme, competence_areas=world.areas[:2])
         gathering = GatheringFactory(course=course)
+        lesson = LessonFactory(module=ModuleFactory(course=course))
+        assignment = AssignmentFactory(course=course)
         for registrant in (world.staff_a, UserFactory()):
             RegistrationFactory(gathering=gathering, user=registrant, library=world.library_a)
+            LessonCompletion.objects.create(user=registrant, lesson=lesson)
+            SubmissionFactory(
+                assignment=assignment, user=registrant, status=Submission.Status.APPROVED
+            )
         survey = full_survey(programme=world.programme, areas=world.areas)
         Participation.objects.create(survey=survey, user=world.staff_a, token_hash=uuid4().hex)
         offer = OfferFactory(
@@ -89,3 +102,38 @@ def test_a_surveys_structure_costs_the_same_however_many_questions(world, api_cl
     assert counts[0] == counts[1]
     pages = response.json()["pages"]
     assert [q["code"] for q in pages[0]["questions"]][:2] == ["likert", "single"]
+
+
+def _cost(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.mark.parametrize("person", ["project_leader", "coordinator_a"])
+def test_key_figures_and_completion_do_not_grow_with_the_data(world, api_client, person):
+    client = api_client(getattr(world, person))
+    client.get("/api/v1/counties/")  # the token's first use is recorded (once a minute)
+    report_periods = periods(world.programme, count=2)
+    _grow(world, 1, report_periods)
+    course = CourseFactory(programme=world.programme, county=world.county_a)
+    urls = [
+        f"/api/v1/programmes/{world.programme.pk}/key-figures/",
+        f"/api/v1/learning/completion/{course.pk}/",
+        f"/api/v1/learning/completion/{course.pk}/participants/",
+    ]
+
+    def grow_course(n):
+        gathering = GatheringFactory(course=course)
+        lesson = LessonFactory(module=ModuleFactory(course=course))
+        for _ in range(n):
+            participant = UserFactory()
+            RegistrationFactory(gathering=gathering, user=participant, library=world.library_a)
+            LessonCompletion.objects.create(user=participant, lesson=lesson)
+
+    grow_course(1)
+    few = [_cost(client, url) for url in urls]
+    _grow(world, 4, report_periods)
+    grow_course(6)
+    assert [_cost(client, url) for url in urls] == few

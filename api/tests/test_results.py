@@ -2,13 +2,15 @@
 rule (surveys/results): only the person's counties and libraries, nothing about a group smaller
 than the minimum group size nor one revealed by subtraction, never a raw answer or free text."""
 
+import csv
+import io
 from uuid import uuid4
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from surveys.models import Participation
+from surveys.models import Participation, Question
 from surveys.results.selectors import ResultFilters, survey_results
 from surveys.synthetic import add_responses, full_survey
 
@@ -107,3 +109,40 @@ def test_results_cost_the_same_with_few_or_many_responses(world, api_client, sur
             assert _results(client, survey).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def _csv(response) -> list[dict]:
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff"))))
+
+
+def test_the_results_as_csv_have_the_figures_of_the_json_one_a_row(world, api_client, survey):
+    labels = ["=cmd|' /C calc'!A0", "Lite", "Middels", "Mye", "Svært mye"]
+    Question.objects.filter(survey=survey, code="likert").update(
+        scale_labels={language: labels for language in ("nb", "nn", "en")}
+    )
+    client = api_client(world.project_leader)
+    body = _results(client, survey).json()
+    rows = _csv(client.get(f"/api/v1/surveys/{survey.pk}/results/", {"format": "csv"}))
+    assert rows[0]["section"] == "survey" and rows[0]["value"] == "11"
+    likert = [r for r in rows if r["section"] == "question" and r["code"] == "likert"]
+    counts = {r["option"]: r["value"] for r in likert if r["measure"] == "count"}
+    assert counts["4"] == "11"
+    first = next(r for r in likert if r["option"] == "1")
+    assert first["option_label"].startswith("'=")  # a spreadsheet shows it, never runs it
+    areas = [r for r in rows if r["section"] == "area" and r["measure"] == "gap"]
+    assert [float(r["value"]) for r in areas] == [a["gap"] for a in body["areas"]]
+    heat = {r["county"] for r in rows if r["section"] == "gap_heatmap"}
+    assert heat == {str(world.county_a.pk), str(world.county_b.pk)}
+    text = "".join(",".join(r.values()) for r in rows)
+    assert "Hemmelig svar" not in text and "Fritekst" not in text
+
+
+def test_a_suppressed_figure_is_empty_in_the_csv(world, api_client, survey):
+    client = api_client(world.project_leader)
+    query = {"format": "csv", "role": "library_leader"}
+    rows = _csv(client.get(f"/api/v1/surveys/{survey.pk}/results/", query))
+    assert rows[0]["section"] == "survey" and rows[0]["suppressed"] == "True"
+    assert rows[0]["value"] == ""
+    assert not [r for r in rows if r["section"] == "question"]
+    assert all(r["value"] == "" for r in rows if r["section"] == "area")

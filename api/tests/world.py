@@ -21,11 +21,16 @@ def populate(world) -> dict:
 
 PAGES = [
     pages(ApiToken, "api_token_revoke"),
-    pages(Programme, "api:programme-detail"),
+    pages(Programme, "api:programme-detail", "api:programme-key-figures"),
     pages(County, "api:county-detail"),
     pages(Library, "api:library-detail"),
     pages(Survey, "api:survey-detail", "api:survey-results"),
-    pages(Course, "api:course-detail"),
+    pages(
+        Course,
+        "api:course-detail",
+        "api:course-completion-detail",
+        "api:course-completion-participants",
+    ),
     pages(Gathering, "api:gathering-detail"),
     pages(Registration, "api:registration-detail"),
     pages(Offer, "api:offer-detail"),

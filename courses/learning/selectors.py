@@ -215,6 +215,37 @@ def learning_completion_by_county(*, programme, county_ids=None, period=None) ->
     return figures
 
 
+def _per_course(qs: QuerySet, course_path: str, counted: str = "id") -> Coalesce:
+    return Coalesce(
+        Subquery(
+            qs.filter(**{course_path: OuterRef("pk")})
+            .order_by()
+            .values(course_path)
+            .annotate(n=Count(counted, distinct=True))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def courses_with_online_totals(courses: QuerySet[Course]) -> QuerySet[Course]:
+    """The courses annotated with the size of their online part (`module_count`,
+    `lesson_count`, `assignment_count`) and their `participant_count` (people holding a seat or
+    having attended): subqueries of one query, however many courses. Who completed it comes
+    from `online_completers`."""
+    return courses.annotate(
+        module_count=_per_course(Module.objects.all(), "course_id"),
+        lesson_count=_per_course(Lesson.objects.all(), "module__course_id"),
+        assignment_count=_per_course(Assignment.objects.all(), "course_id"),
+        participant_count=_per_course(
+            Registration.objects.filter(status__in=Registration.PARTICIPANT_STATUSES),
+            "gathering__course_id",
+            counted="user_id",
+        ),
+    )
+
+
 def my_progress(*, course: Course, user) -> dict:
     """A participant's progress page: each module's lessons (done or not) and each assignment
     with their answer and grade. Four queries."""

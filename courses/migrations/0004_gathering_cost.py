@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('courses', '0003_calendar_feed_token_hash'),
-        ('portal', '0004_funding_county'),
+        ('portal', '0005_funding_county'),
     ]
 
     operations = [

@@ -50,7 +50,8 @@ def test_demo_series_lives_relative_to_today_in_every_county():
 
     from portal.demo import demo_load
 
-    programme, _accounts = demo_load()
+    programmes, _accounts = demo_load()
+    programme = programmes[-1].programme  # the one running now
     courses_demo_load(programme=programme)
     courses_demo_load(programme=programme)  # idempotent
     series = Course.objects.get(programme=programme, county=None)

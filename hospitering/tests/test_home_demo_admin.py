@@ -6,6 +6,8 @@ from django.utils import timezone
 
 from hospitering.home_actions import exchange_actions
 from hospitering.models import Application, Decision, Offer, Placement
+from portal.demo import CURRENT_PROGRAMME
+from portal.models import Programme
 
 from .factories import OfferFactory, application_at
 
@@ -32,21 +34,29 @@ def test_demo_exchange_has_every_state_and_loads_once():
 
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115 - idempotent
-    offers = Offer.objects.select_related("host_library__county")
+    current = Programme.objects.get(name=CURRENT_PROGRAMME)
+    offers = Offer.objects.filter(programme=current).select_related("host_library__county")
     assert {o.host_library.county.number for o in offers} == {"16", "04", "15", "17", "05"}
     assert offers.count() == 5
-    statuses = set(Application.objects.values_list("status", flat=True))
+    applications = Application.objects.filter(offer__programme=current)
+    statuses = set(applications.values_list("status", flat=True))
     assert statuses == set(Application.Status.values)
-    steps = set(Application.objects.filter(status="pending").values_list("step", flat=True))
+    steps = set(applications.filter(status="pending").values_list("step", flat=True))
     assert steps == set(Application.Step.values)
-    completed = Placement.objects.filter(report__isnull=False, feedback__isnull=False)
-    assert completed.count() == 5
+    placements = Placement.objects.filter(application__offer__programme=current)
+    completed = placements.filter(report__isnull=False, feedback__isnull=False)
+    assert completed.count() == 6
     assert all(p.budget_lines.count() == 3 for p in completed)
-    assert completed.order_by().values("application__home_library__county").distinct().count() == 4
+    assert completed.order_by().values("application__home_library__county").distinct().count() == 5
     # One visit ended last week: its report and the host's feedback are still to come.
-    waiting = Placement.objects.filter(report__isnull=True, ends_on__lt=timezone.localdate())
+    waiting = placements.filter(report__isnull=True, ends_on__lt=timezone.localdate())
     assert waiting.count() == 1
     assert Decision.objects.filter(outcome=Decision.Outcome.REJECTED).exclude(reason="").exists()
+    # The 2011–2012 programme is over: every placement with its report and feedback.
+    historical = Placement.objects.exclude(application__offer__programme=current)
+    assert historical.count() == 7
+    assert not historical.filter(report__isnull=True).exists()
+    assert not historical.filter(feedback__isnull=True).exists()
 
 
 def test_admin_uses_the_policy(world, client_for):

@@ -10,6 +10,8 @@ from openpyxl import load_workbook
 
 from modelbibliotek.home_actions import model_library_actions
 from modelbibliotek.models import ModelLibrary, PlanAnchoring, ProgressReport
+from portal.demo import CURRENT_PROGRAMME
+from portal.models import Programme
 
 from .factories import model_library, periods, report_at
 
@@ -40,17 +42,24 @@ def test_demo_has_a_model_library_in_every_county_with_reports_in_every_state():
 
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115 - idempotent
-    projects = ModelLibrary.objects.select_related("library__county")
+    current = Programme.objects.get(name=CURRENT_PROGRAMME)
+    projects = ModelLibrary.objects.filter(programme=current).select_related("library__county")
     assert {p.library.county.number for p in projects} == {"16", "04", "15", "17", "05"}
     assert projects.count() == 5
     assert all(p.goals.count() == 2 and p.milestones.count() == 3 for p in projects)
-    statuses = set(ProgressReport.objects.values_list("status", flat=True))
-    assert statuses == set(ProgressReport.Status.values)
-    assert ProgressReport.objects.filter(status="submitted", comments__kind="returned").exists()
-    assert all(r.frozen for r in ProgressReport.objects.filter(status="approved"))
-    assert set(PlanAnchoring.objects.values_list("status", flat=True)) == set(
-        PlanAnchoring.Status.values
-    )
+    reports = ProgressReport.objects.filter(model_library__programme=current)
+    assert set(reports.values_list("status", flat=True)) == set(ProgressReport.Status.values)
+    assert reports.filter(status="submitted", comments__kind="returned").exists()
+    assert all(r.frozen for r in reports.filter(status="approved"))
+    assert set(
+        PlanAnchoring.objects.filter(model_library__programme=current).values_list(
+            "status", flat=True
+        )
+    ) == set(PlanAnchoring.Status.values)
+    # The 2011–2012 programme is over: every report of every half-year approved.
+    historical = ProgressReport.objects.exclude(model_library__programme=current)
+    assert historical.count() == 5 * 4
+    assert set(historical.values_list("status", flat=True)) == {"approved"}
 
 
 def test_admin_uses_the_policy(world, client_for):

@@ -1,12 +1,20 @@
 """The portal's own objects in the shared test world (tests/world.py): an invitation waiting and an
-expired one at each library, and a finished "export my data" file of a staff member per county."""
+expired one at each library, a finished "export my data" file of a staff member per county, and a
+generated report to the funder."""
 
 from datetime import timedelta
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from portal import privacy
-from portal.models import Invitation, Library, PersonalDataExport, Programme, RoleAssignment
+from portal import privacy, services
+from portal.models import (
+    FunderReport,
+    Invitation,
+    Library,
+    PersonalDataExport,
+    Programme,
+    RoleAssignment,
+)
 from tests.world import pages
 
 
@@ -30,6 +38,16 @@ def populate(world) -> None:
         privacy.personal_data_export_build(
             export=privacy.PersonalDataExport.objects.create(user=person)
         )
+    # A generated report to the funder (made here and now: no commit, so no task, in the world).
+    report = services.funder_report_request(
+        programme=world.programme,
+        user=world.project_leader,
+        year=world.programme.start_date.year,
+        language="en",
+        foreword="Foreword of the world's report.",
+    )
+    with translation.override("en"):
+        services.funder_report_generate(report=report)
 
 
 def _personal_data_owner(person, export) -> bool:
@@ -47,6 +65,24 @@ PAGES = [
         Programme,
         "funder_report",
         kwargs=lambda programme: {"pk": programme.pk, "year": programme.start_date.year},
+    ),
+    pages(
+        Programme,
+        "funder_report_generate",
+        kwargs=lambda programme: {"pk": programme.pk, "year": programme.start_date.year},
+    ),
+    pages(
+        FunderReport,
+        "funder_report_status",
+        kwargs=lambda report: {"pk": report.programme_id, "report_pk": report.pk},
+    ),
+    pages(
+        FunderReport,
+        "funder_report_download",
+        kwargs=lambda report: [
+            {"pk": report.programme_id, "report_pk": report.pk, "fmt": fmt}
+            for fmt in ("pdf", "docx")
+        ],
     ),
     pages(
         Programme,

@@ -25,23 +25,26 @@ def survey_results_actions(*, user, programme) -> list[HomeAction]:
 
 
 @register_demo
-def demo_responses_load(*, programme) -> int:
+def demo_responses_load(*, programme, calendar=None) -> int:
     """Synthetic submitted responses to the demo surveys, so the results pages show figures.
 
     Runs after the surveys app's demo loader (registered earlier); adds responses only to
     surveys of the demo programme that have none, in three libraries of every county, with a
-    clear competence gap in some areas at baseline and a smaller one at follow-up.
+    clear competence gap in some areas at baseline and a smaller one at follow-up. While the
+    follow-up runs (`calendar` not finished) the last county has too few answers for a figure.
     """
     from datetime import timedelta
 
     from django.db.models import Count
     from django.utils import timezone
 
+    from portal.demo import DemoCalendar
     from portal.models import Library
 
     from ..models import Response, Survey
     from ..synthetic import add_responses
 
+    calendar = calendar or DemoCalendar.current()
     surveys = Survey.objects.filter(programme=programme).exclude(status=Survey.Status.DRAFT)
     # Three libraries per county, those with the most people on them first.
     per_county: dict[int, list] = {}
@@ -58,19 +61,20 @@ def demo_responses_load(*, programme) -> int:
         if Response.objects.filter(survey=survey).exists():
             continue
         follow_up = survey.baseline_id is not None
-        # At follow-up the largest gaps have narrowed (the loop worked); its answers are still
-        # coming in, and in the last county too few have answered for any figure yet.
+        # At follow-up the largest gaps have narrowed (the loop worked); while it runs, its
+        # answers are still coming in, and in the last county too few have answered yet.
+        coming_in = follow_up and not calendar.finished
         gaps = (
             {a: round(g * 0.5, 2) for a, g in baseline_gaps.items()} if follow_up else baseline_gaps
         )
         for county_index, libraries in enumerate(per_county.values()):
             chosen = (
                 libraries[:1]
-                if follow_up and county_index == len(per_county) - 1
+                if coming_in and county_index == len(per_county) - 1
                 else libraries[:3]
             )
             for index, library in enumerate(chosen):
-                count = (3 if len(chosen) == 1 else 5 + index % 3) if follow_up else 8 + index % 3
+                count = (3 if len(chosen) == 1 else 5 + index % 3) if coming_in else 8 + index % 3
                 created += add_responses(
                     survey, count=count, library=library, seed=county_index * 10 + index, gaps=gaps
                 )

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0003_people_sso_invitations_exports'),
+        ('portal', '0004_funder_report'),
     ]
 
     operations = [
