@@ -303,13 +303,15 @@ def region_generate(*, seed: int = 2011, scale: float = 1.0, output=None) -> Reg
 class PageVisit:
     """A page the load test's simulated people read. `name` is its row in the figures; `role`
     is who reads it ("staff", "coordinator" or "leader"); a page with `county_id` is read only
-    by that county's coordinator. `weight` makes it read more often than others."""
+    by that county's coordinator. `weight` makes it read more often than others. `headers` are
+    sent with it (an API token)."""
 
     name: str
     url: str
     role: str
     county_id: int | None = None
     weight: int = 1
+    headers: dict[str, str] | None = None
 
 
 PageProvider = Callable[[Programme], list[PageVisit]]
