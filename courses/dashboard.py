@@ -18,8 +18,9 @@ per course.
 
 Gatherings: those not cancelled. Figures come from `courses.selectors.course_statistics` (three
 queries: per course, per course county and in total) and
-`courses.learning.selectors.online_completers` (five queries for all), so the panel's queries are
-fixed: they grow neither with counties nor with courses or registrations.
+`courses.learning.selectors.online_completer_counts` (one query, counted in the database), so the
+panel's queries are fixed: they grow neither with counties nor with courses or registrations, and
+no registration or lesson completion is read into Python.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ class CourseRow:
 
 
 def _group_row(
-    label: str, courses: list[Course], areas, completers: dict[int, set[int]], per_course, totals
+    label: str, courses: list[Course], areas, completers: dict[int, int], per_course, totals
 ) -> CourseGroupRow:
     """The group's row: `totals` are `course_statistics`' figures of exactly these courses."""
     return CourseGroupRow(
@@ -95,7 +96,7 @@ def _group_row(
         registered=totals["registered"],
         attended=totals["attended"],
         libraries_reached=totals["libraries_reached"],
-        completed_online=sum(len(completers[c.pk]) for c in courses),
+        completed_online=sum(completers[c.pk] for c in courses),
         area_attendances=[
             sum(
                 per_course[c.pk]["attended"]
@@ -159,9 +160,9 @@ def course_panel(*, programme, county_ids, user, period=None, **kwargs) -> Dashb
         )
     if not courses:
         return panel
-    from .learning.selectors import online_completers
+    from .learning.selectors import online_completer_counts
 
-    completers = online_completers(course_ids=[c.pk for c in courses])
+    completers = online_completer_counts(course_ids=[c.pk for c in courses])
     # One computation for all rows: per course, per course county and in total.
     statistics = course_statistics(courses=courses, by_county=True)
     per_course, per_county = statistics["per_course"], statistics["per_county"]
@@ -187,7 +188,7 @@ def course_panel(*, programme, county_ids, user, period=None, **kwargs) -> Dashb
             registered=per_course[course.pk]["registered"],
             attended=per_course[course.pk]["attended"],
             libraries_reached=per_course[course.pk]["libraries_reached"],
-            completed_online=len(completers[course.pk]),
+            completed_online=completers[course.pk],
             area_names=[a.localized_name for a in course.competence_areas.all()],
         )
         for course in courses

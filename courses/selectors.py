@@ -12,10 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from portal import permissions
+from portal.expressions import count_of
 from portal.models import Library, RoleAssignment
 from portal.tokens import token_hash
 
@@ -57,23 +58,33 @@ def gatherings_with_counts(qs: QuerySet[Gathering] | None = None) -> QuerySet[Ga
     and `registration_count` (every registration ever: a gathering without any may be
     deleted)."""
     qs = Gathering.objects.all() if qs is None else qs
+    # Counted in subqueries on the (gathering, status) index, not by joining and grouping every
+    # registration of every gathering listed.
+    registrations = Registration.objects.filter(gathering=OuterRef("pk"))
     return qs.select_related("county").annotate(
-        seats_taken=Count(
-            "registrations", filter=Q(registrations__status__in=Registration.SEAT_STATUSES)
-        ),
-        waiting_count=Count("registrations", filter=Q(registrations__status=Status.WAITING)),
-        registration_count=Count("registrations"),
+        seats_taken=count_of(registrations.filter(status__in=Registration.SEAT_STATUSES)),
+        waiting_count=count_of(registrations.filter(status=Status.WAITING)),
+        registration_count=count_of(registrations),
     )
 
 
 def _courses_prefetched(qs: QuerySet[Course]) -> QuerySet[Course]:
-    return qs.select_related("programme", "county").prefetch_related(
-        Prefetch(
-            "gatherings",
-            queryset=gatherings_with_counts().order_by("starts_at", "id"),
-        ),
-        "competence_areas",
-        "audience_counties",
+    """Courses for the course list: each with its number of gatherings (`gathering_count`) and
+    the gatherings not yet over (`coming_gatherings`, with their seat counts); the past ones
+    are on the course's page and under "My registrations"."""
+    return (
+        qs.select_related("programme", "county")
+        .annotate(gathering_count=count_of(Gathering.objects.filter(course=OuterRef("pk"))))
+        .prefetch_related(
+            Prefetch(
+                "gatherings",
+                queryset=gatherings_with_counts()
+                .filter(ends_at__gt=timezone.now())
+                .order_by("starts_at", "id"),
+                to_attr="coming_gatherings",
+            ),
+            "competence_areas",
+        )
     )
 
 

@@ -229,7 +229,11 @@ def _seats_taken(gathering: Gathering) -> int:
 def _lock(gathering: Gathering | int) -> Gathering:
     """Lock the gathering row for the rest of the transaction; every seat change goes here."""
     pk = gathering.pk if isinstance(gathering, Gathering) else gathering
-    return Gathering.objects.select_for_update(of=("self",)).select_related("course").get(pk=pk)
+    return (
+        Gathering.objects.select_for_update(of=("self",))
+        .select_related("course__programme", "county")
+        .get(pk=pk)
+    )
 
 
 @transaction.atomic
@@ -624,7 +628,10 @@ def _registration_create(*, user, gathering, library, answers) -> Registration:
     registration = Registration.objects.create(
         gathering=gathering, user=user, library=library, status=status, waiting_position=position
     )
-    _answers_save(registration, answers)
+    RegistrationAnswer.objects.bulk_create(  # a new registration: nothing to replace
+        RegistrationAnswer(registration=registration, question_id=question_id, value=value)
+        for question_id, value in answers.items()
+    )
     audit_log(
         "courses.registration.created",
         user=user,

@@ -129,10 +129,10 @@ def course_detail(request, pk):
 
 def _course_numbers(course: Course) -> dict:
     """The course's figures for its managers, with those who completed its online part."""
-    from .learning.selectors import online_completers
+    from .learning.selectors import online_completer_counts
 
     numbers = selectors.course_statistics(courses=[course])
-    numbers["completed_online"] = len(online_completers(course_ids=[course.pk])[course.pk])
+    numbers["completed_online"] = online_completer_counts(course_ids=[course.pk])[course.pk]
     return numbers
 
 
@@ -466,14 +466,14 @@ def registration_create(request, pk):
         ),
         pk=pk,
     )
-    libraries = list(services.registration_libraries(user=request.user, course=gathering.course))
+    libraries = services.registration_libraries(user=request.user, course=gathering.course)
     form = RegistrationForm(
         request.POST if request.method == "POST" else None,
-        libraries=services.registration_libraries(user=request.user, course=gathering.course),
+        libraries=libraries,  # read once: `if libraries` fills its cache for the form's `len`
         questions=gathering.course.registration_questions.all(),
         initial={"library": libraries[0].pk if libraries else None},
     )
-    problem = services.registration_problem(user=request.user, gathering=gathering)
+    problem = None  # a POST asks the service, which checks under the gathering's lock
     if request.method == "POST" and form.is_valid():
         try:
             registration = services.registration_create(
@@ -507,6 +507,8 @@ def registration_create(request, pk):
                     request, _("You are registered. A confirmation is on its way by e-mail.")
                 )
             return redirect("courses:registration_list")
+    if problem is None:
+        problem = services.registration_problem(user=request.user, gathering=gathering)
     return render(
         request,
         "courses/registration_confirm.html",
