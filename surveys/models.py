@@ -554,3 +554,24 @@ class ResultTally(models.Model):
 
     def __str__(self):
         return f"{self.survey_id} {self.item}={self.value}: {self.n}"
+
+
+class ResultTallyVersion(models.Model):
+    """Which state a survey's running sums are in: a new random token in the transaction of every
+    write of its ResultTally rows (surveys.results.services), so the disclosure rule's blocks can
+    be cached under it (surveys.results.disclosure). Random rather than counted: a token written
+    by a transaction that was rolled back, or by another database, never comes back. A table of
+    its own, so that no save of a Survey (from a form, say) can write an old token back.
+    """
+
+    survey = models.OneToOneField(
+        Survey, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    token = models.UUIDField()
+
+    class Meta:
+        verbose_name = _("result tally version")
+        verbose_name_plural = _("result tally versions")
+
+    def __str__(self):
+        return f"{self.survey_id}: {self.token}"

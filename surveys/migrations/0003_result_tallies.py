@@ -6,8 +6,9 @@ from django.db import migrations, models
 
 def count_existing_responses(apps, schema_editor):
     """The running sums of the responses submitted before they existed."""
-    # The service itself (not a frozen copy): the sums must be exactly what it adds later.
-    from surveys.results.services import result_tallies_add
+    # The service itself (not a frozen copy): the sums must be exactly what it adds later
+    # (its sums only: the table of their versions, ResultTallyVersion, comes in 0005).
+    from surveys.results.services import result_tallies_count
 
     Response = apps.get_model("surveys", "Response")
     submitted = Response.objects.filter(
@@ -15,7 +16,7 @@ def count_existing_responses(apps, schema_editor):
     )
     for survey_id in submitted.values_list("survey_id", flat=True).distinct().order_by():
         ids = list(submitted.filter(survey_id=survey_id).values_list("id", flat=True))
-        result_tallies_add(survey_id=survey_id, response_ids=ids)
+        result_tallies_count(survey_id=survey_id, response_ids=ids)
 
 
 class Migration(migrations.Migration):

@@ -5,8 +5,9 @@ def count_again(apps, schema_editor):
     """The sums of the disclosure rule's measures kept its way: answers with a text counted per
     answer (were: per respondent), no count of who rated an area at all (the rule takes the most
     answered statement, read from the items' sums). Every survey with answers is counted again."""
-    # The service itself (not a frozen copy): the sums must be exactly what it adds later.
-    from surveys.results.services import result_tallies_add
+    # The service itself (not a frozen copy): the sums must be exactly what it adds later
+    # (its sums only: the table of their versions, ResultTallyVersion, comes in 0005).
+    from surveys.results.services import result_tallies_count
 
     ResultTally = apps.get_model("surveys", "ResultTally")
     Response = apps.get_model("surveys", "Response")
@@ -16,7 +17,7 @@ def count_again(apps, schema_editor):
     for survey_id in submitted.values_list("survey_id", flat=True).distinct().order_by():
         ResultTally.objects.filter(survey_id=survey_id).delete()
         ids = list(submitted.filter(survey_id=survey_id).values_list("id", flat=True))
-        result_tallies_add(survey_id=survey_id, response_ids=ids)
+        result_tallies_count(survey_id=survey_id, response_ids=ids)
 
 
 class Migration(migrations.Migration):

@@ -33,7 +33,8 @@ The blocks are computed from the whole survey and are the same for everyone, so 
 different people cannot be combined against the rule either. The sizes are read from the
 survey's running sums (`measure_sizes`: ResultTally, kept in the transaction that submits a
 response), so the cost does not grow with the number of answers; the blocks are formed from
-those few numbers.
+those few numbers, and kept in the cache under the token of the sums' state
+(ResultTallyVersion, renewed in the transaction of every write of them): see `survey_disclosure`.
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..models import Question, ResultTally, Survey
+from django.core.cache import cache
+
+from ..models import Question, ResultTally, ResultTallyVersion, Survey
 
 # A cell: (county id, library id, role); None where the respondent had none.
 Cell = tuple[int | None, int | None, str]
@@ -205,12 +208,43 @@ class Disclosure:
         return self._answers[key]
 
 
-def survey_disclosure(survey: Survey) -> Disclosure:
-    """The disclosure control of a survey's submitted responses (two queries, from the sums).
+# Part of the cache key: raise it when the blocks formed from the same sums change (the rule, or
+# what Partition holds), so no block formed by older code is ever read.
+DISCLOSURE_CACHE_VERSION = 1
+DISCLOSURE_CACHE_SECONDS = 6 * 60 * 60  # a state's blocks; a new state has a new key anyway
 
-    Measures answered by the same people in every cell (most items: everyone answers them)
-    share one partition, formed once."""
+
+def _sums_token(survey: Survey):
+    return ResultTallyVersion.objects.filter(survey=survey).values_list("token", flat=True).first()
+
+
+def survey_disclosure(survey: Survey) -> Disclosure:
+    """The disclosure control of a survey's submitted responses, from its running sums.
+
+    Cached exactly: under the token of the sums' state (ResultTallyVersion: a new random token in
+    the transaction of every write of the sums) with the threshold, so a hit is the blocks of the
+    sums as they are now. One query on a hit; on a miss the blocks are formed (two queries) and
+    stored only when the token read again afterwards is unchanged: every write commits its sums
+    and its new token together, so an unchanged token means the sums read between the two reads
+    were that state's (a writer committing meanwhile never has its state stored under the old
+    token). Sums without a token (counted before tokens existed) are not cached."""
     threshold = survey.group_size_threshold
+    token = _sums_token(survey)
+    if token is None:
+        return _disclosure_formed(survey, threshold)
+    key = f"surveys:disclosure:{DISCLOSURE_CACHE_VERSION}:{survey.pk}:{token}:{threshold}"
+    partitions = cache.get(key)
+    if partitions is not None:
+        return Disclosure(threshold=threshold, partitions=partitions)
+    disclosure = _disclosure_formed(survey, threshold)
+    if _sums_token(survey) == token:
+        cache.set(key, disclosure.partitions, DISCLOSURE_CACHE_SECONDS)
+    return disclosure
+
+
+def _disclosure_formed(survey: Survey, threshold: int) -> Disclosure:
+    """The blocks formed from the sums (two queries). Measures answered by the same people in
+    every cell (most items: everyone answers them) share one partition, formed once."""
     formed: dict[frozenset, Partition] = {}
     partitions = {}
     for measure, sizes in measure_sizes(survey).items():

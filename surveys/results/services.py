@@ -8,6 +8,7 @@ answers). Results pages then read the snapshot (see surveys.results.selectors).
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -19,7 +20,15 @@ from django.utils import timezone
 
 from portal.audit import audit_log
 
-from ..models import Answer, Question, Response, ResultSnapshot, ResultTally, Survey
+from ..models import (
+    Answer,
+    Question,
+    Response,
+    ResultSnapshot,
+    ResultTally,
+    ResultTallyVersion,
+    Survey,
+)
 from .disclosure import survey_disclosure
 from .selectors import (
     COUNTED_KINDS,
@@ -52,6 +61,30 @@ _UPSERT_ROWS = 1000
 def result_tallies_add(*, survey_id: int, response_ids) -> int:
     """Add submitted responses to the survey's ResultTally rows; call it in the transaction that
     submits them (rows are locked in one order, so concurrent submissions wait, never deadlock).
+    Marks the sums changed (`result_tallies_changed`). Returns the number of cells touched."""
+    touched = result_tallies_count(survey_id=survey_id, response_ids=response_ids)
+    result_tallies_changed(survey_id=survey_id)
+    return touched
+
+
+def result_tallies_changed(*, survey_id: int) -> None:
+    """A new token for the state of a survey's sums (ResultTallyVersion), in the transaction of
+    every write of them: the disclosure rule's cache (surveys.results.disclosure) is keyed by it.
+
+    One row per survey, so concurrent submissions to a survey wait for each other from here to
+    their commit: it is the last row a submission locks (after its sums, in their order), which
+    keeps that wait short and the order of locks the same in every writer (no deadlock)."""
+    ResultTallyVersion.objects.bulk_create(
+        [ResultTallyVersion(survey_id=survey_id, token=uuid.uuid4())],
+        update_conflicts=True,
+        unique_fields=["survey"],
+        update_fields=["token"],
+    )
+
+
+def result_tallies_count(*, survey_id: int, response_ids) -> int:
+    """The sums of `result_tallies_add` without marking them changed: for the data migrations
+    that ran before ResultTallyVersion existed (use `result_tallies_add` everywhere else).
 
     The sums mirror `compute_numbers` figure by figure: per item the respondents, "don't know",
     the sum and count of the numbers, per value its count, per competence area and dimension
@@ -175,6 +208,7 @@ def result_tallies_rebuild(*, survey: Survey) -> int:
     tallies existed). Not while people are submitting to it: they would be counted twice."""
     ResultTally.objects.filter(survey=survey).delete()
     submitted = Response.objects.filter(survey=survey, submitted_at__isnull=False)
+    # Marks the sums changed, also when no response is left.
     return result_tallies_add(survey_id=survey.pk, response_ids=submitted.values("id"))
 
 
@@ -225,6 +259,7 @@ def survey_purge_raw_answers(*, survey: Survey, user=None) -> bool:
         )
         # The snapshot answers from now on; the running sums go with the answers.
         ResultTally.objects.filter(survey=survey).delete()
+        result_tallies_changed(survey_id=survey.pk)
         # Answers first (a fast bulk delete), then the responses, now without answers.
         answers, _by_model = Answer.objects.filter(response__survey=survey).delete()
         responses, _by_model = Response.objects.filter(survey=survey).delete()
