@@ -227,8 +227,9 @@ class CourseCompletionViewSet(PolicyViewSet):
     def paginate_queryset(self, queryset):
         return self._with_completers(super().paginate_queryset(queryset))
 
-    def get_object(self):
-        return self._with_completers([super().get_object()])[0]
+    def retrieve(self, request, *args, **kwargs):
+        course = self._with_completers([self.get_object()])[0]
+        return Response(self.get_serializer(course).data)
 
     @extend_schema(
         responses=serializers.ParticipantCompletionSerializer(many=True),
@@ -245,7 +246,7 @@ class CourseCompletionViewSet(PolicyViewSet):
         serializer_class=serializers.ParticipantCompletionSerializer,
     )
     def participants(self, request, pk=None):
-        table = course_completion_table(course=PolicyViewSet.get_object(self))
+        table = course_completion_table(course=self.get_object())
         serializer = self.get_serializer(
             table.rows,
             many=True,

@@ -132,3 +132,22 @@ def test_malformed_values_in_other_filters_never_fail(world, client_for):
             for value in [*BAD_IDS, "x" * 5000]:
                 response = client.get(path, {parameter: value})
                 assert response.status_code == 200, (path, parameter, value)
+
+
+def test_malformed_ids_in_the_apis_filters_answer_400_naming_them(world, client_for):
+    """Every id filter of every API list (the API says what is wrong instead of ignoring it)."""
+    from api.filters import IdFilter
+    from api.urls import router
+
+    client = client_for(world.site_admin)  # the API takes the session too
+    tried = 0
+    for prefix, viewset, _name in router.registry:
+        for name, declared in viewset.filterset_class.base_filters.items():
+            if not isinstance(declared, IdFilter):
+                continue
+            for value in BAD_IDS:
+                response = client.get(f"/api/v1/{prefix}/", {name: value})
+                assert response.status_code == 400, (prefix, name, value)
+                assert name in response.json(), (prefix, name, value)
+                tried += 1
+    assert tried > 200

@@ -9,6 +9,8 @@ This module does not import Django: locust runs it in its own process (gevent).
 - registrants register for a gathering whose registration has just opened;
 - coordinators read participant lists of their county, the survey list and results;
 - the project leader reads the programme dashboard and results;
+- coordinators and the project leader call the API's heaviest reads with a token (survey
+  results, the dashboard's key figures);
 - everyone's requests are interleaved with the trivial view (`/benchmark/ok/`) of the same server.
 
 A new page to read needs no change here: an app registers it with `portal.region.register_pages`.
@@ -79,7 +81,8 @@ class Person(HttpUser):
         name = random.choices(
             list(by_name), weights=[max(v["weight"] for v in by_name[n]) for n in by_name]
         )[0]
-        self.client.get(random.choice(by_name[name])["url"], name=name)
+        visit = random.choice(by_name[name])
+        self.client.get(visit["url"], name=name, headers=visit.get("headers"))
 
     @task(1)
     def trivial(self):
