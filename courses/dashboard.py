@@ -18,8 +18,9 @@ per course.
 
 Gatherings: those not cancelled. Figures come from `courses.selectors.course_statistics` (three
 queries: per course, per course county and in total) and
-`courses.learning.selectors.online_completers` (five queries for all), so the panel's queries are
-fixed: they grow neither with counties nor with courses or registrations.
+`courses.learning.selectors.online_completer_counts` (one query, counted in the database), so the
+panel's queries are fixed: they grow neither with counties nor with courses or registrations, and
+no registration or lesson completion is read into Python.
 """
 
 from __future__ import annotations
@@ -28,23 +29,33 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.dashboard import (
+    ActivityCosts,
     DashboardPanel,
     DashboardTable,
     KeyFigure,
     LoopFigure,
+    TimelineEvent,
     dashboard_areas,
     dashboard_counties,
     register,
+    register_costs,
+    register_timeline,
     share_figure,
 )
 from portal.models import Library
 
-from .models import Course
-from .selectors import course_statistics, libraries_reached, programme_participation
+from .models import Course, Gathering
+from .selectors import (
+    course_statistics,
+    gathering_costs,
+    libraries_reached,
+    programme_participation,
+)
 
 PROGRAMME_WIDE = "programme"
 
@@ -75,7 +86,7 @@ class CourseRow:
 
 
 def _group_row(
-    label: str, courses: list[Course], areas, completers: dict[int, set[int]], per_course, totals
+    label: str, courses: list[Course], areas, completers: dict[int, int], per_course, totals
 ) -> CourseGroupRow:
     """The group's row: `totals` are `course_statistics`' figures of exactly these courses."""
     return CourseGroupRow(
@@ -85,7 +96,7 @@ def _group_row(
         registered=totals["registered"],
         attended=totals["attended"],
         libraries_reached=totals["libraries_reached"],
-        completed_online=sum(len(completers[c.pk]) for c in courses),
+        completed_online=sum(completers[c.pk] for c in courses),
         area_attendances=[
             sum(
                 per_course[c.pk]["attended"]
@@ -149,9 +160,9 @@ def course_panel(*, programme, county_ids, user, period=None, **kwargs) -> Dashb
         )
     if not courses:
         return panel
-    from .learning.selectors import online_completers
+    from .learning.selectors import online_completer_counts
 
-    completers = online_completers(course_ids=[c.pk for c in courses])
+    completers = online_completer_counts(course_ids=[c.pk for c in courses])
     # One computation for all rows: per course, per course county and in total.
     statistics = course_statistics(courses=courses, by_county=True)
     per_course, per_county = statistics["per_course"], statistics["per_county"]
@@ -177,7 +188,7 @@ def course_panel(*, programme, county_ids, user, period=None, **kwargs) -> Dashb
             registered=per_course[course.pk]["registered"],
             attended=per_course[course.pk]["attended"],
             libraries_reached=per_course[course.pk]["libraries_reached"],
-            completed_online=len(completers[course.pk]),
+            completed_online=completers[course.pk],
             area_names=[a.localized_name for a in course.competence_areas.all()],
         )
         for course in courses
@@ -215,9 +226,15 @@ def course_panel(*, programme, county_ids, user, period=None, **kwargs) -> Dashb
 
 
 def _add_county_figures(panel, programme, counties, areas, county_ids, period) -> None:
-    """Each county's card (gatherings, registrations, attendance rate, libraries reached, by the
-    participants' county) and its course attendances per area in the loop. Four queries."""
+    """Each county's card (gatherings, registrations, attendance rate, libraries reached,
+    learning-arena completion, by the participants' county) and its course attendances per
+    area in the loop. Five queries."""
+    from .learning.selectors import learning_completion_by_county
+
     figures = programme_participation(programme=programme, county_ids=county_ids, period=period)
+    learning = learning_completion_by_county(
+        programme=programme, county_ids=county_ids, period=period
+    )
     libraries = dict(
         Library.objects.filter(county__in=counties)
         .values_list("county_id")
@@ -251,7 +268,45 @@ def _add_county_figures(panel, programme, counties, areas, county_ids, period) -
                 order=33,
                 key="libraries-with-participant",
             ),
+            share_figure(
+                _("Completed the learning arena"),
+                learning.get(county.pk, (0, 0))[1],
+                learning.get(county.pk, (0, 0))[0],
+                order=34,
+            ),
         ]
         for area in areas:
             count = figures["per_area"].get((county.pk, area.pk), 0)
             panel.loop[(county.pk, area.pk)] = [LoopFigure(3, _("Attended courses"), str(count))]
+
+
+@register_costs
+def gathering_costs_for_budget(*, programme, county_ids, period=None) -> ActivityCosts:
+    """The gatherings' recorded costs for the dashboard's budget, in the gathering's county."""
+    costs = gathering_costs(programme=programme, county_ids=county_ids, period=period)
+    return ActivityCosts(label=_("gatherings"), order=30, **costs)
+
+
+@register_timeline
+def gathering_timeline(*, programme, county_ids, period=None) -> list[TimelineEvent]:
+    """The gatherings (not cancelled) in the counties the reader sees. One query."""
+    gatherings = Gathering.objects.filter(
+        course__programme=programme, cancelled_at__isnull=True
+    ).select_related("course", "county")
+    if county_ids is not None:
+        gatherings = gatherings.filter(county_id__in=county_ids)
+    if period is not None:
+        gatherings = gatherings.filter(
+            starts_at__date__gte=period.start, starts_at__date__lte=period.end
+        )
+    return [
+        TimelineEvent(
+            day=timezone.localtime(g.starts_at).date(),
+            until=timezone.localtime(g.ends_at).date(),
+            kind="gathering",
+            kind_label=_("Gathering"),
+            title=f"{g.course.title}: {g}" if g.title else str(g),
+            county=g.county,
+        )
+        for g in gatherings
+    ]

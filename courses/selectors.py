@@ -12,14 +12,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from portal import permissions
+from portal.expressions import count_of
 from portal.models import Library, RoleAssignment
 from portal.tokens import token_hash
 
-from .models import CalendarFeed, Course, Gathering, Registration, RegistrationAnswer
+from .models import (
+    CalendarFeed,
+    Course,
+    Gathering,
+    GatheringCost,
+    Registration,
+    RegistrationAnswer,
+)
 from .permissions import COURSE_AUDIENCE, may_follow_gatherings
 
 Status = Registration.Status
@@ -50,23 +58,33 @@ def gatherings_with_counts(qs: QuerySet[Gathering] | None = None) -> QuerySet[Ga
     and `registration_count` (every registration ever: a gathering without any may be
     deleted)."""
     qs = Gathering.objects.all() if qs is None else qs
+    # Counted in subqueries on the (gathering, status) index, not by joining and grouping every
+    # registration of every gathering listed.
+    registrations = Registration.objects.filter(gathering=OuterRef("pk"))
     return qs.select_related("county").annotate(
-        seats_taken=Count(
-            "registrations", filter=Q(registrations__status__in=Registration.SEAT_STATUSES)
-        ),
-        waiting_count=Count("registrations", filter=Q(registrations__status=Status.WAITING)),
-        registration_count=Count("registrations"),
+        seats_taken=count_of(registrations.filter(status__in=Registration.SEAT_STATUSES)),
+        waiting_count=count_of(registrations.filter(status=Status.WAITING)),
+        registration_count=count_of(registrations),
     )
 
 
 def _courses_prefetched(qs: QuerySet[Course]) -> QuerySet[Course]:
-    return qs.select_related("programme", "county").prefetch_related(
-        Prefetch(
-            "gatherings",
-            queryset=gatherings_with_counts().order_by("starts_at", "id"),
-        ),
-        "competence_areas",
-        "audience_counties",
+    """Courses for the course list: each with its number of gatherings (`gathering_count`) and
+    the gatherings not yet over (`coming_gatherings`, with their seat counts); the past ones
+    are on the course's page and under "My registrations"."""
+    return (
+        qs.select_related("programme", "county")
+        .annotate(gathering_count=count_of(Gathering.objects.filter(course=OuterRef("pk"))))
+        .prefetch_related(
+            Prefetch(
+                "gatherings",
+                queryset=gatherings_with_counts()
+                .filter(ends_at__gt=timezone.now())
+                .order_by("starts_at", "id"),
+                to_attr="coming_gatherings",
+            ),
+            "competence_areas",
+        )
     )
 
 
@@ -328,6 +346,27 @@ def programme_participation(*, programme, county_ids: set[int] | None, period=No
         .order_by()
     }
     return {"gatherings": held, "people": people, "per_area": per_area}
+
+
+def gathering_costs(*, programme, county_ids: set[int] | None, period=None) -> dict:
+    """What the programme's gatherings cost (NOK), in the gathering's county and per funding
+    source: {"counties": {county id: amount}, "funding": {funding source id: amount}}.
+    Cancelled gatherings count (a booked venue may still be paid); with a `period`, the
+    gatherings starting in it. Two queries."""
+    costs = GatheringCost.objects.filter(gathering__course__programme=programme)
+    if county_ids is not None:
+        costs = costs.filter(gathering__county_id__in=county_ids)
+    if period is not None:
+        costs = costs.filter(
+            gathering__starts_at__date__gte=period.start,
+            gathering__starts_at__date__lte=period.end,
+        )
+    return {
+        "counties": dict(
+            costs.values_list("gathering__county_id").annotate(Sum("amount")).order_by()
+        ),
+        "funding": dict(costs.values_list("funding_source_id").annotate(Sum("amount")).order_by()),
+    }
 
 
 def libraries_reached(*, programme, county_ids: set[int], period=None) -> QuerySet[Library]:

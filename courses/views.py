@@ -29,13 +29,21 @@ from .forms import (
     CourseForm,
     DeclineForm,
     EvaluationSurveyForm,
+    GatheringCostForm,
     GatheringForm,
     QuestionForm,
     RegistrationForm,
     StaffRegistrationForm,
 )
 from .ical import calendar_bytes
-from .models import CalendarFeed, Course, Gathering, Registration, RegistrationQuestion
+from .models import (
+    CalendarFeed,
+    Course,
+    Gathering,
+    GatheringCost,
+    Registration,
+    RegistrationQuestion,
+)
 
 Status = Registration.Status
 
@@ -121,10 +129,10 @@ def course_detail(request, pk):
 
 def _course_numbers(course: Course) -> dict:
     """The course's figures for its managers, with those who completed its online part."""
-    from .learning.selectors import online_completers
+    from .learning.selectors import online_completer_counts
 
     numbers = selectors.course_statistics(courses=[course])
-    numbers["completed_online"] = len(online_completers(course_ids=[course.pk])[course.pk])
+    numbers["completed_online"] = online_completer_counts(course_ids=[course.pk])[course.pk]
     return numbers
 
 
@@ -291,6 +299,47 @@ def gathering_update(request, pk):
 
 
 @login_required
+def gathering_costs(request, pk, cost_pk=None):
+    """What a gathering cost: the recorded costs, and a form to add one (or change `cost_pk`)."""
+    gathering = _get_gathering(request, pk)
+    permissions.require(request, "manage", gathering)
+    cost = None
+    if cost_pk is not None:
+        cost = get_object_or_404(GatheringCost, gathering=gathering, pk=cost_pk)
+    if request.method == "POST" and "delete" in request.POST and cost is not None:
+        services.gathering_cost_delete(cost=cost, deleted_by=request.user)
+        messages.success(request, _("The cost was removed."))
+        return redirect("courses:gathering_costs", pk=gathering.pk)
+    form = GatheringCostForm(
+        request.POST or None, instance=cost, programme=gathering.course.programme
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.gathering_cost_save(
+                gathering=gathering, saved_by=request.user, cost=cost, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The cost was saved."))
+            return redirect("courses:gathering_costs", pk=gathering.pk)
+    costs = list(gathering.costs.select_related("funding_source"))
+    return render(
+        request,
+        "courses/gathering_costs.html",
+        {
+            "gathering": gathering,
+            "course": gathering.course,
+            "costs": costs,
+            "total": sum(c.amount for c in costs),
+            "form": form,
+            "cost": cost,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
 def gathering_cancel(request, pk):
     gathering = _get_gathering(request, pk)
     permissions.require(request, "manage", gathering)
@@ -417,14 +466,14 @@ def registration_create(request, pk):
         ),
         pk=pk,
     )
-    libraries = list(services.registration_libraries(user=request.user, course=gathering.course))
+    libraries = services.registration_libraries(user=request.user, course=gathering.course)
     form = RegistrationForm(
         request.POST if request.method == "POST" else None,
-        libraries=services.registration_libraries(user=request.user, course=gathering.course),
+        libraries=libraries,  # read once: `if libraries` fills its cache for the form's `len`
         questions=gathering.course.registration_questions.all(),
         initial={"library": libraries[0].pk if libraries else None},
     )
-    problem = services.registration_problem(user=request.user, gathering=gathering)
+    problem = None  # a POST asks the service, which checks under the gathering's lock
     if request.method == "POST" and form.is_valid():
         try:
             registration = services.registration_create(
@@ -458,6 +507,8 @@ def registration_create(request, pk):
                     request, _("You are registered. A confirmation is on its way by e-mail.")
                 )
             return redirect("courses:registration_list")
+    if problem is None:
+        problem = services.registration_problem(user=request.user, gathering=gathering)
     return render(
         request,
         "courses/registration_confirm.html",

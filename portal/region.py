@@ -37,7 +37,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .demo import COMPETENCE_AREAS, PARTICIPANTS
@@ -293,6 +293,13 @@ def region_generate(*, seed: int = 2011, scale: float = 1.0, output=None) -> Reg
         line = part(region)
         if line:
             say(line)
+    if connection.vendor == "postgresql":
+        # Fresh planner statistics, as autovacuum keeps them after a bulk load in production:
+        # without them the planner guesses (a few hundred rows per table) and picks plans that
+        # no real database would run, e.g. scanning every answer to a question to find one
+        # response's.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return region
 
 

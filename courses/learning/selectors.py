@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import (
     Count,
+    F,
     IntegerField,
     Max,
     OuterRef,
@@ -23,6 +23,7 @@ from django.utils import timezone
 from courses.models import Course, Registration
 from courses.selectors import course_participants
 from portal import permissions
+from portal.expressions import count_of
 
 from .models import (
     Assignment,
@@ -100,57 +101,101 @@ def online_part_completed_on(*, course: Course, user) -> date | None:
     return timezone.localdate(last)
 
 
-def online_completers(*, course_ids: Iterable[int]) -> dict[int, set[int]]:
-    """Per course, the participants who completed its online part (every lesson done and every
-    assignment approved; a course without online material has none). Five queries, whatever the
-    number of courses, participants and lessons: the dashboard's completion figures."""
-    course_ids = list(course_ids)
-    totals: Counter = Counter()
-    for row in (
-        Lesson.objects.filter(module__course_id__in=course_ids)
-        .values("module__course_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        totals[row["module__course_id"]] += row["n"]
-    for row in (
-        Assignment.objects.filter(course_id__in=course_ids)
-        .values("course_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        totals[row["course_id"]] += row["n"]
-    done: Counter = Counter()
-    for row in (
-        LessonCompletion.objects.filter(lesson__module__course_id__in=course_ids)
-        .values("lesson__module__course_id", "user_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        done[(row["lesson__module__course_id"], row["user_id"])] += row["n"]
-    for row in (
-        Submission.objects.filter(
-            assignment__course_id__in=course_ids, status=Submission.Status.APPROVED
+def _with_online_progress(registrations: QuerySet) -> QuerySet:
+    """Registrations with `material` (their course's lessons and assignments) and `done` (the
+    person's lessons done and assignments approved in it), as subqueries of one query."""
+    course = OuterRef("gathering__course_id")
+    return registrations.alias(
+        material=count_of(Lesson.objects.filter(module__course_id=course))
+        + count_of(Assignment.objects.filter(course_id=course)),
+        done=count_of(
+            LessonCompletion.objects.filter(
+                user_id=OuterRef("user_id"), lesson__module__course_id=course
+            )
         )
-        .values("assignment__course_id", "user_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        done[(row["assignment__course_id"], row["user_id"])] += row["n"]
-    participants = set(
-        Registration.objects.filter(
-            gathering__course_id__in=course_ids, status__in=Registration.PARTICIPANT_STATUSES
-        ).values_list("gathering__course_id", "user_id")
+        + count_of(
+            Submission.objects.filter(
+                user_id=OuterRef("user_id"),
+                assignment__course_id=course,
+                status=Submission.Status.APPROVED,
+            )
+        ),
     )
+
+
+def online_completions(*, course_ids: Iterable[int]) -> QuerySet:
+    """The participants who completed a course's online part (every lesson done and every
+    assignment approved; a course without online material has none), as a queryset of
+    registrations, decided in the database: a person and course may appear more than once
+    (one row per gathering they take part in), so count distinct `user_id`."""
+    registrations = Registration.objects.filter(
+        gathering__course_id__in=list(course_ids),
+        status__in=Registration.PARTICIPANT_STATUSES,
+    )
+    return _with_online_progress(registrations).filter(material__gt=0, done__gte=F("material"))
+
+
+def online_completers(*, course_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Per course, the people who completed its online part (see `online_completions`)."""
     completers: dict[int, set[int]] = {course_id: set() for course_id in course_ids}
-    for (course_id, user_id), count in done.items():
-        if (
-            totals[course_id]
-            and count >= totals[course_id]
-            and (course_id, user_id) in participants
-        ):
-            completers[course_id].add(user_id)
+    for course_id, user_id in online_completions(course_ids=completers).values_list(
+        "gathering__course_id", "user_id"
+    ):
+        completers[course_id].add(user_id)
     return completers
+
+
+def learning_completion_by_county(*, programme, county_ids=None, period=None) -> dict:
+    """Per participants' county (the library they registered from): of the participants of
+    the programme's courses with online material, how many completed it (see
+    `online_completions`), as {county id: (participants, completed)}; a person counts once per
+    course. One query, counted in the database: a row per county and course, whatever the
+    number of participants."""
+    registrations = Registration.objects.filter(
+        gathering__course__programme=programme,
+        status__in=Registration.PARTICIPANT_STATUSES,
+        library__isnull=False,
+    )
+    if county_ids is not None:
+        registrations = registrations.filter(library__county_id__in=county_ids)
+    if period is not None:
+        registrations = registrations.filter(
+            gathering__starts_at__date__gte=period.start,
+            gathering__starts_at__date__lte=period.end,
+        )
+    rows = (
+        _with_online_progress(registrations)
+        .filter(material__gt=0)
+        .values("library__county_id", "gathering__course_id")
+        .annotate(
+            participants=Count("user_id", distinct=True),
+            completed=Count("user_id", distinct=True, filter=Q(done__gte=F("material"))),
+        )
+        .order_by()
+    )
+    figures: dict[int, tuple[int, int]] = {}
+    for row in rows:
+        participants, completed = figures.get(row["library__county_id"], (0, 0))
+        figures[row["library__county_id"]] = (
+            participants + row["participants"],
+            completed + row["completed"],
+        )
+    return figures
+
+
+def online_completer_counts(*, course_ids: Iterable[int]) -> dict[int, int]:
+    """Per course, how many people completed its online part: one query, counted in the
+    database (the dashboard's and the course page's figure)."""
+    course_ids = list(course_ids)
+    counts = dict.fromkeys(course_ids, 0)
+    counts.update(
+        online_completions(course_ids=course_ids)
+        .values("gathering__course_id")
+        .annotate(n=Count("user_id", distinct=True))
+        .order_by()
+        .values_list("gathering__course_id", "n")
+    )
+    return counts
 
 
 def _per_course(qs: QuerySet, course_path: str, counted: str = "id") -> Coalesce:

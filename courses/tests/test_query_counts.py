@@ -1,4 +1,7 @@
-"""The course list and the participant list use as many queries with 30 registrations as with 3."""
+"""The course list, the participant list and registration use as many queries with 30
+registrations as with 3."""
+
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -141,3 +144,45 @@ def test_new_lists_constant(world, client_for, asked):
     services.registration_create(user=world.staff_a, gathering=other)
     large = [_count(client_for(user), url) for user, url in pages]
     assert small == large, list(zip([url for _u, url in pages], small, large, strict=True))
+
+
+def test_registration_constant(world, client_for):
+    """The confirm page and the registration itself (the POST), for a gathering with 3 and with
+    30 registrations, in a programme with one and with four courses."""
+    gathering = GatheringFactory(
+        course=CourseFactory(programme=world.programme, county=world.county_a), capacity=100
+    )
+    url = reverse("courses:registration_create", args=[gathering.pk])
+
+    def register(person):
+        client = client_for(person)
+        confirm_page = _count(client, url)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(url, {})
+        assert response.status_code == 302
+        assert Registration.objects.filter(gathering=gathering, user=person).exists()
+        return confirm_page, len(queries)
+
+    first, second = _staff(world, 2, 300)
+    _grow(world, gathering, 3, 0)
+    small = register(first)
+    _grow(world, gathering, 27, 100)
+    for _ in range(3):
+        more = CourseFactory(programme=world.programme, county=world.county_a)
+        _grow(world, GatheringFactory(course=more), 2, 400 + 10 * more.pk)
+    assert register(second) == small
+
+
+def test_course_list_shows_coming_gatherings_only(world, client_for):
+    """The past gatherings of a course one may take are on its page, not in the list."""
+    course = CourseFactory(programme=world.programme, county=world.county_a)
+    GatheringFactory(course=course, municipality="Framtidsby")
+    past = GatheringFactory(course=course, municipality="Fortidsby")
+    past.starts_at -= timedelta(days=400)
+    past.ends_at -= timedelta(days=400)
+    past.registration_deadline -= timedelta(days=400)
+    past.save()
+    page = client_for(world.staff_a).get(reverse("courses:course_list")).content.decode()
+    assert "Framtidsby" in page and "Fortidsby" not in page
+    detail = reverse("courses:course_detail", args=[course.pk])
+    assert "Fortidsby" in client_for(world.staff_a).get(detail).content.decode()

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django import forms
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -63,6 +65,7 @@ class Group:
     subgroups: list[Group] = field(default_factory=list)
     points: list[Point] = field(default_factory=list)
     full_legend: str = ""
+    chrome_lang: str = ""  # the page's language where it differs from the survey's texts
 
     @property
     def scales(self) -> list[Group]:
@@ -85,6 +88,47 @@ class Group:
     @property
     def has_errors(self) -> bool:
         return bool(self.errors) or any(group.has_errors for group in self.subgroups)
+
+    # The inputs are written here rather than in a template loop: a 40-question page has
+    # several hundred of them, and Django's template engine spent most of the page's time on
+    # them. Same markup; `format_html` escapes every value.
+
+    def _inputs_html(self, template: str, options) -> SafeString:
+        """`options`: (value, label, in the page's language) per input."""
+        values = set(self.values)
+        invalid = mark_safe(' aria-invalid="true"') if self.errors else ""  # noqa: S308
+        lang = format_html(' lang="{}"', self.chrome_lang) if self.chrome_lang else ""
+        checked = mark_safe(" checked")  # noqa: S308
+        return format_html_join(
+            "\n",
+            template,
+            (
+                (self.name, number, value, checked if value in values else "", invalid)
+                + (lang if chrome else "", label)
+                for number, (value, label, chrome) in enumerate(options, 1)
+            ),
+        )
+
+    @property
+    def grid_points_html(self) -> SafeString:
+        """The radio buttons of one scale of a grid row, a label under each."""
+        return self._inputs_html(
+            '<label class="survey-grid-point" for="{0}-{1}"><input class="form-check-input" '
+            'type="radio" name="{0}" id="{0}-{1}" value="{2}"{3}{4}>'
+            '<span class="survey-grid-point-label"{5}>{6}</span></label>',
+            ((point.value, point.label, not point.number) for point in self.points),
+        )
+
+    @property
+    def choices_html(self) -> SafeString:
+        """The radio buttons or check boxes of a one-value or multiple-choice question."""
+        return self._inputs_html(
+            '<div class="form-check"><input class="form-check-input" type="'
+            + ("checkbox" if self.widget == "checkbox" else "radio")
+            + '" name="{0}" id="{0}-{1}" value="{2}"{3}{4}>'
+            '<label class="form-check-label" for="{0}-{1}"{5}>{6}</label></div>',
+            ((str(value), label, value in (DONT_KNOW, OTHER)) for value, label in self.choices),
+        )
 
 
 @dataclass(frozen=True)
@@ -287,8 +331,10 @@ class AnswerPageForm(forms.Form):
                 rows.append({"question": question, "text": data[name].strip()})
         return rows
 
-    def blocks(self) -> list[QuestionBlock]:
-        """What the template renders: each question with its labelled groups."""
+    def blocks(self, *, chrome_lang: str = "") -> list[QuestionBlock]:
+        """What the template renders: each question with its labelled groups. `chrome_lang`:
+        the page's language, marked on the inputs' labels that are the portal's words ("Don't
+        know", "Other") where the survey's texts are in another."""
         blocks = []
         language = self.language
         for question in self.questions:
@@ -316,6 +362,7 @@ class AnswerPageForm(forms.Form):
                                 choices=self.fields[field_name].choices,
                                 points=points,
                                 bound=self[field_name],
+                                chrome_lang=chrome_lang,
                             )
                         )
                     if kind == Kind.COMPETENCE_PAIR:
@@ -348,6 +395,7 @@ class AnswerPageForm(forms.Form):
                         other=self[f"{name}_other"]
                         if question.allow_other and kind in Question.OPTION_KINDS
                         else None,
+                        chrome_lang=chrome_lang,
                     )
                 )
             blocks.append(

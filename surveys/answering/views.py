@@ -247,7 +247,9 @@ def _answer_page(request, *, survey, response, participation, languages, action_
             language=language,
             initial=AnswerPageForm.initial_from(questions, position.answers),
         )
-    context.update(form=form, blocks=form.blocks(), page=position.page)
+    context.update(
+        form=form, blocks=form.blocks(chrome_lang=languages["chrome_lang"]), page=position.page
+    )
     return render(request, "surveys/answer_page.html", context, status=status)
 
 

@@ -246,6 +246,14 @@ def test_online_completers_and_the_dashboard_figure(world, arena, signed_in):
         course.pk: {world.staff_a.pk},
         empty.pk: set(),
     }
+    # Counted in the database, once per person however many gatherings they take part in.
+    from courses.tests.factories import GatheringFactory, RegistrationFactory
+
+    RegistrationFactory(gathering=GatheringFactory(course=course), user=world.staff_a)
+    assert selectors.online_completer_counts(course_ids=[course.pk, empty.pk]) == {
+        course.pk: 1,
+        empty.pk: 0,
+    }
     page = signed_in(world.project_leader).get(
         reverse("programme_dashboard", args=[world.programme.pk])
     )
