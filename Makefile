@@ -19,7 +19,7 @@ BENCH_ENV := DJANGO_SETTINGS_MODULE=portal.settings.production \
 	REDIS_URL=$${LOADTEST_REDIS_URL:-redis://127.0.0.1:6379/7}
 
 .PHONY: run test setup lint format check-deploy migrations messages messages-extract benchmark api-schema \
-	loadtest loadtest-rush benchmark-exports clean
+	loadtest loadtest-rush benchmark-exports benchmark-results clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -84,6 +84,11 @@ loadtest: setup
 # 500 registrations for 20 seats and 500 survey submissions at once, over HTTP; fails on a broken rule.
 loadtest-rush: setup
 	$(BENCH_ENV) $(PY) manage.py loadtest_rush
+
+# The results overview and the dashboard beside the trivial view, in-process (after `generate_region`
+# with the same settings, e.g. by `make loadtest`).
+benchmark-results: setup
+	$(BENCH_ENV) $(PY) manage.py benchmark_results
 
 # Peak memory of the raw exports (CSV, XLSX) at 5,000 and 10,000 responses of 40 questions.
 benchmark-exports: setup

@@ -29,23 +29,33 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.dashboard import (
+    ActivityCosts,
     DashboardPanel,
     DashboardTable,
     KeyFigure,
     LoopFigure,
+    TimelineEvent,
     dashboard_areas,
     dashboard_counties,
     register,
+    register_costs,
+    register_timeline,
     share_figure,
 )
 from portal.models import Library
 
-from .models import Course
-from .selectors import course_statistics, libraries_reached, programme_participation
+from .models import Course, Gathering
+from .selectors import (
+    course_statistics,
+    gathering_costs,
+    libraries_reached,
+    programme_participation,
+)
 
 PROGRAMME_WIDE = "programme"
 
@@ -216,9 +226,15 @@ def course_panel(*, programme, county_ids, user, period=None, **kwargs) -> Dashb
 
 
 def _add_county_figures(panel, programme, counties, areas, county_ids, period) -> None:
-    """Each county's card (gatherings, registrations, attendance rate, libraries reached, by the
-    participants' county) and its course attendances per area in the loop. Four queries."""
+    """Each county's card (gatherings, registrations, attendance rate, libraries reached,
+    learning-arena completion, by the participants' county) and its course attendances per
+    area in the loop. Five queries."""
+    from .learning.selectors import learning_completion_by_county
+
     figures = programme_participation(programme=programme, county_ids=county_ids, period=period)
+    learning = learning_completion_by_county(
+        programme=programme, county_ids=county_ids, period=period
+    )
     libraries = dict(
         Library.objects.filter(county__in=counties)
         .values_list("county_id")
@@ -252,7 +268,46 @@ def _add_county_figures(panel, programme, counties, areas, county_ids, period) -
                 order=33,
                 key="libraries-with-participant",
             ),
+            share_figure(
+                _("Completed the learning arena"),
+                learning.get(county.pk, (0, 0))[1],
+                learning.get(county.pk, (0, 0))[0],
+                order=34,
+                key="learning-arena-completed",
+            ),
         ]
         for area in areas:
             count = figures["per_area"].get((county.pk, area.pk), 0)
             panel.loop[(county.pk, area.pk)] = [LoopFigure(3, _("Attended courses"), str(count))]
+
+
+@register_costs
+def gathering_costs_for_budget(*, programme, county_ids, period=None) -> ActivityCosts:
+    """The gatherings' recorded costs for the dashboard's budget, in the gathering's county."""
+    costs = gathering_costs(programme=programme, county_ids=county_ids, period=period)
+    return ActivityCosts(label=_("gatherings"), order=30, **costs)
+
+
+@register_timeline
+def gathering_timeline(*, programme, county_ids, period=None) -> list[TimelineEvent]:
+    """The gatherings (not cancelled) in the counties the reader sees. One query."""
+    gatherings = Gathering.objects.filter(
+        course__programme=programme, cancelled_at__isnull=True
+    ).select_related("course", "county")
+    if county_ids is not None:
+        gatherings = gatherings.filter(county_id__in=county_ids)
+    if period is not None:
+        gatherings = gatherings.filter(
+            starts_at__date__gte=period.start, starts_at__date__lte=period.end
+        )
+    return [
+        TimelineEvent(
+            day=timezone.localtime(g.starts_at).date(),
+            until=timezone.localtime(g.ends_at).date(),
+            kind="gathering",
+            kind_label=_("Gathering"),
+            title=f"{g.course.title}: {g}" if g.title else str(g),
+            county=g.county,
+        )
+        for g in gatherings
+    ]

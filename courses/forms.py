@@ -8,7 +8,7 @@ from portal.forms import add_service_errors
 from portal.models import CompetenceArea, County, Programme
 
 from . import services
-from .models import Course, Gathering, Registration, RegistrationQuestion
+from .models import Course, Gathering, GatheringCost, Registration, RegistrationQuestion
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -245,3 +245,18 @@ class EvaluationSurveyForm(forms.Form):
     def __init__(self, *args, surveys, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["survey"].queryset = surveys
+
+
+class GatheringCostForm(forms.ModelForm):
+    class Meta:
+        model = GatheringCost
+        fields = ["kind", "amount", "note", "funding_source"]
+
+    def __init__(self, *args, programme: Programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["funding_source"].queryset = programme.funding.order_by("-amount", "name")
+        self.fields["funding_source"].empty_label = None
+        self.fields["amount"].widget.attrs["min"] = "0"
+
+    def _post_clean(self):
+        pass  # the service asks the rules (the constraint stays as the last guard)

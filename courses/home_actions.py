@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, Min
@@ -17,7 +18,7 @@ from portal.home import HomeAction, register, register_demo
 from portal.models import CompetenceArea, County, Library, RoleAssignment, User
 
 from .learning.models import Submission
-from .models import Course, Gathering, Registration, RegistrationQuestion
+from .models import Course, Gathering, GatheringCost, Registration, RegistrationQuestion
 from .selectors import approvals_pending
 
 
@@ -241,6 +242,31 @@ def courses_demo_load(*, programme, calendar: DemoCalendar | None = None) -> Non
             requires_leader_approval=True,
         )
     _demo_registrations(gatherings, workshop, finished=calendar.finished)
+    _demo_costs(programme, gatherings)
+
+
+def _demo_costs(programme, gatherings: list[Gathering]) -> None:
+    """What the gatherings held cost, charged to the grant (venue, speakers and lunch), so the
+    dashboard's budget shows real figures."""
+    grant = programme.funding.filter(county__isnull=True).order_by("-amount").first()
+    if grant is None:
+        return
+    now = timezone.now()
+    GatheringCost.objects.bulk_create(
+        GatheringCost(
+            gathering=gathering,
+            kind=kind,
+            amount=Decimal(amount) + 500 * index,
+            note=note,
+            funding_source=grant,
+        )
+        for index, gathering in enumerate(g for g in gatherings if g.starts_at < now)
+        for kind, amount, note in (
+            (GatheringCost.Kind.VENUE, "8000", "Leie av sal"),
+            (GatheringCost.Kind.SPEAKERS, "12000", "To foredragsholdere"),
+            (GatheringCost.Kind.CATERING, "6300", "Lunsj og kaffe for 30"),
+        )
+    )
 
 
 def _demo_registrations(

@@ -181,6 +181,48 @@ class Gathering(models.Model):
         return (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.1"))
 
 
+class GatheringCost(models.Model):
+    """What a gathering cost (NOK), recorded by those who organise it, charged to one of the
+    programme's funding sources. The dashboard's budget counts it in the gathering's county."""
+
+    class Kind(models.TextChoices):
+        VENUE = "venue", _("Venue")
+        SPEAKERS = "speakers", _("Speakers' fees")
+        TRAVEL = "travel", _("Travel")
+        CATERING = "catering", _("Catering")
+        OTHER = "other", _("Other")
+
+    gathering = models.ForeignKey(
+        Gathering, on_delete=models.CASCADE, related_name="costs", verbose_name=_("gathering")
+    )
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices)
+    amount = models.DecimalField(
+        _("amount (NOK)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    funding_source = models.ForeignKey(
+        "portal.FundingSource",
+        on_delete=models.PROTECT,
+        related_name="gathering_costs",
+        verbose_name=_("charged to"),
+    )
+
+    class Meta:
+        verbose_name = _("gathering cost")
+        verbose_name_plural = _("gathering costs")
+        ordering = ["gathering", "kind", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="gathering_cost_not_negative",
+                violation_error_message=_("A cost cannot be negative."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.amount}"
+
+
 class Registration(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("Confirmed")

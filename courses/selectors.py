@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from portal import permissions
@@ -20,7 +20,14 @@ from portal.expressions import count_of
 from portal.models import Library, RoleAssignment
 from portal.tokens import token_hash
 
-from .models import CalendarFeed, Course, Gathering, Registration, RegistrationAnswer
+from .models import (
+    CalendarFeed,
+    Course,
+    Gathering,
+    GatheringCost,
+    Registration,
+    RegistrationAnswer,
+)
 from .permissions import COURSE_AUDIENCE, may_follow_gatherings
 
 Status = Registration.Status
@@ -339,6 +346,27 @@ def programme_participation(*, programme, county_ids: set[int] | None, period=No
         .order_by()
     }
     return {"gatherings": held, "people": people, "per_area": per_area}
+
+
+def gathering_costs(*, programme, county_ids: set[int] | None, period=None) -> dict:
+    """What the programme's gatherings cost (NOK), in the gathering's county and per funding
+    source: {"counties": {county id: amount}, "funding": {funding source id: amount}}.
+    Cancelled gatherings count (a booked venue may still be paid); with a `period`, the
+    gatherings starting in it. Two queries."""
+    costs = GatheringCost.objects.filter(gathering__course__programme=programme)
+    if county_ids is not None:
+        costs = costs.filter(gathering__county_id__in=county_ids)
+    if period is not None:
+        costs = costs.filter(
+            gathering__starts_at__date__gte=period.start,
+            gathering__starts_at__date__lte=period.end,
+        )
+    return {
+        "counties": dict(
+            costs.values_list("gathering__county_id").annotate(Sum("amount")).order_by()
+        ),
+        "funding": dict(costs.values_list("funding_source_id").annotate(Sum("amount")).order_by()),
+    }
 
 
 def libraries_reached(*, programme, county_ids: set[int], period=None) -> QuerySet[Library]:

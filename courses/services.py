@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -36,13 +37,14 @@ from django.utils.translation import gettext as _
 
 from portal import outbox, permissions
 from portal.audit import audit_log
-from portal.models import County, Library, Programme, User
+from portal.models import County, FundingSource, Library, Programme, User
 from portal.tokens import derived_token, token_hash
 
 from .models import (
     CalendarFeed,
     Course,
     Gathering,
+    GatheringCost,
     Registration,
     RegistrationAnswer,
     RegistrationQuestion,
@@ -313,6 +315,10 @@ def gathering_delete(*, gathering: Gathering, deleted_by: User) -> None:
         raise ValidationError(
             _("People have registered for this gathering: cancel it instead, so they are told.")
         )
+    if gathering.costs.exists():
+        raise ValidationError(
+            _("Costs are recorded for this gathering: cancel it instead, so the budget keeps them.")
+        )
     audit_log(
         "courses.gathering.deleted",
         user=deleted_by,
@@ -321,6 +327,55 @@ def gathering_delete(*, gathering: Gathering, deleted_by: User) -> None:
         data={"course": gathering.course_id, "title": str(gathering)},
     )
     gathering.delete()
+
+
+# --- what a gathering cost ---
+
+
+@transaction.atomic
+def gathering_cost_save(
+    *,
+    gathering: Gathering,
+    saved_by: User,
+    kind: str,
+    amount: Decimal,
+    funding_source: FundingSource,
+    note: str = "",
+    cost: GatheringCost | None = None,
+) -> GatheringCost:
+    """Record what a gathering cost, or change a recorded cost (`cost`). Cancelled gatherings
+    keep their costs and take new ones (a venue booked may still have to be paid)."""
+    if funding_source.programme_id != gathering.course.programme_id:
+        raise ValidationError({"funding_source": _("Choose a funding source of the programme.")})
+    if amount < 0:
+        raise ValidationError({"amount": _("A cost cannot be negative.")})
+    if cost is None:
+        cost = GatheringCost(gathering=gathering)
+    elif cost.gathering_id != gathering.pk:
+        raise ValidationError(_("This cost belongs to another gathering."))
+    cost.kind, cost.amount, cost.funding_source, cost.note = kind, amount, funding_source, note
+    cost.save()
+    audit_log(
+        "courses.gathering_cost.saved",
+        user=saved_by,
+        obj=gathering,
+        county=gathering.county,
+        data={"cost": cost.pk, "kind": kind, "amount": str(amount)},
+    )
+    return cost
+
+
+@transaction.atomic
+def gathering_cost_delete(*, cost: GatheringCost, deleted_by: User) -> None:
+    gathering = cost.gathering
+    audit_log(
+        "courses.gathering_cost.deleted",
+        user=deleted_by,
+        obj=gathering,
+        county=gathering.county,
+        data={"cost": cost.pk, "kind": cost.kind, "amount": str(cost.amount)},
+    )
+    cost.delete()
 
 
 # --- registration questions ---

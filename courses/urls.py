@@ -12,6 +12,12 @@ urlpatterns = [
     path("samlinger/<int:pk>/endre/", views.gathering_update, name="gathering_update"),
     path("samlinger/<int:pk>/avlys/", views.gathering_cancel, name="gathering_cancel"),
     path("samlinger/<int:pk>/slett/", views.gathering_delete, name="gathering_delete"),
+    path("samlinger/<int:pk>/kostnader/", views.gathering_costs, name="gathering_costs"),
+    path(
+        "samlinger/<int:pk>/kostnader/<int:cost_pk>/",
+        views.gathering_costs,
+        name="gathering_cost_update",
+    ),
     path("<int:pk>/sporsmal/", views.question_list, name="question_list"),
     path(
         "<int:pk>/sporsmal/<int:question_pk>/endre/",

@@ -29,13 +29,21 @@ from .forms import (
     CourseForm,
     DeclineForm,
     EvaluationSurveyForm,
+    GatheringCostForm,
     GatheringForm,
     QuestionForm,
     RegistrationForm,
     StaffRegistrationForm,
 )
 from .ical import calendar_bytes
-from .models import CalendarFeed, Course, Gathering, Registration, RegistrationQuestion
+from .models import (
+    CalendarFeed,
+    Course,
+    Gathering,
+    GatheringCost,
+    Registration,
+    RegistrationQuestion,
+)
 
 Status = Registration.Status
 
@@ -286,6 +294,47 @@ def gathering_update(request, pk):
         request,
         "courses/gathering_form.html",
         {"form": form, "course": gathering.course, "gathering": gathering},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def gathering_costs(request, pk, cost_pk=None):
+    """What a gathering cost: the recorded costs, and a form to add one (or change `cost_pk`)."""
+    gathering = _get_gathering(request, pk)
+    permissions.require(request, "manage", gathering)
+    cost = None
+    if cost_pk is not None:
+        cost = get_object_or_404(GatheringCost, gathering=gathering, pk=cost_pk)
+    if request.method == "POST" and "delete" in request.POST and cost is not None:
+        services.gathering_cost_delete(cost=cost, deleted_by=request.user)
+        messages.success(request, _("The cost was removed."))
+        return redirect("courses:gathering_costs", pk=gathering.pk)
+    form = GatheringCostForm(
+        request.POST or None, instance=cost, programme=gathering.course.programme
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.gathering_cost_save(
+                gathering=gathering, saved_by=request.user, cost=cost, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The cost was saved."))
+            return redirect("courses:gathering_costs", pk=gathering.pk)
+    costs = list(gathering.costs.select_related("funding_source"))
+    return render(
+        request,
+        "courses/gathering_costs.html",
+        {
+            "gathering": gathering,
+            "course": gathering.course,
+            "costs": costs,
+            "total": sum(c.amount for c in costs),
+            "form": form,
+            "cost": cost,
+        },
         status=400 if form.errors else 200,
     )
 

@@ -17,16 +17,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.dashboard import (
+    ActivityCosts,
     DashboardPanel,
     DashboardTable,
     KeyFigure,
     LoopFigure,
+    TimelineEvent,
     dashboard_areas,
     dashboard_counties,
     register,
+    register_costs,
+    register_timeline,
 )
-from portal.models import FundingSource
 
+from .models import Offer, OfferPeriod
 from .selectors import exchange_costs, exchange_statistics
 
 
@@ -122,32 +126,42 @@ def exchange_panel(*, programme, county_ids, user, period=None, **kwargs) -> Das
             ],
         )
     )
-    if county_ids is None:
-        panel.tables.append(_budget_table(programme, costs))
     return panel
 
 
-def _budget_table(programme, costs) -> DashboardTable:
-    """Each funding source against the exchange costs charged to it, and what is left (NOK).
-    The whole programme's money: the project leader's view only. One query."""
-    rows, totals = [], [Decimal("0")] * 4
-    for source in FundingSource.objects.filter(programme=programme).order_by("-amount", "name"):
-        cost = costs["funding"].get(source.pk)
-        planned = cost.planned if cost else Decimal("0")
-        actual = cost.actual if cost else Decimal("0")
-        figures = [source.amount, planned, actual, source.amount - actual]
-        rows.append([source.name, *figures])
-        totals = [total + figure for total, figure in zip(totals, figures, strict=True)]
-    rows.append([_("Total"), *totals])
-    return DashboardTable(
-        key="budget",
-        title=_("Budget: funding against job-shadowing costs (NOK)"),
-        columns=[
-            _("Funding source"),
-            _("Amount"),
-            _("Planned cost"),
-            _("Actual cost"),
-            _("Left after actual costs"),
-        ],
-        rows=rows,
+@register_costs
+def exchange_costs_for_budget(*, programme, county_ids, period=None) -> ActivityCosts:
+    """The exchanges' actual costs for the dashboard's budget, in the participant's home county."""
+    costs = exchange_costs(programme=programme, county_ids=county_ids, period=period)
+    return ActivityCosts(
+        label=_("job shadowing"),
+        counties={pk: row.actual for pk, row in costs["counties"].items()},
+        funding={pk: row.actual for pk, row in costs["funding"].items()},
+        order=40,
     )
+
+
+@register_timeline
+def exchange_timeline(*, programme, county_ids, period=None) -> list[TimelineEvent]:
+    """The periods in which host libraries of the counties the reader sees take visitors (offers
+    not withdrawn). One query."""
+    periods = (
+        OfferPeriod.objects.filter(offer__programme=programme)
+        .exclude(offer__status=Offer.Status.WITHDRAWN)
+        .select_related("offer__host_library__county")
+    )
+    if county_ids is not None:
+        periods = periods.filter(offer__host_library__county_id__in=county_ids)
+    if period is not None:
+        periods = periods.filter(starts_on__lte=period.end, ends_on__gte=period.start)
+    return [
+        TimelineEvent(
+            day=p.starts_on,
+            until=p.ends_on,
+            kind="exchange",
+            kind_label=_("Job-shadowing period"),
+            title=f"{p.offer.host_library}: {p.offer.title}",
+            county=p.offer.host_library.county,
+        )
+        for p in periods
+    ]

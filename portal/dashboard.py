@@ -20,6 +20,16 @@ Besides its own section, a panel may add
   matrix that draws the loop as one picture (gap at baseline, what targeted it, gap at follow-up);
 - `tables`: its figures as plain tables, for the CSV and XLSX exports and the funder report.
 
+The budget section is the portal's own panel: funding sources (the grant, each county's
+contribution) against what the activities cost. Each app that records costs registers a cost
+provider with `register_costs` (called with programme, county_ids and period, returning
+`ActivityCosts`), so the portal sums gatherings and exchanges without importing the apps.
+
+The timeline of the programme period is the portal's too: each app registers, with
+`register_timeline`, a provider of its dated events (milestones, gatherings, survey windows,
+report due dates, exchange periods), called like a cost provider and returning `TimelineEvent`s
+of the counties the reader sees (and the programme-wide ones).
+
 A provider is also given `period` (a `Period`, or None for the whole programme): the funder
 report for a year asks for the activities of that year. A provider registered without a `period`
 parameter (or **kwargs) is called without it and shows the whole programme.
@@ -31,13 +41,14 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import permissions
-from .models import CompetenceArea, County, Library, Programme, RoleAssignment
+from .models import CompetenceArea, County, FundingSource, Library, Programme, RoleAssignment
 
 Role = RoleAssignment.Role
 
@@ -366,6 +377,222 @@ def reach_panel(*, programme, county_ids, user, **kwargs) -> DashboardPanel:
                 columns=[_("County"), _("Libraries"), _("People with a role")],
                 rows=[
                     [r.label, r.libraries, r.people] for r in [*rows, *([total] if total else [])]
+                ],
+            )
+        ],
+    )
+
+
+# --- the budget: funding against what the activities cost -----------------------------------
+
+
+@dataclass
+class ActivityCosts:
+    """What one kind of activity cost (NOK): per county it happened in (or whose staff it
+    served) and per funding source it is charged to."""
+
+    label: str
+    counties: dict[int, Decimal] = field(default_factory=dict)
+    funding: dict[int, Decimal] = field(default_factory=dict)
+    order: int = 100
+
+
+cost_providers: list[Callable[..., ActivityCosts]] = []
+
+
+def register_costs(provider: Callable[..., ActivityCosts]) -> Callable[..., ActivityCosts]:
+    if provider not in cost_providers:
+        cost_providers.append(provider)
+    return provider
+
+
+@dataclass
+class BudgetRow:
+    label: str
+    funding: Decimal
+    costs: list[Decimal]
+
+    @property
+    def spent(self) -> Decimal:
+        return sum(self.costs, Decimal("0"))
+
+    @property
+    def left(self) -> Decimal:
+        return self.funding - self.spent
+
+    @property
+    def used(self) -> KeyFigure:
+        """The share of the funding spent, with its bar ("–" without funding)."""
+        if not self.funding:
+            return KeyFigure(_("Used"), "–")
+        share = self.spent / self.funding
+        percent = _("%(percent)s %%") % {"percent": round(100 * share)}
+        return KeyFigure(_("Used"), percent, share=float(share))
+
+
+def _sum_rows(label: str, rows: list[BudgetRow], width: int) -> BudgetRow:
+    return BudgetRow(
+        label,
+        sum((r.funding for r in rows), Decimal("0")),
+        [sum((r.costs[i] for r in rows), Decimal("0")) for i in range(width)],
+    )
+
+
+@register
+def budget_panel(*, programme, county_ids, user, period=None, **kwargs) -> DashboardPanel:
+    """Per county: the county's own contribution against the costs of its gatherings and of
+    its staff's exchanges, and what is left; the money for the whole programme (the grant) in a
+    row of its own and the total (project leader only), and each funding source against the
+    costs charged to it (project leader only: the whole programme's money). One query for the
+    funding sources and two per kind of activity."""
+    counties = dashboard_counties(programme=programme, county_ids=county_ids)
+    activities = sorted(
+        (
+            provider(programme=programme, county_ids=county_ids, period=period)
+            for provider in cost_providers
+        ),
+        key=lambda a: a.order,
+    )
+    sources = list(FundingSource.objects.filter(programme=programme).order_by("-amount", "name"))
+    zero = Decimal("0")
+
+    def contribution(county_id):
+        return sum((s.amount for s in sources if s.county_id == county_id), zero)
+
+    rows = [
+        BudgetRow(
+            county.name,
+            contribution(county.pk),
+            [a.counties.get(county.pk) or zero for a in activities],
+        )
+        for county in counties
+    ]
+    whole, total, per_source = None, None, []
+    if county_ids is None:
+        whole = BudgetRow(
+            _("The whole programme (grant)"), contribution(None), [zero] * len(activities)
+        )
+        total = _sum_rows(_("Total"), [*rows, whole], len(activities))
+        per_source = [
+            BudgetRow(s.name, s.amount, [a.funding.get(s.pk) or zero for a in activities])
+            for s in sources
+        ]
+    labels = [a.label for a in activities]
+    columns = [
+        _("Funding"),
+        *(_("Costs: %(activity)s") % {"activity": label} for label in labels),
+        _("Costs in all"),
+        _("Left"),
+    ]
+    shown = [
+        (
+            DashboardTable(
+                key="budget-counties",
+                title=_("Budget per county (NOK)"),
+                columns=[_("County"), *columns],
+            ),
+            [*rows, *([whole, total] if total else [])],
+        )
+    ]
+    if county_ids is None:
+        per_source.append(_sum_rows(_("Total"), per_source, len(activities)))
+        shown.append(
+            (
+                DashboardTable(
+                    key="budget",
+                    title=_("Budget: each funding source against the costs charged to it (NOK)"),
+                    columns=[_("Funding source"), *columns],
+                ),
+                per_source,
+            )
+        )
+    for table, budget_rows in shown:
+        table.rows = [[r.label, r.funding, *r.costs, r.spent, r.left] for r in budget_rows]
+    return DashboardPanel(
+        key="budget",
+        title=gettext_lazy("Budget"),
+        template="portal/dashboard/budget.html",
+        context={"tables": shown},
+        order=60,
+        tables=[table for table, _rows in shown],
+    )
+
+
+# --- the timeline of the programme period -------------------------------------------------
+
+
+@dataclass
+class TimelineEvent:
+    """A dated event of the programme: `until` for one lasting several days; `kind` is a CSS cue
+    and `kind_label` says what it is; `county` is None for the whole programme."""
+
+    day: date
+    kind: str
+    kind_label: str
+    title: str
+    county: County | None = None
+    until: date | None = None
+    note: str = ""
+
+
+@dataclass
+class TimelineMonth:
+    month: date  # its first day
+    events: list[TimelineEvent]
+
+
+timeline_providers: list[Callable[..., list[TimelineEvent]]] = []
+
+
+def register_timeline(
+    provider: Callable[..., list[TimelineEvent]],
+) -> Callable[..., list[TimelineEvent]]:
+    if provider not in timeline_providers:
+        timeline_providers.append(provider)
+    return provider
+
+
+def in_scope(county_id: int | None, county_ids: set[int] | None) -> bool:
+    """Whether a timeline event of this county is shown: programme-wide events to everyone."""
+    return county_ids is None or county_id is None or county_id in county_ids
+
+
+@register
+def timeline_panel(*, programme, county_ids, user, period=None, **kwargs) -> DashboardPanel:
+    """Every registered event in date order, grouped by month; one query per provider."""
+    events = [
+        event
+        for provider in timeline_providers
+        for event in provider(programme=programme, county_ids=county_ids, period=period)
+    ]
+    events.sort(key=lambda e: (e.day, e.until or e.day, e.kind, e.title))
+    months: list[TimelineMonth] = []
+    for event in events:
+        month = event.day.replace(day=1)
+        if not months or months[-1].month != month:
+            months.append(TimelineMonth(month=month, events=[]))
+        months[-1].events.append(event)
+    return DashboardPanel(
+        key="timeline",
+        title=gettext_lazy("Timeline of the programme"),
+        template="portal/dashboard/timeline.html",
+        context={"months": months},
+        order=70,
+        tables=[
+            DashboardTable(
+                key="timeline",
+                title=_("Timeline of the programme"),
+                columns=[_("Date"), _("Until"), _("What"), _("Title"), _("County"), _("Note")],
+                rows=[
+                    [
+                        e.day,
+                        e.until,
+                        e.kind_label,
+                        e.title,
+                        e.county.name if e.county else _("The whole programme"),
+                        e.note,
+                    ]
+                    for e in events
                 ],
             )
         ],

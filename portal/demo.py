@@ -186,7 +186,7 @@ def _programme(name, *, short_name, description, period, lead_county, counties) 
         FundingSource.objects.get_or_create(
             programme=programme,
             name=f"{county.name} fylkeskommune",
-            defaults={"amount": Decimal("50000"), "note": "Egenandel"},
+            defaults={"amount": Decimal("50000"), "note": "Egenandel", "county": county},
         )
     return programme
 

@@ -210,6 +210,18 @@ class FundingSource(models.Model):
     name = models.CharField(_("funder"), max_length=200)
     amount = models.DecimalField(_("amount (NOK)"), max_digits=12, decimal_places=2)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # A county's own contribution names its county; the grant (and any other money for the
+    # whole programme) names none. The dashboard's budget sets each county's money against
+    # the costs in that county.
+    county = models.ForeignKey(
+        County,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="funding",
+        verbose_name=_("county contributing"),
+        help_text=_("Leave empty for money for the whole programme, such as the grant."),
+    )
 
     class Meta:
         verbose_name = _("funding source")

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,9 +30,11 @@ from portal.dashboard import (
     DashboardTable,
     KeyFigure,
     LoopFigure,
+    TimelineEvent,
     dashboard_areas,
     dashboard_counties,
     register,
+    register_timeline,
     share_figure,
 )
 
@@ -322,3 +325,31 @@ def _add_response_rates(panel, survey: Survey | None, counties, county_ids) -> N
                 key="response-rate",
             )
         )
+
+
+@register_timeline
+def survey_timeline(*, programme, county_ids, period=None) -> list[TimelineEvent]:
+    """When each survey (not a draft) is open, for the counties the reader sees and the
+    programme-wide ones; a survey without dates has no place on the timeline. One query."""
+    surveys = (
+        Survey.objects.filter(programme=programme, opens_at__isnull=False)
+        .exclude(status=Survey.Status.DRAFT)
+        .select_related("county")
+    )
+    if county_ids is not None:
+        surveys = surveys.filter(Q(county__isnull=True) | Q(county_id__in=county_ids))
+    if period is not None:
+        surveys = surveys.filter(opens_at__date__lte=period.end).filter(
+            Q(closes_at__isnull=True) | Q(closes_at__date__gte=period.start)
+        )
+    return [
+        TimelineEvent(
+            day=timezone.localtime(survey.opens_at).date(),
+            until=timezone.localtime(survey.closes_at).date() if survey.closes_at else None,
+            kind="survey",
+            kind_label=_("Survey open"),
+            title=str(survey),
+            county=survey.county,
+        )
+        for survey in surveys
+    ]

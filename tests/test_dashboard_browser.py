@@ -46,7 +46,7 @@ def _no_sideways_scroll(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
-def _dashboard_and_report(b, world) -> None:
+def _dashboard_and_report(b, world, sections=None) -> None:
     """The dashboard and a year's funder report, axe-checked, without sideways scrolling; the
     loop matrix scrolls inside a region a keyboard user can reach and scroll."""
     import io
@@ -74,27 +74,95 @@ def _dashboard_and_report(b, world) -> None:
                 break
             page.wait_for_timeout(100)
         assert region.evaluate("element => element.scrollLeft") > before
+    if sections:
+        sections(b, world)
     page.get_by_role("link", name="Report for 2011").click()
     b.check()
     _no_sideways_scroll(page)
     assert page.get_by_role("heading", level=1).inner_text() == (
         "Report to the funder 2011 – Kompetente regionbibliotek"
     )
-    assert page.get_by_role("table", name="Budget: funding against job-shadowing costs").count()
+    assert page.get_by_role("table", name="Budget per county (NOK)").count()
+    assert page.get_by_role("table", name="Budget: each funding source against the costs").count()
     with page.expect_download() as download:
         page.get_by_role("link", name="Every table in one spreadsheet (XLSX)").click()
     workbook = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     assert "Key figures per county" in workbook.sheetnames
 
 
-def test_dashboard_and_funder_report_at_desktop_width(browser_session, world):
+def _budget_timeline_and_cards(b, world) -> None:
+    """The budget's figures beside their bars, in regions a keyboard reaches; the timeline as a
+    list of dated events by month; the new figures on the cards (axe ran on the page)."""
+    import re
+
+    page = b.page
+    region = page.get_by_role("region", name="Budget per county (NOK)")
+    budget = region.get_by_role("table", name="Budget per county (NOK)")
+    row = budget.get_by_role("row", name=re.compile("^Sør-Trøndelag"))
+    assert re.search(r"50.000\s.*36.000\s+28 %", row.inner_text())
+    region.focus()
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "region"
+    assert page.get_by_role("table", name=re.compile("^Budget: each funding source")).count()
+    timeline = page.locator("ol.timeline")
+    march = timeline.locator("li.timeline-month", has_text="March 2011")
+    assert march.get_by_role("heading", level=3).inner_text().startswith("March 2011")
+    assert march.locator("time[datetime='2011-03-20']").is_visible()
+    assert "Completed the learning arena" in page.locator(".county-cards").inner_text()
+    assert "Model-library milestones" in page.locator(".county-cards").inner_text()
+
+
+def _with_sections(world) -> None:
+    from portal.tests.test_dashboard import _sections
+
     build_loop(world)
-    _dashboard_and_report(browser_session, world)
+    _sections(world)
+
+
+def test_dashboard_and_funder_report_at_desktop_width(browser_session, world):
+    _with_sections(world)
+    _dashboard_and_report(browser_session, world, _budget_timeline_and_cards)
 
 
 def test_dashboard_and_funder_report_at_phone_width(phone_session, world):
-    build_loop(world)
-    _dashboard_and_report(phone_session, world)
+    _with_sections(world)
+    _dashboard_and_report(phone_session, world, _budget_timeline_and_cards)
+
+
+def test_coordinator_records_what_a_gathering_cost_at_phone_width(phone_session, world):
+    import re
+    from decimal import Decimal
+
+    from django.urls import reverse
+
+    from courses.tests.factories import CourseFactory, GatheringFactory
+    from portal.models import FundingSource
+
+    FundingSource.objects.create(
+        programme=world.programme, name="Nasjonalbiblioteket", amount=Decimal("300000")
+    )
+    course = CourseFactory(programme=world.programme, county=world.county_a)
+    gathering = GatheringFactory(course=course, title="Samling i Trondheim")
+    b = phone_session
+    b.login(world.coordinator_a)
+    b.goto(reverse("courses:course_detail", args=[course.pk]))
+    b.page.locator(f"a[href='{reverse('courses:gathering_costs', args=[gathering.pk])}']").click()
+    b.check()
+    page = b.page
+    page.get_by_label("Kind").select_option(label="Venue")
+    page.get_by_label("Amount (NOK)").fill("-5")
+    page.get_by_label("Note").fill("Leie av sal")
+    page.get_by_role("button", name="Save").click()
+    b.check()
+    assert page.get_by_text("A cost cannot be negative.").is_visible()
+    assert page.get_by_label("Note").input_value() == "Leie av sal"
+    page.get_by_label("Amount (NOK)").fill("8000")
+    page.get_by_role("button", name="Save").click()
+    b.check()
+    _no_sideways_scroll(page)
+    assert page.get_by_text("The cost was saved.").is_visible()
+    costs = page.get_by_role("table", name="Recorded costs")
+    assert "Leie av sal" in costs.get_by_role("row", name=re.compile("^Venue")).inner_text()
+    assert gathering.costs.get().amount == Decimal("8000")
 
 
 def test_home_pages_show_what_waits_with_counts(browser_session, phone_session, world):

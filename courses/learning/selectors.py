@@ -101,35 +101,38 @@ def online_part_completed_on(*, course: Course, user) -> date | None:
     return timezone.localdate(last)
 
 
+def _with_online_progress(registrations: QuerySet) -> QuerySet:
+    """Registrations with `material` (their course's lessons and assignments) and `done` (the
+    person's lessons done and assignments approved in it), as subqueries of one query."""
+    course = OuterRef("gathering__course_id")
+    return registrations.alias(
+        material=count_of(Lesson.objects.filter(module__course_id=course))
+        + count_of(Assignment.objects.filter(course_id=course)),
+        done=count_of(
+            LessonCompletion.objects.filter(
+                user_id=OuterRef("user_id"), lesson__module__course_id=course
+            )
+        )
+        + count_of(
+            Submission.objects.filter(
+                user_id=OuterRef("user_id"),
+                assignment__course_id=course,
+                status=Submission.Status.APPROVED,
+            )
+        ),
+    )
+
+
 def online_completions(*, course_ids: Iterable[int]) -> QuerySet:
     """The participants who completed a course's online part (every lesson done and every
     assignment approved; a course without online material has none), as a queryset of
     registrations, decided in the database: a person and course may appear more than once
     (one row per gathering they take part in), so count distinct `user_id`."""
-    course = OuterRef("gathering__course_id")
-    return (
-        Registration.objects.filter(
-            gathering__course_id__in=list(course_ids),
-            status__in=Registration.PARTICIPANT_STATUSES,
-        )
-        .alias(
-            material=count_of(Lesson.objects.filter(module__course_id=course))
-            + count_of(Assignment.objects.filter(course_id=course)),
-            done=count_of(
-                LessonCompletion.objects.filter(
-                    user_id=OuterRef("user_id"), lesson__module__course_id=course
-                )
-            )
-            + count_of(
-                Submission.objects.filter(
-                    user_id=OuterRef("user_id"),
-                    assignment__course_id=course,
-                    status=Submission.Status.APPROVED,
-                )
-            ),
-        )
-        .filter(material__gt=0, done__gte=F("material"))
+    registrations = Registration.objects.filter(
+        gathering__course_id__in=list(course_ids),
+        status__in=Registration.PARTICIPANT_STATUSES,
     )
+    return _with_online_progress(registrations).filter(material__gt=0, done__gte=F("material"))
 
 
 def online_completers(*, course_ids: Iterable[int]) -> dict[int, set[int]]:
@@ -140,6 +143,44 @@ def online_completers(*, course_ids: Iterable[int]) -> dict[int, set[int]]:
     ):
         completers[course_id].add(user_id)
     return completers
+
+
+def learning_completion_by_county(*, programme, county_ids=None, period=None) -> dict:
+    """Per participants' county (the library they registered from): of the participants of
+    the programme's courses with online material, how many completed it (see
+    `online_completions`), as {county id: (participants, completed)}; a person counts once per
+    course. One query, counted in the database: a row per county and course, whatever the
+    number of participants."""
+    registrations = Registration.objects.filter(
+        gathering__course__programme=programme,
+        status__in=Registration.PARTICIPANT_STATUSES,
+        library__isnull=False,
+    )
+    if county_ids is not None:
+        registrations = registrations.filter(library__county_id__in=county_ids)
+    if period is not None:
+        registrations = registrations.filter(
+            gathering__starts_at__date__gte=period.start,
+            gathering__starts_at__date__lte=period.end,
+        )
+    rows = (
+        _with_online_progress(registrations)
+        .filter(material__gt=0)
+        .values("library__county_id", "gathering__course_id")
+        .annotate(
+            participants=Count("user_id", distinct=True),
+            completed=Count("user_id", distinct=True, filter=Q(done__gte=F("material"))),
+        )
+        .order_by()
+    )
+    figures: dict[int, tuple[int, int]] = {}
+    for row in rows:
+        participants, completed = figures.get(row["library__county_id"], (0, 0))
+        figures[row["library__county_id"]] = (
+            participants + row["participants"],
+            completed + row["completed"],
+        )
+    return figures
 
 
 def online_completer_counts(*, course_ids: Iterable[int]) -> dict[int, int]:

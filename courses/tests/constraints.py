@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from courses import services
 from courses.models import Registration
+from portal.models import FundingSource
 
 from .factories import CourseFactory, GatheringFactory, RegistrationFactory
 
@@ -94,6 +95,19 @@ def answers_twice(world, client_for):
     return response
 
 
+def cost_below_zero(world, client_for):
+    gathering = GatheringFactory(course=_course(world), county=world.county_a)
+    grant = FundingSource.objects.create(
+        programme=world.programme, name="Nasjonalbiblioteket", amount=300000
+    )
+    response = client_for(world.coordinator_a).post(
+        reverse("courses:gathering_costs", args=[gathering.pk]),
+        {"kind": "venue", "amount": "-100", "note": "Leie", "funding_source": grant.pk},
+    )
+    assert not gathering.costs.exists()
+    return response
+
+
 CASES = {
     "gathering_ends_after_start": (ends_before_start, "The gathering must end after it starts."),
     "gathering_deadline_after_opening": (
@@ -106,4 +120,5 @@ CASES = {
     ),
     "registration_position_only_when_waiting": (waiting_position_in_the_admin, "was changed"),
     "registration_answer_once": (answers_twice, "Your answers were saved."),
+    "gathering_cost_not_negative": (cost_below_zero, "A cost cannot be negative."),
 }

@@ -1,6 +1,6 @@
 """The courses' pages for the accessibility sweep (tests/sweep.py)."""
 
-from courses.models import Course, Gathering, Registration, RegistrationQuestion
+from courses.models import Course, Gathering, GatheringCost, Registration, RegistrationQuestion
 from tests.sweep import Page
 
 NOT_PAGES = {
@@ -34,6 +34,7 @@ def pages(world) -> list[Page]:
         or Gathering.objects.filter(course=county_course).first()
     )
     question = RegistrationQuestion.objects.filter(course=wide).first()
+    cost = GatheringCost.objects.filter(gathering__county=world.county_a).first()
     return [
         Page("courses:course_list", staff, phone=True),
         Page("courses:course_list", manager),
@@ -50,6 +51,12 @@ def pages(world) -> list[Page]:
         Page("courses:participant_list", manager, {"pk": busy.pk}, phone=True),
         Page("courses:attendance", manager, {"pk": busy.pk}, phone=True),
         Page("courses:gathering_evaluation", manager, {"pk": busy.pk}),
+        Page("courses:gathering_costs", manager, {"pk": cost.gathering_id}, phone=True),
+        Page(
+            "courses:gathering_cost_update",
+            manager,
+            {"pk": cost.gathering_id, "cost_pk": cost.pk},
+        ),
         Page("courses:staff_register", leader, {"pk": open_gathering.pk}, phone=True),
         Page("courses:staff_registrations", leader, phone=True),
         Page("courses:approval_list", leader, phone=True),

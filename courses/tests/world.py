@@ -4,10 +4,12 @@ them, one made by a library leader), one from a library without a leader, and re
 questions (a personal one) with answers."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
-from courses.models import Course, Gathering, Registration, RegistrationQuestion
+from courses.models import Course, Gathering, GatheringCost, Registration, RegistrationQuestion
+from portal.models import FundingSource
 from tests.world import pages
 
 from .factories import (
@@ -71,6 +73,19 @@ def populate(world) -> None:
         library=world.county_library_a,
         status=Status.AWAITING_APPROVAL,
     )
+    # What the gatherings cost, one per county, charged to the grant.
+    grant, _created = FundingSource.objects.get_or_create(
+        programme=world.programme,
+        name="Nasjonalbiblioteket",
+        defaults={"amount": Decimal("300000")},
+    )
+    for county in (world.county_a, world.county_b):
+        GatheringCost.objects.create(
+            gathering=Gathering.objects.filter(course=wide, county=county).first(),
+            kind=GatheringCost.Kind.VENUE,
+            amount=Decimal("4000"),
+            funding_source=grant,
+        )
     diet = RegistrationQuestionFactory(course=wide, text="Diett", personal=True)
     role = RegistrationQuestionFactory(course=wide, text="Rolle i biblioteket", required=True)
     for registration in Registration.objects.filter(gathering__course=wide):
@@ -104,6 +119,13 @@ PAGES = [
         "courses:attendance",
         "courses:gathering_ics",
         "courses:gathering_evaluation",
+        "courses:gathering_costs",
+    ),
+    pages(
+        GatheringCost,
+        "courses:gathering_cost_update",
+        kwargs=lambda cost: {"pk": cost.gathering_id, "cost_pk": cost.pk},
+        owner=lambda cost: cost.gathering,
     ),
     pages(
         Gathering,

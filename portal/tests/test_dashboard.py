@@ -126,7 +126,14 @@ def test_project_leader_sees_gaps_change_and_courses_for_every_county(client_for
     loop = build_loop(world)
     response = client_for(world.project_leader).get(url(world.programme))
     assert response.status_code == 200
-    assert [p.key for p in response.context["panels"]] == ["reach", "gaps", "courses", "exchange"]
+    assert [p.key for p in response.context["panels"]] == [
+        "reach",
+        "gaps",
+        "courses",
+        "exchange",
+        "budget",
+        "timeline",
+    ]
 
     gaps = panel(response, "gaps").context
     assert (gaps["baseline"], gaps["follow_up"]) == (loop.baseline, loop.follow_up)
@@ -243,8 +250,12 @@ def test_coordinator_sees_only_their_county(client_for, world):
     reach = panel(response, "reach").context
     assert [r.label for r in reach["rows"]] == ["Sør-Trøndelag"] and reach["total"] is None
     html = response.content.decode()
+    # The timeline shows the programme-wide course's gathering held in their county (a date of
+    # their county, no figures of the others).
+    html, timeline = html.split('id="panel-timeline"')
+    assert loop.course_wide.title in timeline
     for other in ("Hedmark", "Hamar", loop.course_b.title, loop.course_wide.title, "Whole"):
-        assert other not in html
+        assert other not in html and other not in timeline.replace(loop.course_wide.title, "")
 
 
 def test_coordinator_of_the_other_county_sees_theirs(client_for, world):
@@ -379,7 +390,9 @@ def test_panels_come_in_order_and_a_provider_may_show_nothing(world, monkeypatch
     dashboard.register(first)
     dashboard.register(first)  # registering twice adds it once
     panels = dashboard.programme_dashboard(programme=world.programme, user=world.coordinator_a)
-    assert [p.key for p in panels] == ["first", "reach", "gaps", "courses", "exchange"]
+    assert [p.key for p in panels] == [
+        *("first", "reach", "gaps", "courses", "exchange", "budget", "timeline"),
+    ]
     assert calls == [{world.county_a.pk}]
 
 
@@ -419,22 +432,84 @@ def _grow(world, loop):
     add_responses(loop.follow_up, count=20, library=world.county_library_a, seed=3)
 
 
+def _sections(world) -> None:
+    """The budget's, the timeline's and the cards' data sets (see their tests)."""
+    from portal.tests.test_dashboard_budget import build_budget
+    from portal.tests.test_dashboard_cards import build_learning
+    from portal.tests.test_dashboard_timeline import build_timeline
+
+    build_budget(world)
+    build_timeline(world)
+    build_learning(world)
+
+
+def _grow_sections(world) -> None:
+    """More costs, milestones, report periods, job-shadowing periods and online learning."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from courses.learning.models import LessonCompletion
+    from courses.learning.tests.factories import LessonFactory, ModuleFactory
+    from courses.models import GatheringCost
+    from hospitering.tests.factories import OfferFactory
+    from modelbibliotek.models import Milestone, ModelLibrary, ReportPeriod
+    from portal.models import FundingSource
+
+    source = FundingSource.objects.create(
+        programme=world.programme, name="Ekstra", amount=Decimal("1000"), county=world.county_a
+    )
+    for gathering in GatheringCost.objects.values_list("gathering", flat=True).distinct():
+        for kind in ("travel", "other"):
+            GatheringCost.objects.create(
+                gathering_id=gathering, kind=kind, amount=Decimal("10"), funding_source=source
+            )
+    for project in ModelLibrary.objects.filter(programme=world.programme):
+        for days in (10, 400, 900):
+            Milestone.objects.create(
+                model_library=project, title="Mer", due_on=date(2011, 1, 1) + timedelta(days)
+            )
+    ReportPeriod.objects.create(
+        programme=world.programme,
+        title="Høst 2011",
+        starts_on=date(2011, 7, 1),
+        ends_on=date(2011, 12, 31),
+        due_on=date(2012, 2, 1),
+    )
+    OfferFactory(programme=world.programme, host_library=world.library_a)
+    course = CourseFactory(programme=world.programme, county=world.county_b)
+    lesson = LessonFactory(module=ModuleFactory(course=course))
+    for _ in range(3):
+        person = UserFactory()
+        RegistrationFactory(
+            gathering=GatheringFactory(course=course),
+            user=person,
+            library=world.library_b,
+            status=Status.ATTENDED,
+        )
+        LessonCompletion.objects.create(user=person, lesson=lesson)
+
+
 @pytest.mark.parametrize("person", ["project_leader", "coordinator_a"])
 def test_query_count_does_not_grow_with_the_data(client, world, person, django_assert_num_queries):
     loop = build_loop(world)
+    _sections(world)
     client.force_login(getattr(world, person))
     client.get(url(world.programme))  # warm up (session, content types)
     with CaptureQueriesContext(connection) as small:
         assert client.get(url(world.programme)).status_code == 200
+    registrations = Registration.objects.count()
     _grow(world, loop)
-    assert Registration.objects.count() == 7 + 15
+    _grow_sections(world)
+    assert Registration.objects.count() == registrations + 15 + 3
     with django_assert_num_queries(len(small)):
         response = client.get(url(world.programme))
     assert response.status_code == 200
     # And it stays small: the surveys' figures are fourteen of them (five per survey, and two
     # per survey for the sizes the disclosure rule needs); the county cards (response rates,
-    # participation, libraries, applications) and the budget eight more; the model libraries'.
-    assert len(small) <= 54
+    # participation, libraries, applications, learning-arena completion) nine more; the budget
+    # five (funding sources, gathering and exchange costs); the model libraries' (with their
+    # milestones per county); the timeline one per kind of event.
+    assert len(small) <= 60
 
 
 def test_out_of_range_id_is_404(client_for, world):

@@ -30,8 +30,10 @@ could be isolated, and the free texts of a small library are never shown, neithe
 as what its county has beyond the libraries shown.
 
 The blocks are computed from the whole survey and are the same for everyone, so views of
-different people cannot be combined against the rule either. The sizes come from grouped
-queries in the database (`measure_sizes`); the blocks are formed from those few numbers.
+different people cannot be combined against the rule either. The sizes are read from the
+survey's running sums (`measure_sizes`: ResultTally, kept in the transaction that submits a
+response), so the cost does not grow with the number of answers; the blocks are formed from
+those few numbers.
 """
 
 from __future__ import annotations
@@ -40,10 +42,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Coalesce
-
-from ..models import Answer, Question, Response, Survey
+from ..models import Question, ResultTally, Survey
 
 # A cell: (county id, library id, role); None where the respondent had none.
 Cell = tuple[int | None, int | None, str]
@@ -140,72 +139,49 @@ def shows(part: Partition, threshold: int, selected: Callable[[Cell], bool]) -> 
     return True
 
 
-# --- the sizes, from the database -----------------------------------------------------------
+# --- the sizes, from the running sums -------------------------------------------------------
 
 
-def measure_sizes(responses: QuerySet) -> dict[str, dict[Cell, int]]:
-    """Respondents per measure and cell, in two grouped queries (the responses; their answers,
-    read once): each item (question, statement, dimension), each competence area and each
-    free-text question.
+def measure_sizes(survey: Survey) -> dict[str, dict[Cell, int]]:
+    """Respondents per measure and cell of a survey's submitted responses, read from its running
+    sums (ResultTally at the library grain, added to in the transaction that submits a response),
+    in two queries whatever the number of answers: the responses, each item (question, statement,
+    dimension; a respondent once per item), each competence area and each free-text question
+    (the answers with a text: at most one per response and question).
 
     An area's respondents in a cell are taken as those of its most answered statement: never
-    more than the true number, so every block is at least as large as the rule says."""
-    from .selectors import item_key  # the keys the figures are stored under
+    more than the true number, so every block is at least as large as the rule says. Its
+    statements' counts are the sums' count of numbers given (not "don't know") of its
+    competence-pair items.
+    """
+    from .selectors import RESPONSES_ITEM, item_key  # the keys the sums are stored under
 
+    area_of = {}  # item_key(question, statement): competence area, of the competence pairs
+    for question_id, question_area, statement_id, statement_area in Question.objects.filter(
+        survey=survey, kind=Question.Kind.COMPETENCE_PAIR
+    ).values_list("id", "competence_area_id", "statements__id", "statements__competence_area_id"):
+        area_of[item_key(question_id)] = question_area
+        if statement_id is not None:
+            area_of[item_key(question_id, statement_id)] = statement_area or question_area
     sizes: dict[str, dict[Cell, int]] = defaultdict(dict)
-    for row in (
-        responses.values("county_id", "library_id", "role").annotate(n=Count("id")).order_by()
-    ):
-        sizes[RESPONSES][_cell(row, "")] = row["n"]
-    prefix = "response__"
     rows = (
-        Answer.objects.filter(response__in=responses.values("id"))
-        .annotate(area_id=Coalesce("statement__competence_area_id", "question__competence_area_id"))
-        .values(
-            "question_id",
-            "statement_id",
-            "dimension",
-            "area_id",
-            f"{prefix}county_id",
-            f"{prefix}library_id",
-            f"{prefix}role",
-        )
-        .annotate(
-            # As in compute_numbers: one answer per response and item, but for multiple choice.
-            answers=Count("id"),
-            chosen_by=Count(
-                "response_id",
-                distinct=True,
-                filter=Q(question__kind=Question.Kind.MULTIPLE_CHOICE),
-            ),
-            rated=Count(
-                "id",
-                filter=Q(
-                    question__kind=Question.Kind.COMPETENCE_PAIR,
-                    dont_know=False,
-                    number__isnull=False,
-                ),
-            ),
-            # At most one text per response and question (a text, or "other" with a text).
-            wrote=Count("id", filter=~Q(text="")),
-        )
-        .order_by()
+        ResultTally.objects.filter(survey=survey, by_library=True, value="")
+        .exclude(item__startswith="area.")
+        .values_list("county_id", "library_id", "role", "item", "n", "number_count")
     )
-    for row in rows:
-        cell = _cell(row, prefix)
-        key = item_key(row["question_id"], row["statement_id"], row["dimension"])
-        sizes[key][cell] = row["chosen_by"] or row["answers"]
-        if row["rated"] and row["area_id"] is not None:
-            area = sizes[area_measure(row["area_id"])]
-            area[cell] = max(area.get(cell, 0), row["rated"])
-        if row["wrote"]:
-            texts = sizes[text_measure(row["question_id"])]
-            texts[cell] = texts.get(cell, 0) + row["wrote"]
+    for county_id, library_id, role, item, n, rated in rows:
+        cell = (county_id or None, library_id or None, role)
+        if item == RESPONSES_ITEM:
+            sizes[RESPONSES][cell] = n
+        elif item.startswith("text."):
+            sizes[text_measure(item.removeprefix("text."))][cell] = n
+        else:
+            sizes[item][cell] = n
+            area_id = area_of.get(item[: item.rindex(".") + 1])  # the item's dimension aside
+            if rated and area_id is not None:
+                area = sizes[area_measure(area_id)]
+                area[cell] = max(area.get(cell, 0), rated)
     return sizes
-
-
-def _cell(row: dict, prefix: str) -> Cell:
-    return (row[f"{prefix}county_id"], row[f"{prefix}library_id"], row[f"{prefix}role"] or "")
 
 
 @dataclass
@@ -214,20 +190,32 @@ class Disclosure:
 
     threshold: int
     partitions: dict[str, Partition]
+    # Answers already given, per (partition, selection): most measures share one partition.
+    _answers: dict[tuple[int, Callable], bool] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def shows(self, measure: str, selected: Callable[[Cell], bool]) -> bool:
         part = self.partitions.get(measure)
-        return part is not None and shows(part, self.threshold, selected)
+        if part is None:
+            return False
+        key = (id(part), selected)
+        if key not in self._answers:
+            self._answers[key] = shows(part, self.threshold, selected)
+        return self._answers[key]
 
 
 def survey_disclosure(survey: Survey) -> Disclosure:
-    """The disclosure control of a survey's submitted responses (two queries)."""
+    """The disclosure control of a survey's submitted responses (two queries, from the sums).
+
+    Measures answered by the same people in every cell (most items: everyone answers them)
+    share one partition, formed once."""
     threshold = survey.group_size_threshold
-    responses = Response.objects.filter(survey=survey, submitted_at__isnull=False)
-    return Disclosure(
-        threshold=threshold,
-        partitions={
-            measure: partition(sizes, threshold)
-            for measure, sizes in measure_sizes(responses).items()
-        },
-    )
+    formed: dict[frozenset, Partition] = {}
+    partitions = {}
+    for measure, sizes in measure_sizes(survey).items():
+        key = frozenset(sizes.items())
+        if key not in formed:
+            formed[key] = partition(sizes, threshold)
+        partitions[measure] = formed[key]
+    return Disclosure(threshold=threshold, partitions=partitions)

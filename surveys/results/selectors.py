@@ -297,13 +297,8 @@ def area_item(area_id, dimension: str) -> str:
     return f"area.{area_id}.{dimension}"
 
 
-def rated_item(area_id) -> str:
-    """Respondents who rated the area at all (the disclosure rule's area measure)."""
-    return f"rated.{area_id}"
-
-
 def text_item(question_id) -> str:
-    """Respondents who wrote a text to the question (the disclosure rule's text measure)."""
+    """The answers with a text to the question (the disclosure rule's text measure)."""
     return f"text.{question_id}"
 
 
@@ -363,7 +358,7 @@ def tallied_numbers(
         item, value = row["item"], row["value"]
         if item == RESPONSES_ITEM:
             n = row["n_sum"]
-        elif item.startswith(("rated.", "text.")):
+        elif item.startswith("text."):
             continue  # sizes kept for the disclosure rule's measures, not figures
         elif item.startswith("area."):
             _prefix, area_id, dimension = item.split(".")

@@ -32,7 +32,6 @@ from .selectors import (
     compute_numbers,
     disclose,
     item_key,
-    rated_item,
     response_rate_data,
     selection,
     submitted_responses,
@@ -56,8 +55,9 @@ def result_tallies_add(*, survey_id: int, response_ids) -> int:
 
     The sums mirror `compute_numbers` figure by figure: per item the respondents, "don't know",
     the sum and count of the numbers, per value its count, per competence area and dimension
-    the sum, count and respondents, and the responses. Two reads (the responses, their answers)
-    and one write. Returns the number of cells touched.
+    the sum, count and respondents, and the responses; and per question the answers with a text
+    (for the disclosure rule, see `disclosure.measure_sizes`). Two reads (the responses, their
+    answers) and one write. Returns the number of cells touched.
     """
     responses = Response.objects.filter(
         pk__in=response_ids, survey_id=survey_id, submitted_at__isnull=False
@@ -86,24 +86,12 @@ def result_tallies_add(*, survey_id: int, response_ids) -> int:
     )
     chosen = set()  # (response, item) of multiple choice: a respondent counts once per item
     rated = set()  # (response, area item): a respondent counts once per area and dimension
-    rated_at_all, wrote = set(), set()  # (response, area), (response, question)
     for answer in answers.order_by():
         response_id, county_id, library_id, role, kind, question_id = answer[:6]
         statement_id, dimension, number, choice, dont_know, area_id, has_text = answer[6:]
         cell = (county_id or 0, library_id or 0, role)
-        # The disclosure rule's own measures: who wrote a text, who rated an area at all.
-        if has_text and (response_id, question_id) not in wrote:
-            wrote.add((response_id, question_id))
+        if has_text:  # the disclosure rule's text measure, counted the rule's way
             deltas[(*cell, text_item(question_id), "")][0] += 1
-        if (
-            kind == Kind.COMPETENCE_PAIR
-            and not dont_know
-            and number is not None
-            and area_id is not None
-            and (response_id, area_id) not in rated_at_all
-        ):
-            rated_at_all.add((response_id, area_id))
-            deltas[(*cell, rated_item(area_id), "")][0] += 1
         if kind in Question.TEXT_KINDS:
             continue
         item = item_key(question_id, statement_id, dimension)
