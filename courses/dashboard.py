@@ -273,6 +273,7 @@ def _add_county_figures(panel, programme, counties, areas, county_ids, period) -
                 learning.get(county.pk, (0, 0))[1],
                 learning.get(county.pk, (0, 0))[0],
                 order=34,
+                key="learning-arena-completed",
             ),
         ]
         for area in areas:

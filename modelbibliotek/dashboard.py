@@ -100,11 +100,12 @@ def _milestones_per_county(model_libraries) -> dict[int, KeyFigure]:
         row["model_library__library__county_id"]: KeyFigure(
             _("Model-library milestones"),
             items=[
-                KeyFigure(_("Done on time"), str(row["on_time"])),
-                KeyFigure(_("Late"), str(row["late"])),
-                KeyFigure(_("Still to come"), str(row["coming"])),
+                KeyFigure(_("Done on time"), str(row["on_time"]), key="milestones.on-time"),
+                KeyFigure(_("Late"), str(row["late"]), key="milestones.late"),
+                KeyFigure(_("Still to come"), str(row["coming"]), key="milestones.to-come"),
             ],
             order=49,
+            key="milestones",
         )
         for row in rows
     }

@@ -46,6 +46,7 @@ def test_the_project_leader_gets_every_countys_card(world, api_client, activity)
     assert figures["people"]["value"] == "4"  # a leader and staff, two at the county library
     assert figures["course-registrations"]["value"] == "1"
     assert figures["attendance-rate"]["share"] is None
+    assert figures["learning-arena-completed"]["value"] == "–"  # the course has no material
 
 
 def test_a_group_below_the_minimum_size_shows_no_figure(world, api_client, activity):
