@@ -18,14 +18,15 @@ from docx import Document
 from docx.shared import Pt
 from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, PageBreak, Spacer
+from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table
 
 from .dashboard import DashboardOverview, DashboardTable
 from .models import Programme
 from .pdf import BLUE, PAGE_WIDTH, a4_pdf, day_text, paragraph, pdf_table
 
+WIDE_TABLE = 4  # columns; wider tables are set in smaller type
 BUDGET = "budget"  # the key of the budget's table and section (the page shows it on its own)
 
 
@@ -57,12 +58,11 @@ class ReportContent:
 
 def report_sections(overview: DashboardOverview) -> list[ReportSection]:
     """The report's sections, in the page's order; their keys name the comments."""
-    key_figures = next(t for t in overview.tables if t.key == "key-figures")
     sections = [
         ReportSection(
             key="key-figures",
-            title=key_figures.title,
-            tables=[key_figures],
+            title=_("Key figures per county"),
+            tables=[_cards_matrix(overview)],
             charts=_share_charts(overview),
         ),
         ReportSection(
@@ -93,6 +93,25 @@ def _share_charts(overview: DashboardOverview) -> list[ShareChart]:
                 chart = charts.setdefault(figure.label, ShareChart(figure.label, []))
                 chart.bars.append((card.county.name, figure.share, figure.value))
     return list(charts.values())
+
+
+def _cards_matrix(overview: DashboardOverview) -> DashboardTable:
+    """The county cards side by side, as the page shows them: a row per figure, a column per
+    county (a figure with sub-figures, such as the largest gaps, lists them in its cell)."""
+    values: dict[str, dict[int, str]] = {}
+    for card in overview.cards:
+        for figure in card.figures:
+            value = "\n".join(f"{i.label}: {i.value}" for i in figure.items) or figure.value
+            values.setdefault(figure.label, {})[card.county.pk] = value
+    return DashboardTable(
+        key="key-figures",
+        title=_("Key figures per county"),
+        columns=[_("Figure"), *(card.county.name for card in overview.cards)],
+        rows=[
+            [label, *(by_county.get(card.county.pk, "–") for card in overview.cards)]
+            for label, by_county in values.items()
+        ],
+    )
 
 
 def _loop_matrix(overview: DashboardOverview) -> DashboardTable:
@@ -173,8 +192,17 @@ def _widths(columns: int) -> list[float]:
     """The page's width shared by the columns; the first (the row's name) a little wider."""
     if columns == 1:
         return [PAGE_WIDTH]
-    first = min(PAGE_WIDTH / columns * 1.5, 55 * mm)
+    first = min(PAGE_WIDTH / columns * 1.5, 55 * mm if columns <= WIDE_TABLE else 38 * mm)
     return [first] + [(PAGE_WIDTH - first) / (columns - 1)] * (columns - 1)
+
+
+def _table(table: DashboardTable, styles) -> Table:
+    """A wide table (a column per county or area) in smaller type, so names fit their column."""
+    columns = len(table.columns)
+    cell_style = None
+    if columns > WIDE_TABLE:
+        cell_style = ParagraphStyle("WideCell", parent=styles["BodyText"], fontSize=7.5, leading=9)
+    return pdf_table(table.columns, table.rows, styles, _widths(columns), cell_style=cell_style)
 
 
 def _comment_story(comment: str, styles) -> list:
@@ -204,7 +232,7 @@ def funder_report_pdf(content: ReportContent, *, compress: bool = True) -> bytes
             story += [
                 Spacer(1, 3 * mm),
                 paragraph(table.title, styles["Heading4"]),
-                pdf_table(table.columns, table.rows, styles, _widths(len(table.columns))),
+                _table(table, styles),
             ]
         story += _comment_story(section.comment, styles)
     return a4_pdf(story, title=content.title, compress=compress)

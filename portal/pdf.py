@@ -33,10 +33,11 @@ def paragraph(text, style) -> Paragraph:
     return Paragraph(escape(str(text if text is not None else "")).replace("\n", "<br/>"), style)
 
 
-def pdf_table(header: list, rows: list[list], styles, widths=None) -> Table:
+def pdf_table(header: list, rows: list[list], styles, widths=None, *, cell_style=None) -> Table:
     """A table of plain cells with a header row repeated on each page."""
+    cell_style = cell_style or styles["BodyText"]
     table = Table(
-        [[paragraph(cell, styles["BodyText"]) for cell in row] for row in [header, *rows]],
+        [[paragraph(cell, cell_style) for cell in row] for row in [header, *rows]],
         colWidths=widths,
         repeatRows=1,
     )

@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from docx import Document
 from pypdf import PdfReader
 
@@ -18,6 +19,7 @@ from portal import funder_documents, services
 from portal.models import FunderReport, RoleAssignment
 from portal.tasks import funder_report_generate
 from portal.tests.test_dashboard import build_loop
+from tests.test_two_servers import BUCKET, object_store  # noqa: F401 - the object store fixture
 
 pytestmark = pytest.mark.django_db
 Status = FunderReport.Status
@@ -203,3 +205,71 @@ def test_parallel_clicks_start_one_report(world, monkeypatch):
     )
     assert FunderReport.objects.count() == 1
     assert len(errors) == 3 and all(isinstance(e, ValidationError) for e in errors)
+
+
+def test_a_panel_another_app_registers_appears_with_its_comment(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The documents follow the overview's panels and tables, whatever app adds them."""
+    from portal import dashboard
+
+    def costs_panel(*, programme, county_ids, user, **kwargs):
+        return dashboard.DashboardPanel(
+            key="travel",
+            title="Travel costs",
+            template="portal/dashboard/reach.html",
+            order=60,
+            tables=[
+                dashboard.DashboardTable(
+                    "travel", "Travel per county", ["County", "NOK"], [["X", 1234]]
+                )
+            ],
+        )
+
+    monkeypatch.setattr(dashboard, "providers", [*dashboard.providers, costs_panel])
+    report = generate(world, django_capture_on_commit_callbacks, comments={"travel": "Cheap."})
+    for text in (pdf_text(report), docx_text(report)):
+        assert "Travel costs" in text and "Travel per county" in text and "NOK" in text
+        assert "Cheap." in text
+
+
+def test_the_files_are_kept_in_an_s3_object_store(
+    world,
+    settings,
+    object_store,  # noqa: F811 - the fixture imported above
+    client_for,
+    django_capture_on_commit_callbacks,
+):
+    import boto3
+
+    settings.STORAGES = settings.STORAGES | {
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": BUCKET,
+                "endpoint_url": object_store,
+                "region_name": "eu-north-1",
+                "access_key": "test",
+                "secret_key": "test",
+                "location": "media",
+                "default_acl": "private",
+                "file_overwrite": False,
+            },
+        }
+    }
+    report = generate(world, django_capture_on_commit_callbacks, year=2011)
+    assert report.status == Status.DONE
+    keys = [
+        item["Key"]
+        for item in boto3.client(
+            "s3",
+            endpoint_url=object_store,
+            region_name="eu-north-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",  # noqa: S106 - moto accepts any
+        ).list_objects_v2(Bucket=BUCKET)["Contents"]
+    ]
+    assert f"media/{report.pdf.name}" in keys and f"media/{report.docx.name}" in keys
+    download = reverse("funder_report_download", args=[world.programme.pk, report.pk, "pdf"])
+    response = client_for(world.project_leader).get(download)
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
