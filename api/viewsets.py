@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from courses.learning.selectors import (
     course_completion_table,
     courses_with_online_totals,
-    online_completers,
+    online_completer_counts,
 )
 from courses.models import Course, Gathering, Registration
 from courses.selectors import gatherings_with_counts
@@ -219,9 +219,9 @@ class CourseCompletionViewSet(PolicyViewSet):
 
     @staticmethod
     def _with_completers(courses):
-        completers = online_completers(course_ids=[course.pk for course in courses])
+        counts = online_completer_counts(course_ids=[course.pk for course in courses])
         for course in courses:
-            course.completed_count = len(completers[course.pk])
+            course.completed_count = counts[course.pk]
         return courses
 
     def paginate_queryset(self, queryset):

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
     F,
@@ -198,33 +199,21 @@ def online_completer_counts(*, course_ids: Iterable[int]) -> dict[int, int]:
     return counts
 
 
-def _per_course(qs: QuerySet, course_path: str, counted: str = "id") -> Coalesce:
-    return Coalesce(
-        Subquery(
-            qs.filter(**{course_path: OuterRef("pk")})
-            .order_by()
-            .values(course_path)
-            .annotate(n=Count(counted, distinct=True))
-            .values("n"),
-            output_field=IntegerField(),
-        ),
-        0,
-    )
-
-
 def courses_with_online_totals(courses: QuerySet[Course]) -> QuerySet[Course]:
     """The courses annotated with the size of their online part (`module_count`,
     `lesson_count`, `assignment_count`) and their `participant_count` (people holding a seat or
-    having attended): subqueries of one query, however many courses. Who completed it comes
-    from `online_completers`."""
+    having attended, each once): subqueries of one query, however many courses. How many
+    completed it: `online_completer_counts`."""
+    course = OuterRef("pk")
+    participants = Registration.objects.filter(
+        gathering__course_id=OuterRef(course), status__in=Registration.PARTICIPANT_STATUSES
+    )
     return courses.annotate(
-        module_count=_per_course(Module.objects.all(), "course_id"),
-        lesson_count=_per_course(Lesson.objects.all(), "module__course_id"),
-        assignment_count=_per_course(Assignment.objects.all(), "course_id"),
-        participant_count=_per_course(
-            Registration.objects.filter(status__in=Registration.PARTICIPANT_STATUSES),
-            "gathering__course_id",
-            counted="user_id",
+        module_count=count_of(Module.objects.filter(course_id=course)),
+        lesson_count=count_of(Lesson.objects.filter(module__course_id=course)),
+        assignment_count=count_of(Assignment.objects.filter(course_id=course)),
+        participant_count=count_of(
+            get_user_model().objects.filter(pk__in=participants.values("user_id"))
         ),
     )
 
