@@ -41,7 +41,7 @@ class Command(BaseCommand):
         except NoReverseMatch as error:
             raise CommandError("Set PORTAL_BENCHMARK_VIEWS=true (the trivial view).") from error
         call_command("collectstatic", interactive=False, verbosity=0)
-        client = Client()
+        client = Client(SERVER_NAME="localhost")  # a host the benchmark settings allow
         client.force_login(User.objects.get(email=f"prosjektleder@{EMAIL_DOMAIN}"))
         pages = {
             "trivial view": trivial,
