@@ -558,6 +558,7 @@ class FunderReport(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
+    # Written only by the generating service, 0 to 100; no form reaches it.
     progress = models.PositiveSmallIntegerField(_("progress (per cent)"), default=0)
     message = models.CharField(_("message"), max_length=300, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="funder-reports/", blank=True)
@@ -578,9 +579,6 @@ class FunderReport(models.Model):
         verbose_name_plural = _("reports to the funder")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["programme", "-created_at"])]
-        constraints = [
-            models.CheckConstraint(condition=Q(progress__lte=100), name="funder_report_progress")
-        ]
 
     def __str__(self):
         return f"{self.programme} {self.year or ''} {self.language}".strip()
