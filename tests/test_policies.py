@@ -70,9 +70,9 @@ def test_users_for_leaves_site_admins_out_unless_asked(full_world):
 
 
 def test_inactive_people_may_nothing_and_are_never_named(full_world):
-    leader = full_world.project_leader
-    User.objects.filter(pk=leader.pk).update(is_active=False)
-    leader.refresh_from_db()
+    User.objects.filter(pk=full_world.project_leader.pk).update(is_active=False)
+    # Fetched anew, as each request does: the world's object keeps the scope it was asked with.
+    leader = User.objects.get(pk=full_world.project_leader.pk)
     assert not permissions.can(leader, "view", full_world.programme)
     assert leader not in permissions.users_for("change", full_world.programme)
 

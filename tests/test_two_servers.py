@@ -51,6 +51,8 @@ def object_store():
         aws_secret_access_key="test",  # noqa: S106 - moto accepts any
     ).create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-north-1"})
     yield endpoint
+    # Moto keeps its buckets in the process, not in the server: empty them for the next test.
+    requests.post(f"{endpoint}/moto-api/reset", timeout=10).raise_for_status()
     server.stop()
 
 
