@@ -1,5 +1,5 @@
-"""`manage.py benchmark_results`: the results overview and the dashboard of the generated region
-(`manage.py generate_region`), timed in-process beside the trivial view.
+"""`manage.py benchmark_results`: the results overview, a question's results and the dashboard of
+the generated region (`manage.py generate_region`), timed in-process beside the trivial view.
 
 Django's test client, one request at a time as the project leader, the median of `--repeat`
 rounds (the three pages in turn in each round, so a busy moment of a shared machine falls on all
@@ -22,7 +22,7 @@ from django.urls import NoReverseMatch, reverse
 
 from portal.models import User
 from portal.region import EMAIL_DOMAIN, region_programme
-from surveys.models import Survey
+from surveys.models import Question, Survey
 
 
 class Command(BaseCommand):
@@ -43,9 +43,14 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         client = Client(SERVER_NAME="localhost")  # a host the benchmark settings allow
         client.force_login(User.objects.get(email=f"prosjektleder@{EMAIL_DOMAIN}"))
+        survey = survey.first()
+        question = Question.objects.filter(survey=survey).order_by("page__position", "position")
         pages = {
             "trivial view": trivial,
-            "results overview": reverse("surveys:results", args=[survey.first().pk]),
+            "results overview": reverse("surveys:results", args=[survey.pk]),
+            "results: a question": reverse(
+                "surveys:results_question", args=[survey.pk, question.first().pk]
+            ),
             "dashboard": reverse("programme_dashboard", args=[programme.pk]),
         }
         queries, times = {}, {name: [] for name in pages}
@@ -65,6 +70,6 @@ class Command(BaseCommand):
         for name in pages:
             median = statistics.median(times[name])
             self.stdout.write(
-                f"{name:<18} {median * 1000:9.1f} ms {median / base:7.1f} × trivial"
+                f"{name:<20} {median * 1000:9.1f} ms {median / base:7.1f} × trivial"
                 f" {queries[name]:4d} queries"
             )
