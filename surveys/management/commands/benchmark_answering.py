@@ -64,6 +64,7 @@ class Command(BaseCommand):
         reader.force_login(User.objects.get(email=f"prosjektleder@{EMAIL_DOMAIN}"))
         names = ("trivial view", "question page", "submission", "sums' upsert (database)")
         times = {name: [] for name in names}
+        cpu = {name: [] for name in names}
         queries = {}
         for round_number, participation in enumerate(people):
             client = Client(SERVER_NAME="localhost")
@@ -74,36 +75,45 @@ class Command(BaseCommand):
             if started.status_code != 302:
                 raise CommandError(f"The survey did not start ({started.status_code}).")
             measured = {}
-            for name, send in (
-                ("trivial view", lambda: reader.get(trivial)),
-                ("question page", lambda c=client: c.get(answer_url)),
-            ):
+
+            def timed(name, send, measured=measured):
                 with CaptureQueriesContext(connection) as captured:
-                    began = time.perf_counter()
+                    began, began_cpu = time.perf_counter(), time.process_time()
                     response = send()
-                    measured[name] = (time.perf_counter() - began, len(captured))
-                if response.status_code != 200:
-                    raise CommandError(f"{name} did not answer 200")
-            data = {**form_of(response.content.decode(), rng), "action": "submit"}
-            with CaptureQueriesContext(connection) as captured:
-                began = time.perf_counter()
-                done = client.post(answer_url, data)
-                measured["submission"] = (time.perf_counter() - began, len(captured))
-            upsert = [q for q in captured.captured_queries if f'INTO "{TALLIES}"' in q["sql"]]
-            measured["sums' upsert (database)"] = (float(upsert[0]["time"]), len(upsert))
+                    measured[name] = (
+                        time.perf_counter() - began,
+                        time.process_time() - began_cpu,
+                        len(captured),
+                    )
+                return response, captured
+
+            timed("trivial view", lambda: reader.get(trivial))
+            page, _captured = timed("question page", lambda c=client: c.get(answer_url))
+            if page.status_code != 200:
+                raise CommandError(f"The question page did not answer ({page.status_code}).")
+            data = {**form_of(page.content.decode(), rng), "action": "submit"}
+            done, captured = timed("submission", lambda c=client, d=data: c.post(answer_url, d))
             if done.status_code != 200 or b'name="page"' in done.content:
                 raise CommandError(f"The submission was refused ({done.status_code}).")
-            if round_number == 0:  # a warm-up round: counted, not timed
-                queries = {name: count for name, (_seconds, count) in measured.items()}
+            upsert = [q for q in captured.captured_queries if f'INTO "{TALLIES}"' in q["sql"]]
+            measured["sums' upsert (database)"] = (float(upsert[0]["time"]), 0.0, len(upsert))
+            if round_number == 0:  # a warm-up round (the caches too): not timed
                 continue
-            for name, (seconds, _count) in measured.items():
+            queries = {name: count for name, (_wall, _cpu, count) in measured.items()}
+            for name, (seconds, cpu_seconds, _count) in measured.items():
                 times[name].append(seconds)
+                cpu[name].append(cpu_seconds)
         load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-        self.stdout.write(f"Median of {repeat}; load average {load}.")
+        self.stdout.write(
+            f"Median of {repeat}; load average {load}. CPU: this process's own time"
+            " (the database's is not in it; steadier than the clock on a busy machine)."
+        )
         base = statistics.median(times["trivial view"])
+        base_cpu = statistics.median(cpu["trivial view"])
         for name in names:
-            median = statistics.median(times[name])
+            median, median_cpu = statistics.median(times[name]), statistics.median(cpu[name])
             self.stdout.write(
                 f"{name:<24} {median * 1000:9.1f} ms {median / base:7.1f} × trivial"
-                f" {queries[name]:4d} queries"
+                f" {queries[name]:4d} queries   CPU {median_cpu * 1000:7.1f} ms"
+                f" {median_cpu / base_cpu:6.1f} × trivial"
             )
