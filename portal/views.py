@@ -95,7 +95,9 @@ def programme_dashboard(request, pk):
     county_ids = programme_dashboard_panels.dashboard_county_ids(
         programme=programme, user=request.user
     )
-    overview = programme_dashboard_panels.dashboard_overview(programme=programme, user=request.user)
+    overview = programme_dashboard_panels.dashboard_overview(
+        programme=programme, user=request.user, html=True
+    )
     return render(
         request,
         "portal/dashboard.html",
@@ -114,7 +116,7 @@ def _funder_report_page(
 ):
     period = _report_period(programme, year)
     overview = overview or programme_dashboard_panels.dashboard_overview(
-        programme=programme, user=request.user, period=period
+        programme=programme, user=request.user, period=period, html=True
     )
     if form is None and permissions.can(request.user, "generate_report", programme):
         form = FunderReportForm(
