@@ -37,7 +37,10 @@ parameter (or **kwargs) is called without it and shows the whole programme.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
+import pickle
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -131,6 +134,23 @@ class DashboardPanel:
     valid_until: datetime | None = None
     # The section as HTML (its template with its context), made when the panel is cached.
     html: str | None = None
+    # Names the cache entry the panel was stored in (None if it was not).
+    stamp: str | None = None
+
+    def __getstate__(self) -> dict:
+        """Cached with its section as HTML, the panel keeps its context (the largest part, read
+        only to draw the section) pickled, and unpickles it only when it is read."""
+        state = self.__dict__.copy()
+        if state.get("html") is not None and "context" in state:
+            state["_context"] = pickle.dumps(state.pop("context"), pickle.HIGHEST_PROTOCOL)
+        return state
+
+    def __getattr__(self, name: str):
+        # Called only for an attribute not set: the context of a panel from the cache.
+        if name == "context" and "_context" in self.__dict__:
+            self.context = pickle.loads(self.__dict__.pop("_context"))  # noqa: S301 (our own)
+            return self.context
+        raise AttributeError(name)
 
 
 DashboardProvider = Callable[..., DashboardPanel | None]
@@ -274,10 +294,33 @@ def _checked(computed: dict, versions: dict, now: datetime, *, html: bool) -> di
         if any(table not in after or after[table] != state for table, state in states.items()):
             continue
         until = min(midnight, panel.valid_until or midnight) if panel else midnight
-        if html and panel is not None:
-            _render(panel)
+        if panel is not None:
+            panel.stamp = uuid.uuid4().hex
+            if html:
+                _render(panel)
         entries[key] = CachedPanel(panel=panel, versions=states, valid_until=until)
     return entries
+
+
+def dashboard_overview_html(overview: DashboardOverview) -> str:
+    """The top of the page (the county cards and the loop matrix) as HTML. Made of the panels
+    and the programme's counties and areas alone, so cached under the cache entries of the
+    panels (each one's stamp names its figures, its counties, the language and the states it
+    was computed from) when every panel came from one."""
+    stamps = [panel.stamp for panel in overview.panels]
+
+    def render() -> str:
+        return render_to_string("portal/dashboard/overview.html", {"overview": overview})
+
+    if not stamps or None in stamps:
+        return render()
+    digest = hashlib.sha256(",".join(stamps).encode()).hexdigest()
+    key = f"dashboard:{PANEL_CACHE_VERSION}:overview:{translation.get_language()}:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, PANEL_CACHE_SECONDS)
+    return html
 
 
 def _render(panel: DashboardPanel) -> None:

@@ -104,6 +104,7 @@ def programme_dashboard(request, pk):
         {
             "programme": programme,
             "overview": overview,
+            "overview_html": programme_dashboard_panels.dashboard_overview_html(overview),
             "panels": overview.panels,
             "years": programme_years(programme),
             "shown_counties": None if county_ids is None else [c.county for c in overview.cards],
