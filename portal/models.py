@@ -547,6 +547,8 @@ class TableVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["table_name", "backend"], name="table_version_unique")
         ]
+        verbose_name = _("table version")
+        verbose_name_plural = _("table versions")
 
     def __str__(self):
         return f"{self.table_name}@{self.backend}"

@@ -38,6 +38,8 @@ class Migration(migrations.Migration):
                 ('token', models.UUIDField()),
             ],
             options={
+                'verbose_name': 'table version',
+                'verbose_name_plural': 'table versions',
                 'constraints': [models.UniqueConstraint(fields=('table_name', 'backend'), name='table_version_unique')],
             },
         ),
