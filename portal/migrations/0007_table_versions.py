@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('portal', '0006_funder_report_progress_set_by_the_service'),
-        ('surveys', '0005_result_tally_version'),
+        ('surveys', '0007_result_tally_lighter_updates'),
         ('courses', '0004_gathering_cost'),
         ('learning', '0002_images_grading_rubrics'),
         ('modelbibliotek', '0002_restrict_periods_and_indicators'),
