@@ -8,7 +8,10 @@ every installed app's `dashboard` module). A provider is called with the program
 the person may see (`county_ids`, None for every county of the programme) and the person, and
 returns a `DashboardPanel` or None (nothing to show). Providers must only show figures for the
 counties in `county_ids`: the project leader (and a site admin) sees every county, a county
-coordinator only the counties they coordinate in that programme.
+coordinator only the counties they coordinate in that programme. A panel's figures may depend
+on the programme, the counties, the period and the language only, never on the person beyond
+their counties: panels are cached per those (see "cached exactly"), so whatever a provider reads
+must come from the database, where the tables' states tell when it changed.
 
 Providers read the programme's counties and competence areas through `dashboard_counties` and
 `dashboard_areas`, which use the view's prefetch, so every panel keeps a fixed number of queries.
