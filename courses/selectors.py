@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from portal import permissions
@@ -102,14 +102,20 @@ def course_overview(*, user) -> CourseOverview:
     """Courses the person manages, courses they may register for, and their registrations.
 
     A fixed number of queries, however many courses and registrations there are."""
+
+    def allowed(action: str) -> Exists:
+        return Exists(permissions.for_action(user, Course, action).filter(pk=OuterRef("pk")))
+
+    # What the person may do to each course is read with the courses (the policy's own
+    # querysets as subqueries), not in a query of its own per action.
     courses = list(
-        _courses_prefetched(permissions.visible(user, Course)).order_by("-created_at", "-id")
+        _courses_prefetched(permissions.visible(user, Course))
+        .annotate(may_manage=allowed("manage"), may_register=allowed("register"))
+        .order_by("-created_at", "-id")
     )
-    managed = set(permissions.for_action(user, Course, "manage").values_list("pk", flat=True))
-    open_to = set(permissions.for_action(user, Course, "register").values_list("pk", flat=True))
     overview = CourseOverview(
-        managed=[course for course in courses if course.pk in managed],
-        open=[course for course in courses if course.pk in open_to],
+        managed=[course for course in courses if course.may_manage],
+        open=[course for course in courses if course.may_register],
     )
     overview.registrations = list(registration_list(user=user))
     if overview.managed:
@@ -171,13 +177,12 @@ def participant_list(*, gathering: Gathering, user=None) -> list[Registration]:
     personal questions only for those who may see them)."""
     registrations = list(
         _with_answers(
-            gathering.registrations.select_related(
-                "user", "library", "library__county", "gathering__course"
-            )
+            gathering.registrations.select_related("user", "library", "library__county")
         ).order_by("waiting_position", "user__full_name", "user__email", "id")
     )
     registrations.sort(key=lambda r: _STATUS_ORDER[r.status])
     for registration in registrations:
+        registration.gathering = gathering  # with its course: not read again for every row
         personal = user is not None and permissions.can(user, "view_personal_answers", registration)
         registration.personal_visible = personal
         registration.shown_answers = [
