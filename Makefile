@@ -60,9 +60,12 @@ api-schema: setup
 migrations: setup
 	$(PY) manage.py makemigrations --check --dry-run
 
+# pytest runs in PYTEST_WORKERS processes (pytest-xdist), each with a test database of its own.
+PYTEST_WORKERS ?= 2
+
 test: setup lint migrations check-deploy messages-extract
 	$(PY) -m playwright --version >/dev/null
-	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Source strings are English; locale/ holds Bokmål, Nynorsk and English. `make test` extracts the strings
 # again, so a new string without a translation fails tests/test_translations.py.

@@ -6,6 +6,7 @@ page with axe (see tests/browser.py).
 """
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import pytest
 
@@ -42,21 +43,20 @@ class World:
     staff_b: User
     outsider: User
 
+    PEOPLE: ClassVar[tuple[str, ...]] = (
+        "site_admin",
+        "project_leader",
+        "coordinator_a",
+        "coordinator_b",
+        "library_leader_a",
+        "library_leader_b",
+        "staff_a",
+        "staff_b",
+        "outsider",
+    )
+
     def people(self) -> dict[str, User]:
-        return {
-            name: getattr(self, name)
-            for name in (
-                "site_admin",
-                "project_leader",
-                "coordinator_a",
-                "coordinator_b",
-                "library_leader_a",
-                "library_leader_b",
-                "staff_a",
-                "staff_b",
-                "outsider",
-            )
-        }
+        return {name: getattr(self, name) for name in self.PEOPLE}
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from portal.admin import PolicyAdminMixin, SiteAdminOnly
 
+from .builder.services import survey_structure_changed
 from .models import Option, Page, Question, Statement, Survey
 
 
@@ -32,6 +33,12 @@ class SurveyAdmin(PolicyAdminMixin, admin.ModelAdmin):
     filter_horizontal = ["audience_counties", "audience_libraries"]
     inlines = [PageInline]
 
+    def save_related(self, request, form, formsets, change):
+        # Pages changed here, past the builder's services: the answer pages' cached structure
+        # must not outlive them.
+        super().save_related(request, form, formsets, change)
+        survey_structure_changed(survey_id=form.instance.pk)
+
 
 class OptionInline(admin.TabularInline):
     model = Option
@@ -52,6 +59,23 @@ class QuestionAdmin(SiteAdminOnly, admin.ModelAdmin):
     search_fields = ["code"]
     raw_id_fields = ["survey", "page", "condition_question", "competence_area"]
     inlines = [OptionInline, StatementInline]
+
+    def save_related(self, request, form, formsets, change):
+        # A question changed here, past the builder's services (see SurveyAdmin.save_related).
+        super().save_related(request, form, formsets, change)
+        moved_from = form.initial.get("survey")  # a question moved to another survey
+        for survey_id in {form.instance.survey_id, moved_from} - {None}:
+            survey_structure_changed(survey_id=survey_id)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        survey_structure_changed(survey_id=obj.survey_id)
+
+    def delete_queryset(self, request, queryset):
+        survey_ids = set(queryset.values_list("survey_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for survey_id in survey_ids:
+            survey_structure_changed(survey_id=survey_id)
 
     def get_queryset(self, request):
         from portal import permissions

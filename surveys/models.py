@@ -527,8 +527,14 @@ class ResultTally(models.Model):
     surveys.results.selectors applies to them exactly as to figures computed from the answers.
     """
 
+    # No index of its own: the unique key below starts with the survey (an index every row's
+    # update would also have to keep, for nothing).
     survey = models.ForeignKey(
-        Survey, on_delete=models.CASCADE, related_name="+", verbose_name=_("survey")
+        Survey,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("survey"),
+        db_index=False,
     )
     # The cell. Plain ids (0: none) rather than foreign keys: a cell is a sum, not a link.
     by_library = models.BooleanField()
@@ -572,6 +578,27 @@ class ResultTallyVersion(models.Model):
     class Meta:
         verbose_name = _("result tally version")
         verbose_name_plural = _("result tally versions")
+
+    def __str__(self):
+        return f"{self.survey_id}: {self.token}"
+
+
+class SurveyStructureVersion(models.Model):
+    """Which state a survey's structure (pages, questions, options, statements and their texts)
+    is in: a new random token in the transaction of every change of it (the builder's services,
+    the imports, the admin), so the answer pages can read the structure from the cache under it
+    (surveys.answering.selectors). A table of its own, as ResultTallyVersion, so that no save of a
+    Survey can write an old token back.
+    """
+
+    survey = models.OneToOneField(
+        Survey, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    token = models.UUIDField()
+
+    class Meta:
+        verbose_name = _("survey structure version")
+        verbose_name_plural = _("survey structure versions")
 
     def __str__(self):
         return f"{self.survey_id}: {self.token}"

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from surveys.builder.services import survey_structure_changed
 from surveys.models import Answer, Option, Page, Question, Response, Statement, Survey
 from surveys.results.services import result_tallies_add
 
@@ -52,6 +53,7 @@ def add_question(survey, page, *, code, kind, area=None, statements=(), options=
         Option.objects.create(
             question=question, position=position, value=value, label=_t(f"Option {value}")
         )
+    survey_structure_changed(survey_id=survey.pk)  # written past the builder: its token too
     return question
 
 

@@ -5,14 +5,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Avg, QuerySet
 from django.db.models.functions import Coalesce
 
 from portal import permissions
 from portal.tokens import token_hash
 
-from ..builder.selectors import survey_structure
-from ..models import Answer, Page, Participation, Question, Response, Survey
+from ..models import (
+    Answer,
+    Page,
+    Participation,
+    Question,
+    Response,
+    Survey,
+    SurveyStructureVersion,
+)
 from .branching import answers_by_question, possible_page_count, visible_pages, visible_questions
 
 
@@ -69,9 +77,60 @@ class AnswerPosition:
         return self.index + 1 == len(self.shown)
 
 
+# Part of the cache key: raise it when what `_answer_structure_read` returns changes shape.
+STRUCTURE_CACHE_VERSION = 1
+STRUCTURE_CACHE_SECONDS = 24 * 60 * 60  # a state's structure; a new state has a new key anyway
+
+
+def _structure_token(survey: Survey):
+    return (
+        SurveyStructureVersion.objects.filter(survey=survey).values_list("token", flat=True).first()
+    )
+
+
+def _answer_structure_read(survey: Survey) -> list[Page]:
+    """Pages with their questions, options and statements, as answering needs them (four
+    queries). Not the competence areas (the builder's `survey_structure` reads them): those are
+    changed elsewhere, without the structure's token, and answering never shows them."""
+    pages = list(survey.pages.order_by("position", "id").select_related("condition_question"))
+    questions = (
+        Question.objects.filter(survey=survey)
+        .select_related("condition_question")
+        .prefetch_related("options", "statements")
+        .order_by("position", "id")
+    )
+    by_page: dict[int, list[Question]] = {page.pk: [] for page in pages}
+    for question in questions:
+        by_page.setdefault(question.page_id, []).append(question)
+    for page in pages:
+        page.ordered_questions = by_page.get(page.pk, [])
+    return pages
+
+
+def answer_structure(survey: Survey) -> list[Page]:
+    """A survey's pages, questions, options and statements for its answer pages, from the cache.
+
+    Cached exactly, as the results' figures are: under the token of the structure's state
+    (SurveyStructureVersion: a new random token in the transaction of every change of the
+    structure: the builder's services, the imports, the admin), so a hit is the structure as
+    it is now, for one query. On a miss it is read and stored only when the token read again
+    afterwards is unchanged (a change committing meanwhile is never stored under the old
+    token). A survey without a token (none written since tokens exist) is read every time."""
+    token = _structure_token(survey)
+    if token is None:
+        return _answer_structure_read(survey)
+    key = f"surveys:structure:{STRUCTURE_CACHE_VERSION}:{survey.pk}:{token}"
+    pages = cache.get(key)
+    if pages is None:
+        pages = _answer_structure_read(survey)
+        if _structure_token(survey) == token:
+            cache.set(key, pages, STRUCTURE_CACHE_SECONDS)
+    return pages
+
+
 def response_position(*, survey: Survey, response: Response) -> AnswerPosition | None:
     """The page a respondent is on (None when the survey shows no page at all)."""
-    pages = survey_structure(survey)
+    pages = answer_structure(survey)
     answers = answers_by_question(
         Answer.objects.filter(response=response).only(
             "question_id", "statement_id", "dimension", "number", "choice", "text", "dont_know"

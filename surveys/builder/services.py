@@ -9,6 +9,7 @@ log. An open survey can be extended or closed early.
 from __future__ import annotations
 
 import secrets
+import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -24,7 +25,15 @@ from portal.audit import audit_log
 from portal.models import County, Library, Programme, User
 from portal.tokens import derived_token, token_hash
 
-from ..models import Option, Page, Participation, Question, Statement, Survey
+from ..models import (
+    Option,
+    Page,
+    Participation,
+    Question,
+    Statement,
+    Survey,
+    SurveyStructureVersion,
+)
 from ..structure import CODE_MAX_LENGTH, CODE_PATTERN, StructureError, validate_structure
 from ..texts import LANGUAGE_NAMES, LANGUAGES, default_scale_labels
 
@@ -120,8 +129,24 @@ def survey_require_structure_changeable(survey: Survey) -> None:
         raise ValidationError(reason)
 
 
+def survey_structure_changed(*, survey_id: int) -> None:
+    """A new token for the state of a survey's structure (SurveyStructureVersion), in the
+    transaction of every change of its pages, questions, options or statements: the answer
+    pages keep the structure in the cache under it (surveys.answering.selectors). Random, so a
+    token of a rolled-back transaction never returns."""
+    SurveyStructureVersion.objects.bulk_create(
+        [SurveyStructureVersion(survey_id=survey_id, token=uuid.uuid4())],
+        update_conflicts=True,
+        unique_fields=["survey"],
+        update_fields=["token"],
+    )
+
+
 def _log(action: str, *, user, survey: Survey, data: dict | None = None) -> None:
+    """Every change of a survey the builder makes is logged here; each also renews the token of
+    its structure (most are changes of it, and the rest are rare), so no change is missed."""
     audit_log(f"surveys.survey.{action}", user=user, obj=survey, county=survey.county, data=data)
+    survey_structure_changed(survey_id=survey.pk)
 
 
 # --- the survey itself ---------------------------------------------------------------------
@@ -786,6 +811,7 @@ def options_reorder(*, question: Question, user: User | None, option_ids: list[i
     question = _question_for_change(question)
     _reorder(question.options.all(), option_ids)
     _validate(question.survey)
+    survey_structure_changed(survey_id=question.survey_id)  # a reorder is not logged
 
 
 @transaction.atomic
@@ -863,6 +889,7 @@ def statements_reorder(*, question: Question, user: User | None, statement_ids: 
     question = _question_for_change(question)
     _reorder(question.statements.all(), statement_ids)
     _validate(question.survey)
+    survey_structure_changed(survey_id=question.survey_id)  # a reorder is not logged
 
 
 @transaction.atomic

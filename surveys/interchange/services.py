@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from portal.audit import audit_log
 from portal.models import CompetenceArea
 
+from ..builder.services import survey_structure_changed
 from ..models import Option, Page, Question, Statement, Survey
 from ..structure import (
     LANGUAGES,
@@ -156,6 +157,7 @@ def survey_import_structure(
             ]
         Option.objects.bulk_create(options)
         Statement.objects.bulk_create(statements)
+        survey_structure_changed(survey_id=survey.pk)  # its answer pages may be cached from now
         if structure.source != "copy":  # a copy is logged by the copy, with its original
             audit_log(
                 "surveys.survey.imported",

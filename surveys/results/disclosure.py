@@ -193,6 +193,9 @@ class Disclosure:
 
     threshold: int
     partitions: dict[str, Partition]
+    # The state of the sums these blocks are of (ResultTallyVersion's token), when known: the
+    # figures disclosed with them are cached under it too (surveys.results.selectors).
+    token: object = field(default=None, compare=False)
     # Answers already given, per (partition, selection): most measures share one partition.
     _answers: dict[tuple[int, Callable], bool] = field(
         default_factory=dict, repr=False, compare=False
@@ -214,7 +217,8 @@ DISCLOSURE_CACHE_VERSION = 1
 DISCLOSURE_CACHE_SECONDS = 6 * 60 * 60  # a state's blocks; a new state has a new key anyway
 
 
-def _sums_token(survey: Survey):
+def sums_token(survey: Survey):
+    """The token of the state of a survey's running sums (None: sums counted before tokens)."""
     return ResultTallyVersion.objects.filter(survey=survey).values_list("token", flat=True).first()
 
 
@@ -229,16 +233,17 @@ def survey_disclosure(survey: Survey) -> Disclosure:
     were that state's (a writer committing meanwhile never has its state stored under the old
     token). Sums without a token (counted before tokens existed) are not cached."""
     threshold = survey.group_size_threshold
-    token = _sums_token(survey)
+    token = sums_token(survey)
     if token is None:
         return _disclosure_formed(survey, threshold)
     key = f"surveys:disclosure:{DISCLOSURE_CACHE_VERSION}:{survey.pk}:{token}:{threshold}"
     partitions = cache.get(key)
     if partitions is not None:
-        return Disclosure(threshold=threshold, partitions=partitions)
+        return Disclosure(threshold=threshold, partitions=partitions, token=token)
     disclosure = _disclosure_formed(survey, threshold)
-    if _sums_token(survey) == token:
+    if sums_token(survey) == token:
         cache.set(key, disclosure.partitions, DISCLOSURE_CACHE_SECONDS)
+        disclosure.token = token
     return disclosure
 
 

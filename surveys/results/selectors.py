@@ -14,11 +14,13 @@ see no aggregates (only their own answers, see `my_answers`).
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Avg, Case, Count, F, Q, QuerySet, Sum, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext as _
@@ -33,6 +35,7 @@ from .disclosure import (
     Cell,
     Disclosure,
     area_measure,
+    sums_token,
     survey_disclosure,
     text_measure,
 )
@@ -612,11 +615,73 @@ def survey_numbers(
         ):
             key = None  # a library outside the person's counties
         return (data.get("groups", {}).get(key) if key else None), True
-    numbers = tallied_numbers(
-        survey=survey, scope=scope, filters=filters, question_ids=question_ids
-    )
     disclosure = disclosure or survey_disclosure(survey)
-    return disclose(numbers, disclosure, selection(scope, filters)), False
+    return disclosed_numbers(
+        survey=survey,
+        scope=scope,
+        filters=filters,
+        disclosure=disclosure,
+        question_ids=question_ids,
+    ), False
+
+
+# Part of the cache key of disclosed figures: raise it when what `tallied_numbers` or `disclose`
+# return for the same sums changes, so no figure computed by older code is ever read.
+FIGURES_CACHE_VERSION = 1
+FIGURES_CACHE_SECONDS = 6 * 60 * 60  # a state's figures; a new state has a new key anyway
+
+
+def disclosed_numbers(
+    *,
+    survey: Survey,
+    scope: ResultScope,
+    filters: ResultFilters,
+    disclosure: Disclosure,
+    question_ids: Collection[int] | None = None,
+) -> dict:
+    """`tallied_numbers` under the disclosure rule, cached per state of the sums.
+
+    The key is everything the figures depend on: the survey, the token of the sums' state the
+    blocks are of (`Disclosure.token`: a new token commits with every write of the sums, the
+    purge's included, and the free texts change only with those writes), the threshold, the
+    person's scope (so no one is served figures of another's scope), the filters and the
+    questions asked. On a miss they are computed and stored only when the token read again
+    afterwards is unchanged, so the sums read in between were that state's (as the blocks are,
+    see `survey_disclosure`); blocks without a known state are never cached."""
+
+    def computed() -> dict:
+        numbers = tallied_numbers(
+            survey=survey, scope=scope, filters=filters, question_ids=question_ids
+        )
+        return disclose(numbers, disclosure, selection(scope, filters))
+
+    if disclosure.token is None:
+        return computed()
+    asked = (
+        None if scope.county_ids is None else sorted(scope.county_ids),
+        None if scope.library_ids is None else sorted(scope.library_ids),
+        scope.sees_nothing,
+        filters.county_id,
+        filters.library_id,
+        filters.role,
+        None if question_ids is None else sorted(question_ids),
+    )
+    key = ":".join(
+        (
+            "surveys:figures",
+            str(FIGURES_CACHE_VERSION),
+            str(survey.pk),
+            str(disclosure.token),
+            str(disclosure.threshold),
+            hashlib.sha256(repr(asked).encode()).hexdigest(),
+        )
+    )
+    figures = cache.get(key)
+    if figures is None:
+        figures = computed()
+        if sums_token(survey) == disclosure.token:
+            cache.set(key, figures, FIGURES_CACHE_SECONDS)
+    return figures
 
 
 def snapshot_group_key(scope: ResultScope, filters: ResultFilters) -> str | None:

@@ -5,7 +5,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from surveys.answering.selectors import answer_structure
 from surveys.builder import services
+from surveys.builder.services import survey_structure_changed
 from surveys.models import Survey
 from surveys.synthetic import add_responses
 from surveys.tests.factories import build_survey, open_survey
@@ -46,9 +48,22 @@ def _answer_everything(client, survey, url) -> list[int]:
 
 
 def test_answering_constant(client, world, survey):
+    """With the survey's structure in the cache (as it is after the first respondent)."""
     add_responses(survey, count=2, library=world.library_a)
+    answer_structure(survey)
     small = _answer_everything(client, survey, link_for(survey, world.staff_a))
     add_responses(survey, count=28, library=world.library_a, seed=1)
     client.logout()
     large = _answer_everything(client, survey, link_for(survey, world.library_leader_a))
     assert small == large
+
+
+def test_the_structure_is_read_once_per_change(client, world, survey):
+    """The first page shown after a change of the structure reads it (five queries more: four
+    reads and the token again); every page after that, by anyone, from the cache."""
+    url = link_for(survey, world.staff_a)
+    assert client.post(url, {"action": "start"}).status_code == 302
+    survey_structure_changed(survey_id=survey.pk)
+    cold = _queries(client, "get", url)
+    warm = _queries(client, "get", url)
+    assert cold - warm == 5

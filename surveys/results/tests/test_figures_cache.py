@@ -1,0 +1,196 @@
+"""The results' figures are cached per state of the running sums, exactly: whatever was read
+before, a read gives what a full recomputation over the answers (the figures and the disclosure
+rule's blocks counted again from every answer) gives now, for every scope and filter, after
+submissions by every path and after the purge; no scope's figures are served to another."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from surveys.answering import services as answering
+from surveys.models import Question, Response
+from surveys.results import selectors
+from surveys.results.disclosure import survey_disclosure
+from surveys.results.selectors import (
+    ResultFilters,
+    ResultScope,
+    compute_numbers,
+    disclose,
+    disclosed_numbers,
+    selection,
+    submitted_responses,
+    survey_numbers,
+)
+from surveys.results.services import survey_purge_raw_answers
+from surveys.results.tests.recomputed import recomputed_disclosure
+from surveys.results.tests.test_disclosure_sums import (
+    PATHS,
+    ROLES,
+    add_batch,
+    places,  # noqa: F401 - a fixture
+)
+from surveys.results.tests.test_tallies import _groups
+from surveys.synthetic import add_responses, full_survey
+
+pytestmark = pytest.mark.django_db
+
+
+def recomputed_figures(survey, scope, filters, question_ids):
+    """What a page asking these questions must show: every figure counted again from the
+    answers, cut by the blocks counted again from the answers."""
+    full = compute_numbers(submitted_responses(survey, scope, filters))
+    if question_ids is not None:
+        wanted = {str(question_id) for question_id in question_ids}
+        full["items"] = {
+            key: item for key, item in full["items"].items() if key.split(".")[0] in wanted
+        }
+        full["texts"] = {key: texts for key, texts in full["texts"].items() if key in wanted}
+    return disclose(full, recomputed_disclosure(survey), selection(scope, filters))
+
+
+def asked(survey):
+    """The parts pages ask for: everything (exports, API), the overview, a question page with
+    "other" texts and one with free text."""
+    questions = Question.objects.filter(survey=survey).order_by("id")
+    one_of_each = {question.kind: question.pk for question in questions}
+    kinds = (Question.Kind.SINGLE_CHOICE, Question.Kind.LONG_TEXT)
+    return [None, (), *((one_of_each[kind],) for kind in kinds)]
+
+
+def assert_cached_figures_match_a_recomputation(world, survey):
+    """Each group read twice (formed, then from the cache) equals the recomputation."""
+    for question_ids in asked(survey):
+        for scope, filters in _groups(world):
+            expected = recomputed_figures(survey, scope, filters, question_ids)
+            for _read in range(2):
+                figures, from_snapshot = survey_numbers(
+                    survey=survey, scope=scope, filters=filters, question_ids=question_ids
+                )
+                assert not from_snapshot
+                assert figures == expected, (scope, filters, question_ids)
+
+
+batches = st.lists(
+    st.tuples(
+        st.integers(min_value=0, max_value=7),  # the place
+        st.sampled_from(ROLES),
+        st.integers(min_value=1, max_value=3),
+        st.integers(min_value=0, max_value=2**16),
+        st.sampled_from(PATHS),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(
+    max_examples=4,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(batches=batches, min_group_size=st.integers(min_value=2, max_value=5))
+def test_cached_figures_equal_a_full_recomputation_after_every_batch_and_the_purge(
+    world,
+    places,  # noqa: F811 - the fixture imported above
+    settings,
+    batches,
+    min_group_size,
+):
+    settings.SURVEYS_MIN_GROUP_SIZE_FLOOR = 2  # small thresholds: many blocks from few responses
+    survey = full_survey(
+        programme=world.programme, areas=world.areas, min_group_size=min_group_size
+    )
+    add_responses(survey, count=3, library=world.library_a, seed=1)
+    for place, role, count, seed, path in batches:
+        # The figures of the state before are in the cache now; the batch must not read them.
+        assert_cached_figures_match_a_recomputation(world, survey)
+        library, county = places[place]
+        add_batch(
+            survey, path=path, library=library, county=county, role=role, count=count, seed=seed
+        )
+    assert_cached_figures_match_a_recomputation(world, survey)
+    disclosure_before = survey_disclosure(survey)
+    assert survey_purge_raw_answers(survey=survey)
+    survey.refresh_from_db()
+    snapshot = survey.result_snapshot.data["groups"]
+    assert survey_numbers(survey=survey, scope=ResultScope(), filters=ResultFilters()) == (
+        snapshot["all"],
+        True,
+    )
+    # Asked live after the purge (as with a survey object read before it), the figures are
+    # those of no answers at all, not those cached for the state before.
+    assert disclosure_before.token != survey_disclosure(survey).token
+    for scope, filters in _groups(world):
+        live = disclosed_numbers(
+            survey=survey, scope=scope, filters=filters, disclosure=survey_disclosure(survey)
+        )
+        assert live == recomputed_figures(survey, scope, filters, None)
+        assert live["suppressed"]
+
+
+@pytest.fixture
+def survey(world):
+    survey = full_survey(programme=world.programme, areas=world.areas)
+    add_responses(survey, count=6, library=world.library_a, seed=1)
+    add_responses(survey, count=6, library=world.library_b, seed=2)
+    return survey
+
+
+def read(survey, scope=None, filters=None):
+    with CaptureQueriesContext(connection) as queries:
+        figures, _from_snapshot = survey_numbers(
+            survey=survey,
+            scope=scope or ResultScope(),
+            filters=filters or ResultFilters(),
+            question_ids=(),
+        )
+    return figures, len(queries)
+
+
+def test_a_second_read_costs_only_the_token(survey):
+    first, cold = read(survey)
+    second, warm = read(survey)
+    assert second == first and first["n"] == 12
+    # Cold: the blocks (token, questions, sums, token again), the figures (sums, token again).
+    assert (cold, warm) == (6, 1)
+
+
+def test_one_scope_is_never_served_anothers_figures(world, survey):
+    whole, _queries = read(survey)
+    county_a, queries = read(survey, ResultScope(county_ids=frozenset({world.county_a.pk})))
+    # Its own figures, formed (the token, the sums, the token again).
+    assert (whole["n"], county_a["n"], queries) == (12, 6, 3)
+    library, queries = read(
+        survey,
+        ResultScope(
+            county_ids=frozenset({world.county_a.pk}),
+            library_ids=frozenset({world.library_a.pk}),
+        ),
+    )
+    assert (library["n"], queries) == (6, 3)
+    assert read(survey, filters=ResultFilters(county_id=world.county_b.pk))[0]["n"] == 6
+
+
+def test_figures_read_while_the_sums_change_are_not_cached(world, survey, monkeypatch):
+    """A writer commits between the reader's read of the sums and its storing: the reader's
+    figures (of the old sums) are not stored, so the next read sees the new sums."""
+    read(survey)  # the blocks cached, the figures too
+    add_responses(survey, count=1, library=world.library_b, seed=3, submitted=False)
+    submitted_meanwhile = Response.objects.get(survey=survey, submitted_at__isnull=True)
+    tallied_numbers = selectors.tallied_numbers
+
+    def sums_then_a_submission(**kwargs):
+        numbers = tallied_numbers(**kwargs)
+        if submitted_meanwhile.submitted_at is None:
+            assert answering.response_submit(response=submitted_meanwhile)
+            submitted_meanwhile.submitted_at = True
+        return numbers
+
+    monkeypatch.setattr(selectors, "tallied_numbers", sums_then_a_submission)
+    during, _queries = read(survey, filters=ResultFilters(role="staff"))
+    monkeypatch.undo()
+    assert during["n"] == 12  # the sums as that read saw them
+    after, _queries = read(survey, filters=ResultFilters(role="staff"))
+    assert after["n"] == 13
