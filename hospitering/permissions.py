@@ -230,7 +230,8 @@ def offer_host_choices(*, user, programme: Programme) -> QuerySet[Library]:
     # than the page's queries).
     probe = Offer(programme=programme)
     allowed = []
-    for library in Library.objects.filter(county__programmes=programme).only("id", "county_id"):
+    libraries = Library.objects.filter(county__programmes=programme).only("id", "county_id")
+    for library in libraries.order_by():  # (the default order joins the counties for nothing)
         probe.host_library = library
         if permissions.can(user, "manage", probe):
             allowed.append(library.pk)
