@@ -1,5 +1,6 @@
 """The dashboard's key figures per county in the API: the cards at the top of the programme's
-dashboard, from `portal.dashboard.dashboard_overview`.
+dashboard, from `portal.dashboard.dashboard_cards` (the panels as the dashboard has them,
+from the same cache: a warm dashboard makes warm key figures and the other way round).
 
 Nothing is computed here: the panels decide the figures, their scope (a coordinator's counties,
 or every county for the project leader) and what the disclosure rule holds back ("too few
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from portal.dashboard import DashboardOverview, KeyFigure
+from portal.dashboard import CountyCard, KeyFigure
 
 
 class SubFigureSerializer(serializers.Serializer):
@@ -52,7 +53,7 @@ def _figure(figure: KeyFigure) -> dict:
     }
 
 
-def key_figures_data(overview: DashboardOverview) -> list[dict]:
+def key_figures_data(cards: list[CountyCard]) -> list[dict]:
     """Per county the person sees, its card's figures in the card's order."""
     return [
         {
@@ -64,7 +65,7 @@ def key_figures_data(overview: DashboardOverview) -> list[dict]:
                 for figure in card.figures
             ],
         }
-        for card in overview.cards
+        for card in cards
     ]
 
 

@@ -25,7 +25,7 @@ from hospitering.models import Offer, Placement
 from modelbibliotek.models import Indicator, IndicatorValue, ModelLibrary, ProgressReport
 from modelbibliotek.selectors import TOLD
 from portal import permissions
-from portal.dashboard import dashboard_overview
+from portal.dashboard import dashboard_cards
 from portal.models import County, Library, Programme
 from surveys.models import Page, Question, Survey
 from surveys.results.selectors import survey_results
@@ -102,9 +102,7 @@ class ProgrammeViewSet(PolicyViewSet):
             request, Programme.objects.prefetch_related("counties", "competence_areas"), pk=pk
         )
         permissions.require(request, "view_dashboard", programme)
-        data = key_figures.key_figures_data(
-            dashboard_overview(programme=programme, user=request.user)
-        )
+        data = key_figures.key_figures_data(dashboard_cards(programme=programme, user=request.user))
         return Response(key_figures.key_figure_rows(data) if _as_csv(request) else data)
 
 

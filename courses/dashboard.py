@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -143,6 +143,10 @@ def course_panel(*, programme, county_ids, user, period=None, **kwargs) -> Dashb
         order=30,
     )
     _add_county_figures(panel, programme, counties, areas, county_ids, period)
+    # "Held" counts the gatherings started: the figures change when the next one starts.
+    panel.valid_until = Gathering.objects.filter(
+        course__programme=programme, cancelled_at__isnull=True, starts_at__gt=timezone.now()
+    ).aggregate(next=Min("starts_at"))["next"]
     if county_ids is not None:  # a coordinator drills down to each library of their county
         libraries = list(
             libraries_reached(programme=programme, county_ids=county_ids, period=period)

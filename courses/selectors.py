@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from portal import permissions
@@ -102,18 +102,26 @@ def course_overview(*, user) -> CourseOverview:
     """Courses the person manages, courses they may register for, and their registrations.
 
     A fixed number of queries, however many courses and registrations there are."""
+
+    def allowed(action: str) -> Exists:
+        return Exists(permissions.for_action(user, Course, action).filter(pk=OuterRef("pk")))
+
+    # What the person may do to each course is read with the courses (the policy's own
+    # querysets as subqueries), not in a query of its own per action.
     courses = list(
-        _courses_prefetched(permissions.visible(user, Course)).order_by("-created_at", "-id")
+        _courses_prefetched(permissions.visible(user, Course))
+        .annotate(may_manage=allowed("manage"), may_register=allowed("register"))
+        .order_by("-created_at", "-id")
     )
-    managed = set(permissions.for_action(user, Course, "manage").values_list("pk", flat=True))
-    open_to = set(permissions.for_action(user, Course, "register").values_list("pk", flat=True))
     overview = CourseOverview(
-        managed=[course for course in courses if course.pk in managed],
-        open=[course for course in courses if course.pk in open_to],
+        managed=[course for course in courses if course.may_manage],
+        open=[course for course in courses if course.may_register],
     )
     overview.registrations = list(registration_list(user=user))
     if overview.managed:
-        overview.statistics = course_statistics(courses=overview.managed)["per_course"]
+        overview.statistics = course_statistics(courses=overview.managed, totals=False)[
+            "per_course"
+        ]
         for course in overview.managed:
             course.numbers = overview.statistics[course.pk]
     return overview
@@ -171,13 +179,12 @@ def participant_list(*, gathering: Gathering, user=None) -> list[Registration]:
     personal questions only for those who may see them)."""
     registrations = list(
         _with_answers(
-            gathering.registrations.select_related(
-                "user", "library", "library__county", "gathering__course"
-            )
+            gathering.registrations.select_related("user", "library", "library__county")
         ).order_by("waiting_position", "user__full_name", "user__email", "id")
     )
     registrations.sort(key=lambda r: _STATUS_ORDER[r.status])
     for registration in registrations:
+        registration.gathering = gathering  # with its course: not read again for every row
         personal = user is not None and permissions.can(user, "view_personal_answers", registration)
         registration.personal_visible = personal
         registration.shown_answers = [
@@ -258,11 +265,15 @@ def staff_registrations(*, user) -> list[Gathering]:
 
 
 def course_statistics(
-    *, courses: Iterable[Course] | QuerySet[Course], by_county: bool = False
+    *,
+    courses: Iterable[Course] | QuerySet[Course],
+    by_county: bool = False,
+    totals: bool = True,
 ) -> dict:
     """Registered (having a seat), waiting (or offered a seat), attended and libraries reached
     (libraries of those who attended), per course and in total, over gatherings that were not
-    cancelled. Two queries; with `by_county`, a third for the figures of each course county.
+    cancelled. Two queries; with `by_county`, a third for the figures of each course county;
+    without `totals`, only "per_course" (and "per_county"), one query less.
 
     Returns {"registered", "waiting", "attended", "libraries_reached",
              "per_course": {course_id: {same keys}},
@@ -286,7 +297,9 @@ def course_statistics(
     per_course = {course_id: dict(empty) for course_id in course_ids}
     for row in registrations.values("gathering__course_id").annotate(**counts).order_by():
         per_course[row.pop("gathering__course_id")] = row
-    total = registrations.aggregate(**counts) if course_ids else dict(empty)
+    total = {}
+    if totals:
+        total = registrations.aggregate(**counts) if course_ids else dict(empty)
     per_county = {}
     if by_county:
         # A library reached by two courses of a county counts once there: not a sum of courses.

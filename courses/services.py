@@ -31,7 +31,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -608,7 +608,16 @@ def registration_create(
 
 def _registration_create(*, user, gathering, library, answers) -> Registration:
     gathering = _lock(gathering)
-    problem = registration_problem(user=user, gathering=gathering)
+    # Counted under the lock, in one query: the seats taken, whether the person holds a
+    # registration already, and the end of the waiting list.
+    counts = gathering.registrations.aggregate(
+        seats_taken=Count("id", filter=Q(status__in=Registration.SEAT_STATUSES)),
+        registered=Count("id", filter=Q(user=user, status__in=Registration.ACTIVE_STATUSES)),
+        last_waiting=Max("waiting_position", filter=Q(status=Status.WAITING)),
+    )
+    problem = registration_problem(
+        user=user, gathering=gathering, registered=bool(counts["registered"])
+    )
     if problem:
         raise ValidationError(problem)
     answers = _answers_check(course=gathering.course, answers=answers)
@@ -621,10 +630,10 @@ def _registration_create(*, user, gathering, library, answers) -> Registration:
         raise ValidationError(
             _("This gathering needs your library leader's approval, but you work at no library.")
         )
-    if _seats_taken(gathering) < gathering.capacity:
+    if counts["seats_taken"] < gathering.capacity:
         status, position = _seat_status(gathering), None
     else:
-        status, position = Status.WAITING, _last_waiting_position(gathering) + 1
+        status, position = Status.WAITING, (counts["last_waiting"] or 0) + 1
     registration = Registration.objects.create(
         gathering=gathering, user=user, library=library, status=status, waiting_position=position
     )

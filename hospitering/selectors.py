@@ -78,6 +78,7 @@ class OfferRow:
     offer: Offer
     periods: list[OfferPeriod]
     match: Gap | None = None
+    areas: list[CompetenceArea] = field(default_factory=list)
 
 
 def offer_list(
@@ -91,20 +92,30 @@ def offer_list(
         offers = offers.filter(competence_areas=filters.area_id)
     if filters.county_id:
         offers = offers.filter(host_library__county_id=filters.county_id)
+    # Prefetched into lists (`to_attr`): a prefetch into the related managers builds a queryset
+    # per offer, which cost more than the rest of the list.
+    offers = (
+        offers.select_related("programme", "host_library__county")
+        .prefetch_related(
+            Prefetch("competence_areas", to_attr="areas"),
+            Prefetch("periods", queryset=periods_with_places(), to_attr="period_list"),
+        )
+        .order_by("-created_at", "-id")
+    )
     rows = []
-    for offer in offers_prefetched(offers).order_by("-created_at", "-id"):
+    for offer in offers:
         periods = [
             period
-            for period in offer.periods.all()
+            for period in offer.period_list
             if (filters.from_date is None or period.ends_on >= filters.from_date)
             and (filters.to_date is None or period.starts_on <= filters.to_date)
             and (not filters.free_places or period.free > 0)
         ]
         if not periods:
             continue
-        area_ids = {area.pk for area in offer.competence_areas.all()}
+        area_ids = {area.pk for area in offer.areas}
         match = next((gap for gap in gaps if gap.area.pk in area_ids), None)
-        rows.append(OfferRow(offer=offer, periods=periods, match=match))
+        rows.append(OfferRow(offer=offer, periods=periods, match=match, areas=offer.areas))
     rank = {gap.area.pk: index for index, gap in enumerate(gaps)}
     rows.sort(key=lambda row: rank[row.match.area.pk] if row.match else len(rank))
     return rows
@@ -113,7 +124,9 @@ def offer_list(
 def offers_managed(*, user, programme: Programme) -> QuerySet[Offer]:
     """Offers (every status) this person manages as host, with application counts."""
     return (
-        offers_prefetched(permissions.for_action(user, Offer, "manage").filter(programme=programme))
+        permissions.for_action(user, Offer, "manage")
+        .filter(programme=programme)
+        .select_related("host_library")
         .annotate(
             waiting=Count("applications", filter=Q(applications__status=Status.PENDING)),
             approved=Count("applications", filter=Q(applications__status=Status.APPROVED)),

@@ -8,7 +8,10 @@ every installed app's `dashboard` module). A provider is called with the program
 the person may see (`county_ids`, None for every county of the programme) and the person, and
 returns a `DashboardPanel` or None (nothing to show). Providers must only show figures for the
 counties in `county_ids`: the project leader (and a site admin) sees every county, a county
-coordinator only the counties they coordinate in that programme.
+coordinator only the counties they coordinate in that programme. A panel's figures may depend
+on the programme, the counties, the period and the language only, never on the person beyond
+their counties: panels are cached per those (see "cached exactly"), so whatever a provider reads
+must come from the database, where the tables' states tell when it changed.
 
 Providers read the programme's counties and competence areas through `dashboard_counties` and
 `dashboard_areas`, which use the view's prefetch, so every panel keeps a fixed number of queries.
@@ -37,17 +40,23 @@ parameter (or **kwargs) is called without it and shows the whole programme.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
+import pickle
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import permissions
+from . import permissions, table_versions
 from .models import CompetenceArea, County, FundingSource, Library, Programme, RoleAssignment
 
 Role = RoleAssignment.Role
@@ -123,6 +132,28 @@ class DashboardPanel:
     key_figures: dict[int, list[KeyFigure]] = field(default_factory=dict)
     loop: dict[tuple[int, int], list[LoopFigure]] = field(default_factory=dict)
     tables: list[DashboardTable] = field(default_factory=list)
+    # The first moment its figures change with the time alone (a gathering starts), if before
+    # the next local midnight; see "cached exactly".
+    valid_until: datetime | None = None
+    # The section as HTML (its template with its context), made when the panel is cached.
+    html: str | None = None
+    # Names the cache entry the panel was stored in (None if it was not).
+    stamp: str | None = None
+
+    def __getstate__(self) -> dict:
+        """Cached with its section as HTML, the panel keeps its context (the largest part, read
+        only to draw the section) pickled, and unpickles it only when it is read."""
+        state = self.__dict__.copy()
+        if state.get("html") is not None and "context" in state:
+            state["_context"] = pickle.dumps(state.pop("context"), pickle.HIGHEST_PROTOCOL)
+        return state
+
+    def __getattr__(self, name: str):
+        # Called only for an attribute not set: the context of a panel from the cache.
+        if name == "context" and "_context" in self.__dict__:
+            self.context = pickle.loads(self.__dict__.pop("_context"))  # noqa: S301 (our own)
+            return self.context
+        raise AttributeError(name)
 
 
 DashboardProvider = Callable[..., DashboardPanel | None]
@@ -164,19 +195,140 @@ def dashboard_areas(*, programme: Programme) -> list[CompetenceArea]:
 
 
 def programme_dashboard(
-    *, programme: Programme, user, period: Period | None = None
+    *, programme: Programme, user, period: Period | None = None, html: bool = False
 ) -> list[DashboardPanel]:
-    """Every registered panel that has something to show this person, in loop order."""
+    """Every registered panel that has something to show this person, in loop order; with
+    `html`, each with its section as HTML (`DashboardPanel.html`) where it can be cached.
+
+    Each panel comes from the cache when the tables it was computed from are as they were
+    then (see "cached exactly" below); else it is computed and stored. The key holds the
+    counties the person sees, never the person: one coordinator's panels are another's only
+    when they see the same counties."""
     county_ids = dashboard_county_ids(programme=programme, user=user)
-    panels = []
+    versions = table_versions.table_versions()
+    keys = {
+        provider: _cache_key(provider, programme=programme, county_ids=county_ids, period=period)
+        for provider in providers
+    }
+    entries = cache.get_many(keys.values()) if versions is not None else {}
+    now = timezone.now()
+    panels, computed, rendered = [], {}, {}
     for provider in providers:
-        arguments = {"programme": programme, "county_ids": county_ids, "user": user}
-        if _takes_period(provider):
-            arguments["period"] = period
-        panel = provider(**arguments)
+        key = keys[provider]
+        entry = entries.get(key)
+        if entry is not None and entry.holds(versions, now):
+            panel = entry.panel
+            if html and panel is not None and panel.html is None:  # cached by the API
+                _render(panel)
+                rendered[key] = entry
+        else:
+            arguments = {"programme": programme, "county_ids": county_ids, "user": user}
+            if _takes_period(provider):
+                arguments["period"] = period
+            with table_versions.tables_read() as found:
+                panel = provider(**arguments)
+            if versions is not None and table_versions.cacheable(found, versions):
+                computed[key] = (found.tables | PROGRAMME_TABLES, panel)
         if panel is not None:
             panels.append(panel)
+    if computed:
+        rendered.update(_checked(computed, versions, now, html=html))
+    if rendered:
+        cache.set_many(rendered, PANEL_CACHE_SECONDS)
     return sorted(panels, key=lambda panel: (panel.order, panel.key))
+
+
+# --- cached exactly -----------------------------------------------------------------------
+#
+# A panel's figures are a function of the programme, the counties shown, the period, the
+# language, the tables it reads and the time. So a computed panel is stored with the states of
+# the tables it read (`portal.table_versions`: the state changes with every committed write of
+# a table, on any write path) and the moment until which its figures hold, and served while
+# both are unchanged. It is stored only if the states, read again after computing, are still
+# those read before (a write committed meanwhile may or may not have been seen). The view's
+# prefetch (the programme's counties, competence areas and funding) is read before the panels:
+# those tables count for every panel.
+
+PROGRAMME_TABLES = frozenset(
+    {
+        "portal_programme",
+        "portal_programme_counties",
+        "portal_county",
+        "portal_competencearea",
+        "portal_fundingsource",
+    }
+)
+PANEL_CACHE_VERSION = 1  # raise when a panel's computation or its classes change
+PANEL_CACHE_SECONDS = 60 * 60 * 24
+
+
+@dataclass
+class CachedPanel:
+    panel: DashboardPanel | None
+    versions: dict[str, str | None]
+    valid_until: datetime
+
+    def holds(self, versions: dict[str, str | None], now: datetime) -> bool:
+        return now < self.valid_until and all(
+            table in versions and versions[table] == state for table, state in self.versions.items()
+        )
+
+
+def _cache_key(provider, *, programme, county_ids, period) -> str:
+    scope = "all" if county_ids is None else ",".join(map(str, sorted(county_ids)))
+    span = "whole" if period is None else f"{period.start}:{period.end}"
+    name = f"{provider.__module__}.{provider.__qualname__}"
+    language = translation.get_language()
+    return f"dashboard:{PANEL_CACHE_VERSION}:{name}:{programme.pk}:{scope}:{span}:{language}"
+
+
+def _checked(computed: dict, versions: dict, now: datetime, *, html: bool) -> dict:
+    """The entries to store: the panels whose tables no write changed while they were
+    computed, each until its figures change with the time: the next local midnight (figures
+    of "today": late milestones, reports due, placements over) or a moment the panel names (a
+    gathering starting), whichever comes first."""
+    after = table_versions.table_versions() or {}
+    midnight = timezone.make_aware(
+        datetime.combine(timezone.localdate(now) + timedelta(days=1), time.min)
+    )
+    entries = {}
+    for key, (tables, panel) in computed.items():
+        states = {table: versions.get(table) for table in tables}
+        if any(table not in after or after[table] != state for table, state in states.items()):
+            continue
+        until = min(midnight, panel.valid_until or midnight) if panel else midnight
+        if panel is not None:
+            panel.stamp = uuid.uuid4().hex
+            if html:
+                _render(panel)
+        entries[key] = CachedPanel(panel=panel, versions=states, valid_until=until)
+    return entries
+
+
+def dashboard_overview_html(overview: DashboardOverview) -> str:
+    """The top of the page (the county cards and the loop matrix) as HTML. Made of the panels
+    and the programme's counties and areas alone, so cached under the cache entries of the
+    panels (each one's stamp names its figures, its counties, the language and the states it
+    was computed from) when every panel came from one."""
+    stamps = [panel.stamp for panel in overview.panels]
+
+    def render() -> str:
+        return render_to_string("portal/dashboard/overview.html", {"overview": overview})
+
+    if not stamps or None in stamps:
+        return render()
+    digest = hashlib.sha256(",".join(stamps).encode()).hexdigest()
+    key = f"dashboard:{PANEL_CACHE_VERSION}:overview:{translation.get_language()}:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, PANEL_CACHE_SECONDS)
+    return html
+
+
+def _render(panel: DashboardPanel) -> None:
+    """The panel's section as the page shows it: its template reads its context only."""
+    panel.html = render_to_string(panel.template, {"data": panel.context})
 
 
 @dataclass
@@ -203,27 +355,15 @@ class DashboardOverview:
 
 
 def dashboard_overview(
-    *, programme: Programme, user, period: Period | None = None
+    *, programme: Programme, user, period: Period | None = None, html: bool = False
 ) -> DashboardOverview:
-    """The panels, each county's card of key figures, the loop matrix and every table."""
-    panels = programme_dashboard(programme=programme, user=user, period=period)
+    """The panels, each county's card of key figures, the loop matrix and every table (with
+    `html`, the panels' sections as HTML where they can be cached: for a page)."""
+    panels = programme_dashboard(programme=programme, user=user, period=period, html=html)
     county_ids = dashboard_county_ids(programme=programme, user=user)
     counties = dashboard_counties(programme=programme, county_ids=county_ids)
     areas = dashboard_areas(programme=programme)
-    cards = [
-        CountyCard(
-            county=county,
-            figures=sorted(
-                (
-                    f
-                    for panel in panels
-                    for f in _keyed(panel.key, panel.key_figures.get(county.pk, []))
-                ),
-                key=lambda figure: figure.order,
-            ),
-        )
-        for county in counties
-    ]
+    cards = _cards(panels, counties)
     loop = [
         LoopRow(
             county=county,
@@ -240,6 +380,31 @@ def dashboard_overview(
     tables = [_key_figure_table(cards), _loop_table(loop, areas)]
     tables += [table for panel in panels for table in panel.tables]
     return DashboardOverview(panels=panels, cards=cards, areas=areas, loop=loop, tables=tables)
+
+
+def dashboard_cards(*, programme: Programme, user) -> list[CountyCard]:
+    """Only each county's card of key figures (the API's key figures): the overview's cards,
+    without its loop matrix and tables."""
+    panels = programme_dashboard(programme=programme, user=user)
+    county_ids = dashboard_county_ids(programme=programme, user=user)
+    return _cards(panels, dashboard_counties(programme=programme, county_ids=county_ids))
+
+
+def _cards(panels: list[DashboardPanel], counties: list[County]) -> list[CountyCard]:
+    return [
+        CountyCard(
+            county=county,
+            figures=sorted(
+                (
+                    f
+                    for panel in panels
+                    for f in _keyed(panel.key, panel.key_figures.get(county.pk, []))
+                ),
+                key=lambda figure: figure.order,
+            ),
+        )
+        for county in counties
+    ]
 
 
 def _keyed(panel_key: str, figures: list[KeyFigure]) -> list[KeyFigure]:

@@ -529,6 +529,31 @@ class CacheFallbackEntry(models.Model):
         return self.cache_key
 
 
+class TableVersion(models.Model):
+    """A token for the state of one table's rows, as last written through one database
+    connection (`backend`: the PostgreSQL backend's process id).
+
+    Written only by the database: a trigger on each table whose state figures are cached from
+    (see `portal.table_versions`) puts a new random token here in the statement that writes the
+    table, so the token commits (or rolls back) with the rows. One row per connection, so two
+    writers never wait for each other here. The state of a table is all its rows' tokens
+    together: any committed write changes it, and it never comes back."""
+
+    table_name = models.CharField(max_length=63)
+    backend = models.IntegerField()
+    token = models.UUIDField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["table_name", "backend"], name="table_version_unique")
+        ]
+        verbose_name = _("table version")
+        verbose_name_plural = _("table versions")
+
+    def __str__(self):
+        return f"{self.table_name}@{self.backend}"
+
+
 class FunderReport(models.Model):
     """A generated report to the funder: a PDF and a DOCX of the programme's dashboard for a year
     (or the whole programme), in a chosen language, with the project leader's foreword and a

@@ -69,13 +69,22 @@ class Scope:
         self.is_site_admin = is_site_admin(user)
         self.memo: dict = {}  # per-request answers of rules that cost a query
         led_programmes, coordinated, led_libraries, staff_libraries = set(), set(), set(), set()
+        library_counties: dict[int, int] = {}
+        assignments: list[RoleAssignment] = []
         if self.is_authenticated:
-            # No ORDER BY: the model's default ordering would sort (and join) for nothing.
-            for role, programme_id, county_id, library_id in (
+            # With each role its county and library (and so the library's county): most pages
+            # ask the library's county (the audience rule, the counties a member sees) and the
+            # home page names them; a query of its own for either would be a round trip.
+            assignments = list(
                 RoleAssignment.objects.filter(user=user)
-                .order_by()
-                .values_list("role", "programme_id", "county_id", "library_id")
-            ):
+                .select_related("county", "library")
+                .order_by("role", "county__number", "library__name")
+            )
+            for assignment in assignments:
+                role, programme_id = assignment.role, assignment.programme_id
+                county_id, library_id = assignment.county_id, assignment.library_id
+                if library_id is not None:
+                    library_counties[library_id] = assignment.library.county_id
                 if role == Role.PROJECT_LEADER:
                     led_programmes.add(programme_id)
                 elif role == Role.COORDINATOR:
@@ -93,6 +102,8 @@ class Scope:
         self.led_library_ids = frozenset(led_libraries)
         self.staff_library_ids = frozenset(staff_libraries)
         self.member_library_ids = self.led_library_ids | self.staff_library_ids
+        self.library_county_ids = library_counties  # {library id: its county id}, for members
+        self.assignments = tuple(assignments)  # for display: see `role_assignments`
 
     # --- derived sets (one query each, only when asked) ---
 
@@ -110,13 +121,7 @@ class Scope:
     @cached_property
     def member_county_ids(self) -> frozenset[int]:
         """Counties of the libraries this person works at."""
-        if not self.member_library_ids:
-            return frozenset()
-        return frozenset(
-            Library.objects.filter(id__in=self.member_library_ids)
-            .order_by()  # the default ordering joins the counties to sort by number
-            .values_list("county_id", flat=True)
-        )
+        return frozenset(self.library_county_ids.values())
 
     @cached_property
     def member_programme_ids(self) -> frozenset[int]:
@@ -362,14 +367,7 @@ class Audience:
             return scope.staff_library_ids
 
         def county_of(scope: Scope) -> dict[int, int]:
-            key = ("audience-libraries", roles)
-            if key not in scope.memo:
-                scope.memo[key] = dict(
-                    Library.objects.filter(id__in=libraries_held(scope)).values_list(
-                        "id", "county_id"
-                    )
-                )
-            return scope.memo[key]
+            return {i: scope.library_county_ids[i] for i in libraries_held(scope)}
 
         def objects(scope: Scope) -> Q:
             q = Q(**{_lookup(path, "pk__in"): []})
@@ -770,6 +768,13 @@ def site_admins() -> QuerySet:
     """The active site admins: they receive what concerns the site itself (accessibility
     reports)."""
     return User.objects.filter(is_superuser=True, is_active=True).order_by("pk")
+
+
+def role_assignments(user) -> tuple[RoleAssignment, ...]:
+    """The person's roles with their counties and libraries, ordered by role, county number and
+    library name: to name them on a page (never to decide what they may do: ask the policy).
+    Read with the person's scope, so no query of their own."""
+    return get_scope(user).assignments
 
 
 def may_own(user, programme: Programme, county: County | None) -> bool:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
 from . import home
 from .models import FunderReport, Invitation, Library, Programme, RoleAssignment, User
-from .permissions import visible
+from .permissions import role_assignments, visible
 from .tokens import token_hash
 
 Role = RoleAssignment.Role
@@ -64,11 +64,12 @@ class ProgrammeHome:
         return [action for action in self.actions if action.count is None]
 
 
-def _role_labels(user, programme: Programme) -> list[str]:
-    """The person's roles that belong to this programme, as labels (for display only)."""
+def _role_labels(assignments, programme: Programme) -> list[str]:
+    """The person's roles (`assignments`, with county and library) that belong to this
+    programme, as labels (for display only)."""
     county_ids = {c.pk for c in programme.counties.all()}
     labels = []
-    for assignment in user.roles.all():
+    for assignment in assignments:
         if assignment.programme_id == programme.pk:
             label = str(assignment.get_role_display())
             if assignment.county_id:
@@ -87,18 +88,10 @@ def home_overview(*, user) -> list[ProgrammeHome]:
         .prefetch_related(Prefetch("counties"))
         .order_by("-start_date")
     )
-    prefetch_related_objects(
-        [user],
-        Prefetch(
-            "roles",
-            queryset=RoleAssignment.objects.select_related("county", "library").order_by(
-                "role", "county__number", "library__name"
-            ),
-        ),
-    )
+    assignments = role_assignments(user)
     overview = []
     for programme in programmes:
-        entry = ProgrammeHome(programme, _role_labels(user, programme))
+        entry = ProgrammeHome(programme, _role_labels(assignments, programme))
         for provider in home.providers:
             entry.actions.extend(provider(user=user, programme=programme))
         overview.append(entry)
@@ -128,7 +121,8 @@ def roles_by_programme(*, user) -> tuple[list[ProgrammeHome], list[RoleAssignmen
         visible(user, Programme).prefetch_related("counties").order_by("-start_date", "name")
     )
     return [
-        ProgrammeHome(programme, _role_labels(person, programme)) for programme in programmes
+        ProgrammeHome(programme, _role_labels(person.roles.all(), programme))
+        for programme in programmes
     ], [role for role in person.roles.all() if role.library_id]
 
 

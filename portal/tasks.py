@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from . import outbox, permissions, privacy, services
+from . import outbox, permissions, privacy, services, table_versions
 from .models import FunderReport, Invitation, PersonalDataExport, RoleAssignment, ScheduledRun, User
 from .services import invitation_issue_token
 
@@ -108,6 +108,13 @@ def sessions_clear_expired() -> None:
     """Delete expired sessions: a session row names a person and when it last changed, so it is
     kept no longer than it works (the survey's anonymity promise relies on it too)."""
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+
+
+@shared_task
+def table_versions_compact() -> int:
+    """Fold the table states' rows of database connections that are gone (portal.table_versions):
+    each connection that ever wrote a table leaves a row, read by every cached dashboard."""
+    return table_versions.table_versions_compact()
 
 
 @shared_task

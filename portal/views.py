@@ -95,13 +95,16 @@ def programme_dashboard(request, pk):
     county_ids = programme_dashboard_panels.dashboard_county_ids(
         programme=programme, user=request.user
     )
-    overview = programme_dashboard_panels.dashboard_overview(programme=programme, user=request.user)
+    overview = programme_dashboard_panels.dashboard_overview(
+        programme=programme, user=request.user, html=True
+    )
     return render(
         request,
         "portal/dashboard.html",
         {
             "programme": programme,
             "overview": overview,
+            "overview_html": programme_dashboard_panels.dashboard_overview_html(overview),
             "panels": overview.panels,
             "years": programme_years(programme),
             "shown_counties": None if county_ids is None else [c.county for c in overview.cards],
@@ -114,7 +117,7 @@ def _funder_report_page(
 ):
     period = _report_period(programme, year)
     overview = overview or programme_dashboard_panels.dashboard_overview(
-        programme=programme, user=request.user, period=period
+        programme=programme, user=request.user, period=period, html=True
     )
     if form is None and permissions.can(request.user, "generate_report", programme):
         form = FunderReportForm(

@@ -94,11 +94,14 @@ def test_an_unknown_role_raises(full_world, monkeypatch):
     from portal.models import RoleAssignment
 
     class Rows:
+        def select_related(self, *fields):
+            return self
+
         def order_by(self, *fields):
             return self
 
-        def values_list(self, *fields):
-            return [("janitor", None, None, full_world.library_a.pk)]
+        def __iter__(self):
+            return iter([RoleAssignment(role="janitor", library=full_world.library_a)])
 
     monkeypatch.setattr(RoleAssignment.objects, "filter", lambda **kwargs: Rows())
     with pytest.raises(permissions.UnknownRole):

@@ -164,11 +164,11 @@ def _data(world, size: int) -> None:
 
 
 QUERIES_HOME = {
-    "staff_a": 15,
-    "library_leader_a": 22,
-    "library_leader_b": 23,
-    "coordinator_a": 19,
-    "project_leader": 20,
+    "staff_a": 11,
+    "library_leader_a": 17,
+    "library_leader_b": 18,
+    "coordinator_a": 16,
+    "project_leader": 17,
 }
 
 

@@ -126,7 +126,7 @@ def test_library_list_query_count_does_not_grow(world, client_for, django_assert
         grant(UserFactory(), RoleAssignment.Role.STAFF, library=library)
     client = client_for(world.coordinator_a)
     client.get(reverse("library_list"))  # warm the session
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(reverse("library_list"))
 
 

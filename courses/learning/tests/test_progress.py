@@ -91,7 +91,7 @@ def test_completion_page_queries_do_not_grow(world, arena, n, signed_in, django_
     assert response.content.decode().count('<th scope="row">') == n + 1
 
 
-QUERIES_COMPLETION_PAGE = 8  # user, roles, course, policy answers, table (3)
+QUERIES_COMPLETION_PAGE = 7  # user, roles (with counties), course, policy answers, table (3)
 
 
 def test_new_arena_lists_do_not_grow(world, arena, signed_in):

@@ -316,9 +316,9 @@ def test_arena_page_does_not_grow(world, arena, signed_in, n, django_assert_num_
         assert client.get(url).status_code == 200
 
 
-BOARD_QUERIES = 8
+BOARD_QUERIES = 7
 THREAD_QUERIES = 7
-ARENA_QUERIES = 10
+ARENA_QUERIES = 9
 
 
 def test_lesson_text_put_in_past_the_services_is_still_sanitised(world, arena, signed_in):

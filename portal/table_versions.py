@@ -1,0 +1,191 @@
+"""Exact invalidation for figures cached from the database: the state of each table, as a token.
+
+A trigger on each table of the portal's apps puts a new random token into `TableVersion` in the
+statement that writes the table (one row per table and database connection), so the token
+commits or rolls back with the rows, on every write path alike: services, the admin, the region
+generator's bulk inserts, migrations. `table_versions()` reads every table's state in one query:
+the tokens of its rows together, which any committed write changes and which never come back.
+
+A reader caches what it computed from some tables under their states read *before* computing,
+and stores it only if a second read *after* computing finds those states unchanged (a writer
+commits its rows and its token together, so unchanged states mean every query in between read
+that state). `tables_read()` tells which tables a computation read, from its SQL, so nothing has
+to be declared and nothing can be forgotten: a table without the trigger (a table of a later
+migration, say) makes the computation uncacheable (see `cacheable`).
+
+Why a row per connection: writers never wait for each other on the token (no lock taken here is
+wanted by anyone else), so no write path gets slower by more than one upsert per statement, and
+no deadlock is possible. Rows of connections that are gone are folded into one by
+`table_versions_compact` (daily), with a new token so that the state still changes.
+
+Three tables bump their token on the changes that figures can show only (every other table on
+every write): a person's `last_login` (written at each sign-in) is no figure; a survey response
+still being answered is counted nowhere until it is submitted; a participation's reminders,
+link and start time are no figure either. PostgreSQL only: elsewhere nothing is cached.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+TRIGGER = "portal_table_version"
+FUNCTION = "portal_table_version_bump"
+# The apps whose tables carry the trigger (those a cached figure may be computed from).
+APPS = ("portal", "surveys", "courses", "learning", "modelbibliotek", "hospitering")
+UNTRACKED = {"portal_tableversion", "portal_cache_fallback"}  # itself; the cache's own table
+
+_BUMP = f"EXECUTE FUNCTION {FUNCTION}()"
+# Tables whose token changes only with what figures can show (see the module's docstring).
+SPECIAL_TRIGGERS = {
+    "portal_user": [
+        f"AFTER INSERT OR DELETE OR TRUNCATE ON portal_user FOR EACH STATEMENT {_BUMP}",
+        "AFTER UPDATE ON portal_user FOR EACH ROW WHEN "
+        "((to_jsonb(OLD) - 'last_login') IS DISTINCT FROM (to_jsonb(NEW) - 'last_login')) " + _BUMP,
+    ],
+    "surveys_response": [
+        "AFTER INSERT ON surveys_response FOR EACH ROW WHEN (NEW.submitted_at IS NOT NULL) "
+        + _BUMP,
+        "AFTER UPDATE ON surveys_response FOR EACH ROW WHEN "
+        f"(OLD.submitted_at IS NOT NULL OR NEW.submitted_at IS NOT NULL) {_BUMP}",
+        "AFTER DELETE ON surveys_response FOR EACH ROW WHEN (OLD.submitted_at IS NOT NULL) "
+        + _BUMP,
+        f"AFTER TRUNCATE ON surveys_response FOR EACH STATEMENT {_BUMP}",
+    ],
+    "surveys_participation": [
+        f"AFTER INSERT OR DELETE OR TRUNCATE ON surveys_participation FOR EACH STATEMENT {_BUMP}",
+        "AFTER UPDATE ON surveys_participation FOR EACH ROW WHEN "
+        "((to_jsonb(OLD) - '{started_at,invitation_sent_at,last_reminded_at,reminders_sent,"
+        "link_version,link_revoked_at,token_hash}'::text[]) IS DISTINCT FROM "
+        "(to_jsonb(NEW) - '{started_at,invitation_sent_at,last_reminded_at,reminders_sent,"
+        f"link_version,link_revoked_at,token_hash}}'::text[])) {_BUMP}",
+    ],
+}
+
+FUNCTION_SQL = """
+CREATE OR REPLACE FUNCTION portal_table_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO portal_tableversion (table_name, backend, token)
+    VALUES (TG_TABLE_NAME, pg_backend_pid(), gen_random_uuid())
+    ON CONFLICT (table_name, backend) DO UPDATE SET token = EXCLUDED.token;
+    RETURN NULL;
+END
+$$;
+"""
+
+
+def triggers_sql(table: str) -> list[str]:
+    """The statements that give `table` its token (dropping any it had)."""
+    definitions = SPECIAL_TRIGGERS.get(
+        table,
+        [f'AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{table}" FOR EACH STATEMENT {_BUMP}'],
+    )
+    statements = [f'DROP TRIGGER IF EXISTS {TRIGGER}_{n} ON "{table}"' for n in range(4)]
+    statements += [
+        f"CREATE TRIGGER {TRIGGER}_{n} {definition}" for n, definition in enumerate(definitions)
+    ]
+    return statements
+
+
+def install(schema_editor, tables: Iterable[str]) -> None:
+    """Give these tables their token (for migrations; PostgreSQL only)."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(FUNCTION_SQL)
+    for table in sorted(set(tables) - UNTRACKED):
+        for statement in triggers_sql(table):
+            schema_editor.execute(statement)
+
+
+def app_tables(apps) -> set[str]:
+    """Every table of the portal's apps (their many-to-many tables included)."""
+    return {
+        model._meta.db_table
+        for label in APPS
+        for model in apps.get_app_config(label).get_models(include_auto_created=True)
+        if not model._meta.proxy and model._meta.managed
+    }
+
+
+_VERSIONS_SQL = """
+SELECT c.relname,
+       md5(string_agg(v.backend::text || ':' || v.token::text, ',' ORDER BY v.backend))
+FROM pg_class c
+LEFT JOIN portal_tableversion v ON v.table_name = c.relname
+WHERE c.oid IN (SELECT tgrelid FROM pg_trigger WHERE tgname LIKE %s)
+  AND pg_table_is_visible(c.oid)
+GROUP BY c.relname
+"""
+
+
+def table_versions() -> dict[str, str | None] | None:
+    """{table: its state} for every table with the trigger, in one query (a table never written
+    has the state None); None where nothing can be cached (not PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSIONS_SQL, [f"{TRIGGER}%"])
+        return dict(cursor.fetchall())
+
+
+def table_versions_compact() -> int:
+    """Fold the rows of connections that are gone into one new token per table (the state
+    changes, as it must: the rows removed were part of it). Returns the rows removed."""
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH gone AS (
+                DELETE FROM portal_tableversion
+                WHERE backend <> 0 AND backend NOT IN (SELECT pid FROM pg_stat_activity)
+                RETURNING table_name
+            ), folded AS (
+                INSERT INTO portal_tableversion (table_name, backend, token)
+                SELECT table_name, 0, gen_random_uuid()
+                FROM (SELECT DISTINCT table_name FROM gone) AS tables
+                ON CONFLICT (table_name, backend) DO UPDATE SET token = EXCLUDED.token
+            )
+            SELECT count(*) FROM gone
+            """
+        )
+        return cursor.fetchone()[0]
+
+
+# A table named after FROM or JOIN, quoted (as Django writes it) or not.
+_TABLE = re.compile(r'\b(?:FROM|JOIN)\s+(?:"([^"]+)"|([A-Za-z_][A-Za-z0-9_]*))', re.IGNORECASE)
+
+
+@dataclass
+class TablesRead:
+    """The tables the SQL run inside `tables_read()` read; `unsure` when some statement was not
+    a plain read (then nothing computed inside may be cached)."""
+
+    tables: set[str] = field(default_factory=set)
+    unsure: bool = False
+
+    def add(self, sql: str) -> None:
+        if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            self.unsure = True
+        self.tables.update(quoted or bare for quoted, bare in _TABLE.findall(sql))
+
+
+@contextmanager
+def tables_read() -> Iterator[TablesRead]:
+    found = TablesRead()
+
+    def record(execute, sql, params, many, context):
+        found.add(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield found
+
+
+def cacheable(found: TablesRead, versions: dict[str, str | None]) -> bool:
+    """Whether what was computed from these reads may be cached under these tables' states."""
+    return not found.unsure and all(table in versions for table in found.tables)
