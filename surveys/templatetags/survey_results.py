@@ -6,8 +6,7 @@ replaces; values localised as the template would and escaped by `format_html`.
 """
 
 from django import template
-from django.template.defaultfilters import floatformat
-from django.utils.formats import localize
+from django.utils.formats import get_format, localize
 from django.utils.html import format_html_join
 
 register = template.Library()
@@ -15,6 +14,9 @@ register = template.Library()
 
 @register.simple_tag
 def response_rate_rows(rows):
+    # The rate is already rounded to one decimal (ResponseRateRow.rate): written as
+    # `floatformat:1` writes it, with the language's decimal separator looked up once.
+    separator = get_format("DECIMAL_SEPARATOR")
     return format_html_join(
         "\n",
         '<tr><td>{}</td><th scope="row">{}</th><td class="text-end">{}</td>'
@@ -26,7 +28,7 @@ def response_rate_rows(rows):
                 row.library,
                 localize(row.invited),
                 localize(row.completed),
-                f"{floatformat(row.rate, 1)} %" if row.rate is not None else "–",
+                f"{row.rate:.1f} %".replace(".", separator) if row.rate is not None else "–",
                 localize(row.submitted),
             )
             for row in rows
