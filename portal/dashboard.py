@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import logging
 import pickle
 import uuid
 from collections.abc import Callable
@@ -60,6 +61,7 @@ from . import permissions, table_versions
 from .models import CompetenceArea, County, FundingSource, Library, Programme, RoleAssignment
 
 Role = RoleAssignment.Role
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -234,7 +236,11 @@ def programme_dashboard(
     if computed:
         rendered.update(_checked(computed, versions, now, html=html))
     if rendered:
-        cache.set_many(rendered, PANEL_CACHE_SECONDS)
+        try:
+            cache.set_many(rendered, PANEL_CACHE_SECONDS)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            # A panel that holds what cannot be pickled (a lambda...) is shown, not cached.
+            logger.exception("dashboard panels not cached: %s", ", ".join(rendered))
     return sorted(panels, key=lambda panel: (panel.order, panel.key))
 
 

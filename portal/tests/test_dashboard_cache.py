@@ -359,3 +359,25 @@ def test_the_page_drawn_from_the_cache_is_the_page_drawn_anew(world, loop, clien
     assert from_cache == anew
     cache.clear()
     assert _page(client, world.programme) == anew
+
+
+def test_a_panel_that_cannot_be_pickled_is_shown_not_cached(world, client_for):
+    def provider(*, programme, county_ids, user, **kwargs):
+        return dashboard.DashboardPanel(
+            key="odd",
+            title="Odd",
+            template="portal/dashboard/reach.html",
+            context={"rows": [], "total": None, "odd": lambda: None},
+        )
+
+    dashboard.register(provider)
+    try:
+        client = client_for(world.project_leader)
+        response = client.get(reverse("programme_dashboard", args=[world.programme.pk]))
+        assert response.status_code == 200
+        assert "Odd" in response.content.decode()
+        assert cache.get(_key(provider, _programme(world), world.project_leader)) is None
+    finally:
+        dashboard.providers.remove(provider)
+    # (the keys asked above are the page's: the panels stored before the odd one are there)
+    assert cache.get(_key(_provider("reach_panel"), _programme(world), world.project_leader))
