@@ -3,7 +3,7 @@ data and roles, the library page's invitation form."""
 
 from django.urls import reverse
 
-from portal.models import Library, RoleAssignment
+from portal.models import Library, RoleAssignment, TableVersion
 
 from .factories import CompetenceAreaFactory, LibraryFactory
 
@@ -101,6 +101,18 @@ def invited_twice(world, client_for):
     return response
 
 
+def written_twice_by_one_connection(world, client_for):
+    # Each write gives its table a new state in the row of its database connection (an upsert,
+    # never a second row: portal/table_versions.py); the person just sees what they did.
+    client = client_for(world.library_leader_a)
+    url = reverse("invitation_create", args=[world.library_a.pk])
+    client.post(url, {"email": "en@example.no", "full_name": "En Ansatt", "role": "staff"})
+    data = {"email": "to@example.no", "full_name": "To Ansatt", "role": "staff"}
+    response = client.post(url, data, follow=True)
+    assert TableVersion.objects.filter(table_name="portal_invitation").count() == 1
+    return response
+
+
 CASES = {
     "library_isil_unique_when_set": (isil_taken, "Another library already has the ISIL code"),
     "library_name_unique_in_county": (
@@ -118,4 +130,5 @@ CASES = {
         "Role assignment with this Person, Role, Programme, County and Library already exists.",
     ),
     "one_open_invitation_per_library": (invited_twice, "has already been invited"),
+    "table_version_unique": (written_twice_by_one_connection, "to@example.no"),
 }

@@ -15,7 +15,7 @@ import pstats
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -67,12 +67,14 @@ class Command(BaseCommand):
         opening = (
             Gathering.objects.filter(
                 course__programme=programme,
-                course__county__isnull=True,
                 registration_opens_at__lte=now,
                 registration_deadline__gt=now,
                 capacity__gte=200,
             )
-            .order_by("pk")
+            .select_related("course")
+            .order_by(
+                F("course__county").asc(nulls_first=True), "pk"
+            )  # the whole programme's first
             .first()
         )
         if opening is None:
@@ -80,10 +82,14 @@ class Command(BaseCommand):
         registered = set(
             Registration.objects.filter(gathering=opening).values_list("user_id", flat=True)
         )
-        staff, library = next((u, lib) for u, lib in people["staff"] if u.pk not in registered)
+        staff, library = next(
+            (user, library)
+            for user, library in people["staff"]
+            if user.pk not in registered and opening.course.county_id in (None, library.county_id)
+        )
         coordinator = people["coordinators"][library.county_id]
         listed = (
-            Gathering.objects.filter(course__programme=programme, county=library.county_id)
+            Gathering.objects.filter(course__programme=programme, course__county=library.county_id)
             .annotate(n=Count("registrations", filter=~Q(registrations__status="cancelled")))
             .order_by("-n", "pk")
             .first()
