@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
@@ -141,6 +142,9 @@ class DashboardPanel:
     html: str | None = None
     # Names the cache entry the panel was stored in (None if it was not).
     stamp: str | None = None
+    # When its figures were computed, if they are shown as they were then: written to since, but
+    # within the dashboard's freshness (see "fresh enough"); None when they are as they are now.
+    as_of: datetime | None = None
 
     def __getstate__(self) -> dict:
         """Cached with its section as HTML, the panel keeps its context (the largest part, read
@@ -197,15 +201,22 @@ def dashboard_areas(*, programme: Programme) -> list[CompetenceArea]:
 
 
 def programme_dashboard(
-    *, programme: Programme, user, period: Period | None = None, html: bool = False
+    *,
+    programme: Programme,
+    user,
+    period: Period | None = None,
+    html: bool = False,
+    fresh_enough: bool = False,
 ) -> list[DashboardPanel]:
     """Every registered panel that has something to show this person, in loop order; with
     `html`, each with its section as HTML (`DashboardPanel.html`) where it can be cached.
 
     Each panel comes from the cache when the tables it was computed from are as they were
-    then (see "cached exactly" below); else it is computed and stored. The key holds the
-    counties the person sees, never the person: one coordinator's panels are another's only
-    when they see the same counties."""
+    then (see "cached exactly" below); else it is computed and stored. With `fresh_enough`
+    (the page and the API's key figures, not the report to the funder or the exports), a panel
+    written to since is shown as it was for a while, with its time (see "fresh enough"). The key
+    holds the counties the person sees, never the person: one coordinator's panels are
+    another's only when they see the same counties."""
     county_ids = dashboard_county_ids(programme=programme, user=user)
     versions = table_versions.table_versions()
     keys = {
@@ -218,11 +229,14 @@ def programme_dashboard(
     for provider in providers:
         key = keys[provider]
         entry = entries.get(key)
-        if entry is not None and entry.holds(versions, now):
+        exact = entry is not None and entry.holds(versions, now)
+        if exact or (fresh_enough and _shown_as_it_was(entry, key, now)):
             panel = entry.panel
             if html and panel is not None and panel.html is None:  # cached by the API
                 _render(panel)
                 rendered[key] = entry
+            if panel is not None and not exact:
+                panel.as_of = entry.computed_at
         else:
             arguments = {"programme": programme, "county_ids": county_ids, "user": user}
             if _takes_period(provider):
@@ -234,7 +248,7 @@ def programme_dashboard(
         if panel is not None:
             panels.append(panel)
     if computed:
-        rendered.update(_checked(computed, versions, now, html=html))
+        rendered.update(_checked(computed, versions, now, html=html, fresh_enough=fresh_enough))
     if rendered:
         try:
             cache.set_many(rendered, PANEL_CACHE_SECONDS)
@@ -264,7 +278,7 @@ PROGRAMME_TABLES = frozenset(
         "portal_fundingsource",
     }
 )
-PANEL_CACHE_VERSION = 1  # raise when a panel's computation or its classes change
+PANEL_CACHE_VERSION = 2  # raise when a panel's computation or its classes change
 PANEL_CACHE_SECONDS = 60 * 60 * 24
 
 
@@ -273,11 +287,39 @@ class CachedPanel:
     panel: DashboardPanel | None
     versions: dict[str, str | None]
     valid_until: datetime
+    computed_at: datetime
 
     def holds(self, versions: dict[str, str | None], now: datetime) -> bool:
         return now < self.valid_until and all(
             table in versions and versions[table] == state for table, state in self.versions.items()
         )
+
+
+# --- fresh enough ---------------------------------------------------------------------------
+#
+# In a survey week or when registration opens, people write every second: exactly cached panels
+# would be computed anew for nearly every reader (about a second of work at a region's size).
+# So the page (and the API's key figures) show a panel written to since it was computed as it
+# was, with the time it was computed, for up to PORTAL_DASHBOARD_FRESHNESS_SECONDS; the first
+# reader after that computes it anew while the others still see it as it was (for up to 30 s
+# more, should that reader fail). Never past the
+# moment its figures change with the time alone (`valid_until`). The report to the funder and
+# the exports are always exact.
+
+
+def _shown_as_it_was(entry: CachedPanel | None, key: str, now: datetime) -> bool:
+    freshness = timedelta(seconds=settings.PORTAL_DASHBOARD_FRESHNESS_SECONDS)
+    if entry is None or not freshness or now >= entry.valid_until:
+        return False
+    if now - entry.computed_at < freshness:
+        return True
+    # Older: this reader computes it anew, unless another one began to less than 30 s ago.
+    return not cache.add(f"{key}:computing", True, timeout=30)
+
+
+def dashboard_as_of(panels: list[DashboardPanel]) -> datetime | None:
+    """When the oldest figures shown were computed, if any are shown as they were."""
+    return min((panel.as_of for panel in panels if panel.as_of), default=None)
 
 
 def _cache_key(provider, *, programme, county_ids, period) -> str:
@@ -288,11 +330,15 @@ def _cache_key(provider, *, programme, county_ids, period) -> str:
     return f"dashboard:{PANEL_CACHE_VERSION}:{name}:{programme.pk}:{scope}:{span}:{language}"
 
 
-def _checked(computed: dict, versions: dict, now: datetime, *, html: bool) -> dict:
+def _checked(
+    computed: dict, versions: dict, now: datetime, *, html: bool, fresh_enough: bool = False
+) -> dict:
     """The entries to store: the panels whose tables no write changed while they were
     computed, each until its figures change with the time: the next local midnight (figures
     of "today": late milestones, reports due, placements over) or a moment the panel names (a
-    gathering starting), whichever comes first."""
+    gathering starting), whichever comes first. With `fresh_enough`, the others too, under the
+    states read before computing: never served as exact (a changed state never comes back),
+    only as they were (see "fresh enough")."""
     after = table_versions.table_versions() or {}
     midnight = timezone.make_aware(
         datetime.combine(timezone.localdate(now) + timedelta(days=1), time.min)
@@ -300,14 +346,17 @@ def _checked(computed: dict, versions: dict, now: datetime, *, html: bool) -> di
     entries = {}
     for key, (tables, panel) in computed.items():
         states = {table: versions.get(table) for table in tables}
-        if any(table not in after or after[table] != state for table, state in states.items()):
+        changed = any(
+            table not in after or after[table] != state for table, state in states.items()
+        )
+        if changed and not fresh_enough:
             continue
         until = min(midnight, panel.valid_until or midnight) if panel else midnight
         if panel is not None:
             panel.stamp = uuid.uuid4().hex
             if html:
                 _render(panel)
-        entries[key] = CachedPanel(panel=panel, versions=states, valid_until=until)
+        entries[key] = CachedPanel(panel=panel, versions=states, valid_until=until, computed_at=now)
     return entries
 
 
@@ -361,11 +410,19 @@ class DashboardOverview:
 
 
 def dashboard_overview(
-    *, programme: Programme, user, period: Period | None = None, html: bool = False
+    *,
+    programme: Programme,
+    user,
+    period: Period | None = None,
+    html: bool = False,
+    fresh_enough: bool = False,
 ) -> DashboardOverview:
     """The panels, each county's card of key figures, the loop matrix and every table (with
-    `html`, the panels' sections as HTML where they can be cached: for a page)."""
-    panels = programme_dashboard(programme=programme, user=user, period=period, html=html)
+    `html`, the panels' sections as HTML where they can be cached: for a page; `fresh_enough`
+    as `programme_dashboard` says)."""
+    panels = programme_dashboard(
+        programme=programme, user=user, period=period, html=html, fresh_enough=fresh_enough
+    )
     county_ids = dashboard_county_ids(programme=programme, user=user)
     counties = dashboard_counties(programme=programme, county_ids=county_ids)
     areas = dashboard_areas(programme=programme)
@@ -390,8 +447,8 @@ def dashboard_overview(
 
 def dashboard_cards(*, programme: Programme, user) -> list[CountyCard]:
     """Only each county's card of key figures (the API's key figures): the overview's cards,
-    without its loop matrix and tables."""
-    panels = programme_dashboard(programme=programme, user=user)
+    without its loop matrix and tables; fresh enough, as the page's)."""
+    panels = programme_dashboard(programme=programme, user=user, fresh_enough=True)
     county_ids = dashboard_county_ids(programme=programme, user=user)
     return _cards(panels, dashboard_counties(programme=programme, county_ids=county_ids))
 

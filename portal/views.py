@@ -96,7 +96,7 @@ def programme_dashboard(request, pk):
         programme=programme, user=request.user
     )
     overview = programme_dashboard_panels.dashboard_overview(
-        programme=programme, user=request.user, html=True
+        programme=programme, user=request.user, html=True, fresh_enough=True
     )
     return render(
         request,
@@ -108,6 +108,7 @@ def programme_dashboard(request, pk):
             "panels": overview.panels,
             "years": programme_years(programme),
             "shown_counties": None if county_ids is None else [c.county for c in overview.cards],
+            "as_of": programme_dashboard_panels.dashboard_as_of(overview.panels),
         },
     )
 

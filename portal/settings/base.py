@@ -304,6 +304,11 @@ SURVEYS_MIN_GROUP_SIZE_FLOOR = env.int("SURVEYS_MIN_GROUP_SIZE_FLOOR", default=5
 # Invitation links work this many days (the invitation says so; the inviter can re-send it).
 PORTAL_INVITATION_VALID_DAYS = env.int("PORTAL_INVITATION_VALID_DAYS", default=14)
 
+# The dashboard shows figures written to since they were computed as they were (with their time)
+# for up to this many seconds, so that a busy survey week does not compute them for every reader
+# (portal/dashboard.py, "fresh enough"). 0: always as they are now.
+PORTAL_DASHBOARD_FRESHNESS_SECONDS = env.int("PORTAL_DASHBOARD_FRESHNESS_SECONDS", default=120)
+
 # Personal data (the privacy notice states these periods; portal/privacy.py applies them).
 # Invitations nobody accepted are deleted this many days after they expired:
 PORTAL_RETENTION_INVITATION_DAYS = env.int("PORTAL_RETENTION_INVITATION_DAYS", default=90)

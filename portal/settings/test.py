@@ -27,3 +27,7 @@ MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT = None
+
+# Tests read the dashboard as it is after each write; the figures shown as they were (for a
+# while after a write) are tested on their own (portal/tests/test_dashboard_cache.py).
+PORTAL_DASHBOARD_FRESHNESS_SECONDS = 0

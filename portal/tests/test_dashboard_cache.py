@@ -381,3 +381,55 @@ def test_a_panel_that_cannot_be_pickled_is_shown_not_cached(world, client_for):
         dashboard.providers.remove(provider)
     # (the keys asked above are the page's: the panels stored before the odd one are there)
     assert cache.get(_key(_provider("reach_panel"), _programme(world), world.project_leader))
+
+
+def test_while_people_write_the_page_shows_figures_as_they_were_with_their_time(
+    world, loop, client_for, settings
+):
+    """In a busy week the page shows a panel written to since as it was, says since when, and
+    computes it anew once it is older than the freshness; the report to the funder and the
+    exports (no `fresh_enough`) are always exact."""
+    settings.PORTAL_DASHBOARD_FRESHNESS_SECONDS = 120
+    client = client_for(world.project_leader)
+    programme = _programme(world)
+    courses = _provider("course_panel")
+    before = _page(client, world.programme)
+    assert "Some figures are as they were" not in before
+    course_services.registration_create(
+        user=world.staff_b, gathering=loop.course_b.gatherings.first(), library=world.library_b
+    )
+    shown = _page(client, world.programme)
+    assert "Some figures are as they were at" in shown
+    assert not _served_from_cache(courses, programme, world.project_leader)
+    leader = world.project_leader
+    as_it_was = {
+        p.key: p
+        for p in dashboard.programme_dashboard(programme=programme, user=leader, fresh_enough=True)
+    }
+    recomputed = {p.key: p for p in _recomputed(programme, leader)}
+    assert as_it_was["courses"].as_of is not None
+    assert as_it_was["courses"].key_figures != recomputed["courses"].key_figures
+    exact = dashboard.programme_dashboard(programme=programme, user=leader)  # (the funder's)
+    assert _plain(exact) == _plain(recomputed.values())
+
+    cache.delete_many(
+        [_key(provider, programme, leader) for provider in dashboard.providers]
+    )  # as they were again: the page after the freshness computes them anew
+    _page(client, world.programme)
+    course_services.registration_create(
+        user=world.staff_a, gathering=loop.course_a.gatherings.first(), library=world.library_a
+    )
+    assert "Some figures are as they were at" in _page(client, world.programme)
+    later = timezone.now() + timedelta(seconds=121)
+    with mock.patch("portal.dashboard.timezone.now", return_value=later):
+        assert "Some figures are as they were" not in _page(client, world.programme)
+    assert _served_from_cache(courses, programme, leader)
+
+    settings.PORTAL_DASHBOARD_FRESHNESS_SECONDS = 0  # never as they were
+    course_services.registration_create(
+        user=world.library_leader_a,
+        gathering=loop.course_a.gatherings.first(),
+        library=world.library_a,
+    )
+    assert "Some figures are as they were" not in _page(client, world.programme)
+    assert _served_from_cache(courses, programme, leader)
