@@ -300,7 +300,7 @@ class CachedPanel:
 # In a survey week or when registration opens, people write every second: exactly cached panels
 # would be computed anew for nearly every reader (about a second of work at a region's size).
 # So the page (and the API's key figures) show a panel written to since it was computed as it
-# was, with the time it was computed, for up to PORTAL_DASHBOARD_FRESHNESS_SECONDS; the first
+# was, with the time it was computed, for up to PORTAL_FIGURES_FRESHNESS_SECONDS; the first
 # reader after that computes it anew while the others still see it as it was (for up to 30 s
 # more, should that reader fail). Never past the
 # moment its figures change with the time alone (`valid_until`). The report to the funder and
@@ -308,7 +308,7 @@ class CachedPanel:
 
 
 def _shown_as_it_was(entry: CachedPanel | None, key: str, now: datetime) -> bool:
-    freshness = timedelta(seconds=settings.PORTAL_DASHBOARD_FRESHNESS_SECONDS)
+    freshness = timedelta(seconds=settings.PORTAL_FIGURES_FRESHNESS_SECONDS)
     if entry is None or not freshness or now >= entry.valid_until:
         return False
     if now - entry.computed_at < freshness:

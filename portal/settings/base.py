@@ -304,10 +304,12 @@ SURVEYS_MIN_GROUP_SIZE_FLOOR = env.int("SURVEYS_MIN_GROUP_SIZE_FLOOR", default=5
 # Invitation links work this many days (the invitation says so; the inviter can re-send it).
 PORTAL_INVITATION_VALID_DAYS = env.int("PORTAL_INVITATION_VALID_DAYS", default=14)
 
-# The dashboard shows figures written to since they were computed as they were (with their time)
-# for up to this many seconds, so that a busy survey week does not compute them for every reader
-# (portal/dashboard.py, "fresh enough"). 0: always as they are now.
-PORTAL_DASHBOARD_FRESHNESS_SECONDS = env.int("PORTAL_DASHBOARD_FRESHNESS_SECONDS", default=120)
+# The dashboard and the results pages show figures written to since they were computed as they
+# were (with their time) for up to this many seconds, so that a busy survey week does not compute
+# them for every reader (portal/dashboard.py, "fresh enough"; surveys.results.selectors,
+# `survey_results`). The report to the funder, the exports and the API are always exact. 0: always
+# as they are now.
+PORTAL_FIGURES_FRESHNESS_SECONDS = env.int("PORTAL_FIGURES_FRESHNESS_SECONDS", default=120)
 
 # Personal data (the privacy notice states these periods; portal/privacy.py applies them).
 # Invitations nobody accepted are deleted this many days after they expired:

@@ -28,6 +28,7 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT = None
 
-# Tests read the dashboard as it is after each write; the figures shown as they were (for a
-# while after a write) are tested on their own (portal/tests/test_dashboard_cache.py).
-PORTAL_DASHBOARD_FRESHNESS_SECONDS = 0
+# Tests read the dashboard and the results as they are after each write; the figures shown as
+# they were (for a while after a write) are tested on their own (portal/tests/
+# test_dashboard_cache.py, surveys/results/tests/test_figures_cache.py).
+PORTAL_FIGURES_FRESHNESS_SECONDS = 0

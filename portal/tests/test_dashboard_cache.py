@@ -389,7 +389,7 @@ def test_while_people_write_the_page_shows_figures_as_they_were_with_their_time(
     """In a busy week the page shows a panel written to since as it was, says since when, and
     computes it anew once it is older than the freshness; the report to the funder and the
     exports (no `fresh_enough`) are always exact."""
-    settings.PORTAL_DASHBOARD_FRESHNESS_SECONDS = 120
+    settings.PORTAL_FIGURES_FRESHNESS_SECONDS = 120
     client = client_for(world.project_leader)
     programme = _programme(world)
     courses = _provider("course_panel")
@@ -425,7 +425,7 @@ def test_while_people_write_the_page_shows_figures_as_they_were_with_their_time(
         assert "Some figures are as they were" not in _page(client, world.programme)
     assert _served_from_cache(courses, programme, leader)
 
-    settings.PORTAL_DASHBOARD_FRESHNESS_SECONDS = 0  # never as they were
+    settings.PORTAL_FIGURES_FRESHNESS_SECONDS = 0  # never as they were
     course_services.registration_create(
         user=world.library_leader_a,
         gathering=loop.course_a.gatherings.first(),

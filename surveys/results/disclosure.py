@@ -42,8 +42,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.core.cache import cache
+from django.utils import timezone
 
 from ..models import Question, ResultTally, ResultTallyVersion, Survey
 
@@ -196,6 +198,9 @@ class Disclosure:
     # The state of the sums these blocks are of (ResultTallyVersion's token), when known: the
     # figures disclosed with them are cached under it too (surveys.results.selectors).
     token: object = field(default=None, compare=False)
+    # When these blocks were the sums' state, if they are no longer: shown as they were (see
+    # `survey_disclosure`'s `as_it_was_within`); None when they are the sums as they are now.
+    as_of: datetime | None = field(default=None, compare=False)
     # Answers already given, per (partition, selection): most measures share one partition.
     _answers: dict[tuple[int, Callable], bool] = field(
         default_factory=dict, repr=False, compare=False
@@ -222,7 +227,7 @@ def sums_token(survey: Survey):
     return ResultTallyVersion.objects.filter(survey=survey).values_list("token", flat=True).first()
 
 
-def survey_disclosure(survey: Survey) -> Disclosure:
+def survey_disclosure(survey: Survey, *, as_it_was_within: timedelta | None = None) -> Disclosure:
     """The disclosure control of a survey's submitted responses, from its running sums.
 
     Cached exactly: under the token of the sums' state (ResultTallyVersion: a new random token in
@@ -231,20 +236,42 @@ def survey_disclosure(survey: Survey) -> Disclosure:
     stored only when the token read again afterwards is unchanged: every write commits its sums
     and its new token together, so an unchanged token means the sums read between the two reads
     were that state's (a writer committing meanwhile never has its state stored under the old
-    token). Sums without a token (counted before tokens existed) are not cached."""
+    token). Sums without a token (counted before tokens existed) are not cached.
+
+    With `as_it_was_within` (the results pages in a survey week, where every submission makes a
+    new state): on a miss, the last state whose blocks were stored, if that was less than this
+    long ago, with its time (`as_of`); the figures are then that state's too (see
+    `surveys.results.selectors.disclosed_numbers`), so what is shown is one state as it was."""
     threshold = survey.group_size_threshold
     token = sums_token(survey)
     if token is None:
         return _disclosure_formed(survey, threshold)
-    key = f"surveys:disclosure:{DISCLOSURE_CACHE_VERSION}:{survey.pk}:{token}:{threshold}"
-    partitions = cache.get(key)
+    partitions = cache.get(_disclosure_key(survey, token, threshold))
     if partitions is not None:
         return Disclosure(threshold=threshold, partitions=partitions, token=token)
+    last_key = f"surveys:disclosure-last:{DISCLOSURE_CACHE_VERSION}:{survey.pk}:{threshold}"
+    if as_it_was_within:
+        last = cache.get(last_key)  # (token, when it was stored)
+        if last is not None and timezone.now() - last[1] < as_it_was_within:
+            partitions = cache.get(_disclosure_key(survey, last[0], threshold))
+            if partitions is not None:
+                return Disclosure(
+                    threshold=threshold, partitions=partitions, token=last[0], as_of=last[1]
+                )
     disclosure = _disclosure_formed(survey, threshold)
     if sums_token(survey) == token:
-        cache.set(key, disclosure.partitions, DISCLOSURE_CACHE_SECONDS)
+        cache.set(
+            _disclosure_key(survey, token, threshold),
+            disclosure.partitions,
+            DISCLOSURE_CACHE_SECONDS,
+        )
+        cache.set(last_key, (token, timezone.now()), DISCLOSURE_CACHE_SECONDS)
         disclosure.token = token
     return disclosure
+
+
+def _disclosure_key(survey: Survey, token, threshold: int) -> str:
+    return f"surveys:disclosure:{DISCLOSURE_CACHE_VERSION}:{survey.pk}:{token}:{threshold}"
 
 
 def _disclosure_formed(survey: Survey, threshold: int) -> Disclosure:

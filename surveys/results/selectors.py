@@ -18,8 +18,10 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Avg, Case, Count, F, Q, QuerySet, Sum, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
@@ -574,6 +576,7 @@ class SurveyResults:
     with_programme_average: bool = False
     counties: list[County] = field(default_factory=list)
     libraries: list[Library] = field(default_factory=list)
+    as_of: datetime | None = None  # the figures as they were then (see `survey_results`)
 
 
 def _gap_level(gap: float | None) -> str:
@@ -678,10 +681,17 @@ def disclosed_numbers(
     )
     figures = cache.get(key)
     if figures is None:
+        if disclosure.as_of is not None:
+            raise StateGone  # (the sums are no longer those of these blocks)
         figures = computed()
         if sums_token(survey) == disclosure.token:
             cache.set(key, figures, FIGURES_CACHE_SECONDS)
     return figures
+
+
+class StateGone(Exception):  # noqa: N818 - a state, not an error
+    """The figures of a past state of the sums were asked for (blocks shown as they were) but
+    not kept: they can only be computed as they are now."""
 
 
 def snapshot_group_key(scope: ResultScope, filters: ResultFilters) -> str | None:
@@ -717,19 +727,39 @@ def survey_results(
     filters: ResultFilters | None = None,
     language: str | None = None,
     part: str | int = ALL_QUESTIONS,
+    fresh_enough: bool = False,
 ) -> SurveyResults:
     """What the results pages show, in a fixed number of queries.
 
     `part`: ALL_QUESTIONS, OVERVIEW (count, response rate, areas and heatmaps; the questions
     listed without figures) or a question's id (the count and that question's figures).
+    `fresh_enough` (the results pages): in a survey week, where every submission makes a new
+    state of the sums, the figures of the last state computed, as they were then (`as_of`), for
+    up to PORTAL_FIGURES_FRESHNESS_SECONDS; blocks and figures always of one state. The exports
+    and the API are always as the sums are now.
     """
     filters = filters or ResultFilters()
     scope = result_scope(user, survey)
     counties, libraries = _filter_choices(survey, scope)
     filters = _clean_filters(filters, counties, libraries)
+    if survey.raw_answers_purged_at:
+        return _results(survey, scope, filters, counties, libraries, language, part, None)
+    freshness = timedelta(seconds=settings.PORTAL_FIGURES_FRESHNESS_SECONDS)
+    if fresh_enough and freshness:
+        disclosure = survey_disclosure(survey, as_it_was_within=freshness)
+        try:
+            return _results(survey, scope, filters, counties, libraries, language, part, disclosure)
+        except StateGone:
+            pass  # this state's figures for these filters were not kept: as they are now
+    disclosure = survey_disclosure(survey)
+    return _results(survey, scope, filters, counties, libraries, language, part, disclosure)
+
+
+def _results(
+    survey, scope, filters, counties, libraries, language, part, disclosure
+) -> SurveyResults:
     one_question = part not in (OVERVIEW, ALL_QUESTIONS)
     question_ids = {ALL_QUESTIONS: None, OVERVIEW: ()}.get(part, (part,))
-    disclosure = None if survey.raw_answers_purged_at else survey_disclosure(survey)
     numbers, from_snapshot = survey_numbers(
         survey=survey,
         scope=scope,
@@ -748,6 +778,7 @@ def survey_results(
         unavailable=numbers is None,
         counties=counties,
         libraries=libraries,
+        as_of=disclosure.as_of if disclosure else None,
     )
     numbers = numbers or {"suppressed": True, "items": {}, "areas": {}, "area_counties": {}}
     results.n = numbers.get("n")

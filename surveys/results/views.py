@@ -93,7 +93,11 @@ def results(request, pk):
     """The overview: count, response rate, areas and heatmaps; each question on its own page."""
     survey = _survey_for_results(request, pk)
     result = survey_results(
-        survey=survey, user=request.user, filters=filters_from_query(request), part=OVERVIEW
+        survey=survey,
+        user=request.user,
+        filters=filters_from_query(request),
+        part=OVERVIEW,
+        fresh_enough=True,
     )
     return render(
         request,
@@ -117,7 +121,11 @@ def results_question(request, pk, question_pk):
     if not Question.objects.filter(survey=survey, pk=question_pk).exists():
         raise Http404
     result = survey_results(
-        survey=survey, user=request.user, filters=filters_from_query(request), part=question_pk
+        survey=survey,
+        user=request.user,
+        filters=filters_from_query(request),
+        part=question_pk,
+        fresh_enough=True,
     )
     ids = [question.pk for question in result.question_list]
     index = ids.index(question_pk)

@@ -3,9 +3,14 @@ before, a read gives what a full recomputation over the answers (the figures and
 rule's blocks counted again from every answer) gives now, for every scope and filter, after
 submissions by every path and after the purge; no scope's figures are served to another."""
 
+from datetime import timedelta
+from unittest import mock
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -194,3 +199,50 @@ def test_figures_read_while_the_sums_change_are_not_cached(world, survey, monkey
     assert during["n"] == 12  # the sums as that read saw them
     after, _queries = read(survey, filters=ResultFilters(role="staff"))
     assert after["n"] == 13
+
+
+def test_in_a_survey_week_the_pages_show_one_state_as_it_was_with_its_time(
+    world, survey, client_for, settings
+):
+    """After a submission the results pages show the last state computed, as it was and with
+    its time (blocks and figures of that one state), for up to the freshness; a filter that
+    state was never read for, the exports and the API, and any read after the freshness, are
+    the sums as they are now."""
+    settings.PORTAL_FIGURES_FRESHNESS_SECONDS = 120
+    leader = world.project_leader
+
+    def results(fresh_enough=True, **filters):
+        return selectors.survey_results(
+            survey=survey,
+            user=leader,
+            filters=ResultFilters(**filters),
+            part=selectors.OVERVIEW,
+            fresh_enough=fresh_enough,
+        )
+
+    def figures(result):
+        return result.n, [(a.area.pk, a.gap, a.suppressed) for a in result.areas]
+
+    before = results()
+    assert before.as_of is None and before.n == 12
+    add_responses(survey, count=6, library=world.library_a, seed=3)
+
+    shown = results()
+    assert shown.as_of is not None and figures(shown) == figures(before)
+    page = client_for(leader).get(reverse("surveys:results", args=[survey.pk]))
+    assert "These figures are as they were at" in page.content.decode()
+    now = results(fresh_enough=False)  # the exports, the API
+    assert now.as_of is None and now.n == 18
+    assert now.n == recomputed_figures(survey, ResultScope(), ResultFilters(), ())["n"]
+
+    never_read = results(county_id=world.county_b.pk)
+    assert never_read.as_of is None and never_read.n == 6
+
+    later = timezone.now() + timedelta(seconds=121)
+    with mock.patch("surveys.results.disclosure.timezone.now", return_value=later):
+        assert results().as_of is None
+    assert results().as_of is None  # the state computed anew is the last state now
+
+    settings.PORTAL_FIGURES_FRESHNESS_SECONDS = 0  # always as they are now
+    add_responses(survey, count=6, library=world.library_b, seed=4)
+    assert results().n == 24 and results().as_of is None
