@@ -689,7 +689,7 @@ def disclosed_numbers(
     return figures
 
 
-class StateGone(Exception):  # noqa: N818 - a state, not an error
+class StateGone(Exception):
     """The figures of a past state of the sums were asked for (blocks shown as they were) but
     not kept: they can only be computed as they are now."""
 
