@@ -733,10 +733,10 @@ def survey_results(
 
     `part`: ALL_QUESTIONS, OVERVIEW (count, response rate, areas and heatmaps; the questions
     listed without figures) or a question's id (the count and that question's figures).
-    `fresh_enough` (the results pages): in a survey week, where every submission makes a new
+    `fresh_enough` (the results overview): in a survey week, where every submission makes a new
     state of the sums, the figures of the last state computed, as they were then (`as_of`), for
-    up to PORTAL_FIGURES_FRESHNESS_SECONDS; blocks and figures always of one state. The exports
-    and the API are always as the sums are now.
+    up to PORTAL_FIGURES_FRESHNESS_SECONDS; blocks and figures always of one state. A question's
+    page, the exports and the API are always as the sums are now.
     """
     filters = filters or ResultFilters()
     scope = result_scope(user, survey)
