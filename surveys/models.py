@@ -9,6 +9,8 @@ for an anonymous survey it must be impossible to join them in the database.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -562,43 +564,55 @@ class ResultTally(models.Model):
         return f"{self.survey_id} {self.item}={self.value}: {self.n}"
 
 
-class ResultTallyVersion(models.Model):
-    """Which state a survey's running sums are in: a new random token in the transaction of every
-    write of its ResultTally rows (surveys.results.services), so the disclosure rule's blocks can
-    be cached under it (surveys.results.disclosure). Random rather than counted: a token written
-    by a transaction that was rolled back, or by another database, never comes back. A table of
-    its own, so that no save of a Survey (from a form, say) can write an old token back.
-    """
+class SurveyStateToken(models.Model):
+    """Which state a part of a survey is in: a new random token in the transaction of every write
+    of that part, so what is computed from it can be cached under the token. Random rather than
+    counted: a token written by a transaction that was rolled back, or by another database, never
+    comes back. A table of its own, so that no save of a Survey (from a form, say) can write an
+    old token back."""
 
     survey = models.OneToOneField(
         Survey, on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
     token = models.UUIDField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.survey_id}: {self.token}"
+
+    @classmethod
+    def renew(cls, *, survey_id: int) -> None:
+        """A new token, in the writing transaction (an upsert of the survey's one row)."""
+        cls.objects.bulk_create(
+            [cls(survey_id=survey_id, token=uuid.uuid4())],
+            update_conflicts=True,
+            unique_fields=["survey"],
+            update_fields=["token"],
+        )
+
+    @classmethod
+    def current(cls, survey: Survey):
+        """The token now (None: never written)."""
+        return cls.objects.filter(survey=survey).values_list("token", flat=True).first()
+
+
+class ResultTallyVersion(SurveyStateToken):
+    """The state of a survey's running sums (ResultTally), renewed with every write of them
+    (surveys.results.services), so the disclosure rule's blocks and the disclosed figures can be
+    cached under it (surveys.results)."""
 
     class Meta:
         verbose_name = _("result tally version")
         verbose_name_plural = _("result tally versions")
 
-    def __str__(self):
-        return f"{self.survey_id}: {self.token}"
 
-
-class SurveyStructureVersion(models.Model):
-    """Which state a survey's structure (pages, questions, options, statements and their texts)
-    is in: a new random token in the transaction of every change of it (the builder's services,
-    the imports, the admin), so the answer pages can read the structure from the cache under it
-    (surveys.answering.selectors). A table of its own, as ResultTallyVersion, so that no save of a
-    Survey can write an old token back.
-    """
-
-    survey = models.OneToOneField(
-        Survey, on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
-    token = models.UUIDField()
+class SurveyStructureVersion(SurveyStateToken):
+    """The state of a survey's structure (pages, questions, options, statements and their
+    texts), renewed with every change of it (the builder's services, the imports, the admin), so
+    the answer pages can read the structure from the cache under it (surveys.answering)."""
 
     class Meta:
         verbose_name = _("survey structure version")
         verbose_name_plural = _("survey structure versions")
-
-    def __str__(self):
-        return f"{self.survey_id}: {self.token}"

@@ -2,20 +2,11 @@
 
 import pytest
 
+from conftest import World
 from portal import permissions
 from portal.models import County, Library, Programme, User
 
-ALL = {
-    "site_admin",
-    "project_leader",
-    "coordinator_a",
-    "coordinator_b",
-    "library_leader_a",
-    "library_leader_b",
-    "staff_a",
-    "staff_b",
-    "outsider",
-}
+ALL = set(World.PEOPLE)
 MANAGERS_A = {"site_admin", "project_leader", "coordinator_a"}
 MANAGERS_B = {"site_admin", "project_leader", "coordinator_b"}
 

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from portal import permissions
 from portal.tokens import token_hash
 
+from ..builder.selectors import survey_structure
 from ..models import (
     Answer,
     Page,
@@ -83,28 +84,13 @@ STRUCTURE_CACHE_SECONDS = 24 * 60 * 60  # a state's structure; a new state has a
 
 
 def _structure_token(survey: Survey):
-    return (
-        SurveyStructureVersion.objects.filter(survey=survey).values_list("token", flat=True).first()
-    )
+    return SurveyStructureVersion.current(survey)
 
 
 def _answer_structure_read(survey: Survey) -> list[Page]:
-    """Pages with their questions, options and statements, as answering needs them (four
-    queries). Not the competence areas (the builder's `survey_structure` reads them): those are
+    """The structure as answering needs it (four queries). Not the competence areas: those are
     changed elsewhere, without the structure's token, and answering never shows them."""
-    pages = list(survey.pages.order_by("position", "id").select_related("condition_question"))
-    questions = (
-        Question.objects.filter(survey=survey)
-        .select_related("condition_question")
-        .prefetch_related("options", "statements")
-        .order_by("position", "id")
-    )
-    by_page: dict[int, list[Question]] = {page.pk: [] for page in pages}
-    for question in questions:
-        by_page.setdefault(question.page_id, []).append(question)
-    for page in pages:
-        page.ordered_questions = by_page.get(page.pk, [])
-    return pages
+    return survey_structure(survey, competence_areas=False)
 
 
 def answer_structure(survey: Survey) -> list[Page]:

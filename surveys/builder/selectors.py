@@ -41,13 +41,17 @@ def survey_list(*, user) -> QuerySet[Survey]:
     )
 
 
-def survey_structure(survey: Survey) -> list[Page]:
-    """Pages with their questions, options and statements, in order (a fixed number of queries)."""
+def survey_structure(survey: Survey, *, competence_areas: bool = True) -> list[Page]:
+    """Pages with their questions, options and statements, in order (a fixed number of queries);
+    with their competence areas unless `competence_areas` is off."""
     pages = list(survey.pages.order_by("position", "id").select_related("condition_question"))
+    areas = ("competence_area",) if competence_areas else ()
     questions = (
         Question.objects.filter(survey=survey)
-        .select_related("competence_area", "condition_question")
-        .prefetch_related("options", "statements__competence_area")
+        .select_related(*areas, "condition_question")
+        .prefetch_related(
+            "options", "statements__competence_area" if competence_areas else "statements"
+        )
         .order_by("position", "id")
     )
     by_page: dict[int, list[Question]] = {page.pk: [] for page in pages}

@@ -9,7 +9,6 @@ log. An open survey can be extended or closed early.
 from __future__ import annotations
 
 import secrets
-import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -134,12 +133,7 @@ def survey_structure_changed(*, survey_id: int) -> None:
     transaction of every change of its pages, questions, options or statements: the answer
     pages keep the structure in the cache under it (surveys.answering.selectors). Random, so a
     token of a rolled-back transaction never returns."""
-    SurveyStructureVersion.objects.bulk_create(
-        [SurveyStructureVersion(survey_id=survey_id, token=uuid.uuid4())],
-        update_conflicts=True,
-        unique_fields=["survey"],
-        update_fields=["token"],
-    )
+    SurveyStructureVersion.renew(survey_id=survey_id)
 
 
 def _log(action: str, *, user, survey: Survey, data: dict | None = None) -> None:

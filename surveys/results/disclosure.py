@@ -224,7 +224,7 @@ DISCLOSURE_CACHE_SECONDS = 6 * 60 * 60  # a state's blocks; a new state has a ne
 
 def sums_token(survey: Survey):
     """The token of the state of a survey's running sums (None: sums counted before tokens)."""
-    return ResultTallyVersion.objects.filter(survey=survey).values_list("token", flat=True).first()
+    return ResultTallyVersion.current(survey)
 
 
 def survey_disclosure(survey: Survey, *, as_it_was_within: timedelta | None = None) -> Disclosure:

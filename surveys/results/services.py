@@ -8,7 +8,6 @@ answers). Results pages then read the snapshot (see surveys.results.selectors).
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -74,12 +73,7 @@ def result_tallies_changed(*, survey_id: int) -> None:
     One row per survey, so concurrent submissions to a survey wait for each other from here to
     their commit: it is the last row a submission locks (after its sums, in their order), which
     keeps that wait short and the order of locks the same in every writer (no deadlock)."""
-    ResultTallyVersion.objects.bulk_create(
-        [ResultTallyVersion(survey_id=survey_id, token=uuid.uuid4())],
-        update_conflicts=True,
-        unique_fields=["survey"],
-        update_fields=["token"],
-    )
+    ResultTallyVersion.renew(survey_id=survey_id)
 
 
 def result_tallies_count(*, survey_id: int, response_ids) -> int:
