@@ -115,6 +115,7 @@ class SurveyResultsSerializer(serializers.Serializer):
     by_difference = serializers.BooleanField()
     from_snapshot = serializers.BooleanField()
     unavailable = serializers.BooleanField()
+    as_of = serializers.DateTimeField(allow_null=True)
     filters = AppliedFiltersSerializer()
     questions = QuestionFiguresSerializer(many=True)
     areas = AreaFiguresSerializer(many=True)
@@ -180,6 +181,7 @@ def results_data(results: SurveyResults) -> dict:
         "by_difference": results.by_difference,
         "from_snapshot": results.from_snapshot,
         "unavailable": results.unavailable,
+        "as_of": results.as_of,
         "filters": {
             "county": results.filters.county_id,
             "library": results.filters.library_id,

@@ -154,7 +154,9 @@ class SurveyViewSet(PolicyViewSet):
             "libraries you may see, no figure about fewer respondents than the survey's minimum "
             "group size (nor one that would reveal a smaller group by subtraction), never an "
             "answer or a free text. 403 if you may see the survey but not its results. As CSV, "
-            "one figure a row (a figure held back is empty there)."
+            "one figure a row (a figure held back is empty there). While responses come in, the "
+            "figures may be as they were up to a few minutes ago (as on the results page): "
+            "as_of says when; it is null when they are as the answers are now."
         ),
     )
     @action(
@@ -172,7 +174,11 @@ class SurveyViewSet(PolicyViewSet):
         query.is_valid(raise_exception=True)
         asked = query.filters()
         answer = survey_results(
-            survey=survey, user=request.user, filters=asked, language=get_language()
+            survey=survey,
+            user=request.user,
+            filters=asked,
+            language=get_language(),
+            fresh_enough=True,
         )
         refused = query.refused_filters(asked, answer.filters)
         if refused:

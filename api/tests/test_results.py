@@ -152,3 +152,20 @@ def test_a_suppressed_figure_is_empty_in_the_csv(world, api_client, survey):
     assert rows[0]["value"] == ""
     assert not [r for r in rows if r["section"] == "question"]
     assert all(r["value"] == "" for r in rows if r["section"] == "area")
+
+
+def test_while_responses_come_in_the_results_say_when_their_figures_were(
+    world, api_client, survey, settings
+):
+    """As on the results page: the figures last computed, as they were, for up to the freshness,
+    with `as_of`; null when they are as the answers are now."""
+    settings.PORTAL_FIGURES_FRESHNESS_SECONDS = 120
+    client = api_client(world.project_leader)
+    first = _results(client, survey).json()
+    assert first["n"] == 11 and first["as_of"] is None
+    add_responses(survey, count=5, library=world.library_b, values=VALUES)
+    shown = _results(client, survey).json()
+    assert shown["n"] == 11 and shown["as_of"] is not None
+    settings.PORTAL_FIGURES_FRESHNESS_SECONDS = 0  # always as they are now
+    now = _results(client, survey).json()
+    assert now["n"] == 16 and now["as_of"] is None

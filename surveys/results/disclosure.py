@@ -270,6 +270,16 @@ def survey_disclosure(survey: Survey, *, as_it_was_within: timedelta | None = No
     return disclosure
 
 
+def disclosure_of_state(survey: Survey, token, as_of: datetime) -> Disclosure | None:
+    """The blocks of a past state of the sums, if they were kept: to show figures of that state
+    as they were (see `surveys.results.selectors.survey_results`)."""
+    threshold = survey.group_size_threshold
+    partitions = cache.get(_disclosure_key(survey, token, threshold))
+    if partitions is None:
+        return None
+    return Disclosure(threshold=threshold, partitions=partitions, token=token, as_of=as_of)
+
+
 def _disclosure_key(survey: Survey, token, threshold: int) -> str:
     return f"surveys:disclosure:{DISCLOSURE_CACHE_VERSION}:{survey.pk}:{token}:{threshold}"
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Avg, Case, Count, F, Q, QuerySet, Sum, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import CompetenceArea, County, Library, RoleAssignment
@@ -37,6 +38,7 @@ from .disclosure import (
     Cell,
     Disclosure,
     area_measure,
+    disclosure_of_state,
     sums_token,
     survey_disclosure,
     text_measure,
@@ -660,6 +662,25 @@ def disclosed_numbers(
 
     if disclosure.token is None:
         return computed()
+    asked = _asked(scope, filters, question_ids)
+    key = _figures_key(survey, disclosure.token, disclosure.threshold, asked)
+    figures = cache.get(key)
+    if figures is None:
+        if disclosure.as_of is not None:
+            raise StateGone  # (the sums are no longer those of these blocks)
+        figures = computed()
+        if sums_token(survey) == disclosure.token:
+            cache.set(key, figures, FIGURES_CACHE_SECONDS)
+            last = (disclosure.token, timezone.now())
+            cache.set(
+                _last_figures_key(survey, disclosure.threshold, asked), last, FIGURES_CACHE_SECONDS
+            )
+    return figures
+
+
+def _asked(scope: ResultScope, filters: ResultFilters, question_ids) -> str:
+    """Everything a person's figures depend on besides the survey and its state: their scope
+    (so no one is served figures of another's scope), the filters and the questions asked."""
     asked = (
         None if scope.county_ids is None else sorted(scope.county_ids),
         None if scope.library_ids is None else sorted(scope.library_ids),
@@ -669,24 +690,36 @@ def disclosed_numbers(
         filters.role,
         None if question_ids is None else sorted(question_ids),
     )
-    key = ":".join(
-        (
-            "surveys:figures",
-            str(FIGURES_CACHE_VERSION),
-            str(survey.pk),
-            str(disclosure.token),
-            str(disclosure.threshold),
-            hashlib.sha256(repr(asked).encode()).hexdigest(),
-        )
-    )
-    figures = cache.get(key)
-    if figures is None:
-        if disclosure.as_of is not None:
-            raise StateGone  # (the sums are no longer those of these blocks)
-        figures = computed()
-        if sums_token(survey) == disclosure.token:
-            cache.set(key, figures, FIGURES_CACHE_SECONDS)
-    return figures
+    return hashlib.sha256(repr(asked).encode()).hexdigest()
+
+
+def _figures_key(survey: Survey, token, threshold: int, asked: str) -> str:
+    parts = ("surveys:figures", FIGURES_CACHE_VERSION, survey.pk, token, threshold, asked)
+    return ":".join(map(str, parts))
+
+
+def _last_figures_key(survey: Survey, threshold: int, asked: str) -> str:
+    """Where the state of the figures last computed for these asked figures is kept, with the
+    time they were computed: (token, time)."""
+    parts = ("surveys:figures-last", FIGURES_CACHE_VERSION, survey.pk, threshold, asked)
+    return ":".join(map(str, parts))
+
+
+def _disclosures_as_they_were(
+    survey: Survey, scope: ResultScope, filters: ResultFilters, question_ids, freshness: timedelta
+) -> Iterator[Disclosure]:
+    """The states whose figures may be shown as they were, best first: the sums as they are now
+    if their blocks are kept, else the last state whose blocks were formed (both from
+    `survey_disclosure`); then the state these very figures were last computed for. Each is
+    tried in turn (StateGone: that state's figures were not kept); none is older than
+    `freshness`."""
+    yield survey_disclosure(survey, as_it_was_within=freshness)
+    asked = _asked(scope, filters, question_ids)
+    last = cache.get(_last_figures_key(survey, survey.group_size_threshold, asked))
+    if last is not None and timezone.now() - last[1] < freshness:
+        disclosure = disclosure_of_state(survey, last[0], as_of=last[1])
+        if disclosure is not None:
+            yield disclosure
 
 
 class StateGone(Exception):
@@ -718,6 +751,7 @@ def snapshot_group_key(scope: ResultScope, filters: ResultFilters) -> str | None
 
 OVERVIEW = "overview"  # the results page: everything but the questions' figures
 ALL_QUESTIONS = "all"  # the results page and every question's figures (the exports, the API)
+_QUESTIONS_OF_PART = {ALL_QUESTIONS: None, OVERVIEW: ()}  # else the one question's id
 
 
 def survey_results(
@@ -733,10 +767,10 @@ def survey_results(
 
     `part`: ALL_QUESTIONS, OVERVIEW (count, response rate, areas and heatmaps; the questions
     listed without figures) or a question's id (the count and that question's figures).
-    `fresh_enough` (the results overview): in a survey week, where every submission makes a new
-    state of the sums, the figures of the last state computed, as they were then (`as_of`), for
-    up to PORTAL_FIGURES_FRESHNESS_SECONDS; blocks and figures always of one state. A question's
-    page, the exports and the API are always as the sums are now.
+    `fresh_enough` (the results pages, the API): in a survey week, where every submission makes
+    a new state of the sums, the figures of the last state computed, as they were then
+    (`as_of`), for up to PORTAL_FIGURES_FRESHNESS_SECONDS; blocks and figures always of one
+    state. The exports and the funder's report are always as the sums are now.
     """
     filters = filters or ResultFilters()
     scope = result_scope(user, survey)
@@ -746,12 +780,17 @@ def survey_results(
         return _results(survey, scope, filters, counties, libraries, language, part, None)
     freshness = timedelta(seconds=settings.PORTAL_FIGURES_FRESHNESS_SECONDS)
     if fresh_enough and freshness:
-        disclosure = survey_disclosure(survey, as_it_was_within=freshness)
-        try:
-            return _results(survey, scope, filters, counties, libraries, language, part, disclosure)
-        except StateGone:
-            pass  # this state's figures for these filters were not kept: as they are now
-    disclosure = survey_disclosure(survey)
+        question_ids = _QUESTIONS_OF_PART.get(part, (part,))
+        for disclosure in _disclosures_as_they_were(
+            survey, scope, filters, question_ids, freshness
+        ):
+            try:
+                return _results(
+                    survey, scope, filters, counties, libraries, language, part, disclosure
+                )
+            except StateGone:
+                pass  # this state's figures for these filters were not kept
+    disclosure = survey_disclosure(survey)  # as the sums are now
     return _results(survey, scope, filters, counties, libraries, language, part, disclosure)
 
 
@@ -759,7 +798,7 @@ def _results(
     survey, scope, filters, counties, libraries, language, part, disclosure
 ) -> SurveyResults:
     one_question = part not in (OVERVIEW, ALL_QUESTIONS)
-    question_ids = {ALL_QUESTIONS: None, OVERVIEW: ()}.get(part, (part,))
+    question_ids = _QUESTIONS_OF_PART.get(part, (part,))
     numbers, from_snapshot = survey_numbers(
         survey=survey,
         scope=scope,

@@ -120,10 +120,12 @@ def results_question(request, pk, question_pk):
     survey = _survey_for_results(request, pk)
     if not Question.objects.filter(survey=survey, pk=question_pk).exists():
         raise Http404
-    # As the sums are now: a past state's figures of one question under these filters are
-    # seldom kept, and looking for them first cost more than it saved (docs/performance.md).
     result = survey_results(
-        survey=survey, user=request.user, filters=filters_from_query(request), part=question_pk
+        survey=survey,
+        user=request.user,
+        filters=filters_from_query(request),
+        part=question_pk,
+        fresh_enough=True,
     )
     ids = [question.pk for question in result.question_list]
     index = ids.index(question_pk)

@@ -205,9 +205,8 @@ def test_in_a_survey_week_the_pages_show_one_state_as_it_was_with_its_time(
     world, survey, client_for, settings
 ):
     """After a submission the results pages show the last state computed, as it was and with
-    its time (blocks and figures of that one state), for up to the freshness; a filter that
-    state was never read for, the exports and the API, and any read after the freshness, are
-    the sums as they are now."""
+    its time (blocks and figures of that one state), for up to the freshness; a filter never
+    read, the exports, and any read after the freshness, are the sums as they are now."""
     settings.PORTAL_FIGURES_FRESHNESS_SECONDS = 120
     leader = world.project_leader
 
@@ -231,7 +230,7 @@ def test_in_a_survey_week_the_pages_show_one_state_as_it_was_with_its_time(
     assert shown.as_of is not None and figures(shown) == figures(before)
     page = client_for(leader).get(reverse("surveys:results", args=[survey.pk]))
     assert "These figures are as they were at" in page.content.decode()
-    now = results(fresh_enough=False)  # the exports, the API
+    now = results(fresh_enough=False)  # the exports
     assert now.as_of is None and now.n == 18
     assert now.n == recomputed_figures(survey, ResultScope(), ResultFilters(), ())["n"]
 
@@ -246,3 +245,37 @@ def test_in_a_survey_week_the_pages_show_one_state_as_it_was_with_its_time(
     settings.PORTAL_FIGURES_FRESHNESS_SECONDS = 0  # always as they are now
     add_responses(survey, count=6, library=world.library_b, seed=4)
     assert results().n == 24 and results().as_of is None
+
+
+def test_a_question_read_before_other_states_shows_its_own_last_state_as_it_was(
+    world, survey, client_for, settings
+):
+    """A question's figures are shown as they were when they were last computed, if that was
+    within the freshness, even when other pages have computed newer states since: blocks and
+    figures of that one state, with its time on the page."""
+    settings.PORTAL_FIGURES_FRESHNESS_SECONDS = 120
+    leader = world.project_leader
+    question = Question.objects.filter(survey=survey, kind=Question.Kind.LIKERT).first()
+
+    def question_n():
+        result = selectors.survey_results(
+            survey=survey, user=leader, part=question.pk, fresh_enough=True
+        )
+        return result.questions[0].items[0].n, result.as_of
+
+    n_before, as_of = question_n()
+    assert n_before and as_of is None
+    add_responses(survey, count=6, library=world.library_a, seed=5)
+    # The overview, read as the sums are now, makes the newer state the last one formed.
+    selectors.survey_results(survey=survey, user=leader, part=selectors.OVERVIEW)
+    add_responses(survey, count=6, library=world.library_b, seed=6)
+
+    n, as_of = question_n()
+    assert n == n_before and as_of is not None
+    url = reverse("surveys:results_question", args=[survey.pk, question.pk])
+    assert "These figures are as they were at" in client_for(leader).get(url).content.decode()
+
+    later = timezone.now() + timedelta(seconds=121)
+    with mock.patch("surveys.results.selectors.timezone.now", return_value=later):
+        n_now, as_of = question_n()
+    assert n_now > n_before and as_of is None
