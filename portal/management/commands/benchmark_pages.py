@@ -132,6 +132,7 @@ class Command(BaseCommand):
             return response
 
     def _profile(self, send: Request, repeat: int, sort: str) -> None:
+        send()  # warm up: the first request loads the middleware, templates and catalogues
         profiler = cProfile.Profile()
         profiler.enable()
         for _round in range(repeat):
