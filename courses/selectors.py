@@ -127,9 +127,15 @@ def course_overview(*, user) -> CourseOverview:
     return overview
 
 
-def _with_answers(qs: QuerySet[Registration]) -> QuerySet[Registration]:
+def _with_answers(
+    qs: QuerySet[Registration], *, to_attr: str | None = None
+) -> QuerySet[Registration]:
     return qs.prefetch_related(
-        Prefetch("answers", queryset=RegistrationAnswer.objects.select_related("question"))
+        Prefetch(
+            "answers",
+            queryset=RegistrationAnswer.objects.select_related("question"),
+            to_attr=to_attr,
+        )
     )
 
 
@@ -177,9 +183,12 @@ def participant_list(*, gathering: Gathering, user=None) -> list[Registration]:
     """Every registration of a gathering with person, library and answers, in a fixed number
     of queries. Each carries `shown_answers`: the answers this user may see (the answers to
     personal questions only for those who may see them)."""
+    # The answers into a list (`answer_list`): `answers.all()` on each row would build a
+    # queryset of its own for every registration listed.
     registrations = list(
         _with_answers(
-            gathering.registrations.select_related("user", "library", "library__county")
+            gathering.registrations.select_related("user", "library", "library__county"),
+            to_attr="answer_list",
         ).order_by("waiting_position", "user__full_name", "user__email", "id")
     )
     registrations.sort(key=lambda r: _STATUS_ORDER[r.status])
@@ -189,7 +198,7 @@ def participant_list(*, gathering: Gathering, user=None) -> list[Registration]:
         registration.personal_visible = personal
         registration.shown_answers = [
             answer
-            for answer in registration.answers.all()
+            for answer in registration.answer_list
             if personal or not answer.question.personal
         ]
     return registrations
