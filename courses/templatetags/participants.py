@@ -1,0 +1,144 @@
+"""The participant list's rows written in Python: `{% participant_rows registrations gathering %}`.
+
+A gathering's list has a row per registration (115 in the largest of the generated region);
+Django's template engine spent two thirds of the page's time on those rows, most of it in
+looking up variables, reversing the same URL for every row and formatting dates. Same markup as
+the template loop it replaces; every value escaped by `format_html`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from django import template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import MONTHS
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+_STAND_IN_PK = 2147483647  # a pk no row has, replaced by each row's own
+
+
+def _url_by_pk(name: str) -> Callable[[int], str]:
+    """The URL of `name` (whose only argument is a pk) for any pk, reversed once for all rows."""
+    before, after = reverse(name, args=[_STAND_IN_PK]).split(str(_STAND_IN_PK))
+    return lambda pk: f"{before}{pk}{after}"
+
+
+def _date_and_time() -> Callable[[datetime], str]:
+    """Writes a moment as the template's `date:"j. F Y, H:i"` does (in the current time zone and
+    language), with the month names translated once for all rows, not once a row."""
+    months = {number: str(name) for number, name in MONTHS.items()}
+
+    def written(value: datetime | None) -> str:
+        if value is None:
+            return ""
+        local = timezone.localtime(value)
+        return f"{local.day}. {months[local.month]} {local.year:04d}, {local:%H:%M}"
+
+    return written
+
+
+@register.simple_tag(takes_context=True)
+def participant_rows(context, registrations, gathering) -> SafeString:
+    when = _date_and_time()
+    cancel_url = _url_by_pk("courses:registration_cancel")
+    decide_url = _url_by_pk("courses:registration_decide")
+    decline_url = _url_by_pk("courses:registration_decline")
+    labels = {
+        "library": _("Library"),
+        "status": _("Status"),
+        "answers": _("Answers"),
+        "registered": _("Registered"),
+    }
+    csrf_input = format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', context.get("csrf_token")
+    )
+    approve, decline, cancel = _("Approve"), _("Decline…"), _("Cancel")
+
+    def status(registration) -> SafeString:
+        shown = format_html("{}", registration.get_status_display())
+        if registration.waiting_position:
+            shown += format_html(
+                " ({})", _("number %(position)s") % {"position": registration.waiting_position}
+            )
+        if registration.status == "offered":
+            shown += format_html(
+                '<br><span class="small">{}</span>',
+                _("until %(when)s") % {"when": when(registration.offer_expires_at)},
+            )
+        return shown
+
+    def answers(registration) -> SafeString:
+        if not registration.shown_answers:
+            return mark_safe("")  # noqa: S308 - nothing to escape
+        return format_html(
+            '<ul class="answers">{}</ul>',
+            format_html_join(
+                "",
+                "<li>{}: {}</li>",
+                ((answer.question.text, answer.value) for answer in registration.shown_answers),
+            ),
+        )
+
+    def actions(registration, name: str) -> SafeString:
+        shown = mark_safe("")  # noqa: S308 - nothing to escape
+        if registration.manager_decides:
+            shown += format_html(
+                '<form method="post" action="{}">{}'
+                '<input type="hidden" name="back" value="participants">'
+                '<button class="btn btn-sm btn-success" type="submit">{}'
+                '<span class="visually-hidden">: {}</span></button></form>'
+                '<a class="btn btn-sm btn-outline-danger" href="{}?back=participants">{}'
+                '<span class="visually-hidden">: {}</span></a>',
+                decide_url(registration.pk),
+                csrf_input,
+                approve,
+                name,
+                decline_url(registration.pk),
+                decline,
+                name,
+            )
+        if (
+            registration.is_active
+            and registration.status not in ("attended", "absent")
+            and not gathering.cancelled_at
+        ):
+            shown += format_html(
+                '<a class="btn btn-sm btn-outline-danger" href="{}">{}'
+                '<span class="visually-hidden">: {}</span></a>',
+                cancel_url(registration.pk),
+                cancel,
+                name,
+            )
+        return shown
+
+    def row(registration) -> tuple:
+        name = registration.user.get_full_name()
+        return (
+            name,
+            registration.user.email,
+            labels["library"],
+            registration.library or "–",
+            labels["status"],
+            status(registration),
+            labels["answers"],
+            answers(registration),
+            labels["registered"],
+            when(registration.created_at),
+            actions(registration, name),
+        )
+
+    return format_html_join(
+        "\n",
+        '<tr><td><strong>{}</strong><br><span class="small">{}</span></td>'
+        '<td data-label="{}">{}</td><td data-label="{}">{}</td><td data-label="{}">{}</td>'
+        '<td data-label="{}">{}</td>'
+        '<td><div class="d-flex flex-wrap gap-2">{}</div></td></tr>',
+        (row(registration) for registration in registrations),
+    )
