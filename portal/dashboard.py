@@ -225,37 +225,76 @@ def programme_dashboard(
     }
     entries = cache.get_many(keys.values()) if versions is not None else {}
     now = timezone.now()
+    shown = {}  # provider: exact (True), as it was (True or REFRESH) or to compute (False)
+    for provider in providers:
+        entry = entries.get(keys[provider])
+        exact = entry is not None and entry.holds(versions, now)
+        shown[provider] = exact or (fresh_enough and _shown_as_it_was(entry, keys[provider], now))
+    stale = [provider for provider, how in shown.items() if how == REFRESH]
+    if stale and not _refresh_queued(programme, user, period, stale):
+        shown |= dict.fromkeys(stale, False)  # no broker: this reader computes them
     panels, computed, rendered = [], {}, {}
     for provider in providers:
         key = keys[provider]
-        entry = entries.get(key)
-        exact = entry is not None and entry.holds(versions, now)
-        if exact or (fresh_enough and _shown_as_it_was(entry, key, now)):
+        if shown[provider]:
+            entry = entries[key]
             panel = entry.panel
             if html and panel is not None and panel.html is None:  # cached by the API
                 _render(panel)
                 rendered[key] = entry
-            if panel is not None and not exact:
+            if panel is not None and not entry.holds(versions, now):
                 panel.as_of = entry.computed_at
         else:
-            arguments = {"programme": programme, "county_ids": county_ids, "user": user}
-            if _takes_period(provider):
-                arguments["period"] = period
-            with table_versions.tables_read() as found:
-                panel = provider(**arguments)
-            if versions is not None and table_versions.cacheable(found, versions):
-                computed[key] = (found.tables | PROGRAMME_TABLES, panel)
+            panel, tables = _computed(provider, programme, county_ids, user, period)
+            if versions is not None and table_versions.cacheable(tables, versions):
+                computed[key] = (tables.tables | PROGRAMME_TABLES, panel)
         if panel is not None:
             panels.append(panel)
     if computed:
         rendered.update(_checked(computed, versions, now, html=html, fresh_enough=fresh_enough))
     if rendered:
-        try:
-            cache.set_many(rendered, PANEL_CACHE_SECONDS)
-        except (pickle.PicklingError, TypeError, AttributeError):
-            # A panel that holds what cannot be pickled (a lambda...) is shown, not cached.
-            logger.exception("dashboard panels not cached: %s", ", ".join(rendered))
+        _stored(rendered)
     return sorted(panels, key=lambda panel: (panel.order, panel.key))
+
+
+def dashboard_panels_refresh(
+    *, programme: Programme, user, period: Period | None, names: list[str]
+) -> None:
+    """Compute the named panels anew for this person's counties and store them, as the page
+    shows them (see "fresh enough": the task a reader of panels past their freshness queues)."""
+    county_ids = dashboard_county_ids(programme=programme, user=user)
+    versions = table_versions.table_versions()
+    if versions is None:
+        return
+    computed = {}
+    for provider in providers:
+        if _provider_name(provider) in names:
+            panel, tables = _computed(provider, programme, county_ids, user, period)
+            if table_versions.cacheable(tables, versions):
+                key = _cache_key(
+                    provider, programme=programme, county_ids=county_ids, period=period
+                )
+                computed[key] = (tables.tables | PROGRAMME_TABLES, panel)
+    now = timezone.now()
+    _stored(_checked(computed, versions, now, html=True, fresh_enough=True))
+
+
+def _computed(provider, programme, county_ids, user, period):
+    """The provider's panel and the tables its queries read."""
+    arguments = {"programme": programme, "county_ids": county_ids, "user": user}
+    if _takes_period(provider):
+        arguments["period"] = period
+    with table_versions.tables_read() as found:
+        panel = provider(**arguments)
+    return panel, found
+
+
+def _stored(entries: dict) -> None:
+    try:
+        cache.set_many(entries, PANEL_CACHE_SECONDS)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        # A panel that holds what cannot be pickled (a lambda...) is shown, not cached.
+        logger.exception("dashboard panels not cached: %s", ", ".join(entries))
 
 
 # --- cached exactly -----------------------------------------------------------------------
@@ -300,21 +339,50 @@ class CachedPanel:
 # In a survey week or when registration opens, people write every second: exactly cached panels
 # would be computed anew for nearly every reader (about a second of work at a region's size).
 # So the page (and the API's key figures) show a panel written to since it was computed as it
-# was, with the time it was computed, for up to PORTAL_FIGURES_FRESHNESS_SECONDS; the first
-# reader after that computes it anew while the others still see it as it was (for up to 30 s
-# more, should that reader fail). Never past the
-# moment its figures change with the time alone (`valid_until`). The report to the funder and
-# the exports are always exact.
+# was, with the time it was computed, for up to PORTAL_FIGURES_FRESHNESS_SECONDS. The first
+# reader after that still sees it as it was and queues a task that computes it anew (so no
+# reader waits for it); the others see it as it was meanwhile. Should no worker take the task
+# (none runs, or they are behind) the first reader after a further REFRESH_GRACE computes it
+# itself, and a reader finding no broker does at once. Never past the moment its figures
+# change with the time alone (`valid_until`). The report to the funder and the exports are
+# always exact.
+
+REFRESH = "refresh"  # shown as it was, and to be computed anew
+REFRESH_GRACE = timedelta(minutes=2)
+REFRESH_LOCK_SECONDS = 30
 
 
-def _shown_as_it_was(entry: CachedPanel | None, key: str, now: datetime) -> bool:
+def _shown_as_it_was(entry: CachedPanel | None, key: str, now: datetime) -> bool | str:
     freshness = timedelta(seconds=settings.PORTAL_FIGURES_FRESHNESS_SECONDS)
     if entry is None or not freshness or now >= entry.valid_until:
         return False
-    if now - entry.computed_at < freshness:
+    age = now - entry.computed_at
+    if age < freshness:
         return True
-    # Older: this reader computes it anew, unless another one began to less than 30 s ago.
-    return not cache.add(f"{key}:computing", True, timeout=30)
+    # Older: one reader asks for it anew, unless another one did less than 30 s ago.
+    if not cache.add(f"{key}:computing", True, timeout=REFRESH_LOCK_SECONDS):
+        return True
+    return REFRESH if age < freshness + REFRESH_GRACE else False
+
+
+def _refresh_queued(programme: Programme, user, period: Period | None, stale: list) -> bool:
+    """Queue the task that computes these panels anew; False when no broker takes it."""
+    from kombu.exceptions import OperationalError
+
+    from .tasks import dashboard_panels_refresh_task
+
+    try:
+        dashboard_panels_refresh_task.delay(
+            programme_id=programme.pk,
+            user_id=user.pk,
+            period=None if period is None else (period.start.isoformat(), period.end.isoformat()),
+            names=[_provider_name(provider) for provider in stale],
+            language=translation.get_language(),
+        )
+    except OperationalError:
+        logger.warning("dashboard refresh not queued (no broker): computed by the reader")
+        return False
+    return True
 
 
 def dashboard_as_of(panels: list[DashboardPanel]) -> datetime | None:
@@ -322,10 +390,14 @@ def dashboard_as_of(panels: list[DashboardPanel]) -> datetime | None:
     return min((panel.as_of for panel in panels if panel.as_of), default=None)
 
 
+def _provider_name(provider) -> str:
+    return f"{provider.__module__}.{provider.__qualname__}"
+
+
 def _cache_key(provider, *, programme, county_ids, period) -> str:
     scope = "all" if county_ids is None else ",".join(map(str, sorted(county_ids)))
     span = "whole" if period is None else f"{period.start}:{period.end}"
-    name = f"{provider.__module__}.{provider.__qualname__}"
+    name = _provider_name(provider)
     language = translation.get_language()
     return f"dashboard:{PANEL_CACHE_VERSION}:{name}:{programme.pk}:{scope}:{span}:{language}"
 

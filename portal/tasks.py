@@ -1,5 +1,6 @@
 """Celery tasks: thin, take ids, re-fetch, switch to the recipient's language, call a service."""
 
+from datetime import date
 from importlib import import_module
 
 from celery import shared_task
@@ -9,8 +10,16 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from . import outbox, permissions, privacy, services, table_versions
-from .models import FunderReport, Invitation, PersonalDataExport, RoleAssignment, ScheduledRun, User
+from . import dashboard, outbox, permissions, privacy, services, table_versions
+from .models import (
+    FunderReport,
+    Invitation,
+    PersonalDataExport,
+    Programme,
+    RoleAssignment,
+    ScheduledRun,
+    User,
+)
 from .services import invitation_issue_token
 
 
@@ -152,3 +161,22 @@ def funder_report_generate(report_id: int) -> None:
         return
     with translation.override(report.language):
         services.funder_report_generate(report=report)
+
+
+@shared_task
+def dashboard_panels_refresh_task(
+    *, programme_id: int, user_id: int, period: tuple[str, str] | None, names: list[str], language
+) -> None:
+    """Compute dashboard panels past their freshness anew, for the counties of the person whose
+    reading queued it, in the language of that page (panels are cached per language)."""
+    programme = (
+        Programme.objects.prefetch_related("counties", "competence_areas", "funding")
+        .filter(pk=programme_id)
+        .first()
+    )
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if programme is None or user is None:
+        return
+    span = None if period is None else dashboard.Period(*map(date.fromisoformat, period))
+    with translation.override(language):
+        dashboard.dashboard_panels_refresh(programme=programme, user=user, period=span, names=names)

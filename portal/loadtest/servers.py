@@ -21,6 +21,7 @@ from pathlib import Path
 from django.conf import settings
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
+CELERY = Path(sys.executable).with_name("celery")
 
 
 def wait_until_up(url: str, *, timeout: float = 90.0, process=None) -> None:
@@ -81,3 +82,25 @@ def gunicorn_servers(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextlib.contextmanager
+def celery_worker(*, env: dict[str, str], log=None) -> Iterator[None]:
+    """Run one Celery worker (one process) beside the servers, as in production: it computes the
+    dashboard's panels anew in the background and sends the e-mails; stopped on exit."""
+    process = subprocess.Popen(  # noqa: S603 - our own celery, fixed arguments
+        [str(CELERY), "-A", "portal", "worker", "--concurrency", "1", "--loglevel", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, **env},
+        stdout=log or subprocess.DEVNULL,
+        stderr=log or subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        yield
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -18,6 +18,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from courses import services as course_services
 from courses.learning.services import lesson_mark_done
@@ -28,7 +29,7 @@ from hospitering.tests.factories import OfferFactory, application_at
 from modelbibliotek import services as model_library_services
 from modelbibliotek.models import ReportPeriod
 from modelbibliotek.tests.factories import model_library, periods, report_at
-from portal import dashboard, table_versions
+from portal import dashboard, table_versions, tasks
 from portal.models import County, FundingSource, Programme, RoleAssignment, TableVersion, User
 from portal.tests.factories import LibraryFactory, UserFactory, grant
 from portal.tests.test_dashboard import _grow, _grow_sections, _sections, build_loop
@@ -422,6 +423,9 @@ def test_while_people_write_the_page_shows_figures_as_they_were_with_their_time(
     assert "Some figures are as they were at" in _page(client, world.programme)
     later = timezone.now() + timedelta(seconds=121)
     with mock.patch("portal.dashboard.timezone.now", return_value=later):
+        # The first reader after the freshness still sees them as they were and has them
+        # computed anew by a task (here at once: tests run tasks eagerly); the next one sees them.
+        assert "Some figures are as they were" in _page(client, world.programme)
         assert "Some figures are as they were" not in _page(client, world.programme)
     assert _served_from_cache(courses, programme, leader)
 
@@ -433,3 +437,66 @@ def test_while_people_write_the_page_shows_figures_as_they_were_with_their_time(
     )
     assert "Some figures are as they were" not in _page(client, world.programme)
     assert _served_from_cache(courses, programme, leader)
+
+
+def test_past_the_freshness_a_worker_computes_the_panels_and_no_reader_waits(
+    world, loop, client_for, settings
+):
+    """The first reader after the freshness queues one task for the panels written to since
+    (others within 30 s queue none) and is shown them as they were; the task, run by a worker,
+    computes them for that reader's counties and language. Without a broker, or when no worker
+    took the task within the grace, a reader computes them itself."""
+    settings.PORTAL_FIGURES_FRESHNESS_SECONDS = 120
+    client = client_for(world.project_leader)
+    _page(client, world.programme)
+    course_services.registration_create(
+        user=world.staff_b, gathering=loop.course_b.gatherings.first(), library=world.library_b
+    )
+    queued = []
+    delay = "portal.tasks.dashboard_panels_refresh_task.delay"
+    later = timezone.now() + timedelta(seconds=121)
+    with (
+        mock.patch("portal.dashboard.timezone.now", return_value=later),
+        mock.patch(delay, side_effect=lambda **kwargs: queued.append(kwargs)),
+    ):
+        assert "Some figures are as they were" in _page(client, world.programme)
+        assert "Some figures are as they were" in _page(client, world.programme)
+        assert len(queued) == 1
+        assert queued[0]["user_id"] == world.project_leader.pk
+        assert any(name.endswith("course_panel") for name in queued[0]["names"])
+        tasks.dashboard_panels_refresh_task(**queued[0])  # the worker
+        courses = _provider("course_panel")
+        assert _served_from_cache(courses, _programme(world), world.project_leader)
+        assert "Some figures are as they were" not in _page(client, world.programme)
+
+    course_services.registration_create(
+        user=world.staff_a, gathering=loop.course_a.gatherings.first(), library=world.library_a
+    )
+    cache.clear()
+    _page(client, world.programme)  # computed now; written to after:
+    course_services.registration_create(
+        user=world.library_leader_a,
+        gathering=loop.course_a.gatherings.first(),
+        library=world.library_a,
+    )
+    no_broker = OperationalError("no broker")
+    with (
+        mock.patch("portal.dashboard.timezone.now", return_value=later),
+        mock.patch(delay, side_effect=no_broker),
+    ):
+        assert "Some figures are as they were" not in _page(client, world.programme)
+
+    course_services.registration_create(
+        user=world.library_leader_b,
+        gathering=loop.course_b.gatherings.first(),
+        library=world.library_b,
+    )
+    programme, leader = _programme(world), world.project_leader
+    cache.delete_many([f"{_key(p, programme, leader)}:computing" for p in dashboard.providers])
+    no_worker = later + timedelta(seconds=121) + dashboard.REFRESH_GRACE
+    with (
+        mock.patch("portal.dashboard.timezone.now", return_value=no_worker),
+        mock.patch(delay) as never_run,
+    ):
+        assert "Some figures are as they were" not in _page(client, world.programme)
+    never_run.assert_not_called()

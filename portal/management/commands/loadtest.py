@@ -4,9 +4,10 @@ with a trivial view of the same server.
 Run it with the production settings and PORTAL_BENCHMARK_VIEWS and PORTAL_ALLOW_DEMO on, against
 a database of its own (`make loadtest` sets all of that). It creates that database if needed,
 migrates it, generates the regional data anew (same seed, same data: every run starts equal),
-collects the static files, starts gunicorn on loopback, runs locust headless and prints requests
-per second and p50/p95/p99 per page, each as a multiple of the trivial view's. It asserts nothing
-about time; it fails only when a request failed (a 5xx, a refused registration...).
+collects the static files, starts gunicorn and a Celery worker (e-mails not sent) on loopback,
+runs locust headless and prints requests per second and p50/p95/p99 per page, each as a multiple
+of the trivial view's. It asserts nothing about time; it fails only when a request failed (a 5xx,
+a refused registration...).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from django.db import connection, connections
 
 from portal.loadtest.plan import loadtest_plan
 from portal.loadtest.report import figures, table
-from portal.loadtest.servers import gunicorn_servers
+from portal.loadtest.servers import celery_worker, gunicorn_servers
 from portal.region import region_generate, region_programme
 
 LOCUSTFILE = Path(__file__).resolve().parents[2] / "loadtest" / "locustfile.py"
@@ -90,7 +91,10 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory(prefix="loadtest-") as folder:
             plan_path, timings_path = Path(folder, "plan.json"), Path(folder, "timings.json")
             plan_path.write_text(json.dumps(plan), encoding="utf-8")
-            with gunicorn_servers([options["port"]], workers=options["workers"], env={}) as urls:
+            with (
+                celery_worker(env={"EMAIL_URL": "dummymail://"}),
+                gunicorn_servers([options["port"]], workers=options["workers"], env={}) as urls,
+            ):
                 self._locust(urls[0], plan_path, timings_path, options)
             result = json.loads(timings_path.read_text(encoding="utf-8"))
         self._purge_queue()
@@ -152,7 +156,7 @@ class Command(BaseCommand):
             raise CommandError("locust wrote no timings:\n" + log_path.read_text()[-3000:])
 
     def _purge_queue(self) -> None:
-        """Drop the e-mail tasks the run queued (no worker runs in a load test)."""
+        """Drop the tasks the run queued that its worker had not taken yet."""
         from portal.celery import app
 
         if not app.conf.task_always_eager:

@@ -1,7 +1,7 @@
-"""`manage.py benchmark_results`: the results overview, a question's results and the dashboard of
-the generated region, timed in-process beside the trivial view as the project leader (see
-portal/benchmark.py). `make benchmark-results` runs it with the load test's settings and
-database (the trivial view on).
+"""`manage.py benchmark_results`: the results overview, a question's results, the API's survey
+results and the dashboard of the generated region, timed in-process beside the trivial view as
+the project leader (see portal/benchmark.py). `make benchmark-results` runs it with the load
+test's settings and database (the trivial view on).
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
+from api.services import api_token_create
 from portal.benchmark import (
     TRIVIAL,
     benchmark_client,
@@ -35,7 +36,8 @@ class Command(BaseCommand):
         )
         if survey is None:
             raise CommandError("No follow-up survey: run manage.py generate_region anew.")
-        client = benchmark_client(region_people(programme)["leader"])
+        leader = region_people(programme)["leader"]
+        client = benchmark_client(leader)
         question = (
             Question.objects.filter(survey=survey).order_by("page__position", "position").first()
         )
@@ -48,5 +50,10 @@ class Command(BaseCommand):
         }
         pages = {TRIVIAL: trivial_request(client)}
         pages |= {name: (lambda url=url: client.get(url)) for name, url in urls.items()}
+        _api_token, token = api_token_create(user=leader, name="Benchmark")
+        api_results = reverse("api:survey-results", args=[survey.pk])
+        pages["API: survey results"] = lambda: client.get(
+            api_results, headers={"Authorization": f"Bearer {token}"}
+        )
         timings = pages_time(pages, repeat=options["repeat"])
         self.stdout.write("\n".join(timings.report(repeat=options["repeat"])))
