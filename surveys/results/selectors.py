@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from portal.models import CompetenceArea, County, Library, RoleAssignment
 
+from ..answering.selectors import answer_structure
 from ..models import Answer, Participation, Question, Response, ResultTally, Survey
 from ..permissions import survey_result_county_ids, survey_result_library_ids
 from ..texts import localized
@@ -823,16 +824,14 @@ def _results(
     results.n = numbers.get("n")
     results.suppressed = bool(numbers.get("suppressed"))
     results.by_difference = bool(numbers.get("by_difference"))
-    questions = Question.objects.filter(survey=survey).order_by("page__position", "position", "id")
-    results.question_list = list(questions.only("id", "code", "text", "survey_id"))
+    # The questions in order with their options and statements: the answer pages' structure,
+    # cached per state of the structure (one query on a hit).
+    results.question_list = [q for page in answer_structure(survey) for q in page.ordered_questions]
     if question_ids != ():
-        if one_question:
-            questions = questions.filter(pk=part)
         results.questions = [
             _question_result(question, numbers, language, hide_texts=from_snapshot)
-            for question in questions.select_related("page").prefetch_related(
-                "options", "statements"
-            )
+            for question in results.question_list
+            if not one_question or question.pk == part
         ]
     if one_question:
         return results
