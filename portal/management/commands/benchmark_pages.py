@@ -2,7 +2,9 @@
 beside the trivial view (see portal/benchmark.py).
 
 The people are the load test's: a staff member, their county's coordinator and the project
-leader. The registration's POST runs in a transaction that is rolled back, so every round
+leader; the model library pages are the load test's too (modelbibliotek.region): the overview
+as the leader and the coordinator read it, and a model library of the coordinator's county.
+The registration's POST runs in a transaction that is rolled back, so every round
 registers the same person anew (the commit itself is not timed). `--profile NAME` prints
 cProfile's busiest functions for one page, `--sql` each page's queries.
 """
@@ -20,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Gathering, Registration
+from modelbibliotek.region import model_library_pages
 from portal.benchmark import (
     TRIVIAL,
     Request,
@@ -107,6 +110,13 @@ class Command(BaseCommand):
 
         register = reverse("courses:registration_create", args=[opening.pk])
         staff_client = client(staff)
+        model_library_visits = model_library_pages(programme)
+        overview = model_library_visits[0].url
+        project = next(
+            visit.url
+            for visit in model_library_visits
+            if visit.name == "model library" and visit.county_id == library.county_id
+        )
         return {
             TRIVIAL: trivial_request(staff_client),
             "home (staff)": get(staff, reverse("home")),
@@ -120,6 +130,9 @@ class Command(BaseCommand):
                 coordinator, reverse("courses:participant_list", args=[listed.pk])
             ),
             "exchange offers": get(staff, reverse("hospitering:offer_list")),
+            "model library overview (leader)": get(people["leader"], overview),
+            "model library overview (coordinator)": get(coordinator, overview),
+            "model library": get(coordinator, project),
         }
 
     def _rolled_back(self, client, url):
