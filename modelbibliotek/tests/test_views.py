@@ -1,6 +1,8 @@
 """The pages as people use them: who sees what, bad input kept with a message, a submitted report
 refused for editing, attachments served through the policy."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -134,6 +136,19 @@ def test_overview_shows_chart_with_table_late_milestones_and_overdue_reports(
     assert "35 %" in html and "80 %" in html  # the value and the target, in the table
     assert "Late" in html  # the milestones were due in 2011
     assert "Overdue" in html  # the second period's report was never written
+
+
+def test_the_chart_draws_its_points_in_norwegian_too(world, client_for, project):
+    """Coordinates are SVG numbers: a decimal comma ("138,0") would leave the dots undrawn."""
+    report_at(project, periods(world.programme, 1)[0], "approved", value="35")
+    world.staff_a.preferred_language = "nb"
+    world.staff_a.save(update_fields=["preferred_language"])
+    html = client_for(world.staff_a).get(_url("model_library_detail", project.pk))
+    assert 'lang="nb"' in html.content.decode()
+    svg = re.search(r"<svg.*?</svg>", html.content.decode(), re.S).group()
+    coordinates = re.findall(r' (?:cx|cy|x|y|x1|x2|y1|y2)="([^"]*)"', svg)
+    assert coordinates and all(re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", c) for c in coordinates)
+    assert "<circle" in svg
 
 
 def test_the_plan_is_written_by_the_library_and_its_coordinator_only(world, client_for, project):
