@@ -173,9 +173,14 @@ class PlanAnchoringForm(forms.ModelForm):
 class ReportCreateForm(forms.Form):
     period = forms.ModelChoiceField(label=_("Period"), queryset=ReportPeriod.objects.none())
 
-    def __init__(self, *args, programme, **kwargs):
+    def __init__(self, *args, programme, periods: list[ReportPeriod] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["period"].queryset = ReportPeriod.objects.filter(programme=programme)
+        field = self.fields["period"]
+        field.queryset = ReportPeriod.objects.filter(programme=programme)
+        if periods is not None:
+            # The programme's periods, read already by the page that shows the form: offered
+            # without reading them again (a submitted form is still checked against the query).
+            field.widget.choices = [("", field.empty_label), *((p.pk, str(p)) for p in periods)]
 
 
 YES_NO_CHOICES = [("", _("Not told")), (YES, _("Yes")), (NO, _("No"))]

@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -166,20 +166,27 @@ def side_by_side(
     projects = list(model_libraries.select_related("library__county", "programme"))
     ids = [p.pk for p in projects]
     programmes = {p.programme_id for p in projects}
+    # Only the periods' order is shown (within a programme: as their Meta's). The models' Meta
+    # orderings begin with the parent and so join the parents' own orderings in; here they
+    # would order nothing that is shown (each list is counted or looked up), so none is asked.
     periods: dict[int, list] = defaultdict(list)
-    for period in ReportPeriod.objects.filter(programme_id__in=programmes):
+    for period in ReportPeriod.objects.filter(programme_id__in=programmes).order_by(
+        "starts_on", "id"
+    ):
         periods[period.programme_id].append(period)
     reports: dict[int, dict] = defaultdict(dict)
-    for report in all_reports.filter(model_library_id__in=ids).select_related("period"):
+    for report in all_reports.filter(model_library_id__in=ids).select_related("period").order_by():
         reports[report.model_library_id][report.period_id] = report
     milestones: dict[int, list] = defaultdict(list)
-    for milestone in Milestone.objects.filter(model_library_id__in=ids):
+    for milestone in Milestone.objects.filter(model_library_id__in=ids).order_by():
         milestones[milestone.model_library_id].append(milestone)
     indicators: dict[int, list] = defaultdict(list)
-    for indicator in Indicator.objects.filter(goal__model_library_id__in=ids).select_related(
-        "goal"
+    for indicator in (
+        Indicator.objects.filter(goal__model_library_id__in=ids)
+        .annotate(model_library_id=F("goal__model_library_id"))
+        .order_by()
     ):
-        indicators[indicator.goal.model_library_id].append(indicator)
+        indicators[indicator.model_library_id].append(indicator)
     latest: dict[int, tuple[date, Decimal]] = {}
     for indicator_id, on, number in (
         IndicatorValue.objects.filter(
@@ -190,7 +197,7 @@ def side_by_side(
     ):
         latest[indicator_id] = (on, number)
     plans: dict[int, list] = defaultdict(list)
-    for plan in PlanAnchoring.objects.filter(model_library_id__in=ids):
+    for plan in PlanAnchoring.objects.filter(model_library_id__in=ids).order_by():
         plans[plan.model_library_id].append(plan)
     rows = []
     for project in projects:

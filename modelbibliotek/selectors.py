@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from portal.models import AuditLogEntry
 from .charts import indicator_chart
 from .figures import PortalFigure, figure_for, portal_figures
 from .models import (
+    Goal,
     Indicator,
     IndicatorValue,
     Milestone,
@@ -73,11 +74,24 @@ def indicator_series(
     return dict(series)
 
 
-def _figures(model_library: ModelLibrary) -> dict:
-    """The portal's own figures for the library, when an indicator shows one."""
-    if not Indicator.objects.filter(goal__model_library=model_library).exclude(portal_figure=""):
+def _figures(model_library: ModelLibrary, goals: list[Goal]) -> dict:
+    """The portal's own figures for the library, when an indicator of these goals (prefetched
+    with their indicators) shows one."""
+    if not any(i.portal_figure for goal in goals for i in goal.indicators.all()):
         return {}
     return portal_figures(programme=model_library.programme, library_ids=[model_library.library_id])
+
+
+def _goals(model_library: ModelLibrary) -> list[Goal]:
+    """The model library's goals with their indicators and competence areas. Ordered by their
+    own columns: the models' Meta orderings begin with the parent (goal, model library,
+    programme ...), which within one model library orders nothing but costs a join of each."""
+    return list(
+        model_library.goals.order_by("position", "id").prefetch_related(
+            Prefetch("indicators", queryset=Indicator.objects.order_by("position", "id")),
+            "competence_areas",
+        )
+    )
 
 
 def _area_names(areas) -> list[dict]:
@@ -93,9 +107,10 @@ def report_content(*, report: ProgressReport) -> dict:
     updates = {u.milestone_id: u for u in report.milestone_updates.all()}
     series = indicator_series(model_library=model_library, up_to=report)
     changed_plans = set(report.plan_changes.values_list("plan_id", flat=True))
-    figures = _figures(model_library)
+    plan = _goals(model_library)
+    figures = _figures(model_library, plan)
     goals = []
-    for goal in model_library.goals.prefetch_related("indicators", "competence_areas"):
+    for goal in plan:
         indicators = []
         for indicator in goal.indicators.all():
             value = values.get(indicator.pk)
@@ -352,9 +367,10 @@ def model_library_overview(*, model_library: ModelLibrary, today: date) -> dict:
     and a table), milestones on time or late, plan anchoring by level and status, and the
     report of each period (overdue where it is due and not submitted)."""
     series = indicator_series(model_library=model_library)
-    figures = _figures(model_library)
+    plan = _goals(model_library)
+    figures = _figures(model_library, plan)
     goals = []
-    for goal in model_library.goals.prefetch_related("indicators", "competence_areas"):
+    for goal in plan:
         indicators = [
             _indicator_display(
                 {
@@ -378,13 +394,14 @@ def model_library_overview(*, model_library: ModelLibrary, today: date) -> dict:
             for i in goal.indicators.all()
         ]
         goals.append({"goal": goal, "indicators": indicators})
-    milestones = list(model_library.milestones.select_related("goal"))
+    # Within one model library (and its programme) these orders are the models' Meta orders.
+    milestones = list(model_library.milestones.order_by("due_on", "id"))
     for milestone in milestones:
         milestone.late = milestone.is_late(today)
-    plans = list(model_library.plans.all())
-    reports = {r.period_id: r for r in model_library.reports.select_related("period")}
+    plans = list(model_library.plans.order_by("level", "kind", "id"))
+    reports = {r.period_id: r for r in model_library.reports.select_related("period").order_by()}
     periods = []
-    for period in model_library.programme.model_library_report_periods.all():
+    for period in model_library.programme.model_library_report_periods.order_by("starts_on", "id"):
         report = reports.get(period.pk)
         overdue = period.due_on < today and (report is None or report.is_editable)
         periods.append({"period": period, "report": report, "overdue": overdue})
@@ -409,7 +426,10 @@ def programme_overview(*, user, programme, today: date) -> dict:
 
     return {
         "rows": side_by_side(
-            model_libraries=permissions.visible(user, ModelLibrary).filter(programme=programme),
+            # Meta's order within one programme, without joining the programme to order by it.
+            model_libraries=permissions.visible(user, ModelLibrary)
+            .filter(programme=programme)
+            .order_by("library__county__number", "library__name", "id"),
             reports=permissions.visible(user, ProgressReport),
             today=today,
         ),

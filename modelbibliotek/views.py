@@ -184,7 +184,9 @@ def model_library_detail(request, pk):
         model_library=model_library,
         may_edit=permissions.can(request.user, "edit", model_library),
         may_appoint=permissions.can(request.user, "appoint", model_library),
-        report_form=ReportCreateForm(programme=model_library.programme),
+        report_form=ReportCreateForm(
+            programme=model_library.programme, periods=[row["period"] for row in context["periods"]]
+        ),
     )
     return render(request, "modelbibliotek/model_library_detail.html", context)
 

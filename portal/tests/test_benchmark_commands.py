@@ -32,7 +32,10 @@ def benchmark_views(settings, tmp_path):
 @pytest.mark.parametrize(
     ("command", "pages"),
     [
-        ("benchmark_pages", ["home (staff)", "registration: submit", "exchange offers"]),
+        (
+            "benchmark_pages",
+            ["home (staff)", "registration: submit", "exchange offers", "model library"],
+        ),
         ("benchmark_results", ["results overview", "results: a question", "dashboard"]),
         ("benchmark_dashboard", ["dashboard (coordinator)", "key figures (leader)"]),
         ("benchmark_answering", ["question page", "submission", "sums' upsert"]),
