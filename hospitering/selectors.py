@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -53,24 +55,6 @@ class OfferFilters:
     from_date: date | None = None
     to_date: date | None = None
     free_places: bool = False
-
-
-@dataclass(frozen=True)
-class Gap:
-    """One of a person's largest competence gaps and where it was measured."""
-
-    area: CompetenceArea
-    gap: float
-    source: str  # "own", "library" or "county"
-
-    @property
-    def reason(self) -> str:
-        name = self.area.localized_name
-        if self.source == "own":
-            return _("Matches your gap in %(area)s") % {"area": name}
-        if self.source == "library":
-            return _("Matches your library's gap in %(area)s") % {"area": name}
-        return _("Matches your county's gap in %(area)s") % {"area": name}
 
 
 @dataclass
@@ -140,17 +124,52 @@ def offers_managed(*, user, programme: Programme) -> QuerySet[Offer]:
 LARGEST_GAPS = 3
 
 
-def _gaps_from(numbers: dict | None, areas: dict[int, CompetenceArea], source: str) -> list[Gap]:
+@dataclass(frozen=True)
+class Gap:
+    """One of a person's largest competence gaps and where it was measured."""
+
+    area: CompetenceArea
+    gap: float
+    source: str  # "own", "library" or "county"
+    # When the survey's figures it was read from were the sums' state, if they no longer are
+    # (the library's and county's gaps in a survey week, see `_every_group_gaps`); None: now.
+    as_of: datetime | None = None
+
+    @property
+    def reason(self) -> str:
+        name = self.area.localized_name
+        if self.source == "own":
+            return _("Matches your gap in %(area)s") % {"area": name}
+        if self.source == "library":
+            return _("Matches your library's gap in %(area)s") % {"area": name}
+        return _("Matches your county's gap in %(area)s") % {"area": name}
+
+
+def _disclosed_gaps(numbers: dict | None) -> dict[int, float]:
+    """The positive gap of each area that the disclosure rule left in these numbers."""
     if not numbers or numbers.get("suppressed"):
-        return []
-    gaps = []
+        return {}
+    gaps = {}
     for area_id, figures in numbers.get("areas", {}).items():
         gap = figures.get("gap")
-        area = areas.get(int(area_id))
-        if area is not None and not figures.get("suppressed") and gap is not None and gap > 0:
-            gaps.append(Gap(area=area, gap=gap, source=source))
-    gaps.sort(key=lambda g: (-g.gap, g.area.position, g.area.name))
-    return gaps[:LARGEST_GAPS]
+        if not figures.get("suppressed") and gap is not None and gap > 0:
+            gaps[int(area_id)] = gap
+    return gaps
+
+
+def _largest(
+    gaps: dict[int, float],
+    areas: dict[int, CompetenceArea],
+    source: str,
+    as_of: datetime | None = None,
+) -> list[Gap]:
+    found = [
+        Gap(area=areas[area_id], gap=gap, source=source, as_of=as_of)
+        for area_id, gap in gaps.items()
+        if area_id in areas
+    ]
+    found.sort(key=lambda g: (-g.gap, g.area.position, g.area.name))
+    return found[:LARGEST_GAPS]
 
 
 def applicant_gaps(*, user, programme: Programme) -> list[Gap]:
@@ -158,9 +177,11 @@ def applicant_gaps(*, user, programme: Programme) -> list[Gap]:
 
     Their own, where they answered a confidential (non-anonymous) survey of the programme: their
     own answers, read back as `surveys.results.selectors.my_answers` does. Otherwise their
-    library's, and failing that their county's, from the latest survey with answers there, through
-    `surveys.results.selectors.survey_numbers` (so never from a group below the survey's minimum
-    group size, nor one that a subtraction would reveal). A fixed number of queries.
+    library's, and failing that their county's, from the latest survey with answers there, as
+    `surveys.results.selectors.survey_numbers` discloses them (so never from a group below the
+    survey's minimum group size, nor one that a subtraction would reveal): every library's and
+    county's at once, kept for a while in a survey week (`_every_group_gaps`). A fixed number of
+    queries.
     """
     from surveys.models import Response, Survey
     from surveys.results.selectors import (
@@ -186,7 +207,7 @@ def applicant_gaps(*, user, programme: Programme) -> list[Gap]:
     )
     if own is not None:
         numbers = compute_numbers(Response.objects.filter(pk=own.pk), with_texts=False)
-        gaps = _gaps_from(numbers, areas, "own")
+        gaps = _largest(_disclosed_gaps(numbers), areas, "own")
         if gaps:
             return gaps
     library = (
@@ -210,17 +231,82 @@ def applicant_gaps(*, user, programme: Programme) -> list[Gap]:
     )
     if survey is None:
         return []
-    for source, filters in (
-        ("library", ResultFilters(library_id=library.pk)),
-        ("county", ResultFilters(county_id=library.county_id)),
-    ):
+    groups = (("library", library.pk), ("county", library.county_id))
+    every_group = _every_group_gaps(survey)
+    if every_group is not None:
+        by_group, as_of = every_group
+        for group in groups:
+            gaps = _largest(by_group.get(group, {}), areas, group[0], as_of)
+            if gaps:
+                return gaps
+        return []
+    for source, group_id in groups:
+        filters = (
+            ResultFilters(library_id=group_id)
+            if source == "library"
+            else ResultFilters(county_id=group_id)
+        )
         numbers, _from_snapshot = survey_numbers(
             survey=survey, scope=ResultScope(), filters=filters, question_ids=()
         )
-        gaps = _gaps_from(numbers, areas, source)
+        gaps = _largest(_disclosed_gaps(numbers), areas, source)
         if gaps:
             return gaps
     return []
+
+
+# Part of the cache key: raise it when what is kept per survey changes.
+GAPS_CACHE_VERSION = 1
+GAPS_CACHE_SECONDS = 6 * 60 * 60
+
+
+GroupGaps = dict[tuple[str, int], dict[int, float]]  # ("library"|"county", id): {area id: gap}
+
+
+def _every_group_gaps(survey) -> tuple[GroupGaps, datetime | None] | None:
+    """The disclosed gaps of every library and county of a survey (`area_numbers_of_every_group`:
+    one state of the sums, blocks and figures together), kept per survey, and when they were
+    computed if the sums have changed since (None: they are the sums as they are now).
+
+    The gaps order offers; they are a guide, not published figures, and a library's move slowly.
+    So in a survey week, where every submission makes a new state of the sums (and nearly every
+    reader of a library's figures would compute the blocks and that library's figures anew),
+    they are shown as they were for up to HOSPITERING_GAPS_FRESHNESS_SECONDS; then the first
+    reader computes them anew (a cache lock, so only one does; the others still see them as
+    they were, for at most 30 s more). None (the reader computes their own groups' figures as
+    the sums are now, as before) with the setting at 0, after a purge (the snapshot is read),
+    when nothing is kept and another reader is computing, and when the sums changed while they
+    were read."""
+    from surveys.results.disclosure import sums_token
+    from surveys.results.selectors import area_numbers_of_every_group
+
+    freshness = timedelta(seconds=settings.HOSPITERING_GAPS_FRESHNESS_SECONDS)
+    if not freshness or survey.raw_answers_purged_at:
+        return None
+    token = sums_token(survey)
+    if token is None:
+        return None  # sums counted before tokens: no state to keep them under
+    key = f"hospitering:gaps:{GAPS_CACHE_VERSION}:{survey.pk}:{survey.group_size_threshold}"
+    kept = cache.get(key)  # (token, computed at, gaps per group)
+    if kept is not None and kept[0] == token:
+        return kept[2], None
+    now = timezone.now()
+    if kept is not None and now - kept[1] < freshness:
+        return kept[2], kept[1]
+    lock = f"{key}:computing"
+    if not cache.add(lock, True, timeout=30):
+        return (kept[2], kept[1]) if kept is not None else None
+    try:
+        computed = area_numbers_of_every_group(survey=survey)
+        if computed is None:
+            return None
+        numbers, token = computed
+        gaps = {group: _disclosed_gaps(figures) for group, figures in numbers.items()}
+        gaps = {group: shown for group, shown in gaps.items() if shown}
+        cache.set(key, (token, now, gaps), GAPS_CACHE_SECONDS)
+        return gaps, None
+    finally:
+        cache.delete(lock)
 
 
 # --- applications ----------------------------------------------------------------------------

@@ -1,17 +1,38 @@
 """Offers on a person's largest competence gaps come first, with the reason, on a small known
 data set: their own gaps (confidential survey), else their library's, else their county's
-(anonymous survey), never from a group below the minimum size."""
+(anonymous survey), never from a group below the minimum size nor one a subtraction would
+reveal. The library's and county's gaps are the same whether computed for the person's groups
+as the sums are now or for every group at once and kept for a while (a survey week); kept, they
+say when they were computed."""
+
+import random
+from datetime import timedelta
+from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
+from hospitering import selectors
 from hospitering.selectors import applicant_gaps, offer_list
+from portal.models import RoleAssignment
+from portal.tests.factories import LibraryFactory, UserFactory, grant
 from surveys.models import Survey
 from surveys.synthetic import add_responses, full_survey
 
 from .factories import OfferFactory
 
 pytestmark = pytest.mark.django_db
+
+KEPT = 600  # HOSPITERING_GAPS_FRESHNESS_SECONDS in a survey week (the tests' own is 0: exact)
+
+
+@pytest.fixture(params=[0, KEPT], ids=["exact", "every-group-kept"])
+def gaps_freshness(request, settings):
+    """The library's and county's gaps computed both ways: each test holds for both."""
+    settings.HOSPITERING_GAPS_FRESHNESS_SECONDS = request.param
+    return request.param
 
 
 @pytest.fixture
@@ -79,7 +100,7 @@ def test_own_gaps_from_a_confidential_survey_order_the_offers(world, offers):
     assert applicant_gaps(user=world.staff_a, programme=world.programme) == []
 
 
-def test_library_gaps_from_an_anonymous_survey(world, offers):
+def test_library_gaps_from_an_anonymous_survey(world, offers, gaps_freshness):
     survey = full_survey(programme=world.programme, areas=world.areas)
     add_responses(survey, count=5, library=world.library_b, values=pairs((3, 3), (4, 3), (5, 2)))
     add_responses(survey, count=5, library=world.library_a, values=pairs((5, 1), (3, 3), (3, 3)))
@@ -95,7 +116,7 @@ def test_library_gaps_from_an_anonymous_survey(world, offers):
     ]
 
 
-def test_a_library_below_the_minimum_falls_back_to_the_county(world, offers):
+def test_a_library_below_the_minimum_falls_back_to_the_county(world, offers, gaps_freshness):
     survey = full_survey(programme=world.programme, areas=world.areas)
     add_responses(survey, count=3, library=world.library_b, values=pairs((5, 1), (3, 3), (3, 3)))
     add_responses(
@@ -107,7 +128,7 @@ def test_a_library_below_the_minimum_falls_back_to_the_county(world, offers):
     assert gaps[0].reason == "Matches your county's gap in Samarbeid"
 
 
-def test_no_figure_from_a_group_too_small_anywhere(world, offers):
+def test_no_figure_from_a_group_too_small_anywhere(world, offers, gaps_freshness):
     survey = full_survey(programme=world.programme, areas=world.areas)
     add_responses(survey, count=4, library=world.library_b, values=pairs((5, 1), (3, 3), (3, 3)))
     assert applicant_gaps(user=world.staff_b, programme=world.programme) == []
@@ -127,3 +148,91 @@ def test_the_offer_list_page_shows_the_reason_first(world, offers, client_for):
     page = client_for(world.staff_b).get(reverse("hospitering:offer_list")).content.decode()
     assert page.index("Tilbud partnerskap") < page.index("Tilbud none")
     assert "Matches your gap in Partnerskap" in page
+
+
+def test_a_library_hidden_with_its_small_neighbour_shows_the_county(world, offers, gaps_freshness):
+    """Library B's five are enough on their own, but the three of the county library beside it
+    are hidden with them (else the county minus library B would show three): staff of library
+    B see their county's gaps, not their library's."""
+    survey = full_survey(programme=world.programme, areas=world.areas)
+    add_responses(survey, count=5, library=world.library_b, values=pairs((3, 3), (5, 1), (3, 3)))
+    add_responses(
+        survey, count=3, library=world.county_library_b, values=pairs((5, 1), (3, 3), (3, 3))
+    )
+    gaps = applicant_gaps(user=world.staff_b, programme=world.programme)
+    assert [(g.area.code, g.source) for g in gaps] == [
+        ("partnerskap", "county"),
+        ("samarbeid", "county"),
+    ]
+
+
+def shown(gaps):
+    return [(g.area.pk, g.gap, g.source) for g in gaps]
+
+
+@pytest.mark.parametrize("seed", [2011, 7, 42])
+def test_every_group_kept_equals_the_exact_gaps_on_random_data(world, settings, seed):
+    """Random answers in eight libraries of two counties (some below the minimum group size,
+    some hidden with a neighbour): staff of each library get the same gaps both ways."""
+    survey = full_survey(programme=world.programme, areas=world.areas)
+    rng = random.Random(seed)  # noqa: S311 - test data
+    libraries = [world.library_a, world.county_library_a, world.library_b, world.county_library_b]
+    libraries += [LibraryFactory(county=county) for county in (world.county_a, world.county_b) * 2]
+    people = []
+    for number, library in enumerate(libraries):
+        count = rng.choice([0, 1, 2, 3, 5, 6, 9])
+        if count:
+            gaps = {area.pk: rng.uniform(-1, 3) for area in world.areas}
+            add_responses(survey, count=count, library=library, seed=seed + number, gaps=gaps)
+        person = UserFactory()
+        grant(person, RoleAssignment.Role.STAFF, library=library)
+        people.append(person)
+    settings.HOSPITERING_GAPS_FRESHNESS_SECONDS = KEPT
+    kept = [applicant_gaps(user=person, programme=world.programme) for person in people]
+    assert all(gap.as_of is None for gaps in kept for gap in gaps)  # the sums as they are now
+    settings.HOSPITERING_GAPS_FRESHNESS_SECONDS = 0
+    exact = [applicant_gaps(user=person, programme=world.programme) for person in people]
+    assert [shown(gaps) for gaps in kept] == [shown(gaps) for gaps in exact]
+    assert any(exact)
+
+
+def test_in_a_survey_week_the_gaps_are_shown_as_they_were_with_their_time(
+    world, offers, settings, client_for
+):
+    """After a submission the gaps computed before are shown, with their time, for up to the
+    freshness; then one reader computes them anew (not while another does); at 0, always as
+    the sums are now."""
+    settings.HOSPITERING_GAPS_FRESHNESS_SECONDS = KEPT
+    survey = full_survey(programme=world.programme, areas=world.areas)
+    add_responses(survey, count=5, library=world.library_b, values=pairs((5, 4), (3, 3), (3, 3)))
+    before = applicant_gaps(user=world.staff_b, programme=world.programme)
+    assert shown(before) == [(world.areas[0].pk, 1.0, "library")]
+    assert before[0].as_of is None
+    page = client_for(world.staff_b).get(reverse("hospitering:offer_list")).content.decode()
+    assert "The gaps are as they were at" not in page
+
+    # Five more, whose gap in Partnerskap is larger than the library's gap in Samarbeid.
+    add_responses(survey, count=5, library=world.library_b, values=pairs((5, 4), (5, 1), (3, 3)))
+    kept = applicant_gaps(user=world.staff_b, programme=world.programme)
+    assert shown(kept) == shown(before) and kept[0].as_of is not None
+    page = client_for(world.staff_b).get(reverse("hospitering:offer_list")).content.decode()
+    assert "The gaps are as they were at" in page
+
+    later = timezone.now() + timedelta(seconds=KEPT + 1)
+    with mock.patch("hospitering.selectors.timezone.now", return_value=later):
+        threshold = survey.group_size_threshold
+        lock = f"hospitering:gaps:{selectors.GAPS_CACHE_VERSION}:{survey.pk}:{threshold}:computing"
+        cache.add(lock, True)  # another reader is computing them: still as they were
+        assert applicant_gaps(user=world.staff_b, programme=world.programme)[0].as_of
+        cache.delete(lock)
+        now = applicant_gaps(user=world.staff_b, programme=world.programme)
+    expected = [(world.areas[1].pk, 2.0, "library"), (world.areas[0].pk, 1.0, "library")]
+    assert shown(now) == expected and now[0].as_of is None
+    assert applicant_gaps(user=world.staff_b, programme=world.programme)[0].as_of is None
+
+    settings.HOSPITERING_GAPS_FRESHNESS_SECONDS = 0
+    add_responses(survey, count=10, library=world.library_b, values=pairs((3, 3), (5, 1), (3, 3)))
+    exact = applicant_gaps(user=world.staff_b, programme=world.programme)
+    samarbeid, partnerskap, _politikk = world.areas
+    assert shown(exact) == [(partnerskap.pk, 3.0, "library"), (samarbeid.pk, 0.5, "library")]
+    assert exact[0].as_of is None

@@ -15,6 +15,9 @@ from .factories import OfferFactory, application_at
 
 pytestmark = pytest.mark.django_db
 
+# Answers with a gap in two areas: the library's gaps are shown at every size.
+GAPS = {"pair": {"p0": (5, 3), "p1": (4, 3), "p2": (3, 3)}}
+
 
 def _count(client, url, params=None):
     with CaptureQueriesContext(connection) as queries:
@@ -62,3 +65,32 @@ def test_pages_do_not_grow_with_the_data(world, client_for, person, page, params
     small = _count(client, url, params)
     _grow(world, 6, 1)
     assert _count(client, url, params) == small
+
+
+@pytest.mark.parametrize(
+    "freshness, pinned",
+    # (warm, after a submission): at 0 the reader forms the new state's blocks and reads the
+    # library's sums (five queries more); kept, the gaps computed before are read from the cache.
+    [(0, (15, 20)), (600, (15, 15))],
+    ids=["exact", "every-group-kept"],
+)
+def test_offer_list_with_the_library_gaps_does_not_grow_with_the_data(
+    world, client_for, settings, freshness, pinned
+):
+    """Staff without answers of their own: their library's gaps, as the sums are now or kept
+    for every group (a survey week: after a submission, shown as they were). Pinned: the
+    policy's and the list's queries, the gaps' four (areas, own response, library, survey) and
+    the sums' token, whatever the number of offers, applications and responses."""
+    settings.HOSPITERING_GAPS_FRESHNESS_SECONDS = freshness
+    survey = full_survey(programme=world.programme, areas=world.areas)
+    client = client_for(world.staff_b)
+    url = reverse("hospitering:offer_list")
+    counts = []
+    for size, start in ((1, 0), (6, 1)):
+        _grow(world, size, start)
+        add_responses(survey, count=5 * size, library=world.library_b, values=GAPS)
+        client.get(url)
+        warm = _count(client, url)
+        add_responses(survey, count=1, library=world.library_b, values=GAPS)  # a new state
+        counts.append((warm, _count(client, url)))
+    assert counts == [pinned, pinned]

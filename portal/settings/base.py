@@ -311,6 +311,12 @@ PORTAL_INVITATION_VALID_DAYS = env.int("PORTAL_INVITATION_VALID_DAYS", default=1
 # as they are now.
 PORTAL_FIGURES_FRESHNESS_SECONDS = env.int("PORTAL_FIGURES_FRESHNESS_SECONDS", default=120)
 
+# The exchange orders offers by the reader's library's (or county's) largest competence gaps: a
+# guide, not published figures, and they move slowly. In a survey week they are shown as they
+# were (with their time) for up to this many seconds, every library's computed at once
+# (hospitering.selectors, `_every_group_gaps`). 0: always as the sums are now.
+HOSPITERING_GAPS_FRESHNESS_SECONDS = env.int("HOSPITERING_GAPS_FRESHNESS_SECONDS", default=600)
+
 # Personal data (the privacy notice states these periods; portal/privacy.py applies them).
 # Invitations nobody accepted are deleted this many days after they expired:
 PORTAL_RETENTION_INVITATION_DAYS = env.int("PORTAL_RETENTION_INVITATION_DAYS", default=90)

@@ -32,3 +32,5 @@ STATIC_ROOT = None
 # they were (for a while after a write) are tested on their own (portal/tests/
 # test_dashboard_cache.py, surveys/results/tests/test_figures_cache.py).
 PORTAL_FIGURES_FRESHNESS_SECONDS = 0
+# The same for the exchange's gaps (tested in hospitering/tests/test_matching.py).
+HOSPITERING_GAPS_FRESHNESS_SECONDS = 0

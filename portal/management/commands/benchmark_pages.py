@@ -6,7 +6,9 @@ leader; the model library pages are the load test's too (modelbibliotek.region):
 as the leader and the coordinator read it, and a model library of the coordinator's county.
 The registration's POST runs in a transaction that is rolled back, so every round
 registers the same person anew (the commit itself is not timed). `--profile NAME` prints
-cProfile's busiest functions for one page, `--sql` each page's queries.
+cProfile's busiest functions for one page, `--sql` each page's queries. `--survey-week` renews
+the state of the programme's survey sums before every request, as a submission does (what the
+load test's respondents do between two readers).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from portal.benchmark import (
     trivial_request,
 )
 from portal.region import region_people
+from surveys.models import ResultTallyVersion, Survey
 
 
 class _Rollback(Exception):
@@ -47,22 +50,39 @@ class Command(BaseCommand):
         parser.add_argument("--profile", default="", help="a page name to profile with cProfile")
         parser.add_argument("--sort", default="cumulative", help="cProfile's order (tottime...)")
         parser.add_argument("--sql", action="store_true", help="print each page's queries")
+        parser.add_argument(
+            "--survey-week",
+            action="store_true",
+            help="a new state of the survey sums before each request (as a submission makes)",
+        )
 
     def handle(self, *args, **options):
-        pages = self._pages(benchmark_programme())
+        programme = benchmark_programme()
+        pages = self._pages(programme)
         only = {name.strip() for name in options["only"].split(",") if name.strip()}
         if only:
             pages = {k: v for k, v in pages.items() if k in only or k == TRIVIAL}
         if options["profile"]:
             self._profile(pages[options["profile"]], options["repeat"], options["sort"])
             return
-        timings = pages_time(pages, repeat=options["repeat"])
+        before_each = None
+        if options["survey_week"]:
+            survey_ids = list(
+                Survey.objects.filter(programme=programme).values_list("pk", flat=True)
+            )
+
+            def before_each():
+                for survey_id in survey_ids:
+                    ResultTallyVersion.renew(survey_id=survey_id)
+
+        timings = pages_time(pages, repeat=options["repeat"], before_each=before_each)
         if options["sql"]:
             for name, queries in timings.sql.items():
                 self.stdout.write(f"--- {name}: {len(queries)} queries")
                 for query in queries:
                     self.stdout.write(f"  {query['time']}s {query['sql'][:300]}")
-        self.stdout.write("\n".join(timings.report(repeat=options["repeat"])))
+        state = "a new state of the survey sums before each request" if before_each else ""
+        self.stdout.write("\n".join(timings.report(repeat=options["repeat"], state=state)))
 
     def _pages(self, programme) -> dict[str, Request]:
         people = region_people(programme)
