@@ -1,10 +1,10 @@
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import permissions
 from .home import HomeAction, register
-from .models import Invitation, Library
+from .models import Library
 
 
 @register
@@ -13,11 +13,19 @@ def portal_actions(*, user, programme):
         HomeAction(_("About the programme"), reverse("programme_detail", args=[programme.pk]))
     ]
     libraries = permissions.visible(user, Library).filter(county__programmes=programme)
-    if (
+    # Whether the person manages any library's staff, and the invitations waiting at those
+    # libraries, in one query.
+    pending = Q(invitations__accepted_at__isnull=True)
+    managed = (
         permissions.for_action(user, Library, "manage_staff")
         .filter(county__programmes=programme)
-        .exists()
-    ):
+        .aggregate(
+            libraries=Count("id", distinct=True),
+            invitations_waiting=Count("invitations", filter=pending),
+            library_id=Min("pk", filter=pending),  # a library where one waits
+        )
+    )
+    if managed["libraries"]:
         actions.append(
             HomeAction(
                 _("Libraries and staff"),
@@ -25,19 +33,13 @@ def portal_actions(*, user, programme):
                 _("See staff lists and invite new colleagues."),
             )
         )
-        invitations = Invitation.objects.filter(
-            library__in=permissions.for_action(user, Library, "manage_staff").filter(
-                county__programmes=programme
-            ),
-            accepted_at__isnull=True,
-        ).aggregate(count=Count("id"), library_id=Min("library_id"))
-        if invitations["count"]:
+        if managed["invitations_waiting"]:
             actions.append(
                 HomeAction(
                     _("Invitations not yet accepted"),
-                    reverse("library_detail", args=[invitations["library_id"]]),
+                    reverse("library_detail", args=[managed["library_id"]]),
                     _("Send them again or withdraw them; expired ones too."),
-                    count=invitations["count"],
+                    count=managed["invitations_waiting"],
                 )
             )
     elif libraries.exists():

@@ -165,10 +165,10 @@ def _data(world, size: int) -> None:
 
 QUERIES_HOME = {
     "staff_a": 11,
-    "library_leader_a": 17,
-    "library_leader_b": 18,
-    "coordinator_a": 16,
-    "project_leader": 17,
+    "library_leader_a": 16,
+    "library_leader_b": 17,
+    "coordinator_a": 15,
+    "project_leader": 16,
 }
 
 
