@@ -5,11 +5,16 @@ In each round another invited staff member who has not started starts the survey
 40-question page and submits it (answers drawn as the load test draws them), with the trivial
 view timed in the same round; the first round warms up. Also printed: the database's own time
 for the statement that adds a response to the running sums. Each round submits a response: run
-it on a copy of the generated data, not on data anyone keeps.
+it on a copy of the generated data, not on data anyone keeps. `--profile PAGE` ("question page"
+or "submission") prints cProfile's busiest functions over that page's timed requests, `--sql`
+the queries of each page's last request.
 """
 
 from __future__ import annotations
 
+import cProfile
+import io
+import pstats
 import random
 
 from django.core.management.base import BaseCommand, CommandError
@@ -22,6 +27,7 @@ from surveys.models import Participation, ResultTally, Survey
 
 TALLIES = ResultTally._meta.db_table
 UPSERT = "sums' upsert (database)"
+PAGES = ("question page", "submission")
 
 
 class Command(BaseCommand):
@@ -29,6 +35,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--repeat", type=int, default=7)
+        parser.add_argument("--profile", choices=PAGES, help="a page to profile with cProfile")
+        parser.add_argument("--sort", default="cumulative", help="cProfile's order (tottime...)")
+        parser.add_argument("--sql", action="store_true", help="print each page's queries")
 
     def handle(self, *args, **options):
         programme = benchmark_programme()
@@ -50,6 +59,18 @@ class Command(BaseCommand):
         answer_url = reverse("surveys:answer_mine", args=[survey.pk])
         reader = benchmark_client(region_people(programme)["leader"])
         timings = Timings()
+        profiler = cProfile.Profile()
+
+        def measure(name, send, timed):
+            profiled = timed and name == options["profile"]
+            if profiled:
+                profiler.enable()
+            try:
+                return timings.measure(name, send, timed=timed)
+            finally:
+                if profiled:
+                    profiler.disable()
+
         for round_number, participation in enumerate(people):
             timed = round_number > 0  # the first round warms up (the caches too)
             client = benchmark_client(participation.user)
@@ -59,13 +80,11 @@ class Command(BaseCommand):
             if started.status_code != 302:
                 raise CommandError(f"The survey did not start ({started.status_code}).")
             timings.measure(TRIVIAL, lambda: reader.get(reverse("benchmark_trivial")), timed=timed)
-            page = timings.measure("question page", lambda c=client: c.get(answer_url), timed=timed)
+            page = measure("question page", lambda c=client: c.get(answer_url), timed)
             if page.status_code != 200:
                 raise CommandError(f"The question page did not answer ({page.status_code}).")
             data = {**form_of(page.content.decode(), rng), "action": "submit"}
-            done = timings.measure(
-                "submission", lambda c=client, d=data: c.post(answer_url, d), timed=timed
-            )
+            done = measure("submission", lambda c=client, d=data: c.post(answer_url, d), timed)
             if done.status_code != 200 or b'name="page"' in done.content:
                 raise CommandError(f"The submission was refused ({done.status_code}).")
             upsert = [q for q in timings.sql["submission"] if f'INTO "{TALLIES}"' in q["sql"]]
@@ -73,4 +92,13 @@ class Command(BaseCommand):
             if timed:
                 timings.walls.setdefault(UPSERT, []).append(float(upsert[0]["time"]))
                 timings.cpus.setdefault(UPSERT, []).append(0.0)
+        if options["profile"]:
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats(options["sort"]).print_stats(45)
+            self.stdout.write(out.getvalue())
+        if options["sql"]:
+            for name in PAGES:
+                self.stdout.write(f"--- {name}: {len(timings.sql[name])} queries")
+                for query in timings.sql[name]:
+                    self.stdout.write(f"  {query['time']}s {query['sql'][:300]}")
         self.stdout.write("\n".join(timings.report(repeat=repeat)))
