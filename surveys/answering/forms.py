@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django import forms
+from django.template.defaultfilters import floatformat
+from django.utils import formats, translation
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -201,6 +203,8 @@ class QuestionBlock:
     help_text: str
     groups: list[Group]
     heads: list[GridHead] = field(default_factory=list)
+    content_lang: str = ""  # the survey's texts' language where it differs from the page's
+    chrome_lang: str = ""  # the page's language where it differs from the survey's texts
 
     @property
     def is_grouped(self) -> bool:
@@ -209,6 +213,193 @@ class QuestionBlock:
     @property
     def has_errors(self) -> bool:
         return any(group.has_errors for group in self.groups)
+
+    # The question is written here rather than in an included template, as its inputs and grid
+    # rows are: the template engine spent more on the 40 blocks of a page (their tags, lookups
+    # and includes) than on anything else. Every value is escaped as the template did; the portal's
+    # own words are translated here with the template's message ids.
+
+    @property
+    def html(self) -> SafeString:
+        """The question with its legend or label, help text, inputs and errors."""
+        pk = self.question.pk
+        chrome = _lang(self.chrome_lang)
+        required = conditional_escape(_("required"))
+        legend = conditional_escape(self.text) + (
+            f' <span class="text-body-secondary"{chrome}>({required})</span>'
+            if self.question.required
+            else ""
+        )
+        help_html = (
+            f'<p class="form-text" id="help-{pk}">{conditional_escape(self.help_text)}</p>'
+            if self.help_text
+            else ""
+        )
+        if self.is_grouped:
+            body = self._grid_html(legend, help_html)
+        elif self.groups[0].widget in ("radio", "checkbox"):
+            body = self._choices_html(legend, help_html)
+        else:
+            body = self._input_html(legend, help_html)
+        return mark_safe(  # noqa: S308 - every value escaped above and below
+            f'<div class="survey-block" id="question-{pk}"{_lang(self.content_lang)}>\n'
+            f"{body}\n</div>\n"
+        )
+
+    def _grid_html(self, legend: str, help_html: str) -> str:
+        """A compact grid (LimeSurvey's dual-scale array): a row per statement, the scales side
+        by side under their labels on a wide screen; a card per statement on a phone. Each
+        statement and scale is its own radio group, named for both; arrow keys move within it."""
+        pk = self.question.pk
+        chrome = _lang(self.chrome_lang)
+        described = f' aria-describedby="help-{pk}"' if self.help_text else ""
+        heads = []
+        for head in self.heads:
+            label = conditional_escape(head.label)
+            dimension = (
+                f'<span class="survey-grid-dimension"{chrome}>{label}</span>\n'
+                if head.label
+                else ""
+            )
+            points = "".join(
+                "<span>"
+                + (
+                    f'<span class="d-block">{conditional_escape(point.number)}</span>'
+                    + (conditional_escape(point.text) if point.text != point.number else "")
+                    if point.number
+                    else f"<span{chrome}>{conditional_escape(point.text)}</span>"
+                )
+                + "</span>"
+                for point in head.points
+            )
+            heads.append(
+                f'<div>\n{dimension}<span class="survey-grid-points">{points}</span>\n</div>'
+            )
+        rows = "".join(group.statement_html for group in self.groups)
+        return (
+            f'<fieldset class="survey-question survey-grid-question"{described}>\n'
+            f"<legend>{legend}</legend>\n{help_html}\n"
+            f'<div class="survey-grid survey-grid-{len(self.heads)}">\n'
+            f'<div class="survey-grid-head" aria-hidden="true">\n<span></span>\n'
+            + "\n".join(heads)
+            + f"\n</div>\n{rows}\n</div>\n</fieldset>"
+        )
+
+    def _choices_html(self, legend: str, help_html: str) -> str:
+        pk = self.question.pk
+        chrome = _lang(self.chrome_lang)
+        group = self.groups[0]
+        errors = group.errors
+        described = ""
+        if self.help_text or errors:
+            described = ' aria-describedby="{}{}"'.format(
+                f"help-{pk}" if self.help_text else "",
+                f" {conditional_escape(group.name)}-error" if errors else "",
+            )
+        other = ""
+        if group.other is not None:
+            bound = group.other
+            other_id = conditional_escape(bound.id_for_label)
+            other_name = conditional_escape(bound.html_name)
+            value = conditional_escape(_shown(bound.value()) if bound.value() is not None else "")
+            invalid = (
+                f' aria-invalid="true" aria-describedby="{other_name}-error"'
+                if bound.errors
+                else ""
+            )
+            other = (
+                f'\n<div class="mt-2">\n<label class="form-label" for="{other_id}"{chrome}>'
+                f"{conditional_escape(bound.label)}</label>\n"
+                f'<input class="form-control" type="text" name="{other_name}" id="{other_id}" '
+                f'value="{value}"{invalid}>\n'
+                + _errors_html(bound.errors, chrome, bound.html_name)
+                + "\n</div>"
+            )
+        return (
+            f'<fieldset class="survey-question"{described}>\n<legend>{legend}</legend>\n'
+            f'{help_html}\n<div class="survey-choices">{group.choices_html}</div>\n'
+            + _errors_html(errors, chrome, group.name)
+            + f"{other}\n</fieldset>"
+        )
+
+    def _input_html(self, legend: str, help_html: str) -> str:
+        question, pk = self.question, self.question.pk
+        chrome = _lang(self.chrome_lang)
+        group = self.groups[0]
+        errors = group.errors
+        name = conditional_escape(group.name)
+        field_id = conditional_escape(group.bound.id_for_label)
+        value = conditional_escape(_shown(group.value))
+        invalid = ' aria-invalid="true"' if errors else ""
+        help_id = f"help-{pk}" if self.help_text else ""
+        error_id = f" {name}-error" if errors else ""
+        if group.widget == "textarea":
+            limit = _("At most %(limit)s characters.") % {
+                "limit": conditional_escape(_shown(group.bound.field.max_length))
+            }
+            control = (
+                f'<textarea class="form-control" rows="3" name="{name}" id="{field_id}"{invalid} '
+                f'aria-describedby="{help_id}{" " if help_id else ""}limit-{pk}{error_id}">'
+                f"{value}</textarea>\n"
+                f'<p class="form-text"{chrome} id="limit-{pk}">{limit}</p>'
+            )
+        elif group.widget == "number":
+            low, high = question.number_min, question.number_max
+            bounded = low is not None or high is not None
+            described = (
+                f' aria-describedby="{help_id} range-{pk}{error_id}"'
+                if self.help_text or errors or bounded
+                else ""
+            )
+            control = (
+                f'<input class="form-control" type="text" inputmode="decimal" name="{name}" '
+                f'id="{field_id}" value="{value}"{invalid}{described}>'
+            )
+            if bounded:
+                control += (
+                    f'\n<p class="form-text"{chrome} id="range-{pk}">{_range_text(low, high)}</p>'
+                )
+        else:
+            described = (
+                f' aria-describedby="{help_id}{error_id}"' if self.help_text or errors else ""
+            )
+            control = (
+                f'<input class="form-control" type="text" name="{name}" id="{field_id}" '
+                f'value="{value}"{invalid}{described}>'
+            )
+        return (
+            '<div class="survey-question mb-4">\n'
+            f'<label class="survey-question-title form-label" for="{field_id}">{legend}</label>\n'
+            f"{help_html}\n{control}\n" + _errors_html(errors, chrome, group.name) + "\n</div>"
+        )
+
+
+def _lang(code: str) -> str:
+    return f' lang="{conditional_escape(code)}"' if code else ""
+
+
+def _shown(value) -> str:
+    """A value as the template engine shows it (numbers in the page's language's format)."""
+    return str(formats.localize(value))
+
+
+def _errors_html(errors, chrome: str, name: str) -> str:
+    if not errors:
+        return ""
+    messages = "".join(f"{conditional_escape(error)} " for error in errors)
+    return f'<p class="survey-error"{chrome} id="{conditional_escape(name)}-error">{messages}</p>'
+
+
+def _range_text(low, high) -> str:
+    """The range of a number question, its bounds as the template's `floatformat:"-2"`."""
+    if low is not None and high is not None:
+        return _("A number from %(min)s to %(max)s.") % {
+            "min": floatformat(low, "-2"),
+            "max": floatformat(high, "-2"),
+        }
+    if low is not None:
+        return _("A number of at least %(min)s.") % {"min": floatformat(low, "-2")}
+    return _("A number of at most %(max)s.") % {"max": floatformat(high, "-2")}
 
 
 def scale_points(question: Question, language: str) -> list[Point]:
@@ -225,7 +416,9 @@ def _scale_choices(question: Question, language: str) -> list[tuple[str, str]]:
     return [(point.value, point.label) for point in scale_points(question, language)]
 
 
-def _text_field(*, max_length: int, required: bool, label: str = "") -> forms.CharField:
+def _text_field(
+    *, max_length: int, required: bool, label: str = "", messages: dict | None = None
+) -> forms.CharField:
     return forms.CharField(
         max_length=max_length,
         required=required,
@@ -234,69 +427,127 @@ def _text_field(*, max_length: int, required: bool, label: str = "") -> forms.Ch
             "max_length": _(
                 "Your answer has %(show_value)s characters; at most %(limit_value)s fit. "
                 "Please shorten it."
-            )
+            ),
+            **(messages or {}),
         },
     )
 
 
+# A page's fields, built once per state of the survey's structure: a 40-question page has about
+# a hundred fields, and building them (choices normalised, labels and messages translated) cost
+# more than validating them. Keyed by the structure's token (SurveyStructureVersion, renewed with
+# every change of the structure), the questions shown, the survey's language and the page's
+# (the portal's own words: "Don't know", the messages). Nothing changes a field after it is
+# built, so forms share them. Oldest out first beyond FIELDS_MEMO_SIZE.
+FIELDS_MEMO_SIZE = 256
+_fields_memo: dict[tuple, dict[str, forms.Field]] = {}
+
+
+def _required_messages(message: str) -> dict[str, str]:
+    return {"required": message}
+
+
+def _question_fields(question: Question, language: str, required: bool) -> dict[str, forms.Field]:
+    name = f"q{question.pk}"
+    kind = question.kind
+    if kind in Question.STATEMENT_KINDS:
+        dimensions = [d for d, _label in DIMENSIONS] if kind == Kind.COMPETENCE_PAIR else [""]
+        choices = _scale_choices(question, language)
+        messages = _required_messages(_("Please answer this statement."))
+        return {
+            f"{name}_s{statement.pk}" + (f"_{dimension}" if dimension else ""): forms.ChoiceField(
+                choices=choices, required=required, error_messages=messages
+            )
+            for statement in question.statements.all()
+            for dimension in dimensions
+        }
+    messages = _required_messages(_("Please answer this question."))
+    if kind == Kind.LIKERT:
+        return {
+            name: forms.ChoiceField(
+                choices=_scale_choices(question, language),
+                required=required,
+                error_messages=messages,
+            )
+        }
+    if kind in Question.OPTION_KINDS:
+        choices = [(o.value, localized(o.label, language)) for o in question.options.all()]
+        if question.allow_other:
+            choices.append((OTHER, _("Other")))
+        field_class = (
+            forms.MultipleChoiceField if kind == Kind.MULTIPLE_CHOICE else forms.ChoiceField
+        )
+        fields = {name: field_class(choices=choices, required=required, error_messages=messages)}
+        if question.allow_other:
+            fields[f"{name}_other"] = _text_field(
+                max_length=SHORT_TEXT_MAX_LENGTH, required=False, label=_("Other, namely")
+            )
+        return fields
+    if kind == Kind.NUMBER:
+        return {
+            name: forms.DecimalField(
+                required=required,
+                max_digits=8,
+                decimal_places=2,
+                min_value=question.number_min,
+                max_value=question.number_max,
+                localize=True,
+                error_messages=messages,
+            )
+        }
+    return {
+        name: _text_field(
+            max_length=SHORT_TEXT_MAX_LENGTH if kind == Kind.SHORT_TEXT else LONG_TEXT_MAX_LENGTH,
+            required=required,
+            messages=messages,
+        )
+    }
+
+
+def _page_fields(
+    questions: list[Question], language: str, enforce_required: bool, structure_key
+) -> dict[str, forms.Field]:
+    key = structure_key and (
+        structure_key,
+        tuple(question.pk for question in questions),
+        language,
+        translation.get_language(),
+        enforce_required,
+    )
+    fields = _fields_memo.get(key) if key else None
+    if fields is None:
+        fields = {}
+        for question in questions:
+            fields.update(
+                _question_fields(question, language, question.required and enforce_required)
+            )
+        if key:
+            while len(_fields_memo) >= FIELDS_MEMO_SIZE:
+                _fields_memo.pop(next(iter(_fields_memo)), None)
+            _fields_memo[key] = fields
+    return fields
+
+
 class AnswerPageForm(forms.Form):
-    """The questions of one page; `enforce_required=False` when going back (keep what is valid)."""
+    """The questions of one page; `enforce_required=False` when going back (keep what is valid).
+
+    `structure_key`: the state of the survey's structure the questions are of (the survey and
+    its structure token, `AnswerPosition.structure_key`), so the fields are built once per state;
+    None (the builder's preview) builds them for this form alone."""
 
     def __init__(
-        self, *args, questions: list[Question], language: str, enforce_required=True, **kw
+        self,
+        *args,
+        questions: list[Question],
+        language: str,
+        enforce_required=True,
+        structure_key=None,
+        **kw,
     ):
         super().__init__(*args, **kw)
         self.questions = questions
         self.language = language
-        for question in questions:
-            required = question.required and enforce_required
-            name = f"q{question.pk}"
-            kind = question.kind
-            if kind == Kind.LIKERT:
-                self.fields[name] = forms.ChoiceField(
-                    choices=_scale_choices(question, language), required=required
-                )
-            elif kind in Question.STATEMENT_KINDS:
-                dimensions = (
-                    [d for d, _label in DIMENSIONS] if kind == Kind.COMPETENCE_PAIR else [""]
-                )
-                for statement in question.statements.all():
-                    for dimension in dimensions:
-                        suffix = f"_{dimension}" if dimension else ""
-                        self.fields[f"{name}_s{statement.pk}{suffix}"] = forms.ChoiceField(
-                            choices=_scale_choices(question, language), required=required
-                        )
-            elif kind in Question.OPTION_KINDS:
-                choices = [(o.value, localized(o.label, language)) for o in question.options.all()]
-                if question.allow_other:
-                    choices.append((OTHER, _("Other")))
-                field_class = (
-                    forms.MultipleChoiceField if kind == Kind.MULTIPLE_CHOICE else forms.ChoiceField
-                )
-                self.fields[name] = field_class(choices=choices, required=required)
-                if question.allow_other:
-                    self.fields[f"{name}_other"] = _text_field(
-                        max_length=SHORT_TEXT_MAX_LENGTH, required=False, label=_("Other, namely")
-                    )
-            elif kind == Kind.NUMBER:
-                self.fields[name] = forms.DecimalField(
-                    required=required,
-                    max_digits=8,
-                    decimal_places=2,
-                    min_value=question.number_min,
-                    max_value=question.number_max,
-                    localize=True,
-                )
-            elif kind == Kind.SHORT_TEXT:
-                self.fields[name] = _text_field(max_length=SHORT_TEXT_MAX_LENGTH, required=required)
-            else:
-                self.fields[name] = _text_field(max_length=LONG_TEXT_MAX_LENGTH, required=required)
-            if kind not in Question.STATEMENT_KINDS:
-                self.fields[name].error_messages["required"] = _("Please answer this question.")
-            else:
-                for field_name, form_field in self.fields.items():
-                    if field_name.startswith(f"{name}_s"):
-                        form_field.error_messages["required"] = _("Please answer this statement.")
+        self.fields = dict(_page_fields(questions, language, enforce_required, structure_key))
 
     def clean(self):
         cleaned = super().clean()
@@ -386,10 +637,11 @@ class AnswerPageForm(forms.Form):
                 rows.append({"question": question, "text": data[name].strip()})
         return rows
 
-    def blocks(self, *, chrome_lang: str = "") -> list[QuestionBlock]:
+    def blocks(self, *, chrome_lang: str = "", content_lang: str = "") -> list[QuestionBlock]:
         """What the template renders: each question with its labelled groups. `chrome_lang`:
         the page's language, marked on the inputs' labels that are the portal's words ("Don't
-        know", "Other") where the survey's texts are in another."""
+        know", "Other") where the survey's texts are in another; `content_lang`: the survey's
+        texts' language, marked on each question where it is not the page's."""
         blocks = []
         language = self.language
         for question in self.questions:
@@ -460,6 +712,8 @@ class AnswerPageForm(forms.Form):
                     help_text=localized(question.help_text, language),
                     groups=groups,
                     heads=heads,
+                    content_lang=content_lang,
+                    chrome_lang=chrome_lang,
                 )
             )
         return blocks

@@ -60,6 +60,7 @@ class AnswerPosition:
     shown: list[Page]
     index: int
     count: int  # pages shown now plus those whose condition is not answered yet
+    structure_key: tuple | None = None  # the survey and its structure's token (None: no token)
 
     @property
     def page(self) -> Page:
@@ -94,7 +95,14 @@ def _answer_structure_read(survey: Survey) -> list[Page]:
 
 
 def answer_structure(survey: Survey) -> list[Page]:
-    """A survey's pages, questions, options and statements for its answer pages, from the cache.
+    """A survey's pages, questions, options and statements for its answer pages, from the cache
+    (see `answer_structure_state`)."""
+    return answer_structure_state(survey)[1]
+
+
+def answer_structure_state(survey: Survey) -> tuple[tuple | None, list[Page]]:
+    """The state of a survey's structure (the survey and its token, None without a token) and
+    its pages, questions, options and statements for its answer pages, from the cache.
 
     Cached exactly, as the results' figures are: under the token of the structure's state
     (SurveyStructureVersion: a new random token in the transaction of every change of the
@@ -104,19 +112,20 @@ def answer_structure(survey: Survey) -> list[Page]:
     token). A survey without a token (none written since tokens exist) is read every time."""
     token = _structure_token(survey)
     if token is None:
-        return _answer_structure_read(survey)
+        return None, _answer_structure_read(survey)
     key = f"surveys:structure:{STRUCTURE_CACHE_VERSION}:{survey.pk}:{token}"
     pages = cache.get(key)
     if pages is None:
         pages = _answer_structure_read(survey)
-        if _structure_token(survey) == token:
-            cache.set(key, pages, STRUCTURE_CACHE_SECONDS)
-    return pages
+        if _structure_token(survey) != token:  # changed while read: not of that state
+            return None, pages
+        cache.set(key, pages, STRUCTURE_CACHE_SECONDS)
+    return (survey.pk, token), pages
 
 
 def response_position(*, survey: Survey, response: Response) -> AnswerPosition | None:
     """The page a respondent is on (None when the survey shows no page at all)."""
-    pages = answer_structure(survey)
+    structure_key, pages = answer_structure_state(survey)
     answers = answers_by_question(
         Answer.objects.filter(response=response).only(
             "question_id", "statement_id", "dimension", "number", "choice", "text", "dont_know"
@@ -131,6 +140,7 @@ def response_position(*, survey: Survey, response: Response) -> AnswerPosition |
         shown=shown,
         index=min(max(response.current_page, 0), len(shown) - 1),
         count=max(possible_page_count(pages, answers), len(shown)),
+        structure_key=structure_key,
     )
 
 

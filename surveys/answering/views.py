@@ -224,6 +224,7 @@ def _answer_page(request, *, survey, response, participation, languages, action_
             questions=questions,
             language=language,
             enforce_required=action not in ("back", "save"),
+            structure_key=position.structure_key,
         )
         if form.is_valid():
             outcome = services.response_page_answer(
@@ -246,9 +247,14 @@ def _answer_page(request, *, survey, response, participation, languages, action_
             questions=questions,
             language=language,
             initial=AnswerPageForm.initial_from(questions, position.answers),
+            structure_key=position.structure_key,
         )
     context.update(
-        form=form, blocks=form.blocks(chrome_lang=languages["chrome_lang"]), page=position.page
+        form=form,
+        blocks=form.blocks(
+            chrome_lang=languages["chrome_lang"], content_lang=languages["content_lang"]
+        ),
+        page=position.page,
     )
     return render(request, "surveys/answer_page.html", context, status=status)
 

@@ -7,10 +7,12 @@ from django.contrib import admin
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from surveys import admin as surveys_admin
 from surveys.answering import selectors
-from surveys.answering.selectors import answer_structure
+from surveys.answering.forms import AnswerPageForm
+from surveys.answering.selectors import answer_structure, answer_structure_state
 from surveys.builder import services as builder
 from surveys.interchange.services import survey_import_structure, survey_structure
 from surveys.models import Question, Survey, SurveyStructureVersion
@@ -209,3 +211,56 @@ def test_a_survey_without_a_token_is_read_every_time(survey):
     assert read(survey)[1] == 5 and read(survey)[1] == 5
     builder.survey_structure_changed(survey_id=survey.pk)
     assert read(survey)[1] == 6 and read(survey)[1] == 1
+
+
+def page_fields(survey, *, page_language="nb", remembered=True) -> dict:
+    """The answer form's fields of every page as its validation sees them: built once per state
+    of the structure (`remembered`), or for this form alone."""
+    state, pages = answer_structure_state(survey)
+    fields = {}
+    with translation.override(page_language):
+        for page in pages:
+            form = AnswerPageForm(
+                questions=page.ordered_questions,
+                language="nb",
+                structure_key=state if remembered else None,
+            )
+            fields.update(form.fields)
+    return fields
+
+
+def field_shape(fields: dict) -> dict:
+    return {
+        name: (
+            type(field),
+            field.required,
+            list(getattr(field, "choices", [])),
+            getattr(field, "min_value", None),
+            getattr(field, "max_value", None),
+            getattr(field, "max_length", None),
+            dict(field.error_messages),
+        )
+        for name, field in fields.items()
+    }
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_the_answer_form_after_a_builder_change_validates_the_change(survey, change):
+    """The fields are built once per state of the structure: after a change, the next form's
+    fields are those built anew."""
+    page_fields(survey)
+    CHANGES[change](survey)
+    assert field_shape(page_fields(survey)) == field_shape(page_fields(survey, remembered=False))
+
+
+def test_the_answer_form_shares_its_fields_within_a_state_and_page_language(survey):
+    first = page_fields(survey)
+    assert all(a is b for a, b in zip(first.values(), page_fields(survey).values(), strict=True))
+    english = page_fields(survey, page_language="en")
+    assert not any(a is b for a, b in zip(first.values(), english.values(), strict=True))
+    messages = {field.error_messages["required"] for field in english.values()}
+    assert "Please answer this question." in messages
+    assert messages == {
+        field.error_messages["required"]
+        for field in page_fields(survey, page_language="en", remembered=False).values()
+    }
