@@ -193,6 +193,16 @@ def _check_answer_texts(answers: AnswerValues) -> None:
         )
 
 
+def _response_locked(response: Response) -> Response:
+    """The response read again under its row's lock, with its survey (read, not locked: every
+    submission to a survey would otherwise wait for the one before it)."""
+    return (
+        Response.objects.select_for_update(of=("self",))
+        .select_related("survey")
+        .get(pk=response.pk)
+    )
+
+
 @transaction.atomic
 def response_save_page(
     *, response: Response, questions: list[Question], answers: AnswerValues, current_page: int
@@ -202,7 +212,7 @@ def response_save_page(
     `answers`: dicts with question, statement, dimension, number, choice, text, dont_know.
     """
     _check_answer_texts(answers)
-    response = Response.objects.select_for_update().get(pk=response.pk)
+    response = _response_locked(response)
     if response.submitted_at:
         raise SurveyNotAnswerable("done")
     survey_check_answerable(response.survey)
@@ -226,7 +236,7 @@ def response_submit(
     # Lock in a fixed order: participation, then response.
     if participation is not None:
         participation = Participation.objects.select_for_update().get(pk=participation.pk)
-    response = Response.objects.select_for_update().get(pk=response.pk)
+    response = _response_locked(response)
     if response.submitted_at or (participation is not None and participation.completed_at):
         return False
     survey_check_answerable(response.survey)
@@ -300,12 +310,10 @@ def response_page_answer(
             response=response, questions=questions, answers=answers, current_page=index + 1
         )
         return PageOutcome.NEXT
-    hidden = [
-        question
-        for page in position.pages
-        for question in page.ordered_questions
-        if page not in shown or question not in visible_questions(page, merged)
-    ]
+    hidden = []
+    for page in position.pages:
+        visible = {q.pk for q in visible_questions(page, merged)} if page in shown else set()
+        hidden.extend(q for q in page.ordered_questions if q.pk not in visible)
     response_submit(
         response=response,
         participation=participation,
