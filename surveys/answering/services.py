@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -291,14 +292,17 @@ def response_page_answer(
         )
         return PageOutcome.BACK if back else PageOutcome.SAVED
     merged = dict(position.answers)
+    given: dict[int, list[dict]] = defaultdict(list)  # by question: not a scan per question
+    for values in answers:
+        given[values["question"].pk].append(values)
     for question in questions:
         merged[question.pk] = [
             Answer(question=question, **{k: v for k, v in values.items() if k != "question"})
-            for values in answers
-            if values["question"] == question
+            for values in given[question.pk]
         ]
     # A question may depend on one before it on the same page: show the page again with it.
-    if any(q not in questions for q in visible_questions(position.page, merged)):
+    asked = {question.pk for question in questions}
+    if any(q.pk not in asked for q in visible_questions(position.page, merged)):
         response_save_page(
             response=response, questions=questions, answers=answers, current_page=position.index
         )
