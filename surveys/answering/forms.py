@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django import forms
 from django.template.defaultfilters import floatformat
 from django.utils import formats, translation
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -48,6 +49,12 @@ class Point:
         if not self.number:
             return self.text
         return self.number if self.text == self.number else f"{self.number} – {self.text}"
+
+    @cached_property
+    def escaped(self) -> tuple[str, str]:
+        """The value and label escaped, once per page: a scale's points are the same objects in
+        every row of its grid."""
+        return conditional_escape(self.value), conditional_escape(self.label)
 
 
 @dataclass
@@ -93,28 +100,29 @@ class Group:
 
     # The inputs are written here rather than in a template loop: a 40-question page has
     # several hundred of them, and Django's template engine spent most of the page's time on
-    # them. Same markup; `format_html` escapes every value.
+    # them. Same markup; every value is escaped (`conditional_escape`, as the template does).
 
     def _inputs_html(self, template: str, options) -> SafeString:
-        """`options`: (value, label, in the page's language) per input. Each value is escaped
-        once (the name once for all inputs): `format_html` would escape every argument of every
-        input, the page's largest cost after the template."""
+        """`options`: (value, value escaped, label escaped, in the page's language) per input.
+        Each value is escaped once (the name once for all inputs, a scale's points once per
+        page): `format_html` would escape every argument of every input, the page's largest
+        cost after the template."""
         values = set(self.values)
         name = conditional_escape(self.name)
         invalid = ' aria-invalid="true"' if self.errors else ""
-        lang = format_html(' lang="{}"', self.chrome_lang) if self.chrome_lang else ""
+        lang = _lang(self.chrome_lang)
         return mark_safe(  # noqa: S308 - every value escaped here, the template is ours
             "\n".join(
                 template.format(
                     name,
                     number,
-                    conditional_escape(value),
+                    escaped_value,
                     " checked" if value in values else "",
                     invalid,
                     lang if chrome else "",
-                    conditional_escape(label),
+                    escaped_label,
                 )
-                for number, (value, label, chrome) in enumerate(options, 1)
+                for number, (value, escaped_value, escaped_label, chrome) in enumerate(options, 1)
             )
         )
 
@@ -125,7 +133,7 @@ class Group:
             '<label class="survey-grid-point" for="{0}-{1}"><input class="form-check-input" '
             'type="radio" name="{0}" id="{0}-{1}" value="{2}"{3}{4}>'
             '<span class="survey-grid-point-label"{5}>{6}</span></label>',
-            ((point.value, point.label, not point.number) for point in self.points),
+            ((point.value, *point.escaped, not point.number) for point in self.points),
         )
 
     @property
@@ -136,7 +144,15 @@ class Group:
             + ("checkbox" if self.widget == "checkbox" else "radio")
             + '" name="{0}" id="{0}-{1}" value="{2}"{3}{4}>'
             '<label class="form-check-label" for="{0}-{1}"{5}>{6}</label></div>',
-            ((str(value), label, value in (DONT_KNOW, OTHER)) for value, label in self.choices),
+            (
+                (
+                    str(value),
+                    conditional_escape(value),
+                    conditional_escape(label),
+                    value in (DONT_KNOW, OTHER),
+                )
+                for value, label in self.choices
+            ),
         )
 
     @property
@@ -144,48 +160,34 @@ class Group:
         """One row of a grid: the statement over a fieldset per scale, each with its legend,
         radio buttons and errors. Written here like the inputs (a 40-question page has about
         150 such rows; the template spent more on them than on anything else)."""
+        statement = conditional_escape(self.legend)
         parts = [
-            format_html(
-                '<div class="survey-statement"><p class="survey-grid-statement" '
-                'aria-hidden="true">{}</p>',
-                self.legend,
-            )
+            '<div class="survey-statement"><p class="survey-grid-statement" '
+            f'aria-hidden="true">{statement}</p>'
         ]
         for scale in self.scales:
             errors = scale.errors
-            lang = format_html(' lang="{}"', scale.chrome_lang) if scale.chrome_lang else ""
+            lang = _lang(scale.chrome_lang)
             if self.subgroups:  # a competence pair: the statement, then the dimension
-                legend = format_html(
-                    '<legend class="survey-grid-legend"><span class="visually-hidden">{}: '
-                    "</span><span{}>{}</span></legend>",
-                    self.legend,
-                    lang,
-                    scale.legend,
+                legend = (
+                    '<legend class="survey-grid-legend"><span class="visually-hidden">'
+                    f"{statement}: </span><span{lang}>{conditional_escape(scale.legend)}</span>"
+                    "</legend>"
                 )
             else:
-                legend = format_html(
-                    '<legend class="survey-grid-legend visually-hidden">{}</legend>',
-                    scale.full_legend,
+                legend = (
+                    '<legend class="survey-grid-legend visually-hidden">'
+                    f"{conditional_escape(scale.full_legend)}</legend>"
                 )
+            name = conditional_escape(scale.name)
+            described = f' aria-describedby="{name}-error"' if errors else ""
             parts.append(
-                format_html(
-                    '<fieldset class="survey-grid-scale"{}>{}'
-                    '<div class="survey-grid-points">{}</div>{}</fieldset>',
-                    format_html(' aria-describedby="{}-error"', scale.name) if errors else "",
-                    legend,
-                    scale.grid_points_html,
-                    format_html(
-                        '<p class="survey-error"{} id="{}-error">{}</p>',
-                        lang,
-                        scale.name,
-                        format_html_join("", "{} ", ((error,) for error in errors)),
-                    )
-                    if errors
-                    else "",
-                )
+                f'<fieldset class="survey-grid-scale"{described}>{legend}'
+                f'<div class="survey-grid-points">{scale.grid_points_html}</div>'
+                f"{_errors_html(errors, lang, scale.name)}</fieldset>"
             )
         parts.append("</div>")
-        return mark_safe("".join(parts))  # noqa: S308 - every part escaped by format_html
+        return mark_safe("".join(parts))  # noqa: S308 - every value escaped above
 
 
 @dataclass(frozen=True)
