@@ -82,6 +82,11 @@ class AnswerPosition:
 # Part of the cache key: raise it when what `_answer_structure_read` returns changes shape.
 STRUCTURE_CACHE_VERSION = 1
 STRUCTURE_CACHE_SECONDS = 24 * 60 * 60  # a state's structure; a new state has a new key anyway
+# The structures last read, kept in this process as well, under the same keys: unpickling a
+# 40-question structure from the cache cost more than the rest of reading it. Read only (the
+# answer pages, forms and services never change a page or question), shared by requests.
+STRUCTURE_MEMO_SIZE = 32
+_structure_memo: dict[str, list[Page]] = {}
 
 
 def _structure_token(survey: Survey):
@@ -107,19 +112,25 @@ def answer_structure_state(survey: Survey) -> tuple[tuple | None, list[Page]]:
     Cached exactly, as the results' figures are: under the token of the structure's state
     (SurveyStructureVersion: a new random token in the transaction of every change of the
     structure: the builder's services, the imports, the admin), so a hit is the structure as
-    it is now, for one query. On a miss it is read and stored only when the token read again
-    afterwards is unchanged (a change committing meanwhile is never stored under the old
-    token). A survey without a token (none written since tokens exist) is read every time."""
+    it is now, for one query (and, after the first in this process, no unpickling). On a miss
+    it is read and stored only when the token read again afterwards is unchanged (a change
+    committing meanwhile is never stored under the old token). A survey without a token (none
+    written since tokens exist) is read every time."""
     token = _structure_token(survey)
     if token is None:
         return None, _answer_structure_read(survey)
     key = f"surveys:structure:{STRUCTURE_CACHE_VERSION}:{survey.pk}:{token}"
-    pages = cache.get(key)
+    pages = _structure_memo.get(key)
     if pages is None:
-        pages = _answer_structure_read(survey)
-        if _structure_token(survey) != token:  # changed while read: not of that state
-            return None, pages
-        cache.set(key, pages, STRUCTURE_CACHE_SECONDS)
+        pages = cache.get(key)
+        if pages is None:
+            pages = _answer_structure_read(survey)
+            if _structure_token(survey) != token:  # changed while read: not of that state
+                return None, pages
+            cache.set(key, pages, STRUCTURE_CACHE_SECONDS)
+        while len(_structure_memo) >= STRUCTURE_MEMO_SIZE:
+            _structure_memo.pop(next(iter(_structure_memo)), None)
+        _structure_memo[key] = pages
     return (survey.pk, token), pages
 
 
