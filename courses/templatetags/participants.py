@@ -12,22 +12,15 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from portal.rows import url_by_pk
+
 register = template.Library()
-
-_STAND_IN_PK = 2147483647  # a pk no row has, replaced by each row's own
-
-
-def _url_by_pk(name: str) -> Callable[[int], str]:
-    """The URL of `name` (whose only argument is a pk) for any pk, reversed once for all rows."""
-    before, after = reverse(name, args=[_STAND_IN_PK]).split(str(_STAND_IN_PK))
-    return lambda pk: f"{before}{pk}{after}"
 
 
 def _date_and_time() -> Callable[[datetime], str]:
@@ -47,9 +40,9 @@ def _date_and_time() -> Callable[[datetime], str]:
 @register.simple_tag(takes_context=True)
 def participant_rows(context, registrations, gathering) -> SafeString:
     when = _date_and_time()
-    cancel_url = _url_by_pk("courses:registration_cancel")
-    decide_url = _url_by_pk("courses:registration_decide")
-    decline_url = _url_by_pk("courses:registration_decline")
+    cancel_url = url_by_pk("courses:registration_cancel")
+    decide_url = url_by_pk("courses:registration_decide")
+    decline_url = url_by_pk("courses:registration_decline")
     labels = {
         "library": _("Library"),
         "status": _("Status"),
