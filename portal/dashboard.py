@@ -57,6 +57,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from kombu.exceptions import OperationalError
 
 from . import permissions, table_versions
 from .models import CompetenceArea, County, FundingSource, Library, Programme, RoleAssignment
@@ -367,9 +368,7 @@ def _shown_as_it_was(entry: CachedPanel | None, key: str, now: datetime) -> bool
 
 def _refresh_queued(programme: Programme, user, period: Period | None, stale: list) -> bool:
     """Queue the task that computes these panels anew; False when no broker takes it."""
-    from kombu.exceptions import OperationalError
-
-    from .tasks import dashboard_panels_refresh_task
+    from .tasks import dashboard_panels_refresh_task  # (the tasks module imports this one)
 
     try:
         dashboard_panels_refresh_task.delay(
