@@ -99,17 +99,22 @@ def places(world):
     return [*((library, None) for library in libraries), (None, world.county_b), (None, None)]
 
 
-batches = st.lists(
-    st.tuples(
-        st.integers(min_value=0, max_value=7),  # the place
-        st.sampled_from(ROLES),
-        st.integers(min_value=1, max_value=4),
-        st.integers(min_value=0, max_value=2**16),
-        st.sampled_from(PATHS),
-    ),
-    min_size=1,
-    max_size=8,
-)
+def batch_lists(*, max_count: int = 4, max_size: int = 8):
+    """Batches of responses to add: (place, role, count, seed, path), as `add_batch` takes them."""
+    return st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=7),  # the place
+            st.sampled_from(ROLES),
+            st.integers(min_value=1, max_value=max_count),
+            st.integers(min_value=0, max_value=2**16),
+            st.sampled_from(PATHS),
+        ),
+        min_size=1,
+        max_size=max_size,
+    )
+
+
+batches = batch_lists()
 
 
 @settings(

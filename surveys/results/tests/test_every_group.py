@@ -18,9 +18,8 @@ from surveys.results.selectors import (
     survey_numbers,
 )
 from surveys.results.tests.test_disclosure_sums import (
-    PATHS,
-    ROLES,
     add_batch,
+    batch_lists,
     places,  # noqa: F401 - a fixture
 )
 from surveys.results.tests.test_figures_cache import recomputed_figures
@@ -50,17 +49,7 @@ def assert_every_group_as_its_filter(world, places, survey):  # noqa: F811 - the
     assert set(numbers) <= set(groups)
 
 
-batches = st.lists(
-    st.tuples(
-        st.integers(min_value=0, max_value=7),  # the place
-        st.sampled_from(ROLES),
-        st.integers(min_value=1, max_value=4),
-        st.integers(min_value=0, max_value=2**16),
-        st.sampled_from(PATHS),
-    ),
-    min_size=1,
-    max_size=6,
-)
+batches = batch_lists(max_size=6)
 
 
 @settings(

@@ -31,9 +31,8 @@ from surveys.results.selectors import (
 from surveys.results.services import survey_purge_raw_answers
 from surveys.results.tests.recomputed import recomputed_disclosure
 from surveys.results.tests.test_disclosure_sums import (
-    PATHS,
-    ROLES,
     add_batch,
+    batch_lists,
     places,  # noqa: F401 - a fixture
 )
 from surveys.results.tests.test_tallies import _groups
@@ -77,17 +76,7 @@ def assert_cached_figures_match_a_recomputation(world, survey):
                 assert figures == expected, (scope, filters, question_ids)
 
 
-batches = st.lists(
-    st.tuples(
-        st.integers(min_value=0, max_value=7),  # the place
-        st.sampled_from(ROLES),
-        st.integers(min_value=1, max_value=3),
-        st.integers(min_value=0, max_value=2**16),
-        st.sampled_from(PATHS),
-    ),
-    min_size=1,
-    max_size=4,
-)
+batches = batch_lists(max_count=3, max_size=4)
 
 
 @settings(
