@@ -5,9 +5,10 @@ every row cost more than the rest of the page)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dates import MONTHS
 
 _STAND_IN_PK = 2147483647  # a pk no row has, replaced by each row's own
@@ -24,3 +25,17 @@ def day_written() -> Callable[[date], str]:
     month names translated once for all rows, not once a row."""
     months = {number: str(name) for number, name in MONTHS.items()}
     return lambda day: f"{day.day}. {months[day.month]} {day.year:04d}"
+
+
+def moment_written() -> Callable[[datetime | None], str]:
+    """Writes a moment as the template's `date:"j. F Y, H:i"` does (in the current time zone and
+    language; nothing for None), with the month names translated once for all rows."""
+    day = day_written()
+
+    def written(value: datetime | None) -> str:
+        if value is None:
+            return ""
+        local = timezone.localtime(value)
+        return f"{day(local)}, {local:%H:%M}"
+
+    return written

@@ -8,38 +8,19 @@ the template loop it replaces; every value escaped by `format_html`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 from django import template
-from django.utils import timezone
-from django.utils.dates import MONTHS
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from portal.rows import url_by_pk
+from portal.rows import moment_written, url_by_pk
 
 register = template.Library()
 
 
-def _date_and_time() -> Callable[[datetime], str]:
-    """Writes a moment as the template's `date:"j. F Y, H:i"` does (in the current time zone and
-    language), with the month names translated once for all rows, not once a row."""
-    months = {number: str(name) for number, name in MONTHS.items()}
-
-    def written(value: datetime | None) -> str:
-        if value is None:
-            return ""
-        local = timezone.localtime(value)
-        return f"{local.day}. {months[local.month]} {local.year:04d}, {local:%H:%M}"
-
-    return written
-
-
 @register.simple_tag(takes_context=True)
 def participant_rows(context, registrations, gathering) -> SafeString:
-    when = _date_and_time()
+    when = moment_written()
     cancel_url = url_by_pk("courses:registration_cancel")
     decide_url = url_by_pk("courses:registration_decide")
     decline_url = url_by_pk("courses:registration_decline")

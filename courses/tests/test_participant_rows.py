@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from courses.models import Registration
-from courses.templatetags.participants import _date_and_time
+from portal.rows import moment_written
 
 from .factories import CourseFactory, GatheringFactory, RegistrationFactory
 
@@ -27,7 +27,7 @@ def test_dates_are_written_as_the_date_filter_writes_them(language):
         datetime(2026, 12, 31, 23, 30, tzinfo=UTC),  # already next year in Norway
     ]
     with translation.override(language):
-        written = _date_and_time()
+        written = moment_written()
         for moment in moments:
             # In a template the filter is given the moment in local time.
             assert written(moment) == date_filter(timezone.localtime(moment), "j. F Y, H:i")
