@@ -27,6 +27,7 @@ from .models import (
     GatheringCost,
     Registration,
     RegistrationAnswer,
+    RegistrationQuestion,
 )
 from .permissions import COURSE_AUDIENCE, may_follow_gatherings
 
@@ -69,21 +70,25 @@ def gatherings_with_counts(qs: QuerySet[Gathering] | None = None) -> QuerySet[Ga
 
 
 def _courses_prefetched(qs: QuerySet[Course]) -> QuerySet[Course]:
-    """Courses for the course list: each with its number of gatherings (`gathering_count`) and
-    the gatherings not yet over (`coming_gatherings`, with their seat counts); the past ones
-    are on the course's page and under "My registrations"."""
+    """Courses for the course list: each with its number of gatherings (`gathering_count`), the
+    gatherings not yet over (`coming_gatherings`, with `seats_taken`: the list says which are
+    full) and its competence areas (`competence_area_list`); the past gatherings are on the
+    course's page and under "My registrations"."""
+    # Only the seat count the list shows: the waiting and registration counts and the county of
+    # `gatherings_with_counts` were two subqueries and a join compiled for nothing on the
+    # page many people read. Lists, not `.all()`, so the template builds no queryset per course.
+    registrations = Registration.objects.filter(gathering=OuterRef("pk"))
+    coming = (
+        Gathering.objects.filter(ends_at__gt=timezone.now())
+        .annotate(seats_taken=count_of(registrations.filter(status__in=Registration.SEAT_STATUSES)))
+        .order_by("starts_at", "id")
+    )
     return (
         qs.select_related("programme", "county")
         .annotate(gathering_count=count_of(Gathering.objects.filter(course=OuterRef("pk"))))
         .prefetch_related(
-            Prefetch(
-                "gatherings",
-                queryset=gatherings_with_counts()
-                .filter(ends_at__gt=timezone.now())
-                .order_by("starts_at", "id"),
-                to_attr="coming_gatherings",
-            ),
-            "competence_areas",
+            Prefetch("gatherings", queryset=coming, to_attr="coming_gatherings"),
+            Prefetch("competence_areas", to_attr="competence_area_list"),
         )
     )
 
@@ -140,11 +145,16 @@ def _with_answers(
 
 
 def registration_list(*, user) -> QuerySet[Registration]:
-    """A person's own registrations, the coming gatherings first, with their answers."""
+    """A person's own registrations, the coming gatherings first, with their answers and
+    whether their course asks questions (`course_has_questions`: then the person may change
+    their answers)."""
+    # Whether the course asks anything is read with the registrations, not by fetching every
+    # question of every course in a query of its own (only their existence is shown).
+    asks = RegistrationQuestion.objects.filter(course=OuterRef("gathering__course_id"))
     return _with_answers(
         Registration.objects.filter(user=user)
         .select_related("gathering__course", "gathering__county", "library", "registered_by")
-        .prefetch_related("gathering__course__registration_questions")
+        .annotate(course_has_questions=Exists(asks))
         .order_by("-gathering__starts_at", "-id")
     )
 

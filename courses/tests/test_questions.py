@@ -128,6 +128,26 @@ def test_the_person_changes_answers_until_the_gathering(world, gathering, course
     assert response.status_code == 400 and "has started" in response.content.decode()
 
 
+def test_the_answers_link_only_where_the_course_asks(world, gathering, course, client_for):
+    """My registrations and the course list offer "Your answers" for a registration whose course
+    asks questions, and not for one whose course asks none."""
+    asking = services.registration_create(
+        user=world.staff_a, gathering=gathering, answers={course.role.pk: "Leder"}
+    )
+    silent = services.registration_create(
+        user=world.staff_a,
+        gathering=GatheringFactory(
+            course=CourseFactory(programme=world.programme, county=world.county_a), capacity=10
+        ),
+    )
+    client = client_for(world.staff_a)
+    for page in ("courses:registration_list", "courses:course_list"):
+        html = client.get(reverse(page)).content.decode()
+        assert reverse("courses:registration_answers", args=[asking.pk]) in html, page
+        assert reverse("courses:registration_answers", args=[silent.pk]) not in html, page
+        assert reverse("courses:registration_cancel", args=[silent.pk]) in html, page
+
+
 def test_personal_answers_are_deleted_after_the_gathering(world, course, client_for):
     over = GatheringFactory(course=course)
     coming = GatheringFactory(course=course)
