@@ -141,3 +141,37 @@ def test_library_page_query_count_does_not_grow(world, client_for, django_assert
     client.get(url)
     with django_assert_num_queries(5):
         client.get(url)
+
+
+# The library list's loop as templates/portal/library_list.html wrote it before its rows moved
+# to Python (portal/templatetags/library_rows.py).
+LIBRARY_LOOP = """{% for library in libraries %}
+          <tr>
+            <td><a href="{% url 'library_detail' library.pk %}">{{ library.name }}</a></td>
+            <td>{{ library.get_kind_display }}</td>
+            <td>{{ library.county.name }}</td>
+            <td class="text-end">{{ library.staff_count }}</td>
+          </tr>
+        {% endfor %}"""
+
+
+@pytest.mark.django_db
+def test_the_library_rows_are_the_template_loop(world):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from portal import selectors
+    from portal.models import Library
+    from portal.tests.factories import LibraryFactory
+
+    for kind in Library.Kind.values:
+        LibraryFactory(name=f"Bibliotek <{kind}> & co", kind=kind, county=world.county_a)
+    libraries = list(selectors.library_list(user=world.project_leader))
+    assert {library.kind for library in libraries} == set(Library.Kind.values)
+    for language in ("nb", "nn", "en"):
+        with translation.override(language):
+            context = Context({"libraries": libraries})
+            loop = Template(LIBRARY_LOOP).render(context)
+            rows = Template("{% load library_rows %}{% library_rows libraries %}").render(context)
+        assert rows == loop, language
+        assert "&lt;county&gt; &amp; co" in rows
