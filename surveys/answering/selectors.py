@@ -3,11 +3,13 @@ thank-you page offers them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
-from django.db.models import Avg, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 
 from portal import permissions
 from portal.tokens import token_hash
@@ -23,6 +25,11 @@ from ..models import (
     SurveyStructureVersion,
 )
 from .branching import answers_by_question, possible_page_count, visible_pages, visible_questions
+
+if TYPE_CHECKING:  # the results import this module's structure read
+    from ..results.services import TalliedAnswer
+
+IMPORTANCE, COMPETENCE = Answer.Dimension.IMPORTANCE, Answer.Dimension.COMPETENCE
 
 
 def surveys_to_answer(*, user) -> QuerySet[Participation]:
@@ -116,7 +123,12 @@ def answer_structure_state(survey: Survey) -> tuple[tuple | None, list[Page]]:
     it is read and stored only when the token read again afterwards is unchanged (a change
     committing meanwhile is never stored under the old token). A survey without a token (none
     written since tokens exist) is read every time."""
-    token = _structure_token(survey)
+    return answer_structure_of_state(survey, _structure_token(survey))
+
+
+def answer_structure_of_state(survey: Survey, token) -> tuple[tuple | None, list[Page]]:
+    """`answer_structure_state` with the token already read (by a query that had it at hand),
+    in the same transaction as what is then done with the structure."""
     if token is None:
         return None, _answer_structure_read(survey)
     key = f"surveys:structure:{STRUCTURE_CACHE_VERSION}:{survey.pk}:{token}"
@@ -155,31 +167,35 @@ def response_position(*, survey: Survey, response: Response) -> AnswerPosition |
     )
 
 
-def response_gap_area_ids(*, response: Response) -> list[int]:
+def answers_gap_area_ids(*, answers: Iterable[TalliedAnswer]) -> list[int]:
     """The competence areas a respondent rated more important than their competence in them,
-    largest gap first: what the thank-you page offers courses for."""
-    rows = (
-        Answer.objects.filter(
-            response=response,
-            question__kind=Question.Kind.COMPETENCE_PAIR,
-            dont_know=False,
-            number__isnull=False,
-        )
-        .annotate(area_id=Coalesce("statement__competence_area_id", "question__competence_area_id"))
-        .filter(area_id__isnull=False)
-        .values("area_id", "dimension")
-        .annotate(mean=Avg("number"))
-        .order_by()
-    )
-    means: dict[int, dict[str, float]] = {}
-    for row in rows:
-        means.setdefault(row["area_id"], {})[row["dimension"]] = float(row["mean"])
-    gaps = {
-        area_id: values["importance"] - values["competence"]
-        for area_id, values in means.items()
-        if "importance" in values and "competence" in values
-    }
-    return [area_id for area_id, gap in sorted(gaps.items(), key=lambda item: -item[1]) if gap > 0]
+    largest gap first: what the thank-you page offers courses for. `answers`: the response's
+    answers as its submission counted them (each with its competence area), so nothing is read.
+
+    A gap is the mean importance less the mean competence of the area's rated statements
+    ("don't know" and unanswered left out), compared exactly."""
+    sums: dict[tuple[int, str], list] = {}
+    for answer in answers:
+        if (
+            answer.kind == Question.Kind.COMPETENCE_PAIR
+            and not answer.dont_know
+            and answer.number is not None
+            and answer.area_id is not None
+        ):
+            total = sums.setdefault((answer.area_id, answer.dimension), [0, 0])
+            total[0] += answer.number
+            total[1] += 1
+
+    def mean(area_id: int, dimension: str) -> Fraction | None:
+        total = sums.get((area_id, dimension))
+        return None if total is None else Fraction(total[0]) / total[1]
+
+    gaps = {}
+    for area_id in sorted({area_id for area_id, _dimension in sums}):
+        importance, competence = mean(area_id, IMPORTANCE), mean(area_id, COMPETENCE)
+        if importance is not None and competence is not None and importance > competence:
+            gaps[area_id] = importance - competence
+    return sorted(gaps, key=lambda area_id: -gaps[area_id])
 
 
 def courses_for_areas(*, user, programme_id: int, area_ids: list[int], limit: int = 5):

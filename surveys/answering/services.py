@@ -20,23 +20,33 @@ import hashlib
 import hmac
 import secrets
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import RoleAssignment, User
 
-from ..models import Answer, Participation, Question, Response, Survey
-from ..results.services import result_tallies_add
+from ..models import (
+    Answer,
+    Page,
+    Participation,
+    Question,
+    Response,
+    Survey,
+    SurveyStructureVersion,
+)
+from ..results.services import TalliedAnswer, result_tallies_add_submitted
 from .branching import visible_pages, visible_questions
 from .forms import LONG_TEXT_MAX_LENGTH
+from .selectors import answer_structure, answer_structure_of_state
 
 Status = Survey.Status
 
@@ -194,14 +204,18 @@ def _check_answer_texts(answers: AnswerValues) -> None:
         )
 
 
-def _response_locked(response: Response) -> Response:
+def _response_locked(response: Response, *, structure_token: bool = False) -> Response:
     """The response read again under its row's lock, with its survey (read, not locked: every
-    submission to a survey would otherwise wait for the one before it)."""
-    return (
-        Response.objects.select_for_update(of=("self",))
-        .select_related("survey")
-        .get(pk=response.pk)
-    )
+    submission to a survey would otherwise wait for the one before it), and with
+    `structure_token` its survey's structure's token now (`structure_token`, None if none)."""
+    responses = Response.objects.select_for_update(of=("self",)).select_related("survey")
+    if structure_token:
+        responses = responses.annotate(
+            structure_token=SurveyStructureVersion.objects.filter(
+                survey_id=OuterRef("survey_id")
+            ).values("token")[:1]
+        )
+    return responses.get(pk=response.pk)
 
 
 @transaction.atomic
@@ -224,7 +238,6 @@ def response_save_page(
     return response
 
 
-@transaction.atomic
 def response_submit(
     *,
     response: Response,
@@ -233,28 +246,128 @@ def response_submit(
     answers: AnswerValues | None = None,
 ) -> bool:
     """Submit once. Returns False when it had already been submitted (a double click, a retry)."""
+    return (
+        response_submit_answers(
+            response=response, participation=participation, questions=questions, answers=answers
+        )
+        is not None
+    )
+
+
+@transaction.atomic
+def response_submit_answers(
+    *,
+    response: Response,
+    participation: Participation | None = None,
+    questions: list[Question] | None = None,
+    answers: AnswerValues | None = None,
+) -> list[TalliedAnswer] | None:
+    """Submit once, replacing the answers to `questions` (if given) with `answers`. Returns the
+    response's answers as counted in the results' running sums, or None when it had already
+    been submitted (a double click, a retry)."""
     _check_answer_texts(answers or [])
     # Lock in a fixed order: participation, then response.
     if participation is not None:
         participation = Participation.objects.select_for_update().get(pk=participation.pk)
-    response = _response_locked(response)
+    response = _response_locked(response, structure_token=True)
     if response.submitted_at or (participation is not None and participation.completed_at):
-        return False
+        return None
     survey_check_answerable(response.survey)
+    stored = [Answer(response=response, **values) for values in answers or []]
     if questions is not None:
         Answer.objects.filter(response=response, question__in=questions).delete()
-        Answer.objects.bulk_create(Answer(response=response, **values) for values in answers or [])
+        Answer.objects.bulk_create(stored)
     now = timezone.now()
     response.submitted_at = the_day(now) if response.survey.is_anonymous else now
     # The resume key has done its work; without it nothing links the response to the browser.
     response.resume_key = None
     response.save(update_fields=["submitted_at", "resume_key"])
     # The results' running sums, in this transaction: figures and answers never disagree.
-    result_tallies_add(survey_id=response.survey_id, response_ids=[response.pk])
+    _state, pages = answer_structure_of_state(response.survey, response.structure_token)
+    counted = response_answers_counted(
+        response=response, pages=pages, questions=questions, stored=stored
+    )
+    result_tallies_add_submitted(response=response, answers=counted)
     if participation is not None:
         participation.completed_at = the_day(now)
         participation.save(update_fields=["completed_at"])
-    return True
+    return counted
+
+
+def _stored_number(number) -> Decimal | None:
+    """A number as the answer's column keeps it (two decimals, halves away from zero, as
+    PostgreSQL rounds a numeric): the sums and their values' keys count what is stored."""
+    if number is None:
+        return None
+    return Decimal(number).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def response_answers_counted(
+    *,
+    response: Response,
+    pages: list[Page] | None = None,
+    questions: list[Question] | None = None,
+    stored: list[Answer] = (),
+) -> list[TalliedAnswer]:
+    """A response's answers as the running sums count them, each with its question's kind and
+    competence area from the survey's structure: `pages`, of the structure's state now (its
+    token read in the caller's transaction), else read. `stored`: the answers just written in
+    place of those to `questions`, taken as written; the response's other answers are read (no
+    read when `questions` are every question of the survey)."""
+    if pages is None:
+        pages = answer_structure(response.survey)
+    by_id = {question.pk: question for page in pages for question in page.ordered_questions}
+    statement_areas = {
+        statement.pk: statement.competence_area_id
+        for question in by_id.values()
+        for statement in question.statements.all()
+    }
+    replaced = {question.pk for question in questions or ()}
+    rows = []
+    if questions is not None:
+        rows = [
+            (
+                answer.question_id,
+                answer.statement_id,
+                answer.dimension,
+                _stored_number(answer.number),
+                answer.choice,
+                answer.dont_know,
+                answer.text != "",
+            )
+            for answer in stored
+        ]
+    if questions is None or not replaced >= by_id.keys():
+        kept = Answer.objects.filter(response=response).exclude(question_id__in=replaced)
+        rows.extend(
+            kept.order_by().values_list(
+                "question_id",
+                "statement_id",
+                "dimension",
+                "number",
+                "choice",
+                "dont_know",
+                ExpressionWrapper(~Q(text=""), output_field=BooleanField()),
+            )
+        )
+    counted = []
+    for question_id, statement_id, dimension, number, choice, dont_know, has_text in rows:
+        question = by_id[question_id]
+        area_id = statement_areas.get(statement_id) if statement_id is not None else None
+        counted.append(
+            TalliedAnswer(
+                kind=question.kind,
+                question_id=question_id,
+                statement_id=statement_id,
+                dimension=dimension,
+                number=number,
+                choice=choice,
+                dont_know=dont_know,
+                area_id=question.competence_area_id if area_id is None else area_id,
+                has_text=has_text,
+            )
+        )
+    return counted
 
 
 class PageOutcome(StrEnum):
@@ -265,6 +378,13 @@ class PageOutcome(StrEnum):
     SUBMITTED = "submitted"
 
 
+@dataclass(frozen=True)
+class PageAnswered:
+    outcome: PageOutcome
+    # Submitted: the response's answers as counted (what the thank-you page's gaps are of).
+    submitted: list[TalliedAnswer] = field(default_factory=list)
+
+
 def response_page_answer(
     *,
     response: Response,
@@ -272,7 +392,7 @@ def response_page_answer(
     answers: AnswerValues,
     action: str,
     participation: Participation | None = None,
-) -> PageOutcome:
+) -> PageAnswered:
     """Store the answers of the page the respondent is on (`position`) and move on.
 
     "back" and "save" keep the answers and go back a page or stay; otherwise the answers decide
@@ -290,7 +410,7 @@ def response_page_answer(
             answers=answers,
             current_page=max(position.index - 1, 0) if back else position.index,
         )
-        return PageOutcome.BACK if back else PageOutcome.SAVED
+        return PageAnswered(PageOutcome.BACK if back else PageOutcome.SAVED)
     merged = dict(position.answers)
     given: dict[int, list[dict]] = defaultdict(list)  # by question: not a scan per question
     for values in answers:
@@ -306,25 +426,27 @@ def response_page_answer(
         response_save_page(
             response=response, questions=questions, answers=answers, current_page=position.index
         )
-        return PageOutcome.MORE
+        return PageAnswered(PageOutcome.MORE)
     shown = visible_pages(position.pages, merged)
     index = next(i for i, page in enumerate(shown) if page.pk == position.page.pk)
     if index + 1 < len(shown):
         response_save_page(
             response=response, questions=questions, answers=answers, current_page=index + 1
         )
-        return PageOutcome.NEXT
+        return PageAnswered(PageOutcome.NEXT)
     hidden = []
     for page in position.pages:
         visible = {q.pk for q in visible_questions(page, merged)} if page in shown else set()
         hidden.extend(q for q in page.ordered_questions if q.pk not in visible)
-    response_submit(
+    submitted = response_submit_answers(
         response=response,
         participation=participation,
         questions=questions + hidden,
         answers=answers,
     )
-    return PageOutcome.SUBMITTED
+    if submitted is None:  # submitted meanwhile (a double click): its answers as they are
+        submitted = response_answers_counted(response=response)
+    return PageAnswered(PageOutcome.SUBMITTED, submitted)
 
 
 def decimal_or_none(value) -> Decimal | None:

@@ -227,15 +227,16 @@ def _answer_page(request, *, survey, response, participation, languages, action_
             structure_key=position.structure_key,
         )
         if form.is_valid():
-            outcome = services.response_page_answer(
+            answered = services.response_page_answer(
                 response=response,
                 position=position,
                 answers=form.answer_values(),
                 action=action,
                 participation=participation,
             )
+            outcome = answered.outcome
             if outcome == services.PageOutcome.SUBMITTED:
-                return _answer_done(request, survey, response, participation, context)
+                return _answer_done(request, survey, answered.submitted, participation, context)
             if outcome == services.PageOutcome.SAVED:
                 return render(request, "surveys/answer_saved.html", context)
             if outcome == services.PageOutcome.MORE:
@@ -259,9 +260,9 @@ def _answer_page(request, *, survey, response, participation, languages, action_
     return render(request, "surveys/answer_page.html", context, status=status)
 
 
-def _answer_done(request, survey, response, participation, context):
+def _answer_done(request, survey, submitted, participation, context):
     person = participation.user if participation else request.user
-    area_ids = selectors.response_gap_area_ids(response=response)
+    area_ids = selectors.answers_gap_area_ids(answers=submitted)
     context.update(
         courses=selectors.courses_for_areas(
             user=person, programme_id=survey.programme_id, area_ids=area_ids

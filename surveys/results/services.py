@@ -9,8 +9,10 @@ answers). Results pages then read the snapshot (see surveys.results.selectors).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q
@@ -76,6 +78,35 @@ def result_tallies_changed(*, survey_id: int) -> None:
     ResultTallyVersion.renew(survey_id=survey_id)
 
 
+class TalliedAnswer(NamedTuple):
+    """An answer as the running sums count it: with its question's kind and its competence area
+    (the statement's, else the question's), and whether it has a text (not the text itself)."""
+
+    kind: str
+    question_id: int
+    statement_id: int | None
+    dimension: str
+    number: Decimal | None
+    choice: str
+    dont_know: bool
+    area_id: int | None
+    has_text: bool
+
+
+def result_tallies_add_submitted(*, response: Response, answers: Iterable[TalliedAnswer]) -> int:
+    """`result_tallies_add` of one response, from its answers as its submission left them: in
+    the submitting transaction, with the response locked and read in it (submitted), and
+    `answers` all of its answers now (those the submission wrote and those it kept). The same
+    sums, without reading the response and its answers again. Returns the cells touched."""
+    cell = (response.county_id or 0, response.library_id or 0, response.role)
+    deltas: dict[tuple, list] = defaultdict(lambda: [0, 0, 0, 0])
+    deltas[(*cell, RESPONSES_ITEM, "")][0] += 1
+    _tally_answers(deltas, ((response.pk, *cell, *answer) for answer in answers))
+    touched = _tallies_write(survey_id=response.survey_id, deltas=deltas)
+    result_tallies_changed(survey_id=response.survey_id)
+    return touched
+
+
 def result_tallies_count(*, survey_id: int, response_ids) -> int:
     """The sums of `result_tallies_add` without marking them changed: for the data migrations
     that ran before ResultTallyVersion existed (use `result_tallies_add` everywhere else).
@@ -101,6 +132,7 @@ def result_tallies_count(*, survey_id: int, response_ids) -> int:
         "response__county_id",
         "response__library_id",
         "response__role",
+        # A TalliedAnswer's fields, in its order:
         "question__kind",
         "question_id",
         "statement_id",
@@ -111,12 +143,26 @@ def result_tallies_count(*, survey_id: int, response_ids) -> int:
         Coalesce("statement__competence_area_id", "question__competence_area_id"),
         ExpressionWrapper(~Q(text=""), output_field=BooleanField()),
     )
+    _tally_answers(
+        deltas,
+        (
+            (response_id, county_id or 0, library_id or 0, role, *answer)
+            for response_id, county_id, library_id, role, *answer in answers.order_by()
+        ),
+    )
+    return _tallies_write(survey_id=survey_id, deltas=deltas)
+
+
+def _tally_answers(deltas: dict[tuple, list], rows: Iterable[tuple]) -> None:
+    """Add answers to `deltas` (per county, library, role, item and value: respondents, "don't
+    know", the numbers' sum and count). Each row: the response's id, county id (0 for none),
+    library id (0 for none) and role, then the fields of a TalliedAnswer."""
     chosen = set()  # (response, item) of multiple choice: a respondent counts once per item
     rated = set()  # (response, area item): a respondent counts once per area and dimension
-    for answer in answers.order_by():
-        response_id, county_id, library_id, role, kind, question_id = answer[:6]
-        statement_id, dimension, number, choice, dont_know, area_id, has_text = answer[6:]
-        cell = (county_id or 0, library_id or 0, role)
+    for row in rows:
+        response_id, county_id, library_id, role, kind, question_id = row[:6]
+        statement_id, dimension, number, choice, dont_know, area_id, has_text = row[6:]
+        cell = (county_id, library_id, role)
         if has_text:  # the disclosure rule's text measure, counted the rule's way
             deltas[(*cell, text_item(question_id), "")][0] += 1
         if kind in Question.TEXT_KINDS:
@@ -148,7 +194,11 @@ def result_tallies_count(*, survey_id: int, response_ids) -> int:
                 area[0] += 1
             area[2] += number
             area[3] += 1
-    # Each cell at both grains: per county and role, and per library and role.
+
+
+def _tallies_write(*, survey_id: int, deltas: dict[tuple, list]) -> int:
+    """Add the deltas to the survey's rows, each cell at both grains: per county and role, and
+    per library and role. Returns the number of cells touched."""
     cells: dict[tuple, list] = {}
     for (county_id, library_id, role, item, value), sums in deltas.items():
         for key in (

@@ -1,6 +1,7 @@
 """The results' running sums (ResultTally) give exactly the figures a full recomputation over the
 answers gives, for every group a results page can ask for, however the responses arrived."""
 
+import random
 import threading
 
 import pytest
@@ -8,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from surveys.answering import services as answering
-from surveys.models import Response, ResultTally
+from surveys.models import Question, Response, ResultTally
 from surveys.results.selectors import (
     ResultFilters,
     ResultScope,
@@ -17,11 +18,12 @@ from surveys.results.selectors import (
     tallied_numbers,
 )
 from surveys.results.services import result_tallies_rebuild, survey_purge_raw_answers
-from surveys.synthetic import add_responses, full_survey
+from surveys.synthetic import _answers_for, _structure, add_responses, full_survey
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ["staff", "library_leader", ""]
+Kind = Question.Kind
 
 
 def _groups(world):
@@ -138,3 +140,45 @@ def test_the_purge_removes_the_tallies_with_the_answers(world):
     assert ResultTally.objects.filter(survey=survey).exists()
     assert survey_purge_raw_answers(survey=survey)
     assert not ResultTally.objects.filter(survey=survey).exists()
+
+
+def _values(answer) -> dict:
+    fields = ("question", "statement", "dimension", "number", "choice", "text", "dont_know")
+    return {name: getattr(answer, name) for name in fields}
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    seed=st.integers(min_value=0, max_value=2**16),
+    replaced=st.sampled_from(["every question", "some", "none"]),
+    number=st.sampled_from(["7", "2.5", "12.345", "-0.125", "0"]),
+    other=st.booleans(),
+)
+def test_a_submission_counts_its_answers_as_stored(world, seed, replaced, number, other):
+    """The submission adds its answers from what it wrote and what it kept (not read again):
+    the sums are those of the answers as stored (numbers as their column rounds them), equal to
+    a full recomputation and to the sums counted again from the answers."""
+    survey = full_survey(programme=world.programme, areas=world.areas)
+    add_responses(survey, count=2, library=world.library_a, seed=seed)
+    add_responses(survey, count=3, library=world.library_b, seed=seed + 1, submitted=False)
+    questions = _structure(survey)
+    chosen = {"every question": questions, "some": questions[::2], "none": []}[replaced]
+    fixed = {Kind.NUMBER: number, Kind.SINGLE_CHOICE: ("other", "Annet") if other else None}
+    rng = random.Random(seed)  # noqa: S311 - test data
+    for response in Response.objects.filter(survey=survey, submitted_at__isnull=True):
+        answers = [
+            _values(answer)
+            for question in chosen
+            for answer in _answers_for(question, fixed.get(question.kind), rng)
+        ]
+        assert answering.response_submit(response=response, questions=chosen, answers=answers)
+    assert_tallies_match_answers(world, survey)
+    columns = ("by_library", "county_id", "library_id", "role", "item", "value", "n")
+    columns = (*columns, "dont_know", "number_sum", "number_count")
+    submitted = sorted(ResultTally.objects.filter(survey=survey).values_list(*columns))
+    result_tallies_rebuild(survey=survey)
+    assert submitted == sorted(ResultTally.objects.filter(survey=survey).values_list(*columns))
