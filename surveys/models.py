@@ -467,8 +467,14 @@ class Answer(models.Model):
     response = models.ForeignKey(
         Response, on_delete=models.CASCADE, related_name="answers", verbose_name=_("response")
     )
+    # No index of its own: answer_item_idx begins with the question and serves every lookup by
+    # it (and the cascade), and a submission writes one index entry fewer per answer.
     question = models.ForeignKey(
-        Question, on_delete=models.CASCADE, related_name="answers", verbose_name=_("question")
+        Question,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        verbose_name=_("question"),
+        db_index=False,
     )
     statement = models.ForeignKey(
         Statement,
