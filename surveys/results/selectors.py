@@ -577,8 +577,8 @@ class SurveyResults:
     baseline: Survey | None = None
     baseline_suppressed: bool = False
     with_programme_average: bool = False
-    counties: list[County] = field(default_factory=list)
-    libraries: list[Library] = field(default_factory=list)
+    counties: list[FilterCounty] = field(default_factory=list)
+    libraries: list[FilterLibrary] = field(default_factory=list)
     as_of: datetime | None = None  # the figures as they were then (see `survey_results`)
 
 
@@ -924,7 +924,9 @@ def _results(
             results.heatmap_changes = _heatmap(
                 counties, results.heatmap_areas, numbers, baseline_numbers
             )
-    results.response_rates = response_rates(survey=survey, scope=scope)
+    results.response_rates = response_rates(
+        survey=survey, scope=scope, disclosure=disclosure, libraries=libraries
+    )
     return results
 
 
@@ -962,22 +964,46 @@ def _clean_filters(filters: ResultFilters, counties, libraries) -> ResultFilters
     return ResultFilters(county_id=county_id, library_id=library_id, role=role)
 
 
-def _filter_choices(survey: Survey, scope: ResultScope) -> tuple[list[County], list[Library]]:
-    """Counties and libraries someone may filter by (one query)."""
-    libraries = Library.objects.select_related("county").order_by("county__number", "name")
+@dataclass(frozen=True)
+class FilterCounty:
+    """A county someone may filter by: what the filters, the heatmap and the API read of it."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class FilterLibrary:
+    """A library someone may filter by, with its county's id and name."""
+
+    id: int
+    name: str
+    county_id: int
+    county_name: str
+
+
+def _filter_choices(
+    survey: Survey, scope: ResultScope
+) -> tuple[list[FilterCounty], list[FilterLibrary]]:
+    """Counties and libraries someone may filter by (one query): ids and names only, read as
+    rows (a region's ~140 libraries with their counties were ~290 model instances a request)."""
+    libraries = Library.objects.order_by("county__number", "name")
     if survey.county_id:
         libraries = libraries.filter(county_id=survey.county_id)
     else:
         libraries = libraries.filter(county__programmes=survey.programme_id)
     if scope.sees_nothing:
-        libraries = libraries.none()
+        return [], []
     if scope.county_ids is not None:
         libraries = libraries.filter(county_id__in=scope.county_ids)
     if scope.library_ids is not None:
         libraries = libraries.filter(id__in=scope.library_ids)
-    libraries = list(libraries)
-    counties = list({library.county_id: library.county for library in libraries}.values())
-    return counties, libraries
+    chosen = [
+        FilterLibrary(*row)
+        for row in libraries.values_list("id", "name", "county_id", "county__name")
+    ]
+    counties = {lib.county_id: FilterCounty(lib.county_id, lib.county_name) for lib in chosen}
+    return list(counties.values()), chosen
 
 
 def _question_result(question, numbers, language, *, hide_texts) -> QuestionResult:
@@ -1121,11 +1147,22 @@ def _heatmap(counties, areas, numbers, baseline_numbers=None) -> list[HeatRow]:
 # --- response rate --------------------------------------------------------------------------
 
 
-def response_rates(*, survey: Survey, scope: ResultScope) -> list[ResponseRateRow]:
+def response_rates(
+    *,
+    survey: Survey,
+    scope: ResultScope,
+    disclosure: Disclosure | None = None,
+    libraries: Collection[FilterLibrary] = (),
+) -> list[ResponseRateRow]:
     """Invited and completed (participations) and submitted responses per library.
 
     Counts of who has answered are not figures about answers, so they are shown for every
     library; a person working at two libraries counts at both.
+
+    With the `disclosure` the figures are shown under (the results overview), the rates are of
+    that state of the sums too: the submitted responses per library are the responses' sizes
+    its blocks were formed from, and the invited and completed are kept under that state's token
+    (see `_participation_rates`). `libraries`: names already read (the filter's choices).
     """
     if scope.sees_nothing:
         return []
@@ -1136,12 +1173,15 @@ def response_rates(*, survey: Survey, scope: ResultScope) -> list[ResponseRateRo
             for row in (snapshot.data if snapshot else {}).get("response_rates", [])
             if _row_in_scope(row, scope)
         ]
+    elif disclosure is not None:
+        entries = _response_rates_of_state(survey, scope, disclosure, libraries)
     else:
         entries = response_rate_data(survey=survey, scope=scope)
+    unknown_county, unknown_library = _("Unknown county"), _("Unknown library")
     return [
         ResponseRateRow(
-            county=e["county"] or _("Unknown county"),
-            library=e["library"] or _("Unknown library"),
+            county=e["county"] or unknown_county,
+            library=e["library"] or unknown_library,
             invited=e["invited"],
             completed=e["completed"],
             submitted=e["submitted"],
@@ -1153,6 +1193,25 @@ def response_rates(*, survey: Survey, scope: ResultScope) -> list[ResponseRateRo
 def response_rate_data(*, survey: Survey, scope: ResultScope | None = None) -> list[dict]:
     """Response-rate counts per library with their ids, JSON-ready, in two queries."""
     scope = scope or ResultScope()
+    rows = _participation_rates(survey, scope)
+    for row in (
+        submitted_responses(survey, scope)
+        .values("county_id", "county__name", "library_id", "library__name")
+        .annotate(submitted=Count("id"))
+        .order_by()
+    ):
+        entry = _rate_entry(rows, row["county_id"], row["county__name"], row["library_id"])
+        entry["submitted"] = row["submitted"]
+        entry["library"] = row["library__name"] or entry["library"]
+    return _rates_sorted(rows)
+
+
+def _rates_sorted(rows: dict[tuple, dict]) -> list[dict]:
+    return sorted(rows.values(), key=lambda e: (e["county"] or "~", e["library"] or "~"))
+
+
+def _participation_rates(survey: Survey, scope: ResultScope) -> dict[tuple, dict]:
+    """Invited and completed per (county, library) of the participants' roles (one query)."""
     invited = Participation.objects.filter(survey=survey, user__roles__library__isnull=False)
     if scope.county_ids is not None:
         invited = invited.filter(user__roles__library__county_id__in=scope.county_ids)
@@ -1175,16 +1234,65 @@ def response_rate_data(*, survey: Survey, scope: ResultScope | None = None) -> l
         entry.update(
             library=row[f"{prefix}__name"], invited=row["invited"], completed=row["completed"]
         )
-    for row in (
-        submitted_responses(survey, scope)
-        .values("county_id", "county__name", "library_id", "library__name")
-        .annotate(submitted=Count("id"))
-        .order_by()
-    ):
-        entry = _rate_entry(rows, row["county_id"], row["county__name"], row["library_id"])
-        entry["submitted"] = row["submitted"]
-        entry["library"] = row["library__name"] or entry["library"]
-    return sorted(rows.values(), key=lambda e: (e["county"] or "~", e["library"] or "~"))
+    return rows
+
+
+RATES_CACHE_VERSION = 1
+
+
+def _response_rates_of_state(
+    survey: Survey,
+    scope: ResultScope,
+    disclosure: Disclosure,
+    libraries: Collection[FilterLibrary],
+) -> list[dict]:
+    """`response_rate_data` of the state of the sums the disclosure is of, without reading the
+    responses: their sizes per cell (county, library, role) are what the blocks were formed from
+    (the running sums' `responses`, added in the transaction that submits a response, so equal to
+    the submitted responses per county and library of that state).
+
+    The invited and completed (participations: invitations, completions, a person's libraries)
+    are read as they are now when the blocks are the sums as they are now, and kept under the
+    state's token; when the figures are shown as they were (`disclosure.as_of`), the rates kept
+    for that state are shown with them, so the page is one state throughout (read anew if none
+    were kept)."""
+    key = None
+    if disclosure.token is not None:
+        asked = _asked(scope, ResultFilters(), ())
+        key = f"surveys:rates:{RATES_CACHE_VERSION}:{survey.pk}:{disclosure.token}:{asked}"
+    rows = cache.get(key) if key is not None and disclosure.as_of is not None else None
+    if rows is None:
+        rows = _participation_rates(survey, scope)
+        if key is not None and disclosure.as_of is None:
+            cache.set(key, rows, FIGURES_CACHE_SECONDS)
+    rows = {key: dict(entry) for key, entry in rows.items()}  # (the cached entry unchanged)
+    sizes = disclosure.partitions.get(RESPONSES)
+    submitted: dict[tuple, int] = defaultdict(int)
+    for (county_id, library_id, _role), size in (sizes.sizes if sizes else {}).items():
+        if scope.county_ids is not None and county_id not in scope.county_ids:
+            continue
+        if scope.library_ids is not None and library_id not in scope.library_ids:
+            continue
+        submitted[county_id, library_id] += size
+    county_names = {lib.county_id: lib.county_name for lib in libraries}
+    library_names = {lib.id: lib.name for lib in libraries}
+    missing_counties = {c for c, _lib in submitted if c is not None and c not in county_names}
+    missing_libraries = {
+        lib for _c, lib in submitted if lib is not None and lib not in library_names
+    }
+    if missing_counties:  # responses of a county outside the filter's choices
+        county_names |= dict(
+            County.objects.filter(id__in=missing_counties).values_list("id", "name")
+        )
+    if missing_libraries:
+        library_names |= dict(
+            Library.objects.filter(id__in=missing_libraries).values_list("id", "name")
+        )
+    for (county_id, library_id), count in submitted.items():
+        entry = _rate_entry(rows, county_id, county_names.get(county_id), library_id)
+        entry["submitted"] = count
+        entry["library"] = library_names.get(library_id) or entry["library"]
+    return _rates_sorted(rows)
 
 
 def _rate_entry(rows, county_id, county_name, library_id) -> dict:

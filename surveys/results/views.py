@@ -44,7 +44,7 @@ class ResultFilterForm(forms.Form):
             (c.id, c.name) for c in counties
         ]
         self.fields["library"].choices = [("", _("All libraries"))] + [
-            (lib.id, f"{lib.name} ({lib.county.name})") for lib in libraries
+            (lib.id, f"{lib.name} ({lib.county_name})") for lib in libraries
         ]
         self.fields["role"].choices = [
             ("", _("All roles")),

@@ -251,6 +251,63 @@ def test_in_a_survey_week_the_pages_show_one_state_as_it_was_with_its_time(
     assert results().n == 24 and results().as_of is None
 
 
+def test_in_a_survey_week_the_response_rates_are_of_the_state_the_figures_are_of(
+    world, survey, settings
+):
+    """The overview's response rates go with its figures: as the sums are now when they are,
+    and as they were (submitted, invited and completed of that state) when the figures are shown
+    as they were; the whole table as read from the responses and participations now once the
+    freshness is over, or without it."""
+    from portal.models import RoleAssignment
+    from portal.tests.factories import UserFactory, grant
+    from surveys.models import Participation
+
+    settings.PORTAL_FIGURES_FRESHNESS_SECONDS = 120
+    leader = world.project_leader
+
+    def invite(index, completed):
+        person = UserFactory()
+        grant(person, RoleAssignment.Role.STAFF, library=world.library_a)
+        Participation.objects.create(
+            survey=survey,
+            user=person,
+            token_hash=f"{index:064d}",
+            completed_at=survey.created_at if completed else None,
+        )
+
+    def rates(fresh_enough=True):
+        result = selectors.survey_results(
+            survey=survey, user=leader, part=selectors.OVERVIEW, fresh_enough=fresh_enough
+        )
+        return result.as_of, [
+            (r.library, r.invited, r.completed, r.submitted) for r in result.response_rates
+        ]
+
+    def as_they_are_now():
+        return [
+            (r.library, r.invited, r.completed, r.submitted)
+            for r in selectors.response_rates(survey=survey, scope=ResultScope())
+        ]
+
+    invite(0, completed=True)
+    as_of, before = rates()
+    assert as_of is None and before == as_they_are_now()
+    invite(1, completed=False)
+    add_responses(survey, count=6, library=world.library_a, seed=3)
+
+    as_of, shown = rates()
+    assert as_of is not None and shown == before  # that state's, with the figures' time
+    as_of, now = rates(fresh_enough=False)
+    assert as_of is None and now == as_they_are_now() != before
+
+    later = timezone.now() + timedelta(seconds=121)
+    with mock.patch("surveys.results.disclosure.timezone.now", return_value=later):
+        assert rates() == (None, as_they_are_now())
+    settings.PORTAL_FIGURES_FRESHNESS_SECONDS = 0
+    invite(2, completed=True)
+    assert rates() == (None, as_they_are_now())
+
+
 def test_a_question_read_before_other_states_shows_its_own_last_state_as_it_was(
     world, survey, client_for, settings
 ):

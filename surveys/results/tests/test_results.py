@@ -8,9 +8,11 @@ from django.test.utils import CaptureQueriesContext
 from surveys.answering.selectors import answer_structure
 from surveys.models import Participation, Response
 from surveys.results.selectors import (
+    OVERVIEW,
     ResultFilters,
     compute_numbers,
     item_key,
+    response_rates,
     result_scope,
     submitted_responses,
     survey_results,
@@ -222,6 +224,61 @@ def test_response_rate_counts_invited_and_completed(world, survey):
     assert [(r.library, r.invited, r.completed, r.submitted, r.rate) for r in rows] == [
         ("Trondheim folkebibliotek", 4, 3, 3, 75.0)
     ]
+
+
+def test_the_overview_counts_the_responses_per_library_as_the_responses_are(world, survey):
+    """The overview takes each library's submitted responses from the disclosure rule's sizes
+    (the running sums) and the libraries' names from the filter's choices: for everyone, the
+    same rows as read from the responses and participations themselves, including responses
+    without a library or county (the open link), of a library outside the programme's counties,
+    and drafts (not counted)."""
+    from portal.models import RoleAssignment
+    from portal.tests.factories import LibraryFactory, UserFactory, grant
+
+    elsewhere = LibraryFactory(name="Bibliotek utenfor")
+    for index, (library, completed) in enumerate(
+        [
+            (world.library_a, True),
+            (world.library_a, False),
+            (world.library_b, True),
+            (elsewhere, True),
+        ]
+    ):
+        person = UserFactory()
+        grant(person, RoleAssignment.Role.STAFF, library=library)
+        Participation.objects.create(
+            survey=survey,
+            user=person,
+            token_hash=f"{index:064d}",
+            completed_at=survey.created_at if completed else None,
+        )
+    add_responses(survey, count=7, library=world.library_a, values=FIXED)
+    add_responses(survey, count=2, library=world.library_a, role="library_leader", seed=1)
+    add_responses(survey, count=3, library=world.library_b, seed=2)
+    add_responses(survey, count=2, library=world.county_library_b, seed=3)
+    add_responses(survey, count=1, library=elsewhere, seed=4)
+    add_responses(survey, count=2, role="", seed=5)  # the open link
+    add_responses(survey, count=1, county=world.county_a, role="", seed=6)
+    add_responses(survey, count=2, library=world.library_b, seed=7, submitted=False)
+
+    def rows(entries):
+        return [(r.county, r.library, r.invited, r.completed, r.submitted) for r in entries]
+
+    people = [
+        world.project_leader,
+        world.coordinator_a,
+        world.coordinator_b,
+        world.library_leader_a,
+        world.staff_a,
+    ]
+    for person in people:
+        shown = survey_results(survey=survey, user=person, part=OVERVIEW)
+        read = response_rates(survey=survey, scope=result_scope(person, survey))
+        assert rows(shown.response_rates) == rows(read), person
+    everything = rows(survey_results(survey=survey, user=world.project_leader).response_rates)
+    assert ("Sør-Trøndelag", "Trondheim folkebibliotek", 2, 1, 9) in everything
+    assert ("Unknown county", "Unknown library", 0, 0, 2) in everything
+    assert sum(row[4] for row in everything) == 18
 
 
 def _count_queries(survey, user):
