@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import CompetenceArea, County, Library, RoleAssignment
+from portal.table_versions import cacheable, table_versions, tables_read
 
 from ..answering.selectors import answer_structure
 from ..models import Answer, Participation, Question, Response, ResultTally, Survey
@@ -1252,20 +1253,20 @@ def _response_rates_of_state(
     the submitted responses per county and library of that state).
 
     The invited and completed (participations: invitations, completions, a person's libraries)
-    are read as they are now when the blocks are the sums as they are now, and kept under the
-    state's token; when the figures are shown as they were (`disclosure.as_of`), the rates kept
-    for that state are shown with them, so the page is one state throughout (read anew if none
-    were kept)."""
-    key = None
-    if disclosure.token is not None:
-        asked = _asked(scope, ResultFilters(), ())
-        key = f"surveys:rates:{RATES_CACHE_VERSION}:{survey.pk}:{disclosure.token}:{asked}"
-    rows = cache.get(key) if key is not None and disclosure.as_of is not None else None
+    are `_participation_rates_kept`: as they are now when the blocks are the sums as they are now;
+    when the figures are shown as they were (`disclosure.as_of`), those read while that state
+    was the sums' (kept under its token), so the page is one state throughout."""
+    asked = _asked(scope, ResultFilters(), ())
+    rows = None
+    if disclosure.as_of is not None:
+        rows = cache.get(_rates_of_state_key(survey, disclosure.token, asked))
     if rows is None:
-        rows = _participation_rates(survey, scope)
-        if key is not None and disclosure.as_of is None:
-            cache.set(key, rows, FIGURES_CACHE_SECONDS)
-    rows = {key: dict(entry) for key, entry in rows.items()}  # (the cached entry unchanged)
+        rows = _participation_rates_kept(survey, scope, asked)
+        if disclosure.token is not None and disclosure.as_of is None:
+            cache.set(
+                _rates_of_state_key(survey, disclosure.token, asked), rows, FIGURES_CACHE_SECONDS
+            )
+    rows = {key: dict(entry) for key, entry in rows.items()}  # (the kept rows unchanged)
     sizes = disclosure.partitions.get(RESPONSES)
     submitted: dict[tuple, int] = defaultdict(int)
     for (county_id, library_id, _role), size in (sizes.sizes if sizes else {}).items():
@@ -1293,6 +1294,33 @@ def _response_rates_of_state(
         entry["submitted"] = count
         entry["library"] = library_names.get(library_id) or entry["library"]
     return _rates_sorted(rows)
+
+
+def _rates_of_state_key(survey: Survey, token, asked: str) -> str:
+    return f"surveys:rates-of-state:{RATES_CACHE_VERSION}:{survey.pk}:{token}:{asked}"
+
+
+def _participation_rates_kept(survey: Survey, scope: ResultScope, asked: str) -> dict[tuple, dict]:
+    """`_participation_rates` kept exactly under the states of the tables its query read
+    (`portal.table_versions`: a new state commits with every write of those tables: an
+    invitation, a completion, a role, a library or county renamed), as the dashboard's panels
+    are: a hit costs the states' query instead of the participations' grouping. Stored only when
+    the states read again afterwards are unchanged (so the rows are of those states)."""
+    versions = table_versions()
+    if versions is None:
+        return _participation_rates(survey, scope)
+    key = f"surveys:participation-rates:{RATES_CACHE_VERSION}:{survey.pk}:{asked}"
+    kept = cache.get(key)  # (the tables' states, the rows)
+    if kept is not None and all(versions.get(table) == state for table, state in kept[0].items()):
+        return kept[1]
+    with tables_read() as found:
+        rows = _participation_rates(survey, scope)
+    if cacheable(found, versions):
+        states = {table: versions[table] for table in found.tables}
+        after = table_versions() or {}
+        if all(after.get(table) == state for table, state in states.items()):
+            cache.set(key, (states, rows), FIGURES_CACHE_SECONDS)
+    return rows
 
 
 def _rate_entry(rows, county_id, county_name, library_id) -> dict:

@@ -17,7 +17,7 @@ from surveys.results.selectors import (
     submitted_responses,
     survey_results,
 )
-from surveys.results.services import result_tallies_rebuild
+from surveys.results.services import result_tallies_changed, result_tallies_rebuild
 from surveys.synthetic import add_responses, full_survey
 
 pytestmark = pytest.mark.django_db
@@ -281,6 +281,46 @@ def test_the_overview_counts_the_responses_per_library_as_the_responses_are(worl
     assert sum(row[4] for row in everything) == 18
 
 
+def test_the_invited_and_completed_kept_are_read_anew_after_each_kind_of_write(world, survey):
+    """The overview keeps the participations' counts under the states of the tables they were
+    read from: after an invitation, a completion, a person's library changed, a library or a
+    county renamed, the rows are those read from the participations now."""
+    from portal.models import County, Library, RoleAssignment
+    from portal.tests.factories import UserFactory, grant
+
+    add_responses(survey, count=6, library=world.library_a, values=FIXED)
+    people = []
+
+    def invite():
+        person = UserFactory()
+        grant(person, RoleAssignment.Role.STAFF, library=world.library_a)
+        people.append(
+            Participation.objects.create(
+                survey=survey, user=person, token_hash=f"{len(people):064d}"
+            )
+        )
+
+    def shown_equals_now():
+        for person in (world.project_leader, world.coordinator_a):
+            shown = survey_results(survey=survey, user=person, part=OVERVIEW).response_rates
+            now = response_rates(survey=survey, scope=result_scope(person, survey))
+            assert shown == now
+        return [(r.library, r.invited, r.completed) for r in shown]
+
+    invite()
+    assert shown_equals_now() == [("Trondheim folkebibliotek", 1, 0)]
+    invite()
+    assert shown_equals_now() == [("Trondheim folkebibliotek", 2, 0)]
+    Participation.objects.filter(pk=people[0].pk).update(completed_at=survey.created_at)
+    assert shown_equals_now() == [("Trondheim folkebibliotek", 2, 1)]
+    RoleAssignment.objects.filter(user=people[1].user).update(library=world.library_b)
+    assert shown_equals_now() == [("Trondheim folkebibliotek", 1, 1)]
+    Library.objects.filter(pk=world.library_a.pk).update(name="Trondheim bibliotek")
+    assert shown_equals_now() == [("Trondheim bibliotek", 1, 1)]
+    County.objects.filter(pk=world.county_a.pk).update(name="Trøndelag")
+    shown_equals_now()
+
+
 def _count_queries(survey, user):
     user = type(user).objects.get(pk=user.pk)  # a fresh user: the role scope is read again
     with CaptureQueriesContext(connection) as context:
@@ -291,6 +331,9 @@ def _count_queries(survey, user):
 def test_query_count_does_not_grow_with_responses(world, survey):
     add_responses(survey, count=10, library=world.library_a)
     answer_structure(survey)  # (the questions come from the structure's cache, as on a page)
+    # (The invited and completed kept: they change with the participations, not the sums.)
+    survey_results(survey=survey, user=world.project_leader)
+    result_tallies_changed(survey_id=survey.pk)
     small = _count_queries(survey, world.project_leader)  # cold: the sums have just changed
     small_warm = _count_queries(survey, world.project_leader)  # blocks and figures cached
     add_responses(survey, count=50, library=world.library_b, seed=2)
