@@ -1,5 +1,5 @@
-"""The response rate's rows written in Python (`{% response_rate_rows %}`) are the markup of
-the `format_html_join` it replaced, in every language, whatever the names hold."""
+"""The overview's lists written in Python (`{% response_rate_rows %}`, `{% question_links %}`)
+are the markup of what they replaced, in every language, whatever the names hold."""
 
 import pytest
 from django.utils import translation
@@ -44,3 +44,28 @@ def test_the_rows_are_the_markup_they_were(language):
     with translation.override(language):
         assert str(response_rate_rows(rows)) == str(_as_before(rows))
         assert str(response_rate_rows([])) == ""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["", "county=4&role=staff", 'library=1"<x>'])
+def test_the_question_links_are_the_template_loop_they_were(world, query):
+    from django.template import engines
+
+    from surveys.answering.selectors import answer_structure
+    from surveys.synthetic import full_survey
+    from surveys.templatetags.survey_results import question_links
+
+    survey = full_survey(programme=world.programme, areas=world.areas)
+    questions = [q for page in answer_structure(survey) for q in page.ordered_questions]
+    questions[0].code = "<b>&"
+    before = engines["django"].from_string(
+        "{% for question in questions %}\n"
+        "        <li><a href=\"{% url 'surveys:results_question' survey.pk question.pk %}"
+        '{% if query %}?{{ query }}{% endif %}">{{ question.code }}. {{ question.localized_text }}'
+        "</a></li>\n"
+        "      {% endfor %}"
+    )
+    for language in ("nb", "nn", "en"):
+        with translation.override(language):
+            context = {"questions": questions, "survey": survey, "query": query}
+            assert str(question_links(questions, survey, query)) == before.render(context)
