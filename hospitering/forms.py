@@ -241,6 +241,37 @@ class FeedbackForm(forms.ModelForm):
         help_texts = {"feedback": _("A few sentences: how the visit went, and what you learnt.")}
 
 
+class _ChoicesRead(forms.models.ModelChoiceIterator):
+    """A model choice field's choices drawn from objects the view has read already (a list, in
+    the queryset's order) instead of reading the queryset again (on PostgreSQL through a
+    server-side cursor, three round trips). The queryset still checks a submitted choice."""
+
+    def __init__(self, field):
+        super().__init__(field)
+        self.objects = field.objects_read
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.objects:
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.objects) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.objects)
+
+
+def _choices_read(field: forms.ModelChoiceField, queryset, objects) -> None:
+    """Give the field its queryset and, when the view has read it (`objects`), its choices
+    from that list."""
+    if objects is not None:
+        field.objects_read = list(objects)
+        field.iterator = _ChoicesRead
+    field.queryset = queryset  # (sets the widget's choices from the iterator above)
+
+
 class OfferFilterForm(forms.Form):
     area = forms.ModelChoiceField(
         label=_("Competence area"),
@@ -258,10 +289,14 @@ class OfferFilterForm(forms.Form):
     to_date = forms.DateField(label=_("To"), required=False)
     free_places = forms.BooleanField(label=_("Only periods with free places"), required=False)
 
-    def __init__(self, *args, programme, **kwargs):
+    def __init__(self, *args, programme, areas=None, counties=None, **kwargs):
+        """`areas` and `counties`: the programme's, as the querysets below read them, when the
+        view has them (`selectors.programme_areas`, `selectors.programme_counties`)."""
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = programme.competence_areas.order_by("position", "name")
-        self.fields["county"].queryset = programme.counties.order_by("number")
+        _choices_read(
+            self.fields["area"], programme.competence_areas.order_by("position", "name"), areas
+        )
+        _choices_read(self.fields["county"], programme.counties.order_by("number"), counties)
         _dates(self, "from_date", "to_date")
 
 

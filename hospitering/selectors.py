@@ -15,14 +15,15 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import permissions
-from portal.models import CompetenceArea, Library, Programme
+from portal.models import CompetenceArea, County, Library, Programme
 
 from .models import Application, BudgetLine, Offer, OfferPeriod, Placement
 
@@ -65,41 +66,77 @@ class OfferRow:
     areas: list[CompetenceArea] = field(default_factory=list)
 
 
+def programme_areas(*, programme: Programme) -> list[CompetenceArea]:
+    """The programme's competence areas in their order (position, name): read once by the offer
+    list for the gaps, the offers' themes and the filter form."""
+    return list(CompetenceArea.objects.filter(programme=programme).order_by("position", "name"))
+
+
+def programme_counties(*, programme: Programme) -> list[County]:
+    """The programme's counties in their order (number), for the offer list's filter form."""
+    return list(programme.counties.order_by("number"))
+
+
 def offer_list(
-    *, user, programme: Programme, filters: OfferFilters | None = None, gaps: list[Gap] = ()
+    *,
+    user,
+    programme: Programme,
+    filters: OfferFilters | None = None,
+    gaps: list[Gap] = (),
+    areas: list[CompetenceArea] | None = None,
 ) -> list[OfferRow]:
     """The open offers of a programme for this person, filtered; offers whose themes match one of
-    the person's largest gaps first (the largest gap first), each with the gap it matches."""
+    the person's largest gaps first (the largest gap first), each with the gap it matches.
+
+    `areas`: the programme's areas as `programme_areas` reads them, when the caller has them."""
     filters = filters or OfferFilters()
+    if areas is None:
+        areas = programme_areas(programme=programme)
     offers = permissions.visible(user, Offer).filter(programme=programme, status=Offer.Status.OPEN)
     if filters.area_id:
         offers = offers.filter(competence_areas=filters.area_id)
     if filters.county_id:
         offers = offers.filter(host_library__county_id=filters.county_id)
-    # Prefetched into lists (`to_attr`): a prefetch into the related managers builds a queryset
-    # per offer, which cost more than the rest of the list.
-    offers = (
-        offers.select_related("programme", "host_library__county")
-        .prefetch_related(
-            Prefetch("competence_areas", to_attr="areas"),
-            Prefetch("periods", queryset=periods_with_places(), to_attr="period_list"),
+    # Each offer's themes as ids read with it, drawn from the programme's areas the page has
+    # read already (in their order, as the areas' default order puts them): a prefetch built
+    # ~80 areas again and cost more than the rest of the list. Periods read by offer id.
+    offers = list(
+        offers.select_related("host_library__county")
+        .annotate(
+            area_ids=ArraySubquery(
+                Offer.competence_areas.through.objects.filter(offer_id=OuterRef("pk")).values(
+                    "competencearea_id"
+                )
+            )
         )
         .order_by("-created_at", "-id")
     )
+    periods_of = defaultdict(list)
+    if offers:
+        periods = periods_with_places(
+            OfferPeriod.objects.filter(offer_id__in=[offer.pk for offer in offers])
+        )
+        for period in periods:
+            periods_of[period.offer_id].append(period)
+    position = {area.pk: index for index, area in enumerate(areas)}
     rows = []
     for offer in offers:
         periods = [
             period
-            for period in offer.period_list
+            for period in periods_of[offer.pk]
             if (filters.from_date is None or period.ends_on >= filters.from_date)
             and (filters.to_date is None or period.starts_on <= filters.to_date)
             and (not filters.free_places or period.free > 0)
         ]
         if not periods:
             continue
-        area_ids = {area.pk for area in offer.areas}
+        if all(area_id in position for area_id in offer.area_ids):
+            offer_areas = [areas[index] for index in sorted(position[i] for i in offer.area_ids)]
+        else:  # an area of another programme (not through the services): read as before
+            offer_areas = list(offer.competence_areas.all())
+        area_ids = set(offer.area_ids)
         match = next((gap for gap in gaps if gap.area.pk in area_ids), None)
-        rows.append(OfferRow(offer=offer, periods=periods, match=match, areas=offer.areas))
+        rows.append(OfferRow(offer=offer, periods=periods, match=match, areas=offer_areas))
     rank = {gap.area.pk: index for index, gap in enumerate(gaps)}
     rows.sort(key=lambda row: rank[row.match.area.pk] if row.match else len(rank))
     return rows
@@ -172,7 +209,9 @@ def _largest(
     return found[:LARGEST_GAPS]
 
 
-def applicant_gaps(*, user, programme: Programme) -> list[Gap]:
+def applicant_gaps(
+    *, user, programme: Programme, areas: list[CompetenceArea] | None = None
+) -> list[Gap]:
     """The person's largest competence gaps, largest first, as the surveys measured them.
 
     Their own, where they answered a confidential (non-anonymous) survey of the programme: their
@@ -181,7 +220,7 @@ def applicant_gaps(*, user, programme: Programme) -> list[Gap]:
     `surveys.results.selectors.survey_numbers` discloses them (so never from a group below the
     survey's minimum group size, nor one that a subtraction would reveal): every library's and
     county's at once, kept for a while in a survey week (`_every_group_gaps`). A fixed number of
-    queries.
+    queries. `areas`: the programme's areas (`programme_areas`), when the caller has them.
     """
     from surveys.models import Response, Survey
     from surveys.results.selectors import (
@@ -193,7 +232,9 @@ def applicant_gaps(*, user, programme: Programme) -> list[Gap]:
 
     if not user.is_authenticated:
         return []
-    areas = {a.pk: a for a in CompetenceArea.objects.filter(programme=programme)}
+    if areas is None:
+        areas = programme_areas(programme=programme)
+    areas = {a.pk: a for a in areas}
     own = (
         Response.objects.filter(
             survey__programme=programme,

@@ -54,7 +54,13 @@ def offer_list(request):
     programme = _programme(request)
     if programme is None:
         return render(request, "hospitering/offer_list.html", {"programme": None})
-    form = OfferFilterForm(request.GET or None, programme=programme)
+    areas = selectors.programme_areas(programme=programme)
+    form = OfferFilterForm(
+        request.GET or None,
+        programme=programme,
+        areas=areas,
+        counties=selectors.programme_counties(programme=programme),
+    )
     filters = selectors.OfferFilters()
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -65,13 +71,13 @@ def offer_list(request):
             to_date=data["to_date"],
             free_places=data["free_places"],
         )
-    gaps = selectors.applicant_gaps(user=request.user, programme=programme)
+    gaps = selectors.applicant_gaps(user=request.user, programme=programme, areas=areas)
     context = {
         "programme": programme,
         "form": form,
         "gaps": gaps,
         "rows": selectors.offer_list(
-            user=request.user, programme=programme, filters=filters, gaps=gaps
+            user=request.user, programme=programme, filters=filters, gaps=gaps, areas=areas
         ),
         "managed": selectors.offers_managed(user=request.user, programme=programme),
         "may_publish": offer_host_choices(user=request.user, programme=programme).exists(),

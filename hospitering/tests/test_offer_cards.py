@@ -11,6 +11,7 @@ from django.utils import translation
 
 from hospitering.selectors import Gap, offer_list
 from portal.rows import day_written
+from portal.tests.factories import CompetenceAreaFactory
 
 from .factories import OfferFactory
 
@@ -65,6 +66,33 @@ def test_the_cards_are_the_template_loops_markup(world, language):
         shown = CARDS.render(Context({"rows": rows}))
     assert without_whitespace(shown) == without_whitespace(expected)
     assert "&lt;samarbeid&gt;" in shown
+
+
+def test_the_themes_are_the_offers_areas_in_their_order(world):
+    """The offers' themes are drawn from the programme's areas read once by the page, not read
+    per offer: the same areas in the areas' own order (position, then name; ties too), and an
+    area of another programme (set past the services) is still shown."""
+    samarbeid, partnerskap, politikk = world.areas
+    tied = [
+        CompetenceAreaFactory(programme=world.programme, name=name, position=1)
+        for name in ("Øving", "Arkiv", "Zebra")
+    ]
+    elsewhere = CompetenceAreaFactory(name="Annet program")
+    chosen = [
+        [politikk, samarbeid],
+        [*reversed(tied), partnerskap],
+        [elsewhere, samarbeid],
+        [],
+    ]
+    for areas in chosen:
+        OfferFactory(
+            programme=world.programme, host_library=world.library_a, competence_areas=areas
+        )
+    rows = offer_list(user=world.staff_b, programme=world.programme, gaps=[])
+    assert len(rows) == len(chosen)
+    for row in rows:
+        assert row.areas == list(row.offer.competence_areas.all())
+    assert any(elsewhere in row.areas for row in rows)
 
 
 @pytest.mark.parametrize("language", ["nb", "nn", "en"])
