@@ -228,6 +228,11 @@ def offer_host_choices(*, user, programme: Programme) -> QuerySet[Library]:
     # the library's id and county, so only those are read, and one unsaved offer is reused
     # (about 140 libraries in a region: building an offer and a county for each cost more
     # than the page's queries).
+    if permissions.for_action(user, Offer, "manage").query.is_empty():
+        # The rule's query form matches no offer on its face for this person (staff: none of
+        # the roles it names), so its test holds for no offer at any library either: the
+        # policy is not asked for each of the region's ~140 libraries.
+        return Library.objects.none()
     probe = Offer(programme=programme)
     allowed = []
     libraries = Library.objects.filter(county__programmes=programme).only("id", "county_id")

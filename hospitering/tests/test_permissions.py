@@ -7,10 +7,11 @@ e-mail would fail here."""
 import pytest
 
 from hospitering.models import Application, Offer, Placement
+from hospitering.permissions import offer_host_choices
 from portal import permissions
-from portal.models import RoleAssignment
+from portal.models import Library, RoleAssignment
 from portal.permissions import for_action, users_for
-from portal.tests.factories import UserFactory, grant
+from portal.tests.factories import LibraryFactory, ProgrammeFactory, UserFactory, grant
 
 from .factories import OfferFactory, application_at
 from .world import populate
@@ -189,3 +190,31 @@ def test_nobody_decides_on_their_own_application(world):
         world, "home", other, world.coordinator_a, world.county_library_a, start=6
     )
     agrees(world, "decide", coordinators, {"project_leader"})
+
+
+def test_the_libraries_one_may_publish_at_are_the_policys_answer_for_each(world):
+    """`offer_host_choices` is `can("manage")` of an offer at each library of the programme, for
+    every person: also where it answers without asking for each library (a person the rule's
+    query form allows no offer: staff, a library leader or coordinator of another programme,
+    someone outside), and not for a library outside the programme."""
+    other_programme_leader = UserFactory()
+    grant(other_programme_leader, Role.LIBRARY_LEADER, library=world.library_a)
+    outside = ProgrammeFactory()  # another programme, another county
+    grant(other_programme_leader, Role.COORDINATOR, programme=outside, county=outside.lead_county)
+    LibraryFactory(county=outside.lead_county)
+    people = {**world.people(), "other": other_programme_leader}
+    libraries = list(Library.objects.all())
+    assert len(libraries) > 4
+    for name, user in people.items():
+        expected = {
+            library.pk
+            for library in libraries
+            if library.county.programmes.filter(pk=world.programme.pk).exists()
+            and permissions.can(
+                user, "manage", Offer(programme=world.programme, host_library=library)
+            )
+        }
+        shown = offer_host_choices(user=user, programme=world.programme)
+        assert set(shown.values_list("pk", flat=True)) == expected, name
+    assert not offer_host_choices(user=world.staff_a, programme=world.programme).exists()
+    assert offer_host_choices(user=world.library_leader_a, programme=world.programme).exists()
