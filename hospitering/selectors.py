@@ -209,8 +209,32 @@ def _largest(
     return found[:LARGEST_GAPS]
 
 
+def _home_library(*, user, programme: Programme, counties: list[County] | None) -> Library | None:
+    """The library whose gaps stand for the person's: the first by name where they work in a
+    county of the programme. Where they work at one such library it is the one read with their
+    roles (`role_assignments`, no query; `counties`: the programme's, when the caller has them)."""
+    if counties is not None:
+        county_ids = {county.pk for county in counties}
+        libraries = {
+            assignment.library_id: assignment.library
+            for assignment in permissions.role_assignments(user)
+            if assignment.library_id is not None and assignment.library.county_id in county_ids
+        }
+        if len(libraries) == 1:
+            return next(iter(libraries.values()))
+    return (
+        Library.objects.filter(role_assignments__user=user, county__programmes=programme)
+        .order_by("name", "id")
+        .first()
+    )
+
+
 def applicant_gaps(
-    *, user, programme: Programme, areas: list[CompetenceArea] | None = None
+    *,
+    user,
+    programme: Programme,
+    areas: list[CompetenceArea] | None = None,
+    counties: list[County] | None = None,
 ) -> list[Gap]:
     """The person's largest competence gaps, largest first, as the surveys measured them.
 
@@ -220,7 +244,8 @@ def applicant_gaps(
     `surveys.results.selectors.survey_numbers` discloses them (so never from a group below the
     survey's minimum group size, nor one that a subtraction would reveal): every library's and
     county's at once, kept for a while in a survey week (`_every_group_gaps`). A fixed number of
-    queries. `areas`: the programme's areas (`programme_areas`), when the caller has them.
+    queries. `areas` and `counties`: the programme's (`programme_areas`, `programme_counties`),
+    when the caller has them.
     """
     from surveys.models import Response, Survey
     from surveys.results.selectors import (
@@ -251,11 +276,7 @@ def applicant_gaps(
         gaps = _largest(_disclosed_gaps(numbers), areas, "own")
         if gaps:
             return gaps
-    library = (
-        Library.objects.filter(role_assignments__user=user, county__programmes=programme)
-        .order_by("name", "id")
-        .first()
-    )
+    library = _home_library(user=user, programme=programme, counties=counties)
     if library is None:
         return []
     survey = (

@@ -55,12 +55,8 @@ def offer_list(request):
     if programme is None:
         return render(request, "hospitering/offer_list.html", {"programme": None})
     areas = selectors.programme_areas(programme=programme)
-    form = OfferFilterForm(
-        request.GET or None,
-        programme=programme,
-        areas=areas,
-        counties=selectors.programme_counties(programme=programme),
-    )
+    counties = selectors.programme_counties(programme=programme)
+    form = OfferFilterForm(request.GET or None, programme=programme, areas=areas, counties=counties)
     filters = selectors.OfferFilters()
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -71,7 +67,9 @@ def offer_list(request):
             to_date=data["to_date"],
             free_places=data["free_places"],
         )
-    gaps = selectors.applicant_gaps(user=request.user, programme=programme, areas=areas)
+    gaps = selectors.applicant_gaps(
+        user=request.user, programme=programme, areas=areas, counties=counties
+    )
     context = {
         "programme": programme,
         "form": form,

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from hospitering import selectors
 from hospitering.selectors import applicant_gaps, offer_list
-from portal.models import RoleAssignment
+from portal.models import RoleAssignment, User
 from portal.tests.factories import LibraryFactory, UserFactory, grant
 from surveys.models import Survey
 from surveys.synthetic import add_responses, full_survey
@@ -236,3 +236,24 @@ def test_in_a_survey_week_the_gaps_are_shown_as_they_were_with_their_time(
     samarbeid, partnerskap, _politikk = world.areas
     assert shown(exact) == [(partnerskap.pk, 3.0, "library"), (samarbeid.pk, 0.5, "library")]
     assert exact[0].as_of is None
+
+
+def test_the_library_read_with_the_roles_is_the_one_the_query_finds(world):
+    """The library whose gaps stand for a person's is the one read with their roles when they
+    work at one library of the programme (no query), and the first by name as before when they
+    work at several; a library outside the programme never counts."""
+    counties = selectors.programme_counties(programme=world.programme)
+    person = UserFactory()
+    outside = LibraryFactory(name="Aaa utenfor")  # first by name, in a county of no programme
+    expected = [None, world.library_b, world.library_b]  # Hamar before Sør-Trøndelag
+    steps = [
+        (RoleAssignment.Role.STAFF, outside),
+        (RoleAssignment.Role.STAFF, world.library_b),
+        (RoleAssignment.Role.LIBRARY_LEADER, world.county_library_a),
+    ]
+    for (role, library), found in zip(steps, expected, strict=True):
+        grant(person, role, library=library)
+        fresh = User.objects.get(pk=person.pk)  # (the roles are read once per person object)
+        kept = selectors._home_library(user=fresh, programme=world.programme, counties=counties)
+        asked = selectors._home_library(user=fresh, programme=world.programme, counties=None)
+        assert kept == asked == found

@@ -71,7 +71,7 @@ def test_pages_do_not_grow_with_the_data(world, client_for, person, page, params
     "freshness, pinned",
     # (warm, after a submission): at 0 the reader forms the new state's blocks and reads the
     # library's sums (five queries more); kept, the gaps computed before are read from the cache.
-    [(0, (12, 17)), (600, (12, 12))],
+    [(0, (11, 16)), (600, (11, 11))],
     ids=["exact", "every-group-kept"],
 )
 def test_offer_list_with_the_library_gaps_does_not_grow_with_the_data(
@@ -80,9 +80,9 @@ def test_offer_list_with_the_library_gaps_does_not_grow_with_the_data(
     """Staff without answers of their own: their library's gaps, as the sums are now or kept
     for every group (a survey week: after a submission, shown as they were). Pinned: the
     policy's and the list's queries, the programme's areas (read once for the gaps, the offers'
-    themes and the filter form) and counties, the gaps' three (own response, library, survey)
-    and the sums' token (staff may publish nowhere: no read of the libraries), whatever the
-    number of offers, applications and responses."""
+    themes and the filter form) and counties, the gaps' two (own response, survey: the library
+    is read with the person's roles) and the sums' token (staff may publish nowhere: no read
+    of the libraries), whatever the number of offers, applications and responses."""
     settings.HOSPITERING_GAPS_FRESHNESS_SECONDS = freshness
     survey = full_survey(programme=world.programme, areas=world.areas)
     client = client_for(world.staff_b)
