@@ -1,6 +1,6 @@
-"""The open offers' cards and the filter form's fields, written in Python
-(hospitering/templatetags/offers.py): the same markup as the template loop and crispy-forms
-they replace, in every language, and days written as the date filter writes them."""
+"""The open offers' cards, written in Python (hospitering/templatetags/offers.py): the same
+markup as the template loop they replace, in every language, and days written as the date
+filter writes them."""
 
 from datetime import date
 
@@ -9,8 +9,7 @@ from django.template import Context, Template
 from django.template.defaultfilters import date as date_filter
 from django.utils import translation
 
-from hospitering.forms import OfferFilterForm
-from hospitering.selectors import Gap, offer_list, programme_areas, programme_counties
+from hospitering.selectors import Gap, offer_list
 from portal.rows import day_written
 from portal.tests.factories import CompetenceAreaFactory
 
@@ -103,50 +102,3 @@ def test_days_are_written_as_the_date_filter_writes_them(language):
         written = day_written()
         for day in days:
             assert written(day) == date_filter(day, "j. F Y")
-
-
-FIELDS = ("area", "county", "from_date", "to_date", "free_places")
-
-
-@pytest.mark.parametrize("language", ["nb", "nn", "en"])
-def test_the_filter_fields_are_crispy_forms_markup(world, language):
-    """`as_filter_field` writes each field of the offer list's filter form as crispy-forms'
-    `as_crispy_field` does, byte for byte: unbound, with choices and values given (dates in
-    both accepted formats, the box ticked), with empty choices, with text to escape; a form
-    with errors is crispy's own."""
-    area = CompetenceAreaFactory(programme=world.programme, name='Lesing & <skriving> "x"')
-    world.county_b.name = "Møre & <Romsdal>"
-    world.county_b.save()
-    states = [
-        None,
-        {
-            "area": str(area.pk),
-            "county": str(world.county_b.pk),
-            "from_date": "2026-01-31",
-            "to_date": "31.12.2026",
-            "free_places": "on",
-        },
-        {"area": "", "county": "", "from_date": "", "to_date": ""},
-        {"programme": "1"},
-        {"area": "0", "from_date": "<nope>"},  # errors
-    ]
-    ours = Template(
-        "{% load offers %}" + "|".join(f"{{{{ form.{name}|as_filter_field }}}}" for name in FIELDS)
-    )
-    crispy = Template(
-        "{% load crispy_forms_tags %}"
-        + "|".join(f"{{{{ form.{name}|as_crispy_field }}}}" for name in FIELDS)
-    )
-    with translation.override(language):
-        for data in states:
-            form = OfferFilterForm(
-                data,
-                programme=world.programme,
-                areas=programme_areas(programme=world.programme),
-                counties=programme_counties(programme=world.programme),
-            )
-            if data is not None:
-                form.is_valid()
-            shown = ours.render(Context({"form": form}))
-            assert shown == crispy.render(Context({"form": form}))
-            assert "&lt;skriving&gt;" in shown and "&lt;Romsdal&gt;" in shown
