@@ -15,15 +15,30 @@ see no aggregates (only their own answers, see `my_answers`).
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import reduce
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Avg, Case, Count, F, Q, QuerySet, Sum, Value, When, Window
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -107,10 +122,7 @@ def submitted_responses(
     qs = Response.objects.filter(survey=survey, submitted_at__isnull=False)
     if scope.sees_nothing:
         return qs.none()
-    if scope.county_ids is not None:
-        qs = qs.filter(county_id__in=scope.county_ids)
-    if scope.library_ids is not None:
-        qs = qs.filter(library_id__in=scope.library_ids)
+    qs = qs.filter(_responses_in(scope))
     if filters:
         if filters.county_id is not None:
             qs = qs.filter(county_id=filters.county_id)
@@ -121,18 +133,83 @@ def submitted_responses(
     return qs
 
 
+def _responses_in(scope: ResultScope) -> Q:
+    """The responses of a scope that sees something: those of its counties and libraries."""
+    q = Q()
+    if scope.county_ids is not None:
+        q &= Q(county_id__in=scope.county_ids)
+    if scope.library_ids is not None:
+        q &= Q(library_id__in=scope.library_ids)
+    return q
+
+
+def _invited_in(scope: ResultScope) -> Q:
+    """The participations of a scope that sees something: the people invited who hold a role at
+    a library of its counties, and (each condition on its own) at one of its libraries."""
+    q = Q()
+    if scope.county_ids is not None:
+        q &= Q(
+            Exists(
+                RoleAssignment.objects.filter(
+                    user=OuterRef("user_id"), library__county_id__in=scope.county_ids
+                )
+            )
+        )
+    if scope.library_ids is not None:
+        q &= Q(
+            Exists(
+                RoleAssignment.objects.filter(
+                    user=OuterRef("user_id"), library_id__in=scope.library_ids
+                )
+            )
+        )
+    return q
+
+
 def survey_counts(*, survey: Survey, scope: ResultScope) -> tuple[int, int]:
     """Invited and submitted inside a scope: a library leader's survey page counts their library."""
-    if scope.sees_nothing:
-        return 0, 0
-    invited = Participation.objects.filter(survey=survey)
-    if scope.county_ids is not None:
-        invited = invited.filter(user__roles__library__county_id__in=scope.county_ids)
-    if scope.library_ids is not None:
-        invited = invited.filter(user__roles__library_id__in=scope.library_ids)
-    if not scope.is_whole_survey:
-        invited = invited.distinct()
-    return invited.count(), submitted_responses(survey, scope).count()
+    return surveys_counts(scopes={survey.pk: scope})[survey.pk]
+
+
+def surveys_counts(*, scopes: dict[int, ResultScope]) -> dict[int, tuple[int, int]]:
+    """Invited and submitted of each survey (id → the person's scope of it) inside its scope.
+
+    Two grouped queries whatever the number of surveys (none when no scope sees anything): the
+    surveys are grouped by scope, and a row counts for its survey when it lies inside that
+    survey's scope. Raw counts, as the survey's page shows them.
+    """
+    counts = dict.fromkeys(scopes, (0, 0))
+    surveys_of: dict[ResultScope, list[int]] = defaultdict(list)
+    for survey_id, scope in scopes.items():
+        if not scope.sees_nothing:
+            surveys_of[scope].append(survey_id)
+    if not surveys_of:
+        return counts
+    invited_where = reduce(
+        operator.or_,
+        (Q(survey_id__in=ids) & _invited_in(scope) for scope, ids in surveys_of.items()),
+    )
+    submitted_where = reduce(
+        operator.or_,
+        (Q(survey_id__in=ids) & _responses_in(scope) for scope, ids in surveys_of.items()),
+    )
+    invited = dict(
+        Participation.objects.filter(invited_where)
+        .order_by()
+        .values("survey_id")
+        .annotate(n=Count("pk"))
+        .values_list("survey_id", "n")
+    )
+    submitted = dict(
+        Response.objects.filter(submitted_where, submitted_at__isnull=False)
+        .order_by()
+        .values("survey_id")
+        .annotate(n=Count("pk"))
+        .values_list("survey_id", "n")
+    )
+    for survey_id in counts:
+        counts[survey_id] = (invited.get(survey_id, 0), submitted.get(survey_id, 0))
+    return counts
 
 
 # --- the numbers of one group of responses --------------------------------------------------
