@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -156,14 +158,37 @@ class AnswersForm(forms.Form):
         return {q.pk: self.cleaned_data.get(f"q{q.pk}") or "" for q in self.questions}
 
 
+class LibraryChoiceField(forms.ModelChoiceField):
+    """A library chosen among those the view has read (`libraries`, a list or a queryset it
+    has evaluated): found in them, not asked of the database again."""
+
+    libraries: Sequence = ()
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        invalid = ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+        try:  # the key as the database lookup would read it (" 12 " is 12, "x" no library)
+            key = self.queryset.model._meta.pk.to_python(getattr(value, "pk", value))
+        except ValidationError:
+            raise invalid from None
+        for library in self.libraries:
+            if library.pk == key:
+                return library
+        raise invalid
+
+
 class RegistrationForm(AnswersForm):
-    library = forms.ModelChoiceField(
+    library = LibraryChoiceField(
         label=_("I register from"), queryset=None, empty_label=None, required=True
     )
 
     def __init__(self, *args, libraries, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["library"].queryset = libraries
+        self.fields["library"].libraries = libraries
         self.order_fields(["library"])
         if len(libraries) <= 1:
             self.fields["library"].widget = forms.HiddenInput()

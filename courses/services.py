@@ -24,7 +24,7 @@ leader who registers their staff (`registration_create_for_staff`) approves by d
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -593,21 +593,35 @@ def registration_create(
     user: User,
     gathering: Gathering,
     library: Library | None = None,
+    libraries: Sequence[Library] | None = None,
     answers: dict[int, str] | None = None,
 ) -> Registration:
-    """Register a person for a gathering: a seat if one is free, else the waiting list."""
+    """Register a person for a gathering: a seat if one is free, else the waiting list.
+
+    `libraries`: the libraries the person may register from (`registration_libraries`), when
+    the caller has read them for its form; else they are read here."""
     try:
         with transaction.atomic():
             return _registration_create(
-                user=user, gathering=gathering, library=library, answers=answers or {}
+                user=user,
+                gathering=gathering,
+                library=library,
+                libraries=libraries,
+                answers=answers or {},
             )
     except IntegrityError:
         # The unique constraint caught a double submission racing with itself.
         raise ValidationError(_("You are already registered for this gathering.")) from None
 
 
-def _registration_create(*, user, gathering, library, answers) -> Registration:
+def _registration_create(*, user, gathering, library, libraries, answers) -> Registration:
+    # The course as the caller read it, with what it has read of it (its questions, its
+    # programme's counties): no change to a course or its questions takes the gathering's lock,
+    # so reading them again under it would not make them any fresher.
+    course = gathering.course if Gathering.course.is_cached(gathering) else None
     gathering = _lock(gathering)
+    if course is not None:
+        gathering.course = course
     # Counted under the lock, in one query: the seats taken, whether the person holds a
     # registration already, and the end of the waiting list.
     counts = gathering.registrations.aggregate(
@@ -621,10 +635,12 @@ def _registration_create(*, user, gathering, library, answers) -> Registration:
     if problem:
         raise ValidationError(problem)
     answers = _answers_check(course=gathering.course, answers=answers)
-    allowed = registration_libraries(user=user, course=gathering.course)
+    if libraries is None:
+        libraries = registration_libraries(user=user, course=gathering.course)
+    allowed = list(libraries)
     if library is None:
-        library = allowed.first()
-    elif not allowed.filter(pk=library.pk).exists():
+        library = allowed[0] if allowed else None
+    elif library.pk not in {allowed_library.pk for allowed_library in allowed}:
         raise ValidationError(_("Choose a library you work at."))
     if gathering.requires_leader_approval and library is None:
         raise ValidationError(

@@ -463,6 +463,8 @@ def registration_create(request, pk):
         request,
         selectors.gatherings_with_counts(
             Gathering.objects.select_related("course__programme", "course__county")
+        ).prefetch_related(  # read once, for the form, the rules and the service
+            "course__registration_questions", "course__programme__counties"
         ),
         pk=pk,
     )
@@ -480,6 +482,7 @@ def registration_create(request, pk):
                 user=request.user,
                 gathering=gathering,
                 library=form.cleaned_data.get("library"),
+                libraries=libraries,
                 answers=form.answers(),
             )
         except ValidationError as error:
