@@ -50,16 +50,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from kombu.exceptions import OperationalError
 
-from . import permissions, table_versions
+from . import freshness, permissions, table_versions
+from .freshness import REFRESH
 from .models import CompetenceArea, County, FundingSource, Library, Programme, RoleAssignment
 
 Role = RoleAssignment.Role
@@ -337,51 +336,29 @@ class CachedPanel:
 
 # --- fresh enough ---------------------------------------------------------------------------
 #
-# In a survey week or when registration opens, people write every second: exactly cached panels
-# would be computed anew for nearly every reader (about a second of work at a region's size).
-# So the page (and the API's key figures) show a panel written to since it was computed as it
-# was, with the time it was computed, for up to PORTAL_FIGURES_FRESHNESS_SECONDS. The first
-# reader after that still sees it as it was and queues a task that computes it anew (so no
-# reader waits for it); the others see it as it was meanwhile. Should no worker take the task
-# (none runs, or they are behind) the first reader after a further REFRESH_GRACE computes it
-# itself, and a reader finding no broker does at once. Never past the moment its figures
-# change with the time alone (`valid_until`). The report to the funder and the exports are
-# always exact.
-
-REFRESH = "refresh"  # shown as it was, and to be computed anew
-REFRESH_GRACE = timedelta(minutes=2)
-REFRESH_LOCK_SECONDS = 30
+# The page (and the API's key figures) show a panel written to since it was computed as it was,
+# with the time it was computed, by the rule of portal.freshness; never past the moment its
+# figures change with the time alone (`valid_until`).
 
 
 def _shown_as_it_was(entry: CachedPanel | None, key: str, now: datetime) -> bool | str:
-    freshness = timedelta(seconds=settings.PORTAL_FIGURES_FRESHNESS_SECONDS)
-    if entry is None or not freshness or now >= entry.valid_until:
+    if entry is None or now >= entry.valid_until:
         return False
-    age = now - entry.computed_at
-    if age < freshness:
-        return True
-    # Older: one reader asks for it anew, unless another one did less than 30 s ago.
-    if not cache.add(f"{key}:computing", True, timeout=REFRESH_LOCK_SECONDS):
-        return True
-    return REFRESH if age < freshness + REFRESH_GRACE else False
+    return freshness.shown_as_it_was(computed_at=entry.computed_at, key=key, now=now)
 
 
 def _refresh_queued(programme: Programme, user, period: Period | None, stale: list) -> bool:
     """Queue the task that computes these panels anew; False when no broker takes it."""
     from .tasks import dashboard_panels_refresh_task  # (the tasks module imports this one)
 
-    try:
-        dashboard_panels_refresh_task.delay(
-            programme_id=programme.pk,
-            user_id=user.pk,
-            period=None if period is None else (period.start.isoformat(), period.end.isoformat()),
-            names=[_provider_name(provider) for provider in stale],
-            language=translation.get_language(),
-        )
-    except OperationalError:
-        logger.warning("dashboard refresh not queued (no broker): computed by the reader")
-        return False
-    return True
+    return freshness.refresh_queued(
+        dashboard_panels_refresh_task,
+        programme_id=programme.pk,
+        user_id=user.pk,
+        period=None if period is None else (period.start.isoformat(), period.end.isoformat()),
+        names=[_provider_name(provider) for provider in stale],
+        language=translation.get_language(),
+    )
 
 
 def dashboard_as_of(panels: list[DashboardPanel]) -> datetime | None:

@@ -29,7 +29,7 @@ from hospitering.tests.factories import OfferFactory, application_at
 from modelbibliotek import services as model_library_services
 from modelbibliotek.models import ReportPeriod
 from modelbibliotek.tests.factories import model_library, periods, report_at
-from portal import dashboard, table_versions, tasks
+from portal import dashboard, freshness, table_versions, tasks
 from portal.models import County, FundingSource, Programme, RoleAssignment, TableVersion, User
 from portal.tests.factories import LibraryFactory, UserFactory, grant
 from portal.tests.test_dashboard import _grow, _grow_sections, _sections, build_loop
@@ -493,7 +493,7 @@ def test_past_the_freshness_a_worker_computes_the_panels_and_no_reader_waits(
     )
     programme, leader = _programme(world), world.project_leader
     cache.delete_many([f"{_key(p, programme, leader)}:computing" for p in dashboard.providers])
-    no_worker = later + timedelta(seconds=121) + dashboard.REFRESH_GRACE
+    no_worker = later + timedelta(seconds=121) + freshness.REFRESH_GRACE
     with (
         mock.patch("portal.dashboard.timezone.now", return_value=no_worker),
         mock.patch(delay) as never_run,
