@@ -16,9 +16,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from portal import outbox
+from portal.models import User
 
 from .builder import services
 from .models import Participation, Survey
+from .results.selectors import ResultFilters, survey_results_refresh
 from .texts import normalize_language
 
 
@@ -155,3 +157,29 @@ def participations_blur_write_stamps() -> int:
     from .answering.services import participations_blur_write_stamps as blur
 
     return blur()
+
+
+@shared_task
+def survey_results_refresh_task(
+    *, survey_id: int, user_id: int, filters: list, part: str | int, language: str
+) -> None:
+    """Compute a results page's blocks and figures past their freshness anew, for the state of
+    the sums as it is now, as the person whose reading queued it sees them (their scope, filters
+    and part), in the language of that page."""
+    survey = (
+        Survey.objects.select_related("programme", "baseline", "result_snapshot")
+        .filter(pk=survey_id)
+        .first()
+    )
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if survey is None or user is None:
+        return
+    county_id, library_id, role = filters
+    with translation.override(language):
+        survey_results_refresh(
+            survey=survey,
+            user=user,
+            filters=ResultFilters(county_id=county_id, library_id=library_id, role=role),
+            part=part,
+            language=language,
+        )

@@ -23,7 +23,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import reduce
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
     Avg,
@@ -41,8 +40,16 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from portal.freshness import (
+    REFRESH,
+    REFRESH_GRACE,
+    figures_freshness,
+    refresh_queued,
+    shown_as_it_was,
+)
 from portal.models import CompetenceArea, County, Library, RoleAssignment
 from portal.table_versions import cacheable, table_versions, tables_read
 
@@ -785,17 +792,18 @@ def _last_figures_key(survey: Survey, threshold: int, asked: str) -> str:
 
 
 def _disclosures_as_they_were(
-    survey: Survey, scope: ResultScope, filters: ResultFilters, question_ids, freshness: timedelta
+    survey: Survey, scope: ResultScope, filters: ResultFilters, question_ids, within: timedelta
 ) -> Iterator[Disclosure]:
     """The states whose figures may be shown as they were, best first: the sums as they are now
     if their blocks are kept, else the last state whose blocks were formed (both from
     `survey_disclosure`); then the state these very figures were last computed for. Each is
-    tried in turn (StateGone: that state's figures were not kept); none is older than
-    `freshness`."""
-    yield survey_disclosure(survey, as_it_was_within=freshness)
+    tried in turn (StateGone: that state's figures were not kept); none is older than `within`
+    (the freshness and the grace: whether one older than the freshness is shown is the rule of
+    portal.freshness)."""
+    yield survey_disclosure(survey, as_it_was_within=within)
     asked = _asked(scope, filters, question_ids)
     last = cache.get(_last_figures_key(survey, survey.group_size_threshold, asked))
-    if last is not None and timezone.now() - last[1] < freshness:
+    if last is not None and timezone.now() - last[1] < within:
         disclosure = disclosure_of_state(survey, last[0], as_of=last[1])
         if disclosure is not None:
             yield disclosure
@@ -917,8 +925,11 @@ def survey_results(
     listed without figures) or a question's id (the count and that question's figures).
     `fresh_enough` (the results pages, the API): in a survey week, where every submission makes
     a new state of the sums, the figures of the last state computed, as they were then
-    (`as_of`), for up to PORTAL_FIGURES_FRESHNESS_SECONDS; blocks and figures always of one
-    state. The exports and the funder's report are always as the sums are now.
+    (`as_of`), by the rule of portal.freshness: for up to PORTAL_FIGURES_FRESHNESS_SECONDS;
+    after that the first reader still gets them and queues `survey_results_refresh_task`, which
+    computes them for the state as it is now (a reader computes them when no broker takes it,
+    or no worker did within the grace). Blocks and figures always of one state. The exports and
+    the funder's report are always as the sums are now.
     """
     filters = filters or ResultFilters()
     scope = result_scope(user, survey)
@@ -926,20 +937,54 @@ def survey_results(
     filters = _clean_filters(filters, counties, libraries)
     if survey.raw_answers_purged_at:
         return _results(survey, scope, filters, counties, libraries, language, part, None)
-    freshness = timedelta(seconds=settings.PORTAL_FIGURES_FRESHNESS_SECONDS)
+    freshness = figures_freshness()
     if fresh_enough and freshness:
         question_ids = _QUESTIONS_OF_PART.get(part, (part,))
         for disclosure in _disclosures_as_they_were(
-            survey, scope, filters, question_ids, freshness
+            survey, scope, filters, question_ids, freshness + REFRESH_GRACE
         ):
             try:
-                return _results(
+                results = _results(
                     survey, scope, filters, counties, libraries, language, part, disclosure
                 )
             except StateGone:
-                pass  # this state's figures for these filters were not kept
+                continue  # this state's figures for these filters were not kept
+            if disclosure.as_of is None:
+                return results  # the state as it is now
+            asked = _asked(scope, filters, question_ids)
+            shown = shown_as_it_was(
+                computed_at=disclosure.as_of,
+                key=_last_figures_key(survey, survey.group_size_threshold, asked),
+                now=timezone.now(),
+            )
+            if shown is True:
+                return results
+            if shown == REFRESH and refresh_queued(
+                _refresh_task(),
+                survey_id=survey.pk,
+                user_id=user.pk,
+                filters=[filters.county_id, filters.library_id, filters.role],
+                part=part,
+                language=language or get_language(),
+            ):
+                return results
+            break  # this reader computes them
     disclosure = survey_disclosure(survey)  # as the sums are now
     return _results(survey, scope, filters, counties, libraries, language, part, disclosure)
+
+
+def survey_results_refresh(
+    *, survey: Survey, user, filters: ResultFilters, part: str | int, language: str | None
+) -> None:
+    """Compute and store the blocks and figures of a person's results page for the sums as they
+    are now, as that page asks for them (the task a reader past the freshness queues)."""
+    survey_results(survey=survey, user=user, filters=filters, language=language, part=part)
+
+
+def _refresh_task():
+    from ..tasks import survey_results_refresh_task  # (the tasks module imports this one)
+
+    return survey_results_refresh_task
 
 
 def _results(

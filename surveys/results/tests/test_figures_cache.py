@@ -7,13 +7,17 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from kombu.exceptions import OperationalError
 
+from portal import freshness
+from surveys import tasks
 from surveys.answering import services as answering
 from surveys.models import Question, Response
 from surveys.results import selectors
@@ -338,5 +342,81 @@ def test_a_question_read_before_other_states_shows_its_own_last_state_as_it_was(
 
     later = timezone.now() + timedelta(seconds=121)
     with mock.patch("surveys.results.selectors.timezone.now", return_value=later):
+        # Past the freshness: still as it was, and the task (run at once here) computes it.
+        n_shown, as_of = question_n()
+        assert n_shown == n_before and as_of is not None
         n_now, as_of = question_n()
     assert n_now > n_before and as_of is None
+
+
+def test_past_the_freshness_a_worker_computes_the_figures_and_no_reader_waits(
+    world, survey, client_for, settings
+):
+    """The first reader of a results page after the freshness is shown the figures as they
+    were and queues one task (others within 30 s queue none); the task, run by a worker,
+    computes them for that reader's scope, filters and part, and the next reader gets the state
+    as it is now. Without a broker, or when no worker took the task within the grace, a reader
+    computes them itself."""
+    settings.PORTAL_FIGURES_FRESHNESS_SECONDS = 120
+    leader = world.project_leader
+    url = reverse("surveys:results", args=[survey.pk]) + f"?county={world.county_a.pk}"
+    as_they_were = "These figures are as they were at"
+    filters = ResultFilters(county_id=world.county_a.pk)
+
+    def page():
+        return client_for(leader).get(url).content.decode()
+
+    def shown():
+        result = selectors.survey_results(
+            survey=survey, user=leader, filters=filters, part=selectors.OVERVIEW, fresh_enough=True
+        )
+        return result.as_of, result.n
+
+    def n_now():
+        return recomputed_figures(survey, ResultScope(), filters, ())["n"]
+
+    assert as_they_were not in page()
+    n_before = shown()[1]
+    add_responses(survey, count=6, library=world.library_a, seed=7)
+    queued = []
+    delay = "surveys.tasks.survey_results_refresh_task.delay"
+    later = timezone.now() + timedelta(seconds=121)
+    with (
+        mock.patch("surveys.results.selectors.timezone.now", return_value=later),
+        mock.patch(delay, side_effect=lambda **kwargs: queued.append(kwargs)),
+    ):
+        assert as_they_were in page()
+        assert as_they_were in page()
+        as_of, n = shown()
+        assert as_of is not None and n == n_before != n_now()
+        assert len(queued) == 1
+        assert queued[0]["user_id"] == leader.pk and queued[0]["part"] == selectors.OVERVIEW
+        assert queued[0]["filters"][:2] == [world.county_a.pk, None]
+        tasks.survey_results_refresh_task(**queued[0])  # the worker
+        assert as_they_were not in page()
+        assert shown() == (None, n_now())
+
+    add_responses(survey, count=6, library=world.library_a, seed=8)
+    # (The first reader's lock lasts 30 s of real time, which the test does not wait for.)
+    asked = selectors._asked(ResultScope(), filters, ())
+    lock = f"{selectors._last_figures_key(survey, survey.group_size_threshold, asked)}:computing"
+    cache.delete(lock)
+    no_broker = OperationalError("no broker")
+    even_later = later + timedelta(seconds=121)  # the worker computed them at `later`
+    with (
+        mock.patch("surveys.results.selectors.timezone.now", return_value=even_later),
+        mock.patch(delay, side_effect=no_broker),
+    ):
+        assert as_they_were not in page()
+        assert shown() == (None, n_now())
+
+    add_responses(survey, count=6, library=world.library_a, seed=9)
+    cache.delete(lock)  # (taken by the reader without a broker)
+    no_worker = even_later + timedelta(seconds=121) + freshness.REFRESH_GRACE
+    with (
+        mock.patch("surveys.results.selectors.timezone.now", return_value=no_worker),
+        mock.patch(delay) as never_run,
+    ):
+        assert as_they_were not in page()
+        assert shown() == (None, n_now())
+    never_run.assert_not_called()
