@@ -14,7 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
 
-from tests.browser import ARTIFACTS, DESKTOP, PHONE
+from tests.browser import ARTIFACTS, CONTEXT, DESKTOP, PHONE
 from tests.sweep import all_pages, not_pages, url_names
 from tests.world import build_full_world
 
@@ -81,7 +81,7 @@ def test_every_page_passes_axe_at_desktop_and_phone_width(
     _assert_every_address_is_swept_or_named_as_not_a_page(every_page)
     middle = _middle(every_page)
     pages = every_page[:middle] if half == HALVES[0] else every_page[middle:]
-    context = chromium.new_context(viewport=DESKTOP, locale="en-GB")
+    context = chromium.new_context(viewport=DESKTOP, **CONTEXT)
     browser_page = context.new_page()
     browser_page.set_default_timeout(10_000)
     console: list[str] = []

@@ -83,7 +83,7 @@ def test_invitation_by_a_library_leader_to_sign_up(browser_session, chromium, li
     path = link.split("//", 1)[1].split("/", 1)[1]
 
     # The invited person, in their own browser.
-    context = chromium.new_context(locale="nb-NO")
+    context = chromium.new_context(locale="nb-NO", reduced_motion="reduce")
     try:
         from tests.browser import BrowserSession
 
