@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import CompetenceArea, County, Library
 
+from . import selectors
 from .models import (
     Application,
     BudgetLine,
@@ -294,9 +295,13 @@ class OfferFilterForm(forms.Form):
         view has them (`selectors.programme_areas`, `selectors.programme_counties`)."""
         super().__init__(*args, **kwargs)
         _choices_read(
-            self.fields["area"], programme.competence_areas.order_by("position", "name"), areas
+            self.fields["area"], selectors.programme_area_queryset(programme=programme), areas
         )
-        _choices_read(self.fields["county"], programme.counties.order_by("number"), counties)
+        _choices_read(
+            self.fields["county"],
+            selectors.programme_county_queryset(programme=programme),
+            counties,
+        )
         _dates(self, "from_date", "to_date")
 
 

@@ -66,15 +66,25 @@ class OfferRow:
     areas: list[CompetenceArea] = field(default_factory=list)
 
 
+def programme_area_queryset(*, programme: Programme) -> QuerySet[CompetenceArea]:
+    """The programme's competence areas in their order (position, name)."""
+    return CompetenceArea.objects.filter(programme=programme).order_by("position", "name")
+
+
+def programme_county_queryset(*, programme: Programme) -> QuerySet[County]:
+    """The programme's counties in their order (number)."""
+    return programme.counties.order_by("number")
+
+
 def programme_areas(*, programme: Programme) -> list[CompetenceArea]:
-    """The programme's competence areas in their order (position, name): read once by the offer
-    list for the gaps, the offers' themes and the filter form."""
-    return list(CompetenceArea.objects.filter(programme=programme).order_by("position", "name"))
+    """The programme's areas, read once by the offer list for the gaps, the offers' themes and
+    the filter form."""
+    return list(programme_area_queryset(programme=programme))
 
 
 def programme_counties(*, programme: Programme) -> list[County]:
-    """The programme's counties in their order (number), for the offer list's filter form."""
-    return list(programme.counties.order_by("number"))
+    """The programme's counties, read once by the offer list for its filter form."""
+    return list(programme_county_queryset(programme=programme))
 
 
 def offer_list(

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from portal import outbox, permissions
 from portal.audit import audit_log
-from portal.models import CompetenceArea, FundingSource, Library, Programme, User
+from portal.models import FundingSource, Library, Programme, User
 
 from .models import (
     Application,
@@ -826,10 +826,6 @@ def reminder_queue(*, placement_id: int, kind: str, already_sent: int) -> bool:
 
 
 # --- for forms ---------------------------------------------------------------------------------
-
-
-def offer_areas(*, programme: Programme):
-    return CompetenceArea.objects.filter(programme=programme).order_by("position", "name")
 
 
 def offer_programmes(*, user: User):
