@@ -156,8 +156,15 @@ class LessonCompletion(models.Model):
         related_name="lesson_completions",
         verbose_name=_("person"),
     )
+    # Indexed by the constraint below, whose key starts with the lesson: it serves the lookups
+    # by lesson (the cascade, a lesson's completions) and by lesson and person (has this person
+    # done this lesson: the completion figures ask it for every lesson of every participant).
     lesson = models.ForeignKey(
-        Lesson, on_delete=models.CASCADE, related_name="completions", verbose_name=_("lesson")
+        Lesson,
+        on_delete=models.CASCADE,
+        related_name="completions",
+        verbose_name=_("lesson"),
+        db_index=False,
     )
     done_at = models.DateTimeField(_("done"), auto_now_add=True)
 
@@ -167,7 +174,7 @@ class LessonCompletion(models.Model):
         ordering = ["-done_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "lesson"],
+                fields=["lesson", "user"],
                 name="lesson_done_once_per_person",
                 violation_error_message=_("This lesson is already marked as done."),
             )

@@ -263,6 +263,62 @@ def test_online_completers_and_the_dashboard_figure(world, arena, signed_in):
     assert panel.context["total"].completed_online == 1
 
 
+def test_completion_figures_count_those_with_no_lesson_undone_and_no_assignment_unapproved(
+    world, arena
+):
+    """Completers per course and per participants' county, against the states of every lesson
+    and assignment: all done and approved counts; an answer to revise, a lesson left or a
+    cancelled seat does not; a course without online material has no completers."""
+    from courses.models import Registration
+    from portal.tests.factories import UserFactory
+
+    course, other_course = arena.course_a, arena.course_b
+    lessons = [LessonFactory(module__course=course), LessonFactory(module__course=course)]
+    assignment = AssignmentFactory(course=course)
+    only_lesson = LessonFactory(module__course=other_course)
+
+    def participant(name, *, lessons_done, approved, status=Registration.Status.CONFIRMED):
+        person = UserFactory(full_name=name)
+        seat = enrol(person, course, status)
+        Registration.objects.filter(pk=seat.pk).update(library=world.library_a)
+        for lesson in lessons_done:
+            services.lesson_mark_done(user=person, lesson=lesson)
+        if approved is not None:
+            SubmissionFactory(
+                assignment=assignment,
+                user=person,
+                status=Submission.Status.APPROVED if approved else Submission.Status.REVISE,
+            )
+        return person
+
+    done = participant("Alt gjort", lessons_done=lessons, approved=True)
+    participant("Skal revidere", lessons_done=lessons, approved=False)
+    participant("En leksjon igjen", lessons_done=lessons[:1], approved=True)
+    participant("Ingenting", lessons_done=[], approved=None)
+    participant(
+        "Avbestilt", lessons_done=lessons, approved=True, status=Registration.Status.CANCELLED
+    )
+    Registration.objects.filter(user=world.staff_b).update(library=world.library_b)
+    services.lesson_mark_done(user=world.staff_b, lesson=only_lesson)
+
+    course_ids = [course.pk, other_course.pk, arena.programme_course.pk]
+    assert selectors.online_completers(course_ids=course_ids) == {
+        course.pk: {done.pk},
+        other_course.pk: {world.staff_b.pk},
+        arena.programme_course.pk: set(),
+    }
+    assert selectors.online_completer_counts(course_ids=course_ids) == {
+        course.pk: 1,
+        other_course.pk: 1,
+        arena.programme_course.pk: 0,
+    }
+    # staff_a's seat in course A has no library: not in a county's figures.
+    assert selectors.learning_completion_by_county(programme=world.programme) == {
+        world.county_a.pk: (4, 1),
+        world.county_b.pk: (1, 1),
+    }
+
+
 def test_online_certificate_pdf_names_the_online_part(world, arena):
     from django.utils import timezone
 
