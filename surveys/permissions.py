@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from portal.models import Library, RoleAssignment
+from portal.models import RoleAssignment
 from portal.permissions import Audience, Policy, Scope, get_scope, register, role_holders, rules
 
 from .models import Participation, Survey
@@ -56,12 +56,21 @@ class SurveyPolicy(Policy):
 
 
 def _led_libraries_reached(scope: Scope, survey: Survey) -> set[int]:
+    """The libraries the person leads that the survey's audience reaches (their counties are
+    in the scope; the survey's audience is read from it: see `survey_result_prefetch`)."""
     if not scope.led_library_ids or survey.is_draft:
         return set()
-    libraries = dict(
-        Library.objects.filter(id__in=scope.led_library_ids).values_list("id", "county_id")
-    )
+    libraries = {i: scope.library_county_ids[i] for i in scope.led_library_ids}
     return SURVEY_AUDIENCE._reached_library_ids(survey, libraries)
+
+
+def survey_result_prefetch(user) -> tuple[str, ...]:
+    """What to prefetch with a list of surveys so that deciding this person's result scope of
+    each (`survey_result_county_ids`, `survey_result_library_ids`) reads nothing more: a
+    library leader's depends on each survey's audience."""
+    if get_scope(user).led_library_ids:
+        return ("programme__counties", "audience_counties", "audience_libraries")
+    return ()
 
 
 def _coordinated_county_ids(scope: Scope, survey: Survey) -> set[int]:
@@ -87,10 +96,7 @@ def survey_result_county_ids(user, survey: Survey) -> set[int] | None:
     counties = _coordinated_county_ids(scope, survey)
     if counties:
         return counties
-    libraries = _led_libraries_reached(scope, survey)
-    if libraries:
-        return set(Library.objects.filter(id__in=libraries).values_list("county_id", flat=True))
-    return set()
+    return {scope.library_county_ids[i] for i in _led_libraries_reached(scope, survey)}
 
 
 def survey_result_library_ids(user, survey: Survey) -> set[int] | None:

@@ -11,7 +11,7 @@ from portal import permissions
 from portal.models import Library
 
 from ..models import Page, Participation, Question, Response, Survey
-from ..permissions import SURVEY_AUDIENCE
+from ..permissions import SURVEY_AUDIENCE, survey_result_prefetch
 from ..texts import LANGUAGES
 
 
@@ -30,6 +30,7 @@ def survey_list(*, user) -> QuerySet[Survey]:
     return (
         permissions.visible(user, Survey)
         .select_related("programme", "county")
+        .prefetch_related(*survey_result_prefetch(user))
         # Subqueries, not joins: joining both would multiply participations by responses.
         .annotate(
             invited=_count(Participation.objects.filter(survey=OuterRef("pk"))),

@@ -151,3 +151,31 @@ def test_a_coordinators_survey_list_costs_the_same_for_more_surveys(
     client = client_for(world.coordinator_a)
     client.get(reverse("surveys:survey_list"))
     _survey_list_queries(world, client, count, django_assert_num_queries, 7)
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_a_library_leaders_survey_list_costs_the_same_for_more_surveys(
+    world, client_for, django_assert_num_queries, count
+):
+    """What a library leader sees of each survey (their libraries the audience reaches) is
+    decided from the surveys' audiences read with the list (three prefetches), not survey by
+    survey: the same queries for one survey of each audience as for three."""
+    client = client_for(world.library_leader_a)
+    client.get(reverse("surveys:survey_list"))
+    people = [world.staff_a, world.library_leader_a]
+    for _i in range(count):
+        _answered(open_survey(build_survey(world)), people, [world.staff_a])
+        _answered(open_survey(build_survey(world, county=world.county_a)), people, [world.staff_a])
+        chosen = build_survey(
+            world, audience=Survey.Audience.LIBRARIES, audience_libraries=[world.library_a]
+        )
+        _answered(open_survey(chosen), people, [world.staff_a])
+        counties = build_survey(
+            world, audience=Survey.Audience.COUNTIES, audience_counties=[world.county_a]
+        )
+        _answered(open_survey(counties), people, [world.staff_a])
+    with django_assert_num_queries(9):
+        page = client.get(reverse("surveys:survey_list"))
+    counted = [row["survey"] for row in page.context["rows"] if not row["may_build"]]
+    assert len(counted) == 4 * count
+    assert {(survey.invited, survey.submitted) for survey in counted} == {(2, 1)}
