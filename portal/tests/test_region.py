@@ -145,3 +145,39 @@ def test_figures_compare_every_page_with_the_trivial_view():
     rows = {r["name"]: r for r in figures({"trivial view": [2.0] * 10, "home": [6.0] * 10}, 5)}
     assert rows["home"]["x_p50"] == 3.0 and rows["home"]["x_p99"] == 3.0
     assert rows["trivial view"]["rps"] == 2.0
+
+
+def _queries_per_page(scale: float) -> dict[tuple[str, str], int]:
+    """Each page of the load test read by its first reader, warm (the second request): its
+    queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    plan = loadtest_plan(region_generate(scale=scale).programme)
+    readers = {
+        "leader": plan["leader"],
+        "staff": plan["staff"][0],
+        "coordinator": next(iter(plan["coordinators"].values())),
+    }
+    counts = {}
+    for page in plan["pages"]:
+        key = (page["name"], page["role"])
+        if key in counts:
+            continue
+        session = readers[page["role"]]
+        if page["role"] == "coordinator" and page["county_id"]:
+            session = plan["coordinators"][str(page["county_id"])]
+        client = Client()
+        client.cookies[settings.SESSION_COOKIE_NAME] = session
+        client.get(page["url"], headers=page["headers"])
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(page["url"], headers=page["headers"]).status_code == 200, page
+        counts[key] = len(queries)
+    return counts
+
+
+def test_every_page_of_the_load_test_costs_the_same_queries_at_two_sizes():
+    """The issue's rule, for every page the load test reads: as many queries with about twice
+    the people, answers, registrations and placements (at 1 % the gathering of the
+    participant list has nobody registered yet, so the smaller size is 2 %)."""
+    assert _queries_per_page(2 * SCALE) == _queries_per_page(5 * SCALE)
