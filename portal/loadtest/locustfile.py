@@ -38,6 +38,9 @@ respondents = iter(PLAN["respondents"])
 registrants = iter(PLAN["registrants"])
 staff_sessions = itertools.cycle(PLAN["staff"])
 timings: dict[str, list[float]] = defaultdict(list)
+# Each page's slowest request: its time, when it came (seconds into the run) and its address,
+# so that a p99 can be traced to the request behind it (a scope's first computation...).
+slowest: dict[str, tuple[float, float, str]] = {}
 statuses: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
 started = time.monotonic()
 
@@ -48,6 +51,8 @@ def _record(request_type, name, response_time, response_length, response=None, *
     if time.monotonic() - started < WARMUP:
         return
     timings[name].append(response_time)
+    if name not in slowest or response_time > slowest[name][0]:
+        slowest[name] = (response_time, time.monotonic() - started, kwargs.get("url") or "")
     status = getattr(response, "status_code", None) or "error"
     if kwargs.get("exception"):  # a failed check (not registered, not submitted) or no answer
         status = f"failed {status}"
@@ -58,7 +63,7 @@ def _record(request_type, name, response_time, response_length, response=None, *
 def _write(environment, **kwargs):
     if TIMINGS_PATH:
         with open(TIMINGS_PATH, "w", encoding="utf-8") as handle:
-            json.dump({"timings": timings, "statuses": statuses}, handle)
+            json.dump({"timings": timings, "statuses": statuses, "slowest": slowest}, handle)
 
 
 class Person(HttpUser):

@@ -49,3 +49,12 @@ def table(rows: list[dict], statuses: dict[str, dict[str, int]], seconds: float)
             f"{r['p99']:>9.1f}{r['x_p50']:>12.1f}{r['x_p99']:>12.1f}  {codes}"
         )
     return "\n".join(lines)
+
+
+def slowest_lines(slowest: dict[str, list]) -> str:
+    """Each page's slowest request: how long, when (seconds into the run, warm-up included)
+    and which address."""
+    lines = ["Slowest request per page (ms, seconds into the run, address):"]
+    for name, (ms, at, url) in sorted(slowest.items()):
+        lines.append(f"  {name:<26}{ms:>9.1f}{at:>8.1f} s  {url}")
+    return "\n".join(lines)

@@ -12,7 +12,7 @@ from courses.learning.models import Post, Thread
 from courses.models import Course, Gathering, Registration
 from hospitering.models import Placement, PlacementReport
 from portal.loadtest.plan import loadtest_plan
-from portal.loadtest.report import figures
+from portal.loadtest.report import figures, slowest_lines
 from portal.models import Library, Programme, User
 from portal.region import EMAIL_DOMAIN, region_generate, region_parts, register_region
 from surveys.models import Answer, Participation, Response, Survey
@@ -145,6 +145,7 @@ def test_figures_compare_every_page_with_the_trivial_view():
     rows = {r["name"]: r for r in figures({"trivial view": [2.0] * 10, "home": [6.0] * 10}, 5)}
     assert rows["home"]["x_p50"] == 3.0 and rows["home"]["x_p99"] == 3.0
     assert rows["trivial view"]["rps"] == 2.0
+    assert "12.5    30.2 s  /hjem/" in slowest_lines({"home": [12.5, 30.2, "/hjem/"]})
 
 
 def _queries_per_page(scale: float) -> dict[tuple[str, str], int]:

@@ -26,7 +26,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
 
 from portal.loadtest.plan import loadtest_plan
-from portal.loadtest.report import figures, table
+from portal.loadtest.report import figures, slowest_lines, table
 from portal.loadtest.servers import celery_worker, gunicorn_servers
 from portal.region import region_generate, region_programme
 
@@ -100,6 +100,7 @@ class Command(BaseCommand):
         self._purge_queue()
         seconds = options["seconds"] - options["warmup"]
         self.stdout.write(table(figures(result["timings"], seconds), result["statuses"], seconds))
+        self.stdout.write(slowest_lines(result.get("slowest", {})))
         failed = {
             name: codes
             for name, codes in result["statuses"].items()
