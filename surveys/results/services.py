@@ -212,6 +212,20 @@ def _tallies_write(*, survey_id: int, deltas: dict[tuple, list]) -> int:
     return len(cells)
 
 
+_TALLY_TEXT = frozenset({"role", "item", "value"})
+
+
+def _array_literal(values: Iterable, *, text: bool) -> str:
+    """A PostgreSQL array literal of these values (no None): of `text`, each double-quoted with
+    its backslashes and double quotes escaped, as the array input reads them back exactly; else
+    of ints, bools and Decimals, as their `str` (which PostgreSQL's input of integers, booleans
+    and numerics reads). psycopg dumps a list element by element (each one's dumper and quoting
+    looked up): ~2 ms of CPU for the ~4,000 values of a submission's sums, ~0.5 ms as here."""
+    if text:
+        values = ('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values)
+    return "{" + ",".join(map(str, values)) + "}"
+
+
 def _tallies_upsert(cells: list[tuple[tuple, list]]) -> None:
     table = connection.ops.quote_name(ResultTally._meta.db_table)
     columns = ", ".join((*_TALLY_KEY, *_TALLY_COLUMNS))
@@ -226,9 +240,11 @@ def _tallies_upsert(cells: list[tuple[tuple, list]]) -> None:
             # the rows in the arrays' (sorted) order.
             types = {f.column: f.db_type(connection) for f in ResultTally._meta.concrete_fields}
             names = (*_TALLY_KEY, *_TALLY_COLUMNS)
-            arrays = [list(column) for column in zip(*((*k, *s) for k, s in cells), strict=True)]
-            sums = names.index("number_sum")  # a list of one type: ints and Decimals mixed
-            arrays[sums] = [Decimal(value) for value in arrays[sums]]
+            columns_values = zip(*((*k, *s) for k, s in cells), strict=True)
+            arrays = [
+                _array_literal(values, text=name in _TALLY_TEXT)
+                for name, values in zip(names, columns_values, strict=True)
+            ]
             placeholders = ", ".join(f"%s::{types[name]}[]" for name in names)
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST({placeholders}) "  # noqa: S608

@@ -17,8 +17,13 @@ from surveys.results.selectors import (
     submitted_responses,
     tallied_numbers,
 )
-from surveys.results.services import result_tallies_rebuild, survey_purge_raw_answers
+from surveys.results.services import (
+    _tallies_upsert,
+    result_tallies_rebuild,
+    survey_purge_raw_answers,
+)
 from surveys.synthetic import _answers_for, _structure, add_responses, full_survey
+from surveys.tests.factories import SurveyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -182,3 +187,41 @@ def test_a_submission_counts_its_answers_as_stored(world, seed, replaced, number
     submitted = sorted(ResultTally.objects.filter(survey=survey).values_list(*columns))
     result_tallies_rebuild(survey=survey)
     assert submitted == sorted(ResultTally.objects.filter(survey=survey).values_list(*columns))
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    texts=st.lists(
+        st.text(st.characters(exclude_characters="\x00"), max_size=20), min_size=1, max_size=6
+    ),
+    numbers=st.lists(
+        st.decimals(min_value=-(10**6), max_value=10**6, places=2) | st.integers(-99, 99),
+        min_size=6,
+        max_size=6,
+    ),
+)
+def test_the_sums_upsert_writes_any_text_and_number_as_given(world, texts, numbers):
+    """The sums' arrays are written as PostgreSQL array literals (not dumped by psycopg): any
+    role, item or value key (quotes, backslashes, braces, commas, spaces, "NULL", the empty
+    string) and any sum is stored as given, and added to on a conflict."""
+    survey = SurveyFactory(programme=world.programme)
+    texts = sorted(set(texts))
+    cells = [
+        (
+            (survey.pk, index % 2 == 0, index, 0, text, text, text),
+            [index, 1, numbers[index % len(numbers)], 2],
+        )
+        for index, text in enumerate(texts)
+    ]
+    columns = ("by_library", "county_id", "library_id", "role", "item", "value")
+    columns = (*columns, "n", "dont_know", "number_sum", "number_count")
+    expected = sorted((*key[1:], *sums) for key, sums in cells)
+    _tallies_upsert(cells)
+    assert sorted(ResultTally.objects.filter(survey=survey).values_list(*columns)) == expected
+    _tallies_upsert(cells)
+    doubled = sorted((*key[1:], *(2 * value for value in sums)) for key, sums in cells)
+    assert sorted(ResultTally.objects.filter(survey=survey).values_list(*columns)) == doubled
