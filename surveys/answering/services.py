@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -44,7 +43,7 @@ from ..models import (
     SurveyStructureVersion,
 )
 from ..results.services import TalliedAnswer, result_tallies_add_submitted
-from .branching import visible_pages, visible_questions
+from .branching import answers_by_question, visible_pages, visible_questions
 from .forms import LONG_TEXT_MAX_LENGTH
 from .selectors import answer_structure, answer_structure_of_state
 
@@ -254,7 +253,6 @@ def response_submit(
     )
 
 
-@transaction.atomic
 def response_submit_answers(
     *,
     response: Response,
@@ -266,6 +264,25 @@ def response_submit_answers(
     response's answers as counted in the results' running sums, or None when it had already
     been submitted (a double click, a retry)."""
     _check_answer_texts(answers or [])
+    return _response_submit(
+        response=response,
+        participation=participation,
+        questions=questions,
+        stored=[Answer(response=response, **values) for values in answers or []],
+    )
+
+
+@transaction.atomic
+def _response_submit(
+    *,
+    response: Response,
+    participation: Participation | None,
+    questions: list[Question] | None,
+    stored: list[Answer],
+) -> list[TalliedAnswer] | None:
+    """`response_submit_answers` with the answers to store as unsaved Answers of this response,
+    built by the caller: the answer flow decided the branching with the same instances, so they
+    are built once a request. Each call needs its own (`bulk_create` sets their ids)."""
     # Lock in a fixed order: participation, then response.
     if participation is not None:
         participation = Participation.objects.select_for_update().get(pk=participation.pk)
@@ -273,7 +290,6 @@ def response_submit_answers(
     if response.submitted_at or (participation is not None and participation.completed_at):
         return None
     survey_check_answerable(response.survey)
-    stored = [Answer(response=response, **values) for values in answers or []]
     if questions is not None:
         Answer.objects.filter(response=response, question__in=questions).delete()
         Answer.objects.bulk_create(stored)
@@ -411,15 +427,13 @@ def response_page_answer(
             current_page=max(position.index - 1, 0) if back else position.index,
         )
         return PageAnswered(PageOutcome.BACK if back else PageOutcome.SAVED)
+    # The page's answers as they would be stored: what the branching decides on and, when
+    # nothing follows, what the submission writes (built once).
+    page_answers = [Answer(response=response, **values) for values in answers]
+    given = answers_by_question(page_answers)  # by question: not a scan per question
     merged = dict(position.answers)
-    given: dict[int, list[dict]] = defaultdict(list)  # by question: not a scan per question
-    for values in answers:
-        given[values["question"].pk].append(values)
     for question in questions:
-        merged[question.pk] = [
-            Answer(question=question, **{k: v for k, v in values.items() if k != "question"})
-            for values in given[question.pk]
-        ]
+        merged[question.pk] = given.get(question.pk, [])
     # A question may depend on one before it on the same page: show the page again with it.
     asked = {question.pk for question in questions}
     if any(q.pk not in asked for q in visible_questions(position.page, merged)):
@@ -438,11 +452,12 @@ def response_page_answer(
     for page in position.pages:
         visible = {q.pk for q in visible_questions(page, merged)} if page in shown else set()
         hidden.extend(q for q in page.ordered_questions if q.pk not in visible)
-    submitted = response_submit_answers(
+    _check_answer_texts(answers)
+    submitted = _response_submit(
         response=response,
         participation=participation,
         questions=questions + hidden,
-        answers=answers,
+        stored=page_answers,
     )
     if submitted is None:  # submitted meanwhile (a double click): its answers as they are
         submitted = response_answers_counted(response=response)
