@@ -592,7 +592,9 @@ class AnswerPageForm(forms.Form):
         return initial
 
     def answer_values(self) -> list[dict]:
-        """The answers (as Answer field values) of every field that cleaned without error."""
+        """The answers (as Answer field values) of every field that cleaned without error. The
+        question and statement by id: an Answer built with the objects has them checked again
+        when it is saved (~0.7 ms of CPU for the ~95 answers of a page)."""
         data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
         rows = []
 
@@ -600,9 +602,9 @@ class AnswerPageForm(forms.Form):
             if value in (None, ""):
                 return
             if value == DONT_KNOW:
-                rows.append({"question": question, "dont_know": True, **extra})
+                rows.append({"question_id": question.pk, "dont_know": True, **extra})
             else:
-                rows.append({"question": question, "number": Decimal(value), **extra})
+                rows.append({"question_id": question.pk, "number": Decimal(value), **extra})
 
         for question in self.questions:
             name = f"q{question.pk}"
@@ -615,11 +617,13 @@ class AnswerPageForm(forms.Form):
                             scale(
                                 question,
                                 data.get(f"{name}_s{statement.pk}_{dimension}"),
-                                statement=statement,
+                                statement_id=statement.pk,
                                 dimension=dimension,
                             )
                     else:
-                        scale(question, data.get(f"{name}_s{statement.pk}"), statement=statement)
+                        scale(
+                            question, data.get(f"{name}_s{statement.pk}"), statement_id=statement.pk
+                        )
             elif question.kind in Question.OPTION_KINDS:
                 chosen = data.get(name) or []
                 chosen = chosen if isinstance(chosen, list) else [chosen]
@@ -627,16 +631,16 @@ class AnswerPageForm(forms.Form):
                 for value in chosen:
                     rows.append(
                         {
-                            "question": question,
+                            "question_id": question.pk,
                             "choice": value,
                             "text": other if value == OTHER else "",
                         }
                     )
             elif question.kind == Kind.NUMBER:
                 if data.get(name) is not None:
-                    rows.append({"question": question, "number": data[name]})
+                    rows.append({"question_id": question.pk, "number": data[name]})
             elif (data.get(name) or "").strip():
-                rows.append({"question": question, "text": data[name].strip()})
+                rows.append({"question_id": question.pk, "text": data[name].strip()})
         return rows
 
     def blocks(self, *, chrome_lang: str = "", content_lang: str = "") -> list[QuestionBlock]:

@@ -191,6 +191,8 @@ def response_start(
     return response
 
 
+# Answer field values: question (or question_id), statement (or statement_id), dimension,
+# number, choice, text, dont_know.
 AnswerValues = list[dict]
 
 
@@ -223,7 +225,7 @@ def response_save_page(
 ) -> Response:
     """Replace the answers to these questions and move to `current_page`.
 
-    `answers`: dicts with question, statement, dimension, number, choice, text, dont_know.
+    `answers`: dicts of Answer field values (`AnswerValues`).
     """
     _check_answer_texts(answers)
     response = _response_locked(response)
