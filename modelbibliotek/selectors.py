@@ -57,18 +57,26 @@ def indicator_series(
         told |= Q(report=up_to)
         values = values.filter(report__period__starts_on__lte=up_to.period.starts_on)
     series: dict[int, list[dict]] = defaultdict(list)
-    for value in (
+    # Plain columns, not instances: a value, its report and its period were three models per row.
+    for indicator_id, period, ends_on, number, text, report_id in (
         values.filter(told)
-        .select_related("report__period")
         .order_by("report__period__starts_on", "report__period_id")
+        .values_list(
+            "indicator_id",
+            "report__period__title",
+            "report__period__ends_on",
+            "number",
+            "text",
+            "report_id",
+        )
     ):
-        series[value.indicator_id].append(
+        series[indicator_id].append(
             {
-                "period": value.report.period.title,
-                "on": _iso(value.report.period.ends_on),
-                "number": _number(value.number),
-                "text": value.text,
-                "report": value.report_id,
+                "period": period,
+                "on": _iso(ends_on),
+                "number": _number(number),
+                "text": text,
+                "report": report_id,
             }
         )
     return dict(series)
@@ -399,7 +407,11 @@ def model_library_overview(*, model_library: ModelLibrary, today: date) -> dict:
     for milestone in milestones:
         milestone.late = milestone.is_late(today)
     plans = list(model_library.plans.order_by("level", "kind", "id"))
-    reports = {r.period_id: r for r in model_library.reports.select_related("period").order_by()}
+    # The page shows a report's status and links to it; its text and frozen content stay unread.
+    reports = {
+        r.period_id: r
+        for r in model_library.reports.only("model_library", "period", "status").order_by()
+    }
     periods = []
     for period in model_library.programme.model_library_report_periods.order_by("starts_on", "id"):
         report = reports.get(period.pk)
