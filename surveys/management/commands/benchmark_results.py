@@ -1,10 +1,15 @@
 """`manage.py benchmark_results`: the results overview, a question's results, the API's survey
 results and the dashboard of the generated region, timed in-process beside the trivial view as
 the project leader (see portal/benchmark.py). `make benchmark-results` runs it with the load
-test's settings and database (the trivial view on).
+test's settings and database (the trivial view on). `--profile NAME` prints cProfile's busiest
+functions for one page (`--sort`, cumulative by default).
 """
 
 from __future__ import annotations
+
+import cProfile
+import io
+import pstats
 
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
@@ -26,6 +31,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--repeat", type=int, default=7)
+        parser.add_argument("--profile", default="", help="a page name to profile with cProfile")
+        parser.add_argument("--sort", default="cumulative", help="cProfile's order (tottime...)")
 
     def handle(self, *args, **options):
         programme = benchmark_programme()
@@ -55,5 +62,17 @@ class Command(BaseCommand):
         pages["API: survey results"] = lambda: client.get(
             api_results, headers={"Authorization": f"Bearer {token}"}
         )
+        if options["profile"]:
+            send = pages[options["profile"]]
+            send()  # warm up: the first request loads the middleware, templates and catalogues
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _round in range(options["repeat"]):
+                send()
+            profiler.disable()
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats(options["sort"]).print_stats(45)
+            self.stdout.write(out.getvalue())
+            return
         timings = pages_time(pages, repeat=options["repeat"])
         self.stdout.write("\n".join(timings.report(repeat=options["repeat"])))
