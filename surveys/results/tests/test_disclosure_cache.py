@@ -5,11 +5,12 @@ sums as they are now, and a reader racing a writer never stores old blocks under
 import threading
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from surveys.answering import services as answering
-from surveys.models import Response, ResultTally
+from surveys.models import Response, ResultTally, ResultTallyVersion
 from surveys.results import disclosure as disclosure_module
 from surveys.results.disclosure import RESPONSES, survey_disclosure
 from surveys.results.services import (
@@ -50,6 +51,22 @@ def test_a_second_read_comes_from_the_cache_and_equals_the_first(survey):
     assert (cold, warm) == (4, 1)
     assert second.partitions == first.partitions
     assert second.shows(RESPONSES, lambda cell: True)
+
+
+def test_a_states_blocks_are_kept_in_the_process_and_a_new_state_is_formed_anew(survey):
+    """Read once, a state's blocks are kept in the process too (no cache read and unpickling on
+    every page): with the cache emptied they are still those of that state, for one query (the
+    token); a new state is formed anew whatever the process kept."""
+    first, _queries = read(survey)
+    cache.clear()
+    kept, queries = read(survey)
+    assert queries == 1
+    assert kept.partitions is first.partitions
+    ResultTallyVersion.renew(survey_id=survey.pk)
+    after, queries = read(survey)
+    assert queries == 4
+    assert after.partitions == first.partitions  # (the same sums, in a new state)
+    assert after.partitions is not first.partitions
 
 
 @pytest.mark.parametrize("path", ["service", "bulk", "bulk_partial"])
