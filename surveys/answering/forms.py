@@ -20,6 +20,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.memo import ProcessMemo
+
 from ..models import Answer, Question
 from ..texts import localized
 
@@ -440,9 +442,8 @@ def _text_field(
 # more than validating them. Keyed by the structure's token (SurveyStructureVersion, renewed with
 # every change of the structure), the questions shown, the survey's language and the page's
 # (the portal's own words: "Don't know", the messages). Nothing changes a field after it is
-# built, so forms share them. Oldest out first beyond FIELDS_MEMO_SIZE.
-FIELDS_MEMO_SIZE = 256
-_fields_memo: dict[tuple, dict[str, forms.Field]] = {}
+# built, so forms share them.
+_fields_memo = ProcessMemo(size=256)
 
 
 def _required_messages(message: str) -> dict[str, str]:
@@ -524,9 +525,7 @@ def _page_fields(
                 _question_fields(question, language, question.required and enforce_required)
             )
         if key:
-            while len(_fields_memo) >= FIELDS_MEMO_SIZE:
-                _fields_memo.pop(next(iter(_fields_memo)), None)
-            _fields_memo[key] = fields
+            _fields_memo.keep(key, fields)
     return fields
 
 

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db.models import QuerySet
 
 from portal import permissions
+from portal.memo import ProcessMemo
 from portal.tokens import token_hash
 
 from ..builder.selectors import survey_structure
@@ -92,8 +93,7 @@ STRUCTURE_CACHE_SECONDS = 24 * 60 * 60  # a state's structure; a new state has a
 # The structures last read, kept in this process as well, under the same keys: unpickling a
 # 40-question structure from the cache cost more than the rest of reading it. Read only (the
 # answer pages, forms and services never change a page or question), shared by requests.
-STRUCTURE_MEMO_SIZE = 32
-_structure_memo: dict[str, list[Page]] = {}
+_structure_memo = ProcessMemo(size=32)
 
 
 def _structure_token(survey: Survey):
@@ -140,9 +140,7 @@ def answer_structure_of_state(survey: Survey, token) -> tuple[tuple | None, list
             if _structure_token(survey) != token:  # changed while read: not of that state
                 return None, pages
             cache.set(key, pages, STRUCTURE_CACHE_SECONDS)
-        while len(_structure_memo) >= STRUCTURE_MEMO_SIZE:
-            _structure_memo.pop(next(iter(_structure_memo)), None)
-        _structure_memo[key] = pages
+        _structure_memo.keep(key, pages)
     return (survey.pk, token), pages
 
 

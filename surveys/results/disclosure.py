@@ -47,6 +47,8 @@ from datetime import datetime, timedelta
 from django.core.cache import cache
 from django.utils import timezone
 
+from portal.memo import ProcessMemo
+
 from ..models import Question, ResultTally, ResultTallyVersion, Survey
 
 # A cell: (county id, library id, role); None where the respondent had none.
@@ -225,8 +227,7 @@ DISCLOSURE_CACHE_SECONDS = 6 * 60 * 60  # a state's blocks; a new state has a ne
 # its baseline from Redis and unpickling them (~24 KB, ~700 cells each) cost every results page
 # and API read about 2 ms of CPU. Exact for the same reason the cache is (a new state has a new
 # token), and read only: nothing changes a Partition once formed.
-DISCLOSURE_MEMO_SIZE = 16
-_disclosure_memo: dict[str, dict[str, Partition]] = {}
+_disclosure_memo = ProcessMemo(size=16)
 
 
 def sums_token(survey: Survey):
@@ -269,7 +270,7 @@ def survey_disclosure(survey: Survey, *, as_it_was_within: timedelta | None = No
     if sums_token(survey) == token:
         key = _disclosure_key(survey, token, threshold)
         cache.set(key, disclosure.partitions, DISCLOSURE_CACHE_SECONDS)
-        _partitions_memo(key, disclosure.partitions)
+        _disclosure_memo.keep(key, disclosure.partitions)
         cache.set(last_key, (token, timezone.now()), DISCLOSURE_CACHE_SECONDS)
         disclosure.token = token
     return disclosure
@@ -296,14 +297,8 @@ def _partitions_kept(key: str) -> dict[str, Partition] | None:
     if partitions is None:
         partitions = cache.get(key)
         if partitions is not None:
-            _partitions_memo(key, partitions)
+            _disclosure_memo.keep(key, partitions)
     return partitions
-
-
-def _partitions_memo(key: str, partitions: dict[str, Partition]) -> None:
-    while len(_disclosure_memo) >= DISCLOSURE_MEMO_SIZE:
-        _disclosure_memo.pop(next(iter(_disclosure_memo)), None)
-    _disclosure_memo[key] = partitions
 
 
 def _disclosure_formed(survey: Survey, threshold: int) -> Disclosure:
