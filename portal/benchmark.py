@@ -11,7 +11,10 @@ anything about time.
 
 from __future__ import annotations
 
+import cProfile
+import io
 import os
+import pstats
 import statistics
 import time
 from collections.abc import Callable
@@ -120,3 +123,17 @@ def pages_time(
                 before_each()
             timings.measure(name, send)
     return timings
+
+
+def page_profile(send: Request, *, repeat: int, sort: str = "cumulative") -> str:
+    """cProfile's busiest functions over `repeat` requests of one page, after one to warm up
+    (the first request loads the middleware, templates and catalogues)."""
+    send()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _round in range(repeat):
+        send()
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats(sort).print_stats(45)
+    return out.getvalue()

@@ -13,10 +13,6 @@ load test's respondents do between two readers).
 
 from __future__ import annotations
 
-import cProfile
-import io
-import pstats
-
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Count, F, Q
@@ -30,6 +26,7 @@ from portal.benchmark import (
     Request,
     benchmark_client,
     benchmark_programme,
+    page_profile,
     pages_time,
     trivial_request,
 )
@@ -63,7 +60,10 @@ class Command(BaseCommand):
         if only:
             pages = {k: v for k, v in pages.items() if k in only or k == TRIVIAL}
         if options["profile"]:
-            self._profile(pages[options["profile"]], options["repeat"], options["sort"])
+            profile = page_profile(
+                pages[options["profile"]], repeat=options["repeat"], sort=options["sort"]
+            )
+            self.stdout.write(profile)
             return
         before_each = None
         if options["survey_week"]:
@@ -167,14 +167,3 @@ class Command(BaseCommand):
                 raise _Rollback
         except _Rollback:
             return response
-
-    def _profile(self, send: Request, repeat: int, sort: str) -> None:
-        send()  # warm up: the first request loads the middleware, templates and catalogues
-        profiler = cProfile.Profile()
-        profiler.enable()
-        for _round in range(repeat):
-            send()
-        profiler.disable()
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(sort).print_stats(45)
-        self.stdout.write(out.getvalue())

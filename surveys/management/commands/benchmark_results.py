@@ -7,10 +7,6 @@ functions for one page (`--sort`, cumulative by default).
 
 from __future__ import annotations
 
-import cProfile
-import io
-import pstats
-
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
@@ -19,6 +15,7 @@ from portal.benchmark import (
     TRIVIAL,
     benchmark_client,
     benchmark_programme,
+    page_profile,
     pages_time,
     trivial_request,
 )
@@ -63,16 +60,10 @@ class Command(BaseCommand):
             api_results, headers={"Authorization": f"Bearer {token}"}
         )
         if options["profile"]:
-            send = pages[options["profile"]]
-            send()  # warm up: the first request loads the middleware, templates and catalogues
-            profiler = cProfile.Profile()
-            profiler.enable()
-            for _round in range(options["repeat"]):
-                send()
-            profiler.disable()
-            out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats(options["sort"]).print_stats(45)
-            self.stdout.write(out.getvalue())
+            profile = page_profile(
+                pages[options["profile"]], repeat=options["repeat"], sort=options["sort"]
+            )
+            self.stdout.write(profile)
             return
         timings = pages_time(pages, repeat=options["repeat"])
         self.stdout.write("\n".join(timings.report(repeat=options["repeat"])))
