@@ -349,6 +349,50 @@ def test_a_question_read_before_other_states_shows_its_own_last_state_as_it_was(
     assert n_now > n_before and as_of is None
 
 
+def test_a_page_whose_state_of_now_another_page_formed_shows_its_own_figures_as_they_were(
+    world, survey, settings
+):
+    """In a survey week the blocks of the state as it is now are often formed by another page
+    (another scope, a question, the API). A page whose own figures of that state are not kept
+    shows its own last figures as they were, within the freshness, without reading the sums;
+    past it, as they were while a worker computes them."""
+    settings.PORTAL_FIGURES_FRESHNESS_SECONDS = 120
+    leader = world.project_leader
+    filters = ResultFilters(county_id=world.county_a.pk)
+
+    def shown():
+        result = selectors.survey_results(
+            survey=survey, user=leader, filters=filters, part=selectors.OVERVIEW, fresh_enough=True
+        )
+        return result.as_of, result.n
+
+    assert shown()[0] is None
+    n_before = shown()[1]
+    add_responses(survey, count=6, library=world.library_a, seed=10)
+    # Another page (the whole survey's overview) reads the state as it is now: its blocks kept.
+    selectors.survey_results(survey=survey, user=leader, part=selectors.OVERVIEW)
+    n_now = recomputed_figures(survey, ResultScope(), filters, ())["n"]
+    assert n_now > n_before
+
+    with CaptureQueriesContext(connection) as queries:
+        as_of, n = shown()
+    assert as_of is not None and n == n_before
+    assert not any('surveys_resulttally"' in query["sql"] for query in queries)
+
+    queued = []
+    delay = "surveys.tasks.survey_results_refresh_task.delay"
+    later = timezone.now() + timedelta(seconds=121)
+    with (
+        mock.patch("surveys.results.selectors.timezone.now", return_value=later),
+        mock.patch(delay, side_effect=lambda **kwargs: queued.append(kwargs)),
+    ):
+        as_of, n = shown()
+        assert as_of is not None and n == n_before
+        assert len(queued) == 1
+        tasks.survey_results_refresh_task(**queued[0])  # the worker
+        assert shown() == (None, n_now)
+
+
 def test_past_the_freshness_a_worker_computes_the_figures_and_no_reader_waits(
     world, survey, client_for, settings
 ):
