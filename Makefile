@@ -25,8 +25,12 @@ $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
+# The installed packages are compiled to bytecode once, at setup: where the environment sets
+# PYTHONDONTWRITEBYTECODE (as this machine does), every process would otherwise compile Django and
+# each library again when it starts (~4 s of CPU per test worker, manage.py command and gunicorn
+# worker on a 2-core machine; docs/performance.md, part 23).
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --quiet --python $(PYTHON)
+	$(UV) sync --frozen --quiet --compile-bytecode --python $(PYTHON)
 	touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json

@@ -52,6 +52,8 @@ def gunicorn_servers(
                     [
                         str(GUNICORN),
                         "portal.wsgi",
+                        "--config",
+                        "python:portal.gunicorn",  # the production settings: workers warmed up
                         "--bind",
                         f"127.0.0.1:{port}",
                         "--workers",
