@@ -18,7 +18,7 @@ BENCH_ENV := DJANGO_SETTINGS_MODULE=portal.settings.production \
 	DATABASE_URL=$${LOADTEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/kompetanseportalen_loadtest} \
 	REDIS_URL=$${LOADTEST_REDIS_URL:-redis://127.0.0.1:6379/7}
 
-.PHONY: run test setup lint format check-deploy migrations messages messages-extract benchmark api-schema \
+.PHONY: run test setup bytecode lint format check-deploy migrations messages messages-extract benchmark api-schema \
 	loadtest loadtest-rush benchmark-exports benchmark-results clean
 
 $(UV):
@@ -64,12 +64,19 @@ api-schema: setup
 migrations: setup
 	$(PY) manage.py makemigrations --check --dry-run
 
-# pytest runs in PYTEST_WORKERS processes (pytest-xdist), each with a test database of its own.
-PYTEST_WORKERS ?= 2
+# The portal's own modules compiled to bytecode, as the packages are at setup (see above): for the
+# manage.py commands and the test processes that follow.
+bytecode: setup
+	$(PY) -m compileall -q -j 0 manage.py conftest.py portal surveys courses modelbibliotek hospitering api
 
-test: setup lint migrations check-deploy messages-extract
+# pytest runs in PYTEST_WORKERS processes (pytest-xdist), each with a test database of its own:
+# three on two cores, since every test also waits for PostgreSQL, Redis or a browser; a process
+# that runs out of tests takes some from another (worksteal), so none idles at the end.
+PYTEST_WORKERS ?= 3
+
+test: setup bytecode lint migrations check-deploy messages-extract
 	$(PY) -m playwright --version >/dev/null
-	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Source strings are English; locale/ holds Bokmål, Nynorsk and English. `make test` extracts the strings
 # again, so a new string without a translation fails tests/test_translations.py.
