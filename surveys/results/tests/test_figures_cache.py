@@ -3,6 +3,7 @@ before, a read gives what a full recomputation over the answers (the figures and
 rule's blocks counted again from every answer) gives now, for every scope and filter, after
 submissions by every path and after the purge; no scope's figures are served to another."""
 
+from contextlib import contextmanager
 from datetime import timedelta
 from unittest import mock
 
@@ -349,6 +350,22 @@ def test_a_question_read_before_other_states_shows_its_own_last_state_as_it_was(
     assert n_now > n_before and as_of is None
 
 
+REFRESH_DELAY = "surveys.tasks.survey_results_refresh_task.delay"
+
+
+@contextmanager
+def past_the_freshness():
+    """121 s from now (past a freshness of 120 s), with the results' refresh tasks kept in a
+    list instead of queued: yields the list and that time."""
+    queued = []
+    later = timezone.now() + timedelta(seconds=121)
+    with (
+        mock.patch("surveys.results.selectors.timezone.now", return_value=later),
+        mock.patch(REFRESH_DELAY, side_effect=lambda **kwargs: queued.append(kwargs)),
+    ):
+        yield queued, later
+
+
 def test_a_page_whose_state_of_now_another_page_formed_shows_its_own_figures_as_they_were(
     world, survey, settings
 ):
@@ -379,13 +396,7 @@ def test_a_page_whose_state_of_now_another_page_formed_shows_its_own_figures_as_
     assert as_of is not None and n == n_before
     assert not any('surveys_resulttally"' in query["sql"] for query in queries)
 
-    queued = []
-    delay = "surveys.tasks.survey_results_refresh_task.delay"
-    later = timezone.now() + timedelta(seconds=121)
-    with (
-        mock.patch("surveys.results.selectors.timezone.now", return_value=later),
-        mock.patch(delay, side_effect=lambda **kwargs: queued.append(kwargs)),
-    ):
+    with past_the_freshness() as (queued, _later):
         as_of, n = shown()
         assert as_of is not None and n == n_before
         assert len(queued) == 1
@@ -422,13 +433,7 @@ def test_past_the_freshness_a_worker_computes_the_figures_and_no_reader_waits(
     assert as_they_were not in page()
     n_before = shown()[1]
     add_responses(survey, count=6, library=world.library_a, seed=7)
-    queued = []
-    delay = "surveys.tasks.survey_results_refresh_task.delay"
-    later = timezone.now() + timedelta(seconds=121)
-    with (
-        mock.patch("surveys.results.selectors.timezone.now", return_value=later),
-        mock.patch(delay, side_effect=lambda **kwargs: queued.append(kwargs)),
-    ):
+    with past_the_freshness() as (queued, later):
         assert as_they_were in page()
         assert as_they_were in page()
         as_of, n = shown()
@@ -449,7 +454,7 @@ def test_past_the_freshness_a_worker_computes_the_figures_and_no_reader_waits(
     even_later = later + timedelta(seconds=121)  # the worker computed them at `later`
     with (
         mock.patch("surveys.results.selectors.timezone.now", return_value=even_later),
-        mock.patch(delay, side_effect=no_broker),
+        mock.patch(REFRESH_DELAY, side_effect=no_broker),
     ):
         assert as_they_were not in page()
         assert shown() == (None, n_now())
@@ -459,7 +464,7 @@ def test_past_the_freshness_a_worker_computes_the_figures_and_no_reader_waits(
     no_worker = even_later + timedelta(seconds=121) + freshness.REFRESH_GRACE
     with (
         mock.patch("surveys.results.selectors.timezone.now", return_value=no_worker),
-        mock.patch(delay) as never_run,
+        mock.patch(REFRESH_DELAY) as never_run,
     ):
         assert as_they_were not in page()
         assert shown() == (None, n_now())
