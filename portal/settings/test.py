@@ -14,6 +14,9 @@ from .base import *  # noqa: E402,F403
 DATABASES["default"]["TEST"] = {  # noqa: F405
     "NAME": os.environ.get("TEST_DATABASE_NAME", f"test_kompetanseportalen_{os.getpid()}")
 }
+# Django's PostgreSQL backend, emptying the database after a committing test with DELETE rather
+# than TRUNCATE (see portal/tests/postgresql/base.py).
+DATABASES["default"]["ENGINE"] = "portal.tests.postgresql"  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {  # noqa: F405
