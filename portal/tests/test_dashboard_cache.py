@@ -480,6 +480,7 @@ def test_past_the_freshness_a_worker_computes_the_panels_and_no_reader_waits(
         library=world.library_a,
     )
     no_broker = OperationalError("no broker")
+    later = timezone.now() + timedelta(seconds=121)  # past the freshness of these figures
     with (
         mock.patch("portal.dashboard.timezone.now", return_value=later),
         mock.patch(delay, side_effect=no_broker),
