@@ -5,6 +5,7 @@ has a county library and a public library. Browser fixtures drive Debian's Chrom
 page with axe (see tests/browser.py).
 """
 
+import gc
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -185,3 +186,11 @@ def client_for(client):
 
 
 pytest_plugins = ["tests.browser", "tests.oidc"]
+
+
+def pytest_collection_finish(session):
+    """What is loaded by now (Django, the apps, every test module) lives as long as the process:
+    frozen out of the garbage collector's reach, so its full collections (a few a minute in a
+    test process) no longer walk it again and again."""
+    gc.collect()
+    gc.freeze()

@@ -41,7 +41,14 @@ from conftest import World
 from portal import permissions
 from portal.models import Programme, User
 
-from .world import Address, addresses, build_two_worlds, crawl_pages, world_modules
+from .world import (
+    Address,
+    addresses,
+    build_two_worlds,
+    crawl_pages,
+    kept_for_the_module,
+    world_modules,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -73,13 +80,11 @@ class CrawlWorld:
 def crawl_world(django_db_setup, django_db_blocker, tmp_path_factory):
     logging.disable(logging.WARNING)  # thousands of refusals, each logged on purpose
     with (
-        django_db_blocker.unblock(),
+        kept_for_the_module(django_db_blocker, tmp_path_factory.mktemp("crawl-media")),
         override_settings(
-            MEDIA_ROOT=tmp_path_factory.mktemp("crawl-media"),
             LANGUAGE_CODE="en",
             MESSAGE_STORAGE="django.contrib.messages.storage.cookie.CookieStorage",
         ),
-        transaction.atomic(),
     ):
         first, second = build_two_worlds()
         people: dict[str, User | AnonymousUser] = dict(first.people())
@@ -94,7 +99,6 @@ def crawl_world(django_db_setup, django_db_blocker, tmp_path_factory):
                 for user in User.objects.all()
             },
         )
-        transaction.set_rollback(True)
     logging.disable(logging.NOTSET)
 
 

@@ -15,12 +15,15 @@ names, so a new app cannot be left out of it.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.db import transaction
 from django.db.models import Model
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from conftest import Cast, World, build_world
@@ -69,6 +72,29 @@ def populate(world: World) -> World:
 
 def build_full_world() -> World:
     return populate(build_world())
+
+
+@contextmanager
+def kept_for_the_module(django_db_blocker, media_root) -> Iterator[None]:
+    """For a world built once for a whole test module (it costs seconds: about 1,500 rows): a
+    transaction rolled back after the module's last test, each test in a savepoint of it (the
+    `django_db` mark), and the world's files in a media root of their own. The module names its
+    own `_media_root` fixture (doing nothing), so its tests read the files where they are."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media_root),
+        transaction.atomic(),
+    ):
+        yield
+        transaction.set_rollback(True)
+
+
+def forget_scopes(world: World) -> World:
+    """Each test asks the policy afresh: the people of a world shared by a module's tests carry
+    no scope (their roles, read once) from an earlier test."""
+    for person in world.people().values():
+        person.__dict__.pop("_portal_scope", None)
+    return world
 
 
 def build_two_worlds() -> tuple[World, World]:
