@@ -158,6 +158,22 @@ def build_world(cast: Cast = FIRST, *, site_admin: User | None = None) -> World:
     )
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request, django_test_environment, django_db_blocker, django_db_modify_db_settings
+):
+    """Each test process's database is a clone of one migrated template (portal/tests/
+    template_db.py) instead of a database migrated by every process."""
+    from portal.tests.template_db import test_database_from_template
+
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        teardown = test_database_from_template(verbosity=verbosity)
+    yield
+    with django_db_blocker.unblock():
+        teardown()
+
+
 @pytest.fixture
 def world(db) -> World:
     return build_world()
