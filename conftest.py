@@ -164,11 +164,11 @@ def django_db_setup(
 ):
     """Each test process's database is a clone of one migrated template (portal/tests/
     template_db.py) instead of a database migrated by every process."""
-    from portal.tests.template_db import test_database_from_template
+    from portal.tests.template_db import clone_test_database
 
     verbosity = request.config.option.verbose
     with django_db_blocker.unblock():
-        teardown = test_database_from_template(verbosity=verbosity)
+        teardown = clone_test_database(verbosity=verbosity)
     yield
     with django_db_blocker.unblock():
         teardown()

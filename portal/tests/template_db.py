@@ -69,7 +69,7 @@ def _build(template: str, verbosity: int) -> None:
                 cursor.execute(f"DROP DATABASE IF EXISTS {quote(older)}")
 
 
-def test_database_from_template(*, verbosity: int = 0) -> Callable[[], None]:
+def clone_test_database(*, verbosity: int = 0) -> Callable[[], None]:
     """Create this process's test database as a clone of the template (built first if needed)
     and point the connection at it, as Django's own set-up does. Returns the teardown."""
     template = PREFIX + migrations_digest()
