@@ -201,7 +201,8 @@ def client_for(client):
     return sign_in
 
 
-pytest_plugins = ["tests.browser", "tests.oidc"]
+# tests.world: the `full_world` fixture (every app's objects, built once per module).
+pytest_plugins = ["tests.browser", "tests.oidc", "tests.world"]
 
 
 def pytest_collection_finish(session):

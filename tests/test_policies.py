@@ -14,25 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from portal import permissions
 from portal.models import User
 
-from .world import build_full_world, forget_scopes, kept_for_the_module, populators
+from .world import populators
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def _module_world(django_db_setup, django_db_blocker, tmp_path_factory):
-    with kept_for_the_module(django_db_blocker, tmp_path_factory.mktemp("policies-media")):
-        yield build_full_world()
-
-
-@pytest.fixture(autouse=True)
-def _media_root():
-    """The files stay where the module's world put them (see `kept_for_the_module`)."""
-
-
-@pytest.fixture
-def full_world(_module_world, db):
-    return forget_scopes(_module_world)
 
 
 def test_every_app_with_policies_populates_the_test_world():

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from django.apps import apps
 from django.db import transaction
 from django.db.models import Model
@@ -79,7 +80,8 @@ def kept_for_the_module(django_db_blocker, media_root) -> Iterator[None]:
     """For a world built once for a whole test module (it costs seconds: about 1,500 rows): a
     transaction rolled back after the module's last test, each test in a savepoint of it (the
     `django_db` mark), and the world's files in a media root of their own. The module names its
-    own `_media_root` fixture (doing nothing), so its tests read the files where they are."""
+    own `_media_root` fixture (doing nothing), or sets `MEDIA_ROOT` to it in each test, so its
+    tests read the files where they are."""
     with (
         django_db_blocker.unblock(),
         override_settings(MEDIA_ROOT=media_root),
@@ -89,9 +91,20 @@ def kept_for_the_module(django_db_blocker, media_root) -> Iterator[None]:
         transaction.set_rollback(True)
 
 
-def forget_scopes(world: World) -> World:
-    """Each test asks the policy afresh: the people of a world shared by a module's tests carry
-    no scope (their roles, read once) from an earlier test."""
+@pytest.fixture(scope="module")
+def _full_world_of_module(django_db_setup, django_db_blocker, tmp_path_factory):
+    media_root = tmp_path_factory.mktemp("full-world-media")
+    with kept_for_the_module(django_db_blocker, media_root):
+        yield build_full_world(), media_root
+
+
+@pytest.fixture
+def full_world(_full_world_of_module, db, settings) -> World:
+    """The full world, built once for the test module that asks for it (see
+    `kept_for_the_module`), its files where it put them. Each test asks the policy afresh: the
+    people carry no scope (their roles, read once) from an earlier test."""
+    world, media_root = _full_world_of_module
+    settings.MEDIA_ROOT = media_root
     for person in world.people().values():
         person.__dict__.pop("_portal_scope", None)
     return world
