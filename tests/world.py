@@ -81,7 +81,8 @@ def kept_for_the_module(django_db_blocker, media_root) -> Iterator[None]:
     transaction rolled back after the module's last test, each test in a savepoint of it (the
     `django_db` mark), and the world's files in a media root of their own. The module names its
     own `_media_root` fixture (doing nothing), or sets `MEDIA_ROOT` to it in each test, so its
-    tests read the files where they are."""
+    tests read the files where they are. Not for a module with a test that commits (a live
+    server, `transactional_db`): it would commit inside this transaction."""
     with (
         django_db_blocker.unblock(),
         override_settings(MEDIA_ROOT=media_root),
