@@ -18,7 +18,7 @@ indicators, values and plans).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -65,22 +65,22 @@ class Row:
     milestones: Light
     indicators: Light
     plans: Light
-    report_statuses: list = field(default_factory=list)
 
     @property
     def lights(self) -> list[Light]:
         return [self.reports, self.milestones, self.indicators, self.plans]
 
 
-def _reports_light(periods, reports: dict, today: date) -> Light:
+def _reports_light(periods, statuses: dict[int, str], today: date) -> Light:
+    """`statuses`: each period's report's status, by the period's id (none: no report yet)."""
     soon = today + timedelta(days=settings.MODELBIBLIOTEK_REMINDER_DAYS)
     overdue = returned = due_soon = 0
     for period in periods:
-        report = reports.get(period.pk)
-        told = report is not None and report.status in TOLD
+        status = statuses.get(period.pk)
+        told = status in TOLD
         if period.due_on < today and not told:
             overdue += 1
-        elif report is not None and report.status == Status.RETURNED:
+        elif status == Status.RETURNED:
             returned += 1
         elif today <= period.due_on <= soon and not told:
             due_soon += 1
@@ -162,7 +162,6 @@ def side_by_side(
 ) -> list[Row]:
     """A row of traffic lights for each of these model libraries, judged from the reports the
     reader may see (a draft of another county counts as not yet submitted, as it is)."""
-    all_reports = reports
     projects = list(model_libraries.select_related("library__county", "programme"))
     ids = [p.pk for p in projects]
     programmes = {p.programme_id for p in projects}
@@ -174,9 +173,15 @@ def side_by_side(
         "starts_on", "id"
     ):
         periods[period.programme_id].append(period)
-    reports: dict[int, dict] = defaultdict(dict)
-    for report in all_reports.filter(model_library_id__in=ids).select_related("period").order_by():
-        reports[report.model_library_id][report.period_id] = report
+    # A report's status is all the lights read of it: not its texts and frozen content (~4 KB
+    # of JSON each in the generated region, decoded for nothing).
+    statuses: dict[int, dict[int, str]] = defaultdict(dict)
+    for model_library_id, period_id, status in (
+        reports.filter(model_library_id__in=ids)
+        .order_by()
+        .values_list("model_library_id", "period_id", "status")
+    ):
+        statuses[model_library_id][period_id] = status
     milestones: dict[int, list] = defaultdict(list)
     for milestone in Milestone.objects.filter(model_library_id__in=ids).order_by():
         milestones[milestone.model_library_id].append(milestone)
@@ -201,16 +206,13 @@ def side_by_side(
         plans[plan.model_library_id].append(plan)
     rows = []
     for project in projects:
-        own_reports = reports[project.pk]
-        own_periods = periods[project.programme_id]
         rows.append(
             Row(
                 model_library=project,
-                reports=_reports_light(own_periods, own_reports, today),
+                reports=_reports_light(periods[project.programme_id], statuses[project.pk], today),
                 milestones=_milestones_light(milestones[project.pk], today),
                 indicators=_indicators_light(indicators[project.pk], latest),
                 plans=_plans_light(plans[project.pk]),
-                report_statuses=[(p, own_reports.get(p.pk)) for p in own_periods],
             )
         )
     return rows
