@@ -305,6 +305,9 @@ def test_a_write_committed_while_computing_is_not_stored(world):
 
 
 def test_compacting_folds_the_rows_of_connections_gone_and_changes_the_state(world):
+    # Rows of connections gone before the test (the test database is cloned from a template
+    # that other connections migrated) are folded first, so only the test's own row is counted.
+    table_versions.table_versions_compact()
     County.objects.filter(pk=world.county_a.pk).update(name="Sør")
     TableVersion.objects.create(table_name="portal_county", backend=-7, token="0" * 32)
     states = table_versions.table_versions()
