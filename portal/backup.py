@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import tarfile
+import sys
 import tempfile
 import uuid
 from contextlib import contextmanager
@@ -28,6 +28,11 @@ import psycopg
 from django.conf import settings
 from django.db import connection
 from psycopg import sql
+
+if sys.version_info >= (3, 11, 4):
+    import tarfile
+else:  # the same module with its extraction filters (Debian 12's Python is 3.11.2)
+    from backports import tarfile
 
 DUMP, MEDIA, MANIFEST = "database.dump", "media.tar.gz", "manifest.json"
 
@@ -66,6 +71,17 @@ def backup_verify(folder: Path) -> dict:
             _admin_execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)"), database)
 
 
+def media_extract(archive_path: Path, media_root: Path) -> None:
+    """Unpack the uploaded files into `media_root`, as plain files only: a member that would land
+    outside it, a link, a device or a file with set-user bits refuses the restore."""
+    media_root.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(archive_path) as archive:
+        try:
+            archive.extractall(media_root, filter="data")
+        except tarfile.FilterError as error:
+            raise BackupError(f"The backup's files are refused: {error}") from error
+
+
 def backup_restore(folder: Path, *, database: str, media_root: Path) -> dict:
     """Restore into a new database and an empty media folder; check both against the manifest."""
     manifest = json.loads((folder / MANIFEST).read_text())
@@ -79,9 +95,7 @@ def backup_restore(folder: Path, *, database: str, media_root: Path) -> dict:
         ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error"]
         + ["--dbname", database, folder / DUMP]
     )
-    media_root.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(folder / MEDIA) as archive:
-        archive.extractall(media_root, filter="data")
+    media_extract(folder / MEDIA, media_root)
     with _connect(database) as conn:
         counts = _row_counts(conn)
     problems = [

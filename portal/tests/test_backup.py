@@ -1,6 +1,8 @@
 """Backup and restore: the database and the uploaded files, restored and counted."""
 
+import io
 import json
+import tarfile
 from io import StringIO
 
 import psycopg
@@ -8,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from portal.backup import MANIFEST
+from portal.backup import MANIFEST, BackupError, media_extract
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,3 +75,30 @@ def test_backup_is_proven_restored_for_real_and_a_bad_one_is_reported(world, upl
             )
     finally:
         drop(database)
+
+
+def _member(name: str, *, link_to: str = "") -> tarfile.TarInfo:
+    member = tarfile.TarInfo(name)
+    if link_to:
+        member.type, member.linkname = tarfile.SYMTYPE, link_to
+    else:
+        member.size = 4
+    return member
+
+
+@pytest.mark.parametrize(
+    "member",
+    [_member("../outside.txt"), _member("plan.pdf", link_to="/etc/passwd")],
+    ids=["a path out of the folder", "a link out of it"],
+)
+def test_a_file_of_the_backup_that_would_reach_outside_the_media_folder_refuses_it(
+    tmp_path, member
+):
+    archive_path = tmp_path / "media.tar.gz"
+    with tarfile.open(archive_path, "w:gz") as archive:
+        archive.addfile(member, io.BytesIO(b"evil") if member.isfile() else None)
+    media_root = tmp_path / "media"
+    with pytest.raises(BackupError, match="refused"):
+        media_extract(archive_path, media_root)
+    assert not (tmp_path / "outside.txt").exists()
+    assert list(media_root.iterdir()) == []
