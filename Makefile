@@ -1,6 +1,9 @@
 # Kompetanseportalen. Quick start: `make run` (portal with demo data) and `make test` (whole suite).
 SHELL := /bin/bash
-PYTHON ?= python3.11
+# The distribution's Python 3.11 where there is one: Debian builds its interpreter with
+# profile-guided and link-time optimisation, linked statically; a Python built from source without
+# them (pyenv's default) spent 10-18 % more CPU on each page (docs/performance.md, part 26).
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3.11) python3.11)
 UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 VENV := .venv
