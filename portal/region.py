@@ -201,13 +201,44 @@ def _name(rng: random.Random) -> str:
     return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
 
 
-@transaction.atomic
 def region_generate(*, seed: int = 2011, scale: float = 1.0, output=None) -> Region:
-    """Replace the generated programme with a new one from `seed`; `scale` 1.0 = regional size."""
+    """Replace the generated programme with a new one from `seed`; `scale` 1.0 = regional size.
+
+    The one generated before is deleted first, in a transaction of its own, and its rows are
+    vacuumed away before the new ones are written, as autovacuum would do in production: a
+    database whose autovacuum is off (this machine's) otherwise kept every generation's rows
+    dead in its tables, and the figures' queries scanned them all (the sums' table grew to
+    208 MB for 126,000 rows after ten generations; docs/performance.md, part 27)."""
     if not settings.PORTAL_ALLOW_DEMO:
         raise ImproperlyConfigured("Generated data is switched off here (PORTAL_ALLOW_DEMO).")
+    with transaction.atomic():
+        region_delete()
+    _tables_vacuumed()
+    region = _region_build(seed=seed, scale=scale, output=output)
+    _tables_vacuumed(analyze=True)
+    return region
+
+
+def _tables_vacuumed(*, analyze: bool = False) -> None:
+    """VACUUM (and ANALYZE) every table, where that can run: on PostgreSQL, outside a
+    transaction (inside one, as in the tests, only ANALYZE can: fresh planner statistics, as
+    autovacuum keeps them after a bulk load; without them the planner guesses a few hundred rows
+    per table and picks plans no real database would run)."""
+    if connection.vendor != "postgresql":
+        return
+    if not connection.in_atomic_block:
+        statement = "VACUUM ANALYZE" if analyze else "VACUUM"
+    elif analyze:
+        statement = "ANALYZE"
+    else:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+
+
+@transaction.atomic
+def _region_build(*, seed: int, scale: float, output) -> Region:
     say = output or (lambda line: None)
-    region_delete()
     reference_data_load()
     rng = random.Random(f"{seed}:portal")  # noqa: S311 - test data, not security
     counties = list(County.objects.filter(number__in=PARTICIPANTS).order_by("number"))
@@ -293,13 +324,6 @@ def region_generate(*, seed: int = 2011, scale: float = 1.0, output=None) -> Reg
         line = part(region)
         if line:
             say(line)
-    if connection.vendor == "postgresql":
-        # Fresh planner statistics, as autovacuum keeps them after a bulk load in production:
-        # without them the planner guesses (a few hundred rows per table) and picks plans that
-        # no real database would run, e.g. scanning every answer to a question to find one
-        # response's.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
     return region
 
 
