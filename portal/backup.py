@@ -72,8 +72,9 @@ def backup_verify(folder: Path) -> dict:
 
 
 def media_extract(archive_path: Path, media_root: Path) -> None:
-    """Unpack the uploaded files into `media_root`, as plain files only: a member that would land
-    outside it, a link, a device or a file with set-user bits refuses the restore."""
+    """Unpack the uploaded files into `media_root` with tarfile's "data" filter: a member that
+    would land outside it, a link pointing outside it or a device file refuses the restore (with
+    a clear error); modes are made safe (no set-user bits, no write bits for group or others)."""
     media_root.mkdir(parents=True, exist_ok=True)
     with tarfile.open(archive_path) as archive:
         try:

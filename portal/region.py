@@ -208,7 +208,7 @@ def region_generate(*, seed: int = 2011, scale: float = 1.0, output=None) -> Reg
     vacuumed away before the new ones are written, as autovacuum would do in production: a
     database whose autovacuum is off (this machine's) otherwise kept every generation's rows
     dead in its tables, and the figures' queries scanned them all (the sums' table grew to
-    208 MB for 126,000 rows after ten generations; docs/performance.md, part 27)."""
+    208 MB for 126,000 rows after nine generations; docs/performance.md, part 27)."""
     if not settings.PORTAL_ALLOW_DEMO:
         raise ImproperlyConfigured("Generated data is switched off here (PORTAL_ALLOW_DEMO).")
     with transaction.atomic():
