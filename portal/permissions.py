@@ -176,12 +176,15 @@ class Scope:
         return county_id is not None and (programme_id, county_id) in self.coordinated
 
 
+SCOPE_ATTRIBUTE = "_portal_scope"  # where a person's scope is kept for the rest of the request
+
+
 def get_scope(user) -> Scope:
-    scope = getattr(user, "_portal_scope", None)
+    scope = getattr(user, SCOPE_ATTRIBUTE, None)
     if scope is None:
         scope = Scope(user)
         if user is not None and user.is_authenticated:
-            user._portal_scope = scope
+            setattr(user, SCOPE_ATTRIBUTE, scope)
     return scope
 
 

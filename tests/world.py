@@ -28,6 +28,7 @@ from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from conftest import Cast, World, build_world
+from portal import permissions
 
 # A second programme in two other counties, with people whose names appear nowhere in the first.
 SECOND = Cast(
@@ -107,7 +108,7 @@ def full_world(_full_world_of_module, db, settings) -> World:
     world, media_root = _full_world_of_module
     settings.MEDIA_ROOT = media_root
     for person in world.people().values():
-        person.__dict__.pop("_portal_scope", None)
+        person.__dict__.pop(permissions.SCOPE_ATTRIBUTE, None)
     return world
 
 
