@@ -98,7 +98,10 @@ def test_a_region_from_a_seed_again_and_again():
 def test_a_region_generated_again_leaves_no_dead_rows_behind():
     """As autovacuum would in production (this machine's is off): the previous region's rows
     are vacuumed away before the next one is written, so its tables do not grow with every
-    generation."""
+    generation. Without the vacuum the second generation lands beside the first's dead rows
+    and the table doubles; with it, the size stays within a few pages of the first (where the
+    freed space takes the new rows page by page differs slightly from run to run: seen 2 %
+    over on CI), so the bound is well below double, not exact."""
 
     def sums_pages() -> int:
         with connection.cursor() as cursor:
@@ -108,7 +111,7 @@ def test_a_region_generated_again_leaves_no_dead_rows_behind():
     region_generate(seed=7, scale=SCALE)
     first = sums_pages()
     region_generate(seed=7, scale=SCALE)
-    assert 0 < sums_pages() <= first
+    assert 0 < sums_pages() <= first * 1.25
 
 
 def test_an_app_adds_its_part_without_touching_the_command():
