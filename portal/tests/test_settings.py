@@ -82,6 +82,36 @@ def test_production_keeps_connections_sessions_and_cache_off_the_request_path():
     ]
 
 
+def test_a_statement_a_connection_runs_again_is_planned_once(db):
+    """The tests run on the production's database options: values bound on the server, and a
+    statement prepared the second time a connection runs it (its plan kept, not made anew)."""
+    from django.db import connection
+
+    from portal.models import County
+
+    for number in ("03", "15", "34"):  # one statement, whatever the value
+        County.objects.filter(number=number).exists()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%FROM "portal_county" WHERE "portal_county"."number" = $2%'],
+        )
+        assert cursor.fetchone()[0] == 1
+    assert connection.connection.prepared_max == 250
+
+
+def test_prepared_statements_can_be_switched_off_for_a_pooler():
+    code = (
+        "from django.conf import settings as s; o = s.DATABASES['default'].get('OPTIONS', {}); "
+        "print(o.get('server_side_binding'), o.get('prepare_threshold'))"
+    )
+    env = {**PRODUCTION_ENV, "SECRET_KEY": "x" * 60}
+    assert run_with(env, code).stdout.split() == ["True", "2"]
+    off = run_with({**env, "DATABASE_PREPARED_STATEMENTS": "false"}, code)
+    assert off.returncode == 0, off.stderr
+    assert off.stdout.split() == ["None", "None"]
+
+
 def test_uploaded_files_go_to_an_object_store_when_a_bucket_is_configured():
     env = {
         **PRODUCTION_ENV,
