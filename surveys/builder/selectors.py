@@ -3,14 +3,13 @@ can open, and who runs it."""
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from portal import permissions
 from portal.models import Library
 
-from ..models import Page, Participation, Question, Response, Survey
+from ..models import Page, Participation, Question, Survey
 from ..permissions import SURVEY_AUDIENCE, survey_result_prefetch
 from ..texts import LANGUAGES
 
@@ -20,24 +19,13 @@ def survey_audience_libraries(survey: Survey) -> QuerySet[Library]:
     return SURVEY_AUDIENCE.libraries(survey)
 
 
-def _count(qs):
-    counted = qs.order_by().values("survey").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 def survey_list(*, user) -> QuerySet[Survey]:
-    """Surveys this person may see, with what the list page shows."""
+    """Surveys this person may see, with what the list page shows but its counts (each
+    person's own: `surveys.results.selectors.surveys_counts`)."""
     return (
         permissions.visible(user, Survey)
         .select_related("programme", "county")
         .prefetch_related(*survey_result_prefetch(user))
-        # Subqueries, not joins: joining both would multiply participations by responses.
-        .annotate(
-            invited=_count(Participation.objects.filter(survey=OuterRef("pk"))),
-            submitted=_count(
-                Response.objects.filter(survey=OuterRef("pk"), submitted_at__isnull=False)
-            ),
-        )
         .order_by("-created_at", "-id")
     )
 

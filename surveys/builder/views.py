@@ -45,6 +45,12 @@ def _survey(request, pk, action: str | None = None) -> Survey:
     return survey
 
 
+def _counted_scope(user, survey: Survey, *, runs_it: bool) -> ResultScope:
+    """Whose invitations and responses a person's counts of a survey take in: those who run it
+    see all of it, anyone else what they may see figures about."""
+    return ResultScope() if runs_it else result_scope(user, survey)
+
+
 # --- builder -------------------------------------------------------------------------------
 
 
@@ -58,14 +64,15 @@ def survey_list(request):
         }
         for survey in surveys
     ]
-    # Counts in what the person may see for the surveys they do not run, as on the survey's
-    # page; for all of them together, in two queries.
-    others = [row["survey"] for row in rows if not row["may_build"]]
+    # For all of them together, in two queries (none where nothing is seen).
     counts = surveys_counts(
-        scopes={survey.pk: result_scope(request.user, survey) for survey in others}
+        scopes={
+            row["survey"].pk: _counted_scope(request.user, row["survey"], runs_it=row["may_build"])
+            for row in rows
+        }
     )
-    for survey in others:
-        survey.invited, survey.submitted = counts[survey.pk]
+    for row in rows:
+        row["survey"].invited, row["survey"].submitted = counts[row["survey"].pk]
     return render(
         request,
         "surveys/survey_list.html",
@@ -153,9 +160,9 @@ def survey_detail(request, pk):
         ),
     }
     context["may_change"] = context["may_manage"] and not locked_reason
-    # Counts in what the person may see: those who run the survey see all of it.
-    scope = ResultScope() if context["may_manage"] else result_scope(user, survey)
-    context["invited"], context["submitted"] = survey_counts(survey=survey, scope=scope)
+    context["invited"], context["submitted"] = survey_counts(
+        survey=survey, scope=_counted_scope(user, survey, runs_it=context["may_manage"])
+    )
     if not context["may_manage"]:  # who to ask about changes
         context["contacts"] = selectors.people_named(selectors.survey_contacts(survey))
     if not (context["may_manage"] or context["may_view_results"]):
