@@ -15,8 +15,13 @@ migration, say) makes the computation uncacheable (see `cacheable`).
 
 Why a row per connection: writers never wait for each other on the token (no lock taken here is
 wanted by anyone else), so no write path gets slower by more than one upsert per statement, and
-no deadlock is possible. Rows of connections that are gone are folded into one by
-`table_versions_compact` (daily), with a new token so that the state still changes.
+no deadlock is possible. A table's state is its rows' tokens combined by exclusive or (each token
+a random 128-bit number): any write gives its row a new random token and so the table a new
+state, and rows can be folded into one without changing it. Every connection a web worker or
+task opens (one per `CONN_MAX_AGE`) leaves rows behind when it closes, and reading the states
+costs time with each row (~1 µs), so `table_versions_compact` folds the rows of connections that
+are gone into one row per table every few minutes: no state changes, so no cached figure is
+computed again for it.
 
 Three tables bump their token on the changes that figures can show only (every other table on
 every write): a person's `last_login` (written at each sign-in) is no figure; a survey response
@@ -78,6 +83,21 @@ $$;
 """
 
 
+# A token as the 128-bit number it is, and back: a table's state is its rows' tokens combined
+# with exclusive or (PostgreSQL's bit_xor, 14 and later). SQL functions, inlined by the planner.
+COMBINING_FUNCTIONS_SQL = """
+CREATE OR REPLACE FUNCTION portal_token_bits(token uuid) RETURNS bit(128)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT ('x' || translate(token::text, '-', ''))::bit(128)
+$$;
+CREATE OR REPLACE FUNCTION portal_bits_token(bits bit(128)) RETURNS uuid
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT (lpad(to_hex(substring(bits FROM 1 FOR 64)::bigint), 16, '0')
+            || lpad(to_hex(substring(bits FROM 65 FOR 64)::bigint), 16, '0'))::uuid
+$$;
+"""
+
+
 def triggers_sql(table: str) -> list[str]:
     """The statements that give `table` its token (dropping any it had)."""
     definitions = SPECIAL_TRIGGERS.get(
@@ -96,6 +116,7 @@ def install(schema_editor, tables: Iterable[str]) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(FUNCTION_SQL)
+    schema_editor.execute(COMBINING_FUNCTIONS_SQL)
     for table in sorted(set(tables) - UNTRACKED):
         for statement in triggers_sql(table):
             schema_editor.execute(statement)
@@ -112,8 +133,7 @@ def app_tables(apps) -> set[str]:
 
 
 _VERSIONS_SQL = """
-SELECT c.relname,
-       md5(string_agg(v.backend::text || ':' || v.token::text, ',' ORDER BY v.backend))
+SELECT c.relname, bit_xor(portal_token_bits(v.token))::text
 FROM pg_class c
 LEFT JOIN portal_tableversion v ON v.table_name = c.relname
 WHERE c.oid IN (SELECT tgrelid FROM pg_trigger WHERE tgname LIKE %s)
@@ -132,27 +152,34 @@ def table_versions() -> dict[str, str | None] | None:
         return dict(cursor.fetchall())
 
 
+_COMPACT_SQL = """
+WITH gone AS (
+    DELETE FROM portal_tableversion
+    WHERE backend <> 0 AND backend NOT IN (SELECT pid FROM pg_stat_activity)
+    RETURNING table_name, token
+), folded AS (
+    INSERT INTO portal_tableversion (table_name, backend, token)
+    SELECT table_name, 0, portal_bits_token(bit_xor(portal_token_bits(token)))
+    FROM gone
+    GROUP BY table_name
+    ON CONFLICT (table_name, backend) DO UPDATE SET token = portal_bits_token(
+        portal_token_bits(portal_tableversion.token) # portal_token_bits(EXCLUDED.token)
+    )
+)
+SELECT count(*) FROM gone
+"""
+
+
 def table_versions_compact() -> int:
-    """Fold the rows of connections that are gone into one new token per table (the state
-    changes, as it must: the rows removed were part of it). Returns the rows removed."""
+    """Fold the rows of connections that are gone into each table's row of no connection
+    (backend 0), their tokens combined into its token as the state combines them: every state
+    stays as it was. A gone connection writes no more, so its rows are final; each is deleted
+    and folded in one statement, exactly once however many run at once. Returns the rows
+    folded."""
     if connection.vendor != "postgresql":
         return 0
     with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            WITH gone AS (
-                DELETE FROM portal_tableversion
-                WHERE backend <> 0 AND backend NOT IN (SELECT pid FROM pg_stat_activity)
-                RETURNING table_name
-            ), folded AS (
-                INSERT INTO portal_tableversion (table_name, backend, token)
-                SELECT table_name, 0, gen_random_uuid()
-                FROM (SELECT DISTINCT table_name FROM gone) AS tables
-                ON CONFLICT (table_name, backend) DO UPDATE SET token = EXCLUDED.token
-            )
-            SELECT count(*) FROM gone
-            """
-        )
+        cursor.execute(_COMPACT_SQL)
         return cursor.fetchone()[0]
 
 

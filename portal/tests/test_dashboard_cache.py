@@ -304,16 +304,30 @@ def test_a_write_committed_while_computing_is_not_stored(world):
         dashboard.providers.remove(provider)
 
 
-def test_compacting_folds_the_rows_of_connections_gone_and_changes_the_state(world):
+def test_compacting_folds_the_rows_of_connections_gone_and_keeps_every_state(world):
+    """Folded, the rows of connections gone leave each table's state as it was (no cached
+    figure is computed again), and the next write still gives the table a new state."""
     # Rows of connections gone before the test (the test database is cloned from a template
-    # that other connections migrated) are folded first, so only the test's own row is counted.
+    # that other connections migrated) are folded first, so only the test's own rows count.
     table_versions.table_versions_compact()
     County.objects.filter(pk=world.county_a.pk).update(name="Sør")
-    TableVersion.objects.create(table_name="portal_county", backend=-7, token="0" * 32)
+    for gone, token in ((-7, "1" * 32), (-8, "f0" * 16), (-9, "0123456789abcdef" * 2)):
+        TableVersion.objects.create(table_name="portal_county", backend=gone, token=token)
+    TableVersion.objects.create(table_name="portal_library", backend=-7, token="2" * 32)
     states = table_versions.table_versions()
-    assert table_versions.table_versions_compact() == 1
-    assert not TableVersion.objects.filter(backend=-7).exists()
-    assert table_versions.table_versions()["portal_county"] != states["portal_county"]
+    assert table_versions.table_versions_compact() == 4
+    assert not TableVersion.objects.filter(backend__lt=0).exists()
+    assert TableVersion.objects.filter(backend=0, table_name="portal_county").count() == 1
+    assert table_versions.table_versions() == states
+    TableVersion.objects.create(table_name="portal_county", backend=-10, token="3" * 32)
+    TableVersion.objects.create(table_name="portal_library", backend=-10, token="4" * 32)
+    states = table_versions.table_versions()
+    assert table_versions.table_versions_compact() == 2  # folded into the rows folded before
+    assert table_versions.table_versions() == states
+    County.objects.filter(pk=world.county_a.pk).update(name="Sør-Trøndelag")
+    after = table_versions.table_versions()
+    assert after["portal_county"] != states["portal_county"]
+    assert after["portal_library"] == states["portal_library"]
 
 
 @pytest.mark.parametrize("person", ["project_leader", "coordinator_a"])
