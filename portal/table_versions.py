@@ -84,7 +84,8 @@ $$;
 
 
 # A token as the 128-bit number it is, and back: a table's state is its rows' tokens combined
-# with exclusive or (PostgreSQL's bit_xor, 14 and later). SQL functions, inlined by the planner.
+# with exclusive or (PostgreSQL's bit_xor, 14 and later). SQL functions, inlined by the planner;
+# installed once, by migration portal/0008.
 COMBINING_FUNCTIONS_SQL = """
 CREATE OR REPLACE FUNCTION portal_token_bits(token uuid) RETURNS bit(128)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -116,7 +117,6 @@ def install(schema_editor, tables: Iterable[str]) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(FUNCTION_SQL)
-    schema_editor.execute(COMBINING_FUNCTIONS_SQL)
     for table in sorted(set(tables) - UNTRACKED):
         for statement in triggers_sql(table):
             schema_editor.execute(statement)
