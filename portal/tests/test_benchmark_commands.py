@@ -34,7 +34,13 @@ def benchmark_views(settings, tmp_path):
     [
         (
             "benchmark_pages",
-            ["home (staff)", "registration: submit", "exchange offers", "model library"],
+            [
+                "home (staff)",
+                "registration: submit",
+                "exchange offers",
+                "exchange decisions",
+                "model library",
+            ],
         ),
         ("benchmark_results", ["results overview", "results: a question", "dashboard"]),
         ("benchmark_dashboard", ["dashboard (coordinator)", "key figures (leader)"]),
