@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from unittest import mock
 
@@ -248,19 +248,23 @@ def test_a_person_never_gets_the_panels_of_counties_they_do_not_see(world, loop)
 
 def test_figures_that_move_with_the_time_are_kept_until_then(world, loop):
     """ "Held" counts the gatherings started: the course panel is kept until the next starts;
-    everything else until midnight (figures of "today")."""
-    coming = GatheringFactory(
-        course=loop.course_a,
-        starts_at=timezone.now() + timedelta(hours=2),
-        ends_at=timezone.now() + timedelta(hours=5),
-    )
-    coming = Gathering.objects.get(pk=coming.pk)
-    programme = _programme(world)
-    before = dashboard.programme_dashboard(programme=programme, user=world.project_leader)
-    entry = cache.get(_key(_provider("course_panel"), programme, world.project_leader))
-    assert entry.valid_until == min(
-        Gathering.objects.filter(starts_at__gt=timezone.now()).values_list("starts_at", flat=True)
-    )
+    everything else until midnight (figures of "today"). At nine in the morning, so that the
+    next gathering, two hours on, starts before midnight whenever the test runs."""
+    morning = timezone.make_aware(datetime.combine(timezone.localdate(), time(9)))
+    with mock.patch("django.utils.timezone.now", return_value=morning):
+        coming = GatheringFactory(
+            course=loop.course_a,
+            starts_at=morning + timedelta(hours=2),
+            ends_at=morning + timedelta(hours=5),
+        )
+        coming = Gathering.objects.get(pk=coming.pk)
+        programme = _programme(world)
+        before = dashboard.programme_dashboard(programme=programme, user=world.project_leader)
+        entry = cache.get(_key(_provider("course_panel"), programme, world.project_leader))
+        assert entry.valid_until == min(
+            Gathering.objects.filter(starts_at__gt=morning).values_list("starts_at", flat=True)
+        )
+        assert entry.valid_until <= coming.starts_at
     later = coming.starts_at + timedelta(minutes=1)
     with mock.patch("django.utils.timezone.now", return_value=later):
         after = dashboard.programme_dashboard(programme=programme, user=world.project_leader)
