@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from portal import permissions
 from portal.models import CompetenceArea, County, Library, Programme
+from portal.plans import planned_once
 
 from .models import Application, BudgetLine, Offer, OfferPeriod, Placement
 
@@ -398,11 +399,14 @@ def applications_related(qs: QuerySet[Application]) -> QuerySet[Application]:
     )
 
 
-def applications_to_decide(*, user) -> QuerySet[Application]:
+def applications_to_decide(*, user) -> list[Application]:
     """What waits for this person's decision now, the earliest visit first."""
-    return applications_related(
-        permissions.for_action(user, Application, "decide").filter(status=Status.PENDING)
-    ).order_by("starts_on", "created_at", "id")
+    with planned_once():  # the policy's OR of rules over nine tables: 2.3 ms to plan
+        return list(
+            applications_related(
+                permissions.for_action(user, Application, "decide").filter(status=Status.PENDING)
+            ).order_by("starts_on", "created_at", "id")
+        )
 
 
 def applications_to_decide_count(*, user, programme: Programme) -> int:

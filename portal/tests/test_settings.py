@@ -142,3 +142,51 @@ def test_the_benchmark_view_exists_only_where_switched_on(client, settings, db):
     assert client.get("/benchmark/ok/").status_code == 404
     settings.PORTAL_BENCHMARK_VIEWS = True
     assert [m.id for m in run_checks(include_deployment_checks=True) if m.id == "portal.W001"]
+
+
+def _plan_cache_mode() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        return cursor.fetchone()[0]
+
+
+def test_a_statement_planned_once_reuses_its_generic_plan_and_nothing_else_does(db):
+    """planned_once(): PostgreSQL keeps planning an OR of rules afresh for every run of its
+    prepared statement; inside, the statement's generic plan serves from its sixth run. The
+    setting ends with the block, also inside a longer transaction."""
+    from django.db import connection, transaction
+    from django.db.models import Q
+
+    from portal.models import County
+    from portal.plans import planned_once
+
+    assert _plan_cache_mode() == "auto"
+    for _run in range(7):
+        with planned_once():
+            assert _plan_cache_mode() == "force_generic_plan"
+            County.objects.filter(Q(number="03") | Q(name__startswith="Tr")).exists()
+    assert _plan_cache_mode() == "auto"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%FROM "portal_county" WHERE ("portal_county"."number" = $2 OR %'],
+        )
+        assert cursor.fetchone()[0] >= 1
+    with transaction.atomic():
+        with planned_once():
+            pass
+        assert _plan_cache_mode() == "auto"
+
+
+def test_planned_once_asks_nothing_without_prepared_statements(db, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.plans import planned_once
+
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    with CaptureQueriesContext(connection) as sent, planned_once():
+        pass
+    assert len(sent) == 0
