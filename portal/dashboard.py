@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
@@ -277,6 +278,43 @@ def dashboard_panels_refresh(
                 computed[key] = (tables.tables | PROGRAMME_TABLES, panel)
     now = timezone.now()
     _stored(_checked(computed, versions, now, html=True, fresh_enough=True))
+
+
+def dashboard_scopes_warm(*, programme: Programme) -> int:
+    """Compute and store, in every language, the panels of each scope of the programme's
+    dashboard that are not held already: the project leader's whole programme and each
+    coordinator's counties. The first reader of a scope would otherwise compute them while
+    waiting (0.2–0.7 s; docs/performance.md, part 30): after a deploy, and when a scope's panels
+    have left the cache. Run after a deploy (`manage.py dashboards_warm`) and every five
+    minutes (`portal.tasks.dashboards_warm`). Returns how many scopes there are."""
+    deciders = (
+        RoleAssignment.objects.filter(
+            programme=programme,
+            role__in=[RoleAssignment.Role.PROJECT_LEADER, RoleAssignment.Role.COORDINATOR],
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("pk")
+    )
+    scopes = {}  # one person for each set of counties (the panels are keyed by it, not by them)
+    for assignment in deciders:
+        county_ids = dashboard_county_ids(programme=programme, user=assignment.user)
+        key = None if county_ids is None else frozenset(county_ids)
+        if county_ids != set():
+            scopes.setdefault(key, assignment.user)
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for person in scopes.values():
+                programme_dashboard(programme=programme, user=person, html=True, fresh_enough=True)
+    return len(scopes)
+
+
+def dashboards_warm() -> int:
+    """`dashboard_scopes_warm` for every programme (an installation runs a handful; a scope
+    whose panels are held costs a read of the tables' states and of the cache); returns how
+    many scopes there are."""
+    programmes = Programme.objects.prefetch_related("counties", "competence_areas", "funding")
+    return sum(dashboard_scopes_warm(programme=programme) for programme in programmes)
 
 
 def _computed(provider, programme, county_ids, user, period):

@@ -164,6 +164,12 @@ def funder_report_generate(report_id: int) -> None:
 
 
 @shared_task
+def dashboards_warm() -> None:
+    """Every five minutes: the programmes' dashboards computed before anyone asks."""
+    dashboard.dashboards_warm()
+
+
+@shared_task
 def dashboard_panels_refresh_task(
     *, programme_id: int, user_id: int, period: tuple[str, str] | None, names: list[str], language
 ) -> None:

@@ -277,6 +277,7 @@ CELERY_BEAT_SCHEDULE = {
     # Every connection closed leaves rows that each read of the tables' states pays for
     # (portal.table_versions); folding them changes no state, so it runs often.
     "table-versions-compact": {"task": "portal.tasks.table_versions_compact", "schedule": 60 * 5},
+    "dashboards-warm": {"task": "portal.tasks.dashboards_warm", "schedule": 60 * 5},
     "survey-write-stamps": {
         "task": "surveys.tasks.participations_blur_write_stamps",
         "schedule": 60 * 5,

@@ -6,6 +6,7 @@ dashboard and key figures cost the same few queries with little data and with mo
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -14,10 +15,11 @@ from unittest import mock
 import psycopg
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from kombu.exceptions import OperationalError
 
 from courses import services as course_services
@@ -522,3 +524,29 @@ def test_past_the_freshness_a_worker_computes_the_panels_and_no_reader_waits(
     ):
         assert "Some figures are as they were" not in _page(client, world.programme)
     never_run.assert_not_called()
+
+
+def test_a_warmed_dashboard_computes_nothing_for_its_first_readers(world, loop, settings):
+    """After `manage.py dashboards_warm` (a deploy step; beat repeats it), the project leader and
+    each coordinator read their dashboard and key figures without computing a panel, in every
+    language: nobody waits for a scope's first computation."""
+    programme = _programme(world)
+    cache.clear()
+    out = io.StringIO()
+    with mock.patch.object(dashboard, "_computed", wraps=dashboard._computed) as computed:
+        call_command("dashboards_warm", stdout=out)
+        assert computed.call_count > 0
+        assert out.getvalue().startswith("3 dashboard scopes")  # the leader's, two counties'
+        computed.reset_mock()
+        tasks.dashboards_warm()  # beat's every five minutes: all held, nothing computed again
+        every_five_minutes = settings.CELERY_BEAT_SCHEDULE["dashboards-warm"]
+        assert every_five_minutes["task"] == tasks.dashboards_warm.name
+        for person in _people(world):
+            for language in ("nb", "nn", "en"):
+                with translation.override(language):
+                    page = dashboard.programme_dashboard(
+                        programme=programme, user=person, html=True, fresh_enough=True
+                    )
+                    dashboard.dashboard_cards(programme=programme, user=person)
+                    assert _plain(page) == _plain(_recomputed(programme, person))
+        assert computed.call_count == 0

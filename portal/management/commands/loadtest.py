@@ -12,6 +12,7 @@ a refused registration...).
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -83,6 +84,7 @@ class Command(BaseCommand):
                 seed=options["seed"], output=lambda line: self.stdout.write(f"  {line}")
             ).programme
         call_command("collectstatic", interactive=False, verbosity=0)
+        call_command("dashboards_warm", stdout=io.StringIO())  # as a deploy does (README)
         plan = loadtest_plan(programme, seed=options["seed"])
         excluded = {name.strip() for name in options["exclude"].split(",") if name.strip()}
         plan["pages"] = [page for page in plan["pages"] if page["name"] not in excluded]
