@@ -287,7 +287,7 @@ def dashboard_scopes_warm(*, programme: Programme) -> int:
     waiting (0.2–0.7 s; docs/performance.md, part 30): after a deploy, and when a scope's panels
     have left the cache. Run after a deploy (`manage.py dashboards_warm`) and every five
     minutes (`portal.tasks.dashboards_warm`). Returns how many scopes there are."""
-    deciders = (
+    readers = (
         RoleAssignment.objects.filter(
             programme=programme,
             role__in=[RoleAssignment.Role.PROJECT_LEADER, RoleAssignment.Role.COORDINATOR],
@@ -297,7 +297,7 @@ def dashboard_scopes_warm(*, programme: Programme) -> int:
         .order_by("pk")
     )
     scopes = {}  # one person for each set of counties (the panels are keyed by it, not by them)
-    for assignment in deciders:
+    for assignment in readers:
         county_ids = dashboard_county_ids(programme=programme, user=assignment.user)
         key = None if county_ids is None else frozenset(county_ids)
         if county_ids != set():
