@@ -287,21 +287,11 @@ def dashboard_scopes_warm(*, programme: Programme) -> int:
     waiting (0.2–0.7 s; docs/performance.md, part 30): after a deploy, and when a scope's panels
     have left the cache. Run after a deploy (`manage.py dashboards_warm`) and every five
     minutes (`portal.tasks.dashboards_warm`). Returns how many scopes there are."""
-    readers = (
-        RoleAssignment.objects.filter(
-            programme=programme,
-            role__in=[RoleAssignment.Role.PROJECT_LEADER, RoleAssignment.Role.COORDINATOR],
-            user__is_active=True,
-        )
-        .select_related("user")
-        .order_by("pk")
-    )
     scopes = {}  # one person for each set of counties (the panels are keyed by it, not by them)
-    for assignment in readers:
-        county_ids = dashboard_county_ids(programme=programme, user=assignment.user)
-        key = None if county_ids is None else frozenset(county_ids)
+    for person in permissions.users_for("view_dashboard", programme).order_by("pk"):
+        county_ids = dashboard_county_ids(programme=programme, user=person)
         if county_ids != set():
-            scopes.setdefault(key, assignment.user)
+            scopes.setdefault(None if county_ids is None else frozenset(county_ids), person)
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             for person in scopes.values():
