@@ -4,6 +4,8 @@ from django.db.backends.signals import connection_created
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
+from .timestamps import timestamps_read_in_c
+
 # psycopg keeps a connection's 100 most recently prepared statements; the everyday pages, the
 # results and the survey's answering run about 160 different ones (~90 KB of plans each in
 # PostgreSQL), so with 100 a worker would prepare the same statements again and again.
@@ -26,6 +28,7 @@ class PortalConfig(AppConfig):
         from .converters import TokenConverter
 
         register_converter(TokenConverter, "token")
+        connection_created.connect(timestamps_read_in_c)
         if settings.DATABASE_PREPARED_STATEMENTS:
             connection_created.connect(_prepared_statements_kept)
 
