@@ -111,6 +111,18 @@ if DATABASE_PREPARED_STATEMENTS:
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=2
     )
+# What the planner counts for reading a page out of order, as PostgreSQL's documentation advises
+# where the data is in memory or on SSD (its default of 4 is for spinning disks). With 4 it
+# counted each course's gatherings on the course list by reading the whole table once a course
+# rather than their index; with 1.1 every benchmarked page's queries execute in the same or
+# less time (the course list's 5.8 → 4.0 ms, docs/performance.md, part 31). Sent as each
+# connection opens; set it empty where the database server sets it (`ALTER DATABASE ... SET
+# random_page_cost`) or a pooler passes no options.
+DATABASE_RANDOM_PAGE_COST = env.str("DATABASE_RANDOM_PAGE_COST", default="1.1")
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and DATABASE_RANDOM_PAGE_COST:
+    _cost = f"-c random_page_cost={float(DATABASE_RANDOM_PAGE_COST)}"
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} {_cost}".strip()
 
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [

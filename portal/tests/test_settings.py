@@ -112,6 +112,25 @@ def test_prepared_statements_can_be_switched_off_for_a_pooler():
     assert off.stdout.split() == ["None", "None"]
 
 
+def test_the_planner_counts_reads_out_of_order_as_on_ssd(db):
+    """Every connection opens with random_page_cost 1.1 (data in memory or on SSD); empty, the
+    server's own value is left alone."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
+    code = (
+        "from django.conf import settings as s; "
+        "print(repr(s.DATABASES['default'].get('OPTIONS', {}).get('options')))"
+    )
+    env = {**PRODUCTION_ENV, "SECRET_KEY": "x" * 60}
+    assert run_with(env, code).stdout.strip() == "'-c random_page_cost=1.1'"
+    left_alone = run_with({**env, "DATABASE_RANDOM_PAGE_COST": ""}, code)
+    assert left_alone.returncode == 0, left_alone.stderr
+    assert left_alone.stdout.strip() == "None"
+
+
 def test_uploaded_files_go_to_an_object_store_when_a_bucket_is_configured():
     env = {
         **PRODUCTION_ENV,
