@@ -18,6 +18,7 @@ import pstats
 import statistics
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.core.management import call_command
@@ -67,16 +68,24 @@ class Timings:
     walls: dict[str, list[float]] = field(default_factory=dict)
     cpus: dict[str, list[float]] = field(default_factory=dict)
     queries: dict[str, int] = field(default_factory=dict)
-    sql: dict[str, list[dict]] = field(default_factory=dict)  # the last request's queries
+    sql: dict[str, list[dict]] = field(default_factory=dict)  # the counted request's queries
 
-    def measure(self, name: str, send: Request, *, timed: bool = True) -> HttpResponse:
-        """Send one request, count its queries and (when timed) keep its times."""
-        with CaptureQueriesContext(connection) as captured:
+    def measure(
+        self, name: str, send: Request, *, timed: bool = True, counted: bool | None = None
+    ) -> HttpResponse:
+        """Send one request, keep its times (when timed) and count its queries (`counted`; by
+        default on a request not timed). Counting writes out each statement with its values
+        (Django's debug cursor, through psycopg's `mogrify`), which production never does: ~10 %
+        of the survey's submission (docs/performance.md, part 31), so timed requests are not
+        counted unless asked."""
+        counting = not timed if counted is None else counted
+        with CaptureQueriesContext(connection) if counting else nullcontext() as captured:
             began, began_cpu = time.perf_counter(), time.process_time()
             response = send()
             wall, cpu = time.perf_counter() - began, time.process_time() - began_cpu
-        self.queries[name] = len(captured)
-        self.sql[name] = captured.captured_queries
+        if counting:
+            self.queries[name] = len(captured)
+            self.sql[name] = captured.captured_queries
         if timed:
             self.walls.setdefault(name, []).append(wall)
             self.cpus.setdefault(name, []).append(cpu)

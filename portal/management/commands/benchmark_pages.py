@@ -14,6 +14,7 @@ load test's respondents do between two readers).
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections, transaction
@@ -181,15 +182,17 @@ class Command(BaseCommand):
         queries it sent are added to this thread's log, so that counts and --sql show them
         (--profile, which watches this thread, sees only the wait)."""
 
+        counted = connection.force_debug_cursor  # the queries of this request are counted
+
         def post():
+            capture = CaptureQueriesContext(connection) if counted else nullcontext()
             try:
-                with CaptureQueriesContext(connection) as sent, transaction.atomic():
+                with capture as sent, transaction.atomic():
                     response = client.post(url, {})
                     raise _Rollback
             except _Rollback:
-                return response, sent.captured_queries
+                return response, sent.captured_queries if counted else []
 
         response, sent = self._registering.submit(post).result()
-        if connection.force_debug_cursor:  # the queries of this request are being counted
-            connection.queries_log.extend(sent)
+        connection.queries_log.extend(sent)
         return response
