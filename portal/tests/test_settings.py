@@ -83,8 +83,9 @@ def test_production_keeps_connections_sessions_and_cache_off_the_request_path():
 
 
 def test_a_statement_a_connection_runs_again_is_planned_once(db):
-    """The tests run on the production's database options: values bound on the server, and a
-    statement prepared the second time a connection runs it (its plan kept, not made anew)."""
+    """The tests run on the production's database options: values bound on the server, a
+    statement prepared the second time a connection runs it (its plan kept, not made anew), and
+    the planner's cost of reading out of order as for data in memory."""
     from django.db import connection
 
     from portal.models import County
@@ -98,37 +99,30 @@ def test_a_statement_a_connection_runs_again_is_planned_once(db):
         )
         assert cursor.fetchone()[0] == 1
     assert connection.connection.prepared_max == 250
-
-
-def test_prepared_statements_can_be_switched_off_for_a_pooler():
-    code = (
-        "from django.conf import settings as s; o = s.DATABASES['default'].get('OPTIONS', {}); "
-        "print(o.get('server_side_binding'), o.get('prepare_threshold'))"
-    )
-    env = {**PRODUCTION_ENV, "SECRET_KEY": "x" * 60}
-    assert run_with(env, code).stdout.split() == ["True", "2"]
-    off = run_with({**env, "DATABASE_PREPARED_STATEMENTS": "false"}, code)
-    assert off.returncode == 0, off.stderr
-    assert off.stdout.split() == ["None", "None"]
-
-
-def test_the_planner_counts_reads_out_of_order_as_on_ssd(db):
-    """Every connection opens with random_page_cost 1.1 (data in memory or on SSD); empty, the
-    server's own value is left alone."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor:  # and the planner's cost of reading out of order
         cursor.execute("SHOW random_page_cost")
         assert cursor.fetchone()[0] == "1.1"
+
+
+def test_prepared_statements_and_the_planners_cost_can_be_switched_off_for_a_pooler():
+    """By default statements are prepared and every connection opens with random_page_cost 1.1
+    (data in memory or on SSD); behind a pooler that shares connections or passes no connection
+    options, both are switched off and nothing is sent."""
     code = (
-        "from django.conf import settings as s; "
-        "print(repr(s.DATABASES['default'].get('OPTIONS', {}).get('options')))"
+        "from django.conf import settings as s; o = s.DATABASES['default'].get('OPTIONS', {}); "
+        "print(o.get('server_side_binding'), o.get('prepare_threshold'), repr(o.get('options')))"
     )
     env = {**PRODUCTION_ENV, "SECRET_KEY": "x" * 60}
-    assert run_with(env, code).stdout.strip() == "'-c random_page_cost=1.1'"
-    left_alone = run_with({**env, "DATABASE_RANDOM_PAGE_COST": ""}, code)
-    assert left_alone.returncode == 0, left_alone.stderr
-    assert left_alone.stdout.strip() == "None"
+    assert run_with(env, code).stdout.strip().split(maxsplit=2) == [
+        "True",
+        "2",
+        "'-c random_page_cost=1.1'",
+    ]
+    off = run_with(
+        {**env, "DATABASE_PREPARED_STATEMENTS": "false", "DATABASE_RANDOM_PAGE_COST": ""}, code
+    )
+    assert off.returncode == 0, off.stderr
+    assert off.stdout.split() == ["None", "None", "None"]
 
 
 def test_uploaded_files_go_to_an_object_store_when_a_bucket_is_configured():
