@@ -47,7 +47,7 @@ def test_a_timestamp_is_read_as_djangos_loader_reads_it(text):
 
 def test_the_portals_connections_read_timestamps_in_c(db):
     """The models' timestamps come through the portal's loader, aware in UTC as Django gives
-    them, also on a connection opened after the first."""
+    them."""
     person = UserFactory()
     person.refresh_from_db()
     assert person.date_joined.tzinfo is UTC
