@@ -144,19 +144,21 @@ def _parties(p: str = "") -> dict[str, Rule]:
         "host_leader": rules.library_leader(library=host_library),
         "host_manager": rules.county_manager(programme=programme, county=host_county),
         "host_coordinator": host_coordinator,
-        # The step rules: never the applicant, and a stand-in for each missing role.
-        "leader_step": someone_else
-        & (
+        # The step rules: never the applicant, and a stand-in for each missing role. Each role
+        # comes before the conditions on the application: for whoever holds no such role, the
+        # conditions' subqueries are never built (see `Rule.__and__`).
+        "leader_step": (
             rules.library_leader(library=home_library)
-            | no_home_leader & home_coordinator
-            | no_home_leader & no_home_coordinator & leader
-        ),
-        "home_step": someone_else & (home_coordinator | no_home_coordinator & leader),
+            | home_coordinator & no_home_leader
+            | leader & no_home_leader & no_home_coordinator
+        )
+        & someone_else,
+        "home_step": (home_coordinator | leader & no_home_coordinator) & someone_else,
         "host_step": rules.library_leader(library=host_library)
         | host_coordinator
-        | without_leader(library=host_library, besides=applicant)
-        & without_coordinator(programme=programme, county=host_county, besides=applicant)
-        & leader,
+        | leader
+        & without_leader(library=host_library, besides=applicant)
+        & without_coordinator(programme=programme, county=host_county, besides=applicant),
     }
 
 
@@ -197,9 +199,9 @@ class ApplicationPolicy(Policy):
         "view": _application_view,
         "edit": _a["applicant"],
         "withdraw": _a["applicant"],
-        "decide": at_step(Step.LIBRARY_LEADER) & _a["leader_step"]
-        | at_step(Step.HOME_COUNTY) & _a["home_step"]
-        | at_step(Step.HOST) & _a["host_step"],
+        "decide": _a["leader_step"] & at_step(Step.LIBRARY_LEADER)
+        | _a["home_step"] & at_step(Step.HOME_COUNTY)
+        | _a["host_step"] & at_step(Step.HOST),
     }
 
 

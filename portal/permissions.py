@@ -244,14 +244,6 @@ def _either(first: Q, second: Q) -> Q:
     return first | second
 
 
-def _both(first: Q, second: Q) -> Q:
-    if matches_nothing(first):
-        return first
-    if matches_nothing(second):
-        return second
-    return first & second
-
-
 @dataclass(frozen=True)
 class Rule:
     """Who may do something, answered three ways that always agree.
@@ -275,8 +267,18 @@ class Rule:
         )
 
     def __and__(self, other: Rule) -> Rule:
+        def objects(scope: Scope) -> Q:
+            # The left side first, and the right one only where it can matter: write the side
+            # that most people hold no role for on the left ("the home coordinator, where the
+            # library has no leader"), and the subqueries of the right are never built for them.
+            first = self.objects(scope)
+            if matches_nothing(first):
+                return first
+            second = other.objects(scope)
+            return second if matches_nothing(second) else first & second
+
         return Rule(
-            objects=lambda scope: _both(self.objects(scope), other.objects(scope)),
+            objects=objects,
             holds=lambda scope, obj: self.holds(scope, obj) and other.holds(scope, obj),
             people=lambda obj: self.people(obj) & other.people(obj),
         )
