@@ -1,6 +1,7 @@
 """The cache while Redis is away: served from the database, logged once, nothing stale after."""
 
 import signal
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -52,3 +53,16 @@ def test_what_changed_during_the_outage_is_not_served_stale_afterwards(cache, re
     assert any("answers again" in r.getMessage() for r in caplog.records)
     cache.set("session", "new")
     assert cache.get("session") == "new" and cache.ping()
+
+
+def test_one_client_for_each_pool_answers_many_threads_at_once(cache):
+    """The Redis client is made once, not for every operation, and shared by the web server's
+    threads: each reads back what it wrote."""
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)
+
+    def round_trip(n):
+        cache.set(f"thread-{n}", n)
+        return cache.get(f"thread-{n}")
+
+    with ThreadPoolExecutor(max_workers=8) as threads:
+        assert list(threads.map(round_trip, range(64))) == list(range(64))
