@@ -171,6 +171,19 @@ def measure_sizes(survey: Survey) -> dict[str, dict[Cell, int]]:
         if statement_id is not None:
             area_of[item_key(question_id, statement_id)] = statement_area or question_area
     sizes: dict[str, dict[Cell, int]] = defaultdict(dict)
+    # What each item counts into is worked out once per item, not on each of its rows: a region's
+    # survey has ~100 items and ~13,000 rows, and that string work on every row was a fifth of
+    # the time the blocks of a new state took to form (docs/performance.md, part 32).
+    targets: dict[str, tuple[dict[Cell, int], str | None]] = {}  # item: its sizes, its area's
+
+    def target(item: str) -> tuple[dict[Cell, int], str | None]:
+        if item == RESPONSES_ITEM:
+            return sizes[RESPONSES], None
+        if item.startswith("text."):
+            return sizes[text_measure(item.removeprefix("text."))], None
+        area_id = area_of.get(item[: item.rindex(".") + 1])  # the item's dimension aside
+        return sizes[item], None if area_id is None else area_measure(area_id)
+
     rows = (
         ResultTally.objects.filter(survey=survey, by_library=True, value="")
         .exclude(item__startswith="area.")
@@ -178,16 +191,14 @@ def measure_sizes(survey: Survey) -> dict[str, dict[Cell, int]]:
     )
     for county_id, library_id, role, item, n, rated in rows:
         cell = (county_id or None, library_id or None, role)
-        if item == RESPONSES_ITEM:
-            sizes[RESPONSES][cell] = n
-        elif item.startswith("text."):
-            sizes[text_measure(item.removeprefix("text."))][cell] = n
-        else:
-            sizes[item][cell] = n
-            area_id = area_of.get(item[: item.rindex(".") + 1])  # the item's dimension aside
-            if rated and area_id is not None:
-                area = sizes[area_measure(area_id)]
-                area[cell] = max(area.get(cell, 0), rated)
+        if item not in targets:
+            targets[item] = target(item)
+        measure, area_key = targets[item]
+        measure[cell] = n
+        if rated and area_key is not None:
+            area = sizes[area_key]
+            if rated > area.get(cell, 0):
+                area[cell] = rated
     return sizes
 
 
