@@ -536,7 +536,8 @@ class ResultTally(models.Model):
     """
 
     # No index of its own: the unique key below starts with the survey (an index every row's
-    # update would also have to keep, for nothing).
+    # update would also have to keep, for nothing). Its one other index is over the rows without
+    # a value only, whose columns never change (so an update of a sum still writes no index).
     survey = models.ForeignKey(
         Survey,
         on_delete=models.CASCADE,
@@ -563,6 +564,16 @@ class ResultTally(models.Model):
             models.UniqueConstraint(
                 fields=["survey", "by_library", "county_id", "library_id", "role", "item", "value"],
                 name="result_tally_cell_unique",
+            )
+        ]
+        indexes = [
+            # The sizes the blocks of every new state are formed from (`measure_sizes`): the
+            # rows without a value, ~14,000 of a region's ~62,000 per survey at the library
+            # grain. Through the unique key the database walked all of them: 6.2 → 2.2 ms.
+            models.Index(
+                fields=["survey", "by_library"],
+                condition=models.Q(value=""),
+                name="result_tally_sizes",
             )
         ]
 
