@@ -132,12 +132,16 @@ def app_tables(apps) -> set[str]:
     }
 
 
+# The tables of the schema Django creates them in (`current_schema()`). Not
+# `pg_table_is_visible(oid)`: the planner calls it on each of pg_class's ~1,000 rows before the
+# join to the triggers, ~2 ms of a read that every cached figure's hit pays (part 33 of
+# docs/performance.md). A table outside that schema would only have no state: not cacheable.
 _VERSIONS_SQL = """
 SELECT c.relname, bit_xor(portal_token_bits(v.token))::text
 FROM pg_class c
 LEFT JOIN portal_tableversion v ON v.table_name = c.relname
 WHERE c.oid IN (SELECT tgrelid FROM pg_trigger WHERE tgname LIKE %s)
-  AND pg_table_is_visible(c.oid)
+  AND c.relnamespace = current_schema()::regnamespace
 GROUP BY c.relname
 """
 
