@@ -134,7 +134,7 @@ def app_tables(apps) -> set[str]:
 
 # The tables of the schema Django creates them in (`current_schema()`). Not
 # `pg_table_is_visible(oid)`: the planner calls it on each of pg_class's ~1,000 rows before the
-# join to the triggers, ~2 ms of a read that every cached figure's hit pays (part 33 of
+# join to the triggers, 1–4 ms of a read that every cached figure's hit pays (part 33 of
 # docs/performance.md). A table outside that schema would only have no state: not cacheable.
 _VERSIONS_SQL = """
 SELECT c.relname, bit_xor(portal_token_bits(v.token))::text
@@ -142,17 +142,25 @@ FROM pg_class c
 LEFT JOIN portal_tableversion v ON v.table_name = c.relname
 WHERE c.oid IN (SELECT tgrelid FROM pg_trigger WHERE tgname LIKE %s)
   AND c.relnamespace = current_schema()::regnamespace
+  {only}
 GROUP BY c.relname
 """
+_ALL_SQL = _VERSIONS_SQL.format(only="")
+_SOME_SQL = _VERSIONS_SQL.format(only="AND c.relname = ANY(%s)")
 
 
-def table_versions() -> dict[str, str | None] | None:
-    """{table: its state} for every table with the trigger, in one query (a table never written
-    has the state None); None where nothing can be cached (not PostgreSQL)."""
+def table_versions(tables: Iterable[str] | None = None) -> dict[str, str | None] | None:
+    """{table: its state} for every table with the trigger, or only for these `tables` (what a
+    kept entry was computed from: its check reads a few tables' rows, not every table's), in
+    one query (a table never written has the state None; a table without the trigger is left
+    out); None where nothing can be cached (not PostgreSQL)."""
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        cursor.execute(_VERSIONS_SQL, [f"{TRIGGER}%"])
+        if tables is None:
+            cursor.execute(_ALL_SQL, [f"{TRIGGER}%"])
+        else:
+            cursor.execute(_SOME_SQL, [f"{TRIGGER}%", sorted(tables)])
         return dict(cursor.fetchall())
 
 

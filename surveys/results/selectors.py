@@ -1439,19 +1439,21 @@ def _participation_rates_kept(survey: Survey, scope: ResultScope, asked: str) ->
     invitation, a completion, a role, a library or county renamed), as the dashboard's panels
     are: a hit costs the states' query instead of the participations' grouping. Stored only when
     the states read again afterwards are unchanged (so the rows are of those states)."""
+    key = f"surveys:participation-rates:{RATES_CACHE_VERSION}:{survey.pk}:{asked}"
+    kept = cache.get(key)  # (the tables' states, the rows)
+    if kept is not None:
+        now = table_versions(tables=kept[0]) or {}
+        if all(table in now and now[table] == state for table, state in kept[0].items()):
+            return kept[1]
     versions = table_versions()
     if versions is None:
         return _participation_rates(survey, scope)
-    key = f"surveys:participation-rates:{RATES_CACHE_VERSION}:{survey.pk}:{asked}"
-    kept = cache.get(key)  # (the tables' states, the rows)
-    if kept is not None and all(versions.get(table) == state for table, state in kept[0].items()):
-        return kept[1]
     with tables_read() as found:
         rows = _participation_rates(survey, scope)
     if cacheable(found, versions):
         states = {table: versions[table] for table in found.tables}
-        after = table_versions() or {}
-        if all(after.get(table) == state for table, state in states.items()):
+        after = table_versions(tables=states) or {}
+        if all(table in after and after[table] == state for table, state in states.items()):
             cache.set(key, (states, rows), FIGURES_CACHE_SECONDS)
     return rows
 

@@ -313,6 +313,45 @@ def test_in_a_survey_week_the_response_rates_are_of_the_state_the_figures_are_of
     assert rates() == (None, as_they_are_now())
 
 
+def test_the_invited_and_completed_kept_are_read_anew_after_each_kind_of_write(world, survey):
+    """The invited and completed per library are kept under the states of the tables they were
+    read from: after an invitation, a completion, a library renamed and a role moved to
+    another library the overview's rates are those read anew, and a read that finds them kept
+    asks the states of those tables only."""
+    from portal.models import RoleAssignment
+    from portal.tests.factories import UserFactory, grant
+    from surveys.models import Participation
+
+    person = UserFactory()
+    grant(person, RoleAssignment.Role.STAFF, library=world.library_a)
+
+    def shown():
+        result = selectors.survey_results(survey=survey, user=world.project_leader, part="overview")
+        return [(r.library, r.invited, r.completed) for r in result.response_rates]
+
+    def as_they_are_now():
+        return [
+            (r.library, r.invited, r.completed)
+            for r in selectors.response_rates(survey=survey, scope=ResultScope())
+        ]
+
+    writes = [
+        lambda: Participation.objects.create(survey=survey, user=person, token_hash="1" * 64),
+        lambda: Participation.objects.filter(user=person).update(completed_at=timezone.now()),
+        lambda: type(world.library_a).objects.filter(pk=world.library_a.pk).update(name="Ny"),
+        lambda: RoleAssignment.objects.filter(user=person).update(library=world.library_b),
+    ]
+    assert shown() == as_they_are_now()
+    for write in writes:
+        write()
+        assert shown() == as_they_are_now()
+    with CaptureQueriesContext(connection) as queries:
+        asked = selectors._asked(ResultScope(), ResultFilters(), ())
+        selectors._participation_rates_kept(survey, ResultScope(), asked)
+    states = [q["sql"] for q in queries if "portal_tableversion" in q["sql"]]
+    assert len(states) == 1 and "ANY(" in states[0]  # kept: a few tables' states
+
+
 def test_a_question_read_before_other_states_shows_its_own_last_state_as_it_was(
     world, survey, client_for, settings
 ):
