@@ -1437,8 +1437,9 @@ def _participation_rates_kept(survey: Survey, scope: ResultScope, asked: str) ->
     """`_participation_rates` kept exactly under the states of the tables its query read
     (`portal.table_versions`: a new state commits with every write of those tables: an
     invitation, a completion, a role, a library or county renamed), as the dashboard's panels
-    are: a hit costs the states' query instead of the participations' grouping. Stored only when
-    the states read again afterwards are unchanged (so the rows are of those states)."""
+    are: a hit costs a query of those tables' states instead of the participations' grouping.
+    Stored only when the states read again afterwards are unchanged (so the rows are of those
+    states)."""
     key = f"surveys:participation-rates:{RATES_CACHE_VERSION}:{survey.pk}:{asked}"
     kept = cache.get(key)  # (the tables' states, the rows)
     if kept is not None:
