@@ -4,10 +4,10 @@ with a trivial view of the same server.
 Run it with the production settings and PORTAL_BENCHMARK_VIEWS and PORTAL_ALLOW_DEMO on, against
 a database of its own (`make loadtest` sets all of that). It creates that database if needed,
 migrates it, generates the regional data anew (same seed, same data: every run starts equal),
-folds the tables' states as production's beat does, collects the static files, starts gunicorn and a Celery worker (e-mails not sent) on loopback,
-runs locust headless and prints requests per second and p50/p95/p99 per page, each as a multiple
-of the trivial view's. It asserts nothing about time; it fails only when a request failed (a 5xx,
-a refused registration...).
+folds the tables' states as production's beat does, collects the static files, starts gunicorn
+and a Celery worker (e-mails not sent) on loopback, runs locust headless and prints requests per
+second and p50/p95/p99 per page, each as a multiple of the trivial view's. It asserts nothing
+about time; it fails only when a request failed (a 5xx, a refused registration...).
 """
 
 from __future__ import annotations
