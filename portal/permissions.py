@@ -564,6 +564,27 @@ class rules:  # noqa: N801 - a namespace of rule builders, read as `rules.county
         return Rule(objects, holds, people)
 
 
+class NoRows(QuerySet):
+    """The empty queryset `for_action` answers where the person's rule matches nothing: the
+    filters a caller adds are not resolved, since they can only narrow nothing (a page asking
+    several rules, each narrowed to a programme or a status, resolved the lookups and joins of
+    every one: the home page's actions, ~1.7 ms of a staff member's 10–12 ms). Everything else
+    is an empty queryset's (no query when read, `EmptyQuerySet`, pickled as any queryset)."""
+
+    def _filter_or_exclude(self, negate, args, kwargs):
+        if (args or kwargs) and self.query.is_sliced:
+            raise TypeError("Cannot filter a query once a slice has been taken.")
+        return self._chain()
+
+
+def no_rows(qs: QuerySet) -> QuerySet:
+    """An empty `NoRows` of `qs`'s model (a model's own queryset class, if it had one, would
+    keep its methods: then `qs.none()`)."""
+    if type(qs) is not QuerySet:
+        return qs.none()
+    return NoRows(model=qs.model, using=qs._db).none()
+
+
 # --- policies ------------------------------------------------------------------------------
 
 
@@ -598,12 +619,12 @@ class Policy:
         scope = get_scope(user)
         qs = self.model._default_manager.all()
         if not scope.is_authenticated:
-            return qs.none()
+            return no_rows(qs)
         if scope.is_site_admin:
             return qs
         objects = rule.objects(scope)
         if matches_nothing(objects):
-            return qs.none()  # nothing to resolve or compile, and no query when it is read
+            return no_rows(qs)  # nothing to resolve or compile, and no query when it is read
         return qs.filter(objects)
 
     def visible(self, user) -> QuerySet:

@@ -87,6 +87,35 @@ def test_inactive_and_anonymous_users_may_nothing(world):
 
 
 @pytest.mark.django_db
+def test_a_rule_that_matches_nothing_stays_empty_whatever_is_added_without_a_query(world):
+    """Where a person's rule matches nothing, the filters a page adds are not resolved (they
+    could only narrow nothing): the queryset stays empty through filters, exclusions, values and
+    subqueries, reads nothing from the database, and pickles as any queryset."""
+    import pickle
+
+    from django.db import connection
+    from django.db.models import Exists, OuterRef
+    from django.db.models.query import EmptyQuerySet
+    from django.test.utils import CaptureQueriesContext
+
+    nothing = permissions.for_action(world.staff_a, Library, "manage_staff")
+    narrowed = nothing.filter(county__programmes=world.programme).exclude(name="x")
+    assert isinstance(narrowed, EmptyQuerySet)
+    assert not narrowed.query.alias_map  # the lookups' joins never resolved
+    with CaptureQueriesContext(connection) as queries:
+        assert list(narrowed) == []
+        assert narrowed.count() == 0 and not narrowed.exists()
+        assert list(narrowed.values_list("pk", flat=True).filter(pk=1)) == []
+        assert pickle.loads(pickle.dumps(narrowed)).count() == 0  # noqa: S301 - our own bytes
+    assert not queries.captured_queries
+    may = Exists(nothing.filter(pk=OuterRef("pk")))
+    assert not any(Library.objects.annotate(may=may).values_list("may", flat=True))
+    assert not Library.objects.filter(pk__in=nothing.values("pk")).exists()
+    with pytest.raises(TypeError):
+        nothing[:1].filter(pk=1)
+
+
+@pytest.mark.django_db
 def test_nobody_may_change_their_own_roles(world):
     assert not permissions.can(world.library_leader_a, "change_roles", world.library_leader_a)
 
