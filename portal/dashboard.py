@@ -357,9 +357,7 @@ class CachedPanel:
     computed_at: datetime
 
     def holds(self, versions: dict[str, str | None], now: datetime) -> bool:
-        return now < self.valid_until and all(
-            table in versions and versions[table] == state for table, state in self.versions.items()
-        )
+        return now < self.valid_until and table_versions.states_hold(self.versions, versions)
 
 
 # --- fresh enough ---------------------------------------------------------------------------
@@ -422,9 +420,7 @@ def _checked(
     entries = {}
     for key, (tables, panel) in computed.items():
         states = {table: versions.get(table) for table in tables}
-        changed = any(
-            table not in after or after[table] != state for table, state in states.items()
-        )
+        changed = not table_versions.states_hold(states, after)
         if changed and not fresh_enough:
             continue
         until = min(midnight, panel.valid_until or midnight) if panel else midnight

@@ -164,6 +164,12 @@ def table_versions(tables: Iterable[str] | None = None) -> dict[str, str | None]
         return dict(cursor.fetchall())
 
 
+def states_hold(states: dict[str, str | None], versions: dict[str, str | None]) -> bool:
+    """Whether each table's state in `states` (what something kept was computed under) is its
+    state in `versions` (read now); a table missing from `versions` holds no state."""
+    return all(table in versions and versions[table] == state for table, state in states.items())
+
+
 _COMPACT_SQL = """
 WITH gone AS (
     DELETE FROM portal_tableversion

@@ -51,7 +51,7 @@ from portal.freshness import (
     shown_as_it_was,
 )
 from portal.models import CompetenceArea, County, Library, RoleAssignment
-from portal.table_versions import cacheable, table_versions, tables_read
+from portal.table_versions import cacheable, states_hold, table_versions, tables_read
 
 from ..answering.selectors import answer_structure
 from ..models import Answer, Participation, Question, Response, ResultTally, Survey
@@ -1442,10 +1442,8 @@ def _participation_rates_kept(survey: Survey, scope: ResultScope, asked: str) ->
     states)."""
     key = f"surveys:participation-rates:{RATES_CACHE_VERSION}:{survey.pk}:{asked}"
     kept = cache.get(key)  # (the tables' states, the rows)
-    if kept is not None:
-        now = table_versions(tables=kept[0]) or {}
-        if all(table in now and now[table] == state for table, state in kept[0].items()):
-            return kept[1]
+    if kept is not None and states_hold(kept[0], table_versions(tables=kept[0]) or {}):
+        return kept[1]
     versions = table_versions()
     if versions is None:
         return _participation_rates(survey, scope)
@@ -1453,8 +1451,7 @@ def _participation_rates_kept(survey: Survey, scope: ResultScope, asked: str) ->
         rows = _participation_rates(survey, scope)
     if cacheable(found, versions):
         states = {table: versions[table] for table in found.tables}
-        after = table_versions(tables=states) or {}
-        if all(table in after and after[table] == state for table, state in states.items()):
+        if states_hold(states, table_versions(tables=states) or {}):
             cache.set(key, (states, rows), FIGURES_CACHE_SECONDS)
     return rows
 
