@@ -30,8 +30,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
+    BooleanField,
     CharField,
     Exists,
+    ExpressionWrapper,
     F,
     Model,
     OuterRef,
@@ -614,15 +616,23 @@ class Policy:
             return False
         return scope.is_site_admin or rule.holds(scope, obj)
 
-    def for_action(self, user, action: str) -> QuerySet:
+    def condition(self, user, action: str) -> Q:
+        """The rule of `action` as a condition on this model's rows: `EVERYONE` for a site
+        admin, `NOBODY` (see `matches_nothing`) where it matches nothing."""
         rule = self.rule(action)
         scope = get_scope(user)
-        qs = self.model._default_manager.all()
         if not scope.is_authenticated:
-            return no_rows(qs)
+            return NOBODY
         if scope.is_site_admin:
-            return qs
+            return EVERYONE
         objects = rule.objects(scope)
+        return NOBODY if matches_nothing(objects) else objects
+
+    def for_action(self, user, action: str) -> QuerySet:
+        objects = self.condition(user, action)
+        qs = self.model._default_manager.all()
+        if objects is EVERYONE:
+            return qs
         if matches_nothing(objects):
             return no_rows(qs)  # nothing to resolve or compile, and no query when it is read
         return qs.filter(objects)
@@ -916,18 +926,15 @@ def get_visible_or_404(request, model_or_queryset, **lookup):
         model, base = model_or_queryset, model_or_queryset._default_manager.all()
     prefetches = base._prefetch_related_lookups
     policy = policy_for(model)
-    visible_qs = policy.visible(request.user)
+    condition = policy.condition(request.user, "view")
     county_path = policy.county_number_path()
     try:
-        obj = (
+        found = (
             base.prefetch_related(None)
             .filter(**lookup)
-            .annotate(
-                _portal_visible=Exists(visible_qs.filter(pk=OuterRef("pk"))),
-                _portal_county=F(county_path) if county_path else Value(None, CharField()),
-            )
-            .get()
+            .annotate(_portal_county=F(county_path) if county_path else Value(None, CharField()))
         )
+        obj = _with_visible_flag(found, condition).get()
     except (model.DoesNotExist, model.MultipleObjectsReturned, ValueError, TypeError):
         # ValueError/TypeError: a malformed value in the URL is "not found", never a 500.
         obj = None
@@ -937,6 +944,31 @@ def get_visible_or_404(request, model_or_queryset, **lookup):
     if prefetches:
         prefetch_related_objects([obj], *prefetches)
     return obj
+
+
+def _with_visible_flag(qs: QuerySet, condition: Q) -> QuerySet:
+    """`qs` with `_portal_visible`: whether each row meets `condition`.
+
+    Asked of the row itself, the condition compiled into the query's own columns: a subquery
+    over the model's rows that meet it, joined back by primary key, cost a gathering's
+    registration page ~1.5 ms more to build, compile and run (docs/performance.md, part 34).
+    Where the condition joins a relation with many rows per object (which would repeat the
+    object), as EXISTS over the rows that meet it."""
+    if matches_nothing(condition):
+        return qs.annotate(_portal_visible=Value(False))
+    flagged = qs.annotate(_portal_visible=ExpressionWrapper(condition, output_field=BooleanField()))
+    aliases = flagged.query.alias_map
+    if any(_many_valued(aliases[alias]) for alias in aliases.keys() - qs.query.alias_map.keys()):
+        rows = qs.model._default_manager.filter(condition, pk=OuterRef("pk"))
+        return qs.annotate(_portal_visible=Exists(rows))
+    return flagged
+
+
+def _many_valued(join) -> bool:
+    """Whether a join reaches several rows per row it starts from (a reverse foreign key or a
+    many-to-many relation)."""
+    field = getattr(join, "join_field", None)
+    return bool(field is not None and (field.one_to_many or field.many_to_many))
 
 
 def require(request, action: str, obj) -> None:

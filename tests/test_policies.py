@@ -103,6 +103,26 @@ def test_an_unknown_role_raises(full_world, monkeypatch):
         permissions.can(full_world.staff_b, "view", full_world.programme)
 
 
+def test_get_visible_or_404_finds_exactly_the_visible_objects(full_world, rf):
+    """For every policy, person and object: found where `visible` lists it, else 404 (the flag
+    is asked of the row in the same query, and must agree with the queryset's filter)."""
+    checked = 0
+    for model in permissions.registry:
+        for person in full_world.people().values():
+            visible = set(permissions.visible(person, model).values_list("pk", flat=True))
+            for pk in model._default_manager.order_by("pk").values_list("pk", flat=True)[:40]:
+                request = rf.get("/")
+                request.user = User.objects.get(pk=person.pk)
+                try:
+                    permissions.get_visible_or_404(request, model, pk=pk)
+                    found = True
+                except Http404:
+                    found = False
+                assert found == (pk in visible), (model.__name__, str(person), pk)
+                checked += 1
+    assert checked > 1000
+
+
 def test_a_refusal_costs_what_a_miss_costs(full_world, rf, caplog):
     """Out of scope and missing: the same 404, the same queries, one line in the access log
     each (naming the county of the refused object, read in the same query)."""

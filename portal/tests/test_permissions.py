@@ -126,3 +126,26 @@ def test_managed_programmes_are_for_project_leaders_coordinators_and_site_admins
     for name, person in world.people().items():
         managed = set(permissions.for_action(person, Programme, "manage_content"))
         assert (world.programme in managed) is (name in may_create_there), name
+
+
+@pytest.mark.django_db
+def test_a_condition_over_a_relation_with_many_rows_per_object_still_finds_one_object(world):
+    """The visibility flag is asked of the row itself, except where the condition joins a
+    relation with several rows per object (a programme's counties), which would repeat the
+    object: then it is asked with EXISTS, and the object is found once, flagged rightly."""
+    from django.db.models import Exists, Q
+
+    programme = world.programme
+    assert programme.counties.count() > 1
+    one = Programme.objects.filter(pk=programme.pk)
+    for condition, visible, many in (
+        (Q(counties__in=programme.counties.all()), True, True),
+        (Q(counties__number="99"), False, True),
+        (Q(name=programme.name), True, False),
+        (Q(name="Another"), False, False),
+        (permissions.NOBODY, False, False),
+        (permissions.EVERYONE, True, False),
+    ):
+        flagged = permissions._with_visible_flag(one, condition)
+        assert bool(flagged.get()._portal_visible) is visible, condition
+        assert isinstance(flagged.query.annotations["_portal_visible"], Exists) is many
