@@ -108,15 +108,15 @@ def course_overview(*, user) -> CourseOverview:
 
     A fixed number of queries, however many courses and registrations there are."""
 
-    def allowed(action: str) -> Exists:
-        return Exists(permissions.for_action(user, Course, action).filter(pk=OuterRef("pk")))
-
-    # What the person may do to each course is read with the courses (the policy's own
-    # querysets as subqueries), not in a query of its own per action.
+    # What the person may do to each course is read with the courses, not in a query of its
+    # own per action.
     courses = list(
-        _courses_prefetched(permissions.visible(user, Course))
-        .annotate(may_manage=allowed("manage"), may_register=allowed("register"))
-        .order_by("-created_at", "-id")
+        permissions.with_permission_flags(
+            _courses_prefetched(permissions.visible(user, Course)),
+            user,
+            may_manage="manage",
+            may_register="register",
+        ).order_by("-created_at", "-id")
     )
     overview = CourseOverview(
         managed=[course for course in courses if course.may_manage],

@@ -8,6 +8,7 @@ rule the policy answers the four questions every page, form, export, task and ad
 - `for_action(user, Model, action)`: which objects may they do it to (a queryset, for lists and
   choices); `visible(user, Model)` is `for_action(..., "view")`;
 - `users_for(action, obj)`: who may do it (a queryset of people: deciders and e-mail recipients);
+- `with_permission_flags(qs, user, name=action)`: whether they may, as a column of each row;
 - `get_visible_or_404` / `require`: fetch inside the person's scope (404 for missing *and* out of
   scope, at the same cost) and refuse a forbidden action with 403; both log the refusal.
 
@@ -30,16 +31,16 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
-    BooleanField,
+    Case,
     CharField,
     Exists,
-    ExpressionWrapper,
     F,
     Model,
     OuterRef,
     Q,
     QuerySet,
     Value,
+    When,
     prefetch_related_objects,
 )
 from django.http import Http404
@@ -934,7 +935,7 @@ def get_visible_or_404(request, model_or_queryset, **lookup):
             .filter(**lookup)
             .annotate(_portal_county=F(county_path) if county_path else Value(None, CharField()))
         )
-        obj = _with_visible_flag(found, condition).get()
+        obj = _flagged(found, "_portal_visible", condition).get()
     except (model.DoesNotExist, model.MultipleObjectsReturned, ValueError, TypeError):
         # ValueError/TypeError: a malformed value in the URL is "not found", never a 500.
         obj = None
@@ -946,21 +947,30 @@ def get_visible_or_404(request, model_or_queryset, **lookup):
     return obj
 
 
-def _with_visible_flag(qs: QuerySet, condition: Q) -> QuerySet:
-    """`qs` with `_portal_visible`: whether each row meets `condition`.
+def with_permission_flags(qs: QuerySet, user, **flags: str) -> QuerySet:
+    """`qs` with a boolean per `name=action`: whether the person may do the action to each row
+    (a list that shows "manage" and "register" buttons reads them with its rows)."""
+    policy = policy_for(qs.model)
+    for name, action in flags.items():
+        qs = _flagged(qs, name, policy.condition(user, action))
+    return qs
+
+
+def _flagged(qs: QuerySet, name: str, condition: Q) -> QuerySet:
+    """`qs` with `name`: whether each row meets `condition`.
 
     Asked of the row itself, the condition compiled into the query's own columns: a subquery
     over the model's rows that meet it, joined back by primary key, cost a gathering's
-    registration page ~1.5 ms more to build, compile and run (docs/performance.md, part 34).
-    Where the condition joins a relation with many rows per object (which would repeat the
+    registration page ~0.5 ms more to build, compile and run (docs/performance.md, part 34).
+    Where the condition joins a relation with several rows per object (which would repeat the
     object), as EXISTS over the rows that meet it."""
     if matches_nothing(condition):
-        return qs.annotate(_portal_visible=Value(False))
-    flagged = qs.annotate(_portal_visible=ExpressionWrapper(condition, output_field=BooleanField()))
+        return qs.annotate(**{name: Value(False)})
+    flagged = qs.annotate(**{name: Case(When(condition, then=True), default=False)})
     aliases = flagged.query.alias_map
     if any(_many_valued(aliases[alias]) for alias in aliases.keys() - qs.query.alias_map.keys()):
         rows = qs.model._default_manager.filter(condition, pk=OuterRef("pk"))
-        return qs.annotate(_portal_visible=Exists(rows))
+        return qs.annotate(**{name: Exists(rows)})
     return flagged
 
 

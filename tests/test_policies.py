@@ -26,7 +26,7 @@ def test_every_app_with_policies_populates_the_test_world():
     assert apps_with_policies - {"portal"} <= labels
 
 
-def test_for_action_and_users_for_agree_with_can(full_world):
+def test_for_action_flags_and_users_for_agree_with_can(full_world):
     people = list(full_world.people().values())
     checked = 0
     for model, policy in permissions.registry.items():
@@ -39,6 +39,11 @@ def test_for_action_and_users_for_agree_with_can(full_world):
                 )
                 allowed = {o.pk for o in objects if permissions.can(person, action, o)}
                 assert listed == allowed, (model.__name__, action, str(person))
+                flagged = permissions.with_permission_flags(
+                    model._default_manager.all(), person, may=action
+                ).values_list("pk", "may")
+                assert {pk for pk, may in flagged if may is True} == allowed
+                assert len(flagged) == len(objects)
             for obj in objects:
                 deciders = set(
                     permissions.users_for(action, obj, include_site_admins=True).values_list(

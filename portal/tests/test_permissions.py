@@ -146,6 +146,6 @@ def test_a_condition_over_a_relation_with_many_rows_per_object_still_finds_one_o
         (permissions.NOBODY, False, False),
         (permissions.EVERYONE, True, False),
     ):
-        flagged = permissions._with_visible_flag(one, condition)
-        assert bool(flagged.get()._portal_visible) is visible, condition
-        assert isinstance(flagged.query.annotations["_portal_visible"], Exists) is many
+        flagged = permissions._flagged(one, "visible", condition)
+        assert flagged.get().visible is visible, condition
+        assert isinstance(flagged.query.annotations["visible"], Exists) is many
