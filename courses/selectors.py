@@ -192,24 +192,33 @@ _STATUS_ORDER = {
 def participant_list(*, gathering: Gathering, user=None) -> list[Registration]:
     """Every registration of a gathering with person, library and answers, in a fixed number
     of queries. Each carries `shown_answers`: the answers this user may see (the answers to
-    personal questions only for those who may see them)."""
+    personal questions only for those who may see them), and with `user`, `manager_decides`:
+    whether it awaits this user's decision."""
     # The answers into a list (`answer_list`): `answers.all()` on each row would build a
     # queryset of its own for every registration listed.
+    registrations = gathering.registrations.select_related("user", "library", "library__county")
+    if user is not None:
+        # What the user may do to each row, read with the rows (not asked row by row).
+        registrations = permissions.with_permission_flags(
+            registrations, user, personal_visible="view_personal_answers", may_decide="decide"
+        )
     registrations = list(
-        _with_answers(
-            gathering.registrations.select_related("user", "library", "library__county"),
-            to_attr="answer_list",
-        ).order_by("waiting_position", "user__full_name", "user__email", "id")
+        _with_answers(registrations, to_attr="answer_list").order_by(
+            "waiting_position", "user__full_name", "user__email", "id"
+        )
     )
     registrations.sort(key=lambda r: _STATUS_ORDER[r.status])
     for registration in registrations:
         registration.gathering = gathering  # with its course: not read again for every row
-        personal = user is not None and permissions.can(user, "view_personal_answers", registration)
-        registration.personal_visible = personal
+        if user is None:
+            registration.personal_visible = registration.may_decide = False
+        registration.manager_decides = (
+            registration.may_decide and registration.status == Status.AWAITING_APPROVAL
+        )
         registration.shown_answers = [
             answer
             for answer in registration.answer_list
-            if personal or not answer.question.personal
+            if registration.personal_visible or not answer.question.personal
         ]
     return registrations
 

@@ -772,14 +772,6 @@ def participant_list(request, pk):
     gathering = _get_gathering(request, pk)
     permissions.require(request, "manage", gathering)
     registrations = selectors.participant_list(gathering=gathering, user=request.user)
-    # Registrations awaiting approval that this manager decides (their library has no leader).
-    decides = set(
-        selectors.approvals_pending(user=request.user)
-        .filter(gathering=gathering)
-        .values_list("pk", flat=True)
-    )
-    for registration in registrations:
-        registration.manager_decides = registration.pk in decides
     return render(
         request,
         "courses/participant_list.html",
