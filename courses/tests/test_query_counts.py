@@ -65,7 +65,7 @@ def test_participant_list_constant(world, client_for):
     client = client_for(world.coordinator_a)
     url = reverse("courses:participant_list", args=[gathering.pk])
     exports = [
-        reverse("courses:participant_export", args=[gathering.pk, f]) for f in ("csv", "xlsx")
+        reverse("courses:participant_export", args=[gathering.pk, fmt]) for fmt in ("csv", "xlsx")
     ]
     _grow(world, gathering, 3, 0)
     small = [_count(client, page) for page in (url, *exports)]
