@@ -370,10 +370,12 @@ def open_report(*, model_library: ModelLibrary) -> ProgressReport | None:
     )
 
 
-def model_library_overview(*, model_library: ModelLibrary, today: date) -> dict:
-    """Status at a glance: goals and indicators (values over time against the target, as a chart
-    and a table), milestones on time or late, plan anchoring by level and status, and the
-    report of each period (overdue where it is due and not submitted)."""
+def model_library_plan_status(*, model_library_id: int, today: date) -> dict:
+    """A model library's plan at a glance: the project itself, its goals and indicators (values
+    over time against the target, as a chart and a table), milestones on time or late, and plan
+    anchoring by level and status. Reads the model library itself (so that the page can keep
+    what this returns exactly while these rows are unchanged: `portal.table_versions.kept`)."""
+    model_library = model_library_related(ModelLibrary.objects.all()).get(pk=model_library_id)
     series = indicator_series(model_library=model_library)
     plan = _goals(model_library)
     figures = _figures(model_library, plan)
@@ -407,17 +409,8 @@ def model_library_overview(*, model_library: ModelLibrary, today: date) -> dict:
     for milestone in milestones:
         milestone.late = milestone.is_late(today)
     plans = list(model_library.plans.order_by("level", "kind", "id"))
-    # The page shows a report's status and links to it; its text and frozen content stay unread.
-    reports = {
-        r.period_id: r
-        for r in model_library.reports.only("model_library", "period", "status").order_by()
-    }
-    periods = []
-    for period in model_library.programme.model_library_report_periods.order_by("starts_on", "id"):
-        report = reports.get(period.pk)
-        overdue = period.due_on < today and (report is None or report.is_editable)
-        periods.append({"period": period, "report": report, "overdue": overdue})
     return {
+        "model_library": model_library,
         "goals": goals,
         "milestones": milestones,
         "late_milestones": sum(1 for m in milestones if m.late),
@@ -425,8 +418,25 @@ def model_library_overview(*, model_library: ModelLibrary, today: date) -> dict:
             (label, [p for p in plans if p.level == level])
             for level, label in PlanAnchoring.Level.choices
         ],
-        "periods": periods,
     }
+
+
+def model_library_periods(*, model_library: ModelLibrary, today: date) -> list[dict]:
+    """The report of each of the programme's periods (None where not started), overdue where it
+    is due and not submitted."""
+    # The page shows a report's status and links to it; its text and frozen content stay unread.
+    reports = {
+        r.period_id: r
+        for r in model_library.reports.only("model_library", "period", "status").order_by()
+    }
+    periods = []
+    for period in ReportPeriod.objects.filter(programme_id=model_library.programme_id).order_by(
+        "starts_on", "id"
+    ):
+        report = reports.get(period.pk)
+        overdue = period.due_on < today and (report is None or report.is_editable)
+        periods.append({"period": period, "report": report, "overdue": overdue})
+    return periods
 
 
 def programme_overview(*, user, programme, today: date) -> dict:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from portal import permissions, querystring
 from portal.forms import add_service_errors
 from portal.models import Library, Programme
+from portal.table_versions import kept_html
 
 from . import exports, pdf, selectors, services
 from .forms import (
@@ -176,18 +177,34 @@ def model_library_update(request, pk):
 
 @login_required
 def model_library_detail(request, pk):
-    model_library = _model_library(request, pk)
-    context = selectors.model_library_overview(
-        model_library=model_library, today=timezone.localdate()
+    model_library = permissions.get_visible_or_404(
+        request, ModelLibrary.objects.select_related("library"), pk=pk
     )
-    context.update(
-        model_library=model_library,
-        may_edit=permissions.can(request.user, "edit", model_library),
-        may_appoint=permissions.can(request.user, "appoint", model_library),
-        report_form=ReportCreateForm(
-            programme=model_library.programme, periods=[row["period"] for row in context["periods"]]
+    today = timezone.localdate()
+    may_edit = permissions.can(request.user, "edit", model_library)
+    may_appoint = permissions.can(request.user, "appoint", model_library)
+    periods = selectors.model_library_periods(model_library=model_library, today=today)
+    # The project, its goals, milestones and plans (the page's heaviest part) are kept as HTML
+    # while their rows are unchanged: a hit costs one query of their tables' states.
+    project, plan = kept_html(
+        f"modelbibliotek:plan:{model_library.pk}:{today}:{may_edit:d}{may_appoint:d}",
+        ["modelbibliotek/_model_library_project.html", "modelbibliotek/_model_library_plan.html"],
+        lambda: {
+            **selectors.model_library_plan_status(model_library_id=model_library.pk, today=today),
+            "may_edit": may_edit,
+            "may_appoint": may_appoint,
+        },
+    )
+    context = {
+        "model_library": model_library,
+        "project": project,
+        "plan": plan,
+        "periods": periods,
+        "may_edit": may_edit,
+        "report_form": ReportCreateForm(
+            programme=model_library.programme_id, periods=[row["period"] for row in periods]
         ),
-    )
+    }
     return render(request, "modelbibliotek/model_library_detail.html", context)
 
 

@@ -1,9 +1,10 @@
 """gunicorn's settings for the portal: `gunicorn -c python:portal.gunicorn portal.wsgi`.
 
 Each worker loads, before it accepts its first request, what Django would otherwise load while a
-person waits: the URLs (and with them every view module), each language's catalogue and every
-template compiled into the cached loader. Without it the first request of each page in each
-worker paid for them (tens to hundreds of milliseconds; see docs/performance.md, part 23).
+person waits: the URLs (and with them every view module), each language's catalogue, every
+template compiled into the cached loader and the templates' fingerprint (`kept_html`). Without
+it the first request of each page in each worker paid for them (tens to hundreds of
+milliseconds; see docs/performance.md, part 23).
 
 What it loaded lives as long as the worker, so it is then frozen out of the garbage collector's
 reach: a full collection walked those ~230,000 objects each time (~170 ms here, landing on
@@ -35,10 +36,13 @@ def warm_up() -> int:
     from django.urls import reverse
     from django.utils import translation
 
+    from .table_versions import templates_fingerprint
+
     for code, _name in settings.LANGUAGES:
         with translation.override(code):  # loads the language's catalogue
             reverse("home")  # imports the URLconf, and with it the views, once
     compiled = 0
+    templates_fingerprint()  # the key of kept HTML: read the templates once, here
     for engine in engines.all():
         for name in _template_names(engine.engine):
             try:

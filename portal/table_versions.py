@@ -31,12 +31,22 @@ link and start time are no figure either. PostgreSQL only: elsewhere nothing is 
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache as once
+from pathlib import Path
+from typing import TypeVar
 
+from django.core.cache import cache
 from django.db import connection
+from django.template.autoreload import get_template_directories
+from django.template.loader import render_to_string
+from django.utils import translation
+
+T = TypeVar("T")
 
 TRIGGER = "portal_table_version"
 FUNCTION = "portal_table_version_bump"
@@ -234,3 +244,61 @@ def tables_read() -> Iterator[TablesRead]:
 def cacheable(found: TablesRead, versions: dict[str, str | None]) -> bool:
     """Whether what was computed from these reads may be cached under these tables' states."""
     return not found.unsure and all(table in versions for table in found.tables)
+
+
+def kept(key: str, compute: Callable[[], T], *, timeout: int) -> T:
+    """What `compute()` returns, kept in the cache under `key` for exactly as long as the tables
+    it read stay in the states it was computed under: a hit costs the cache's read and one query
+    of those tables' states. On a miss it is computed and stored only if the states read again
+    afterwards are unchanged (so what it read was of those states), and only where it can be
+    cached at all (`cacheable`). `compute` must read everything it returns itself: an object
+    the caller read before has no state here. The key names everything else the value depends
+    on (the person's flags, the language, the day)."""
+    entry = cache.get(key)  # (the tables' states, the value)
+    if entry is not None and states_hold(entry[0], table_versions(tables=entry[0]) or {}):
+        return entry[1]
+    versions = table_versions()
+    if versions is None:
+        return compute()
+    with tables_read() as found:
+        value = compute()
+    if cacheable(found, versions):
+        states = {table: versions[table] for table in found.tables}
+        if states_hold(states, table_versions(tables=states) or {}):
+            cache.set(key, (states, value), timeout)
+    return value
+
+
+# How long HTML is kept at most (a state that does not change keeps it till then).
+HTML_KEPT_SECONDS = 6 * 60 * 60
+
+
+@once
+def templates_fingerprint() -> str:
+    """A digest of the project's own templates (its apps' and templates/; kept HTML includes no
+    installed package's): part of the key of HTML kept between requests, so that after a deploy
+    that changes a template no page shows HTML rendered from the one before."""
+    digest = hashlib.blake2b(digest_size=8)
+    own = [path for path in get_template_directories() if "site-packages" not in path.parts]
+    for directory in sorted(own):
+        for path in sorted(Path(directory).rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(directory)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def kept_html(key: str, template_names: list[str], context: Callable[[], dict]) -> list[str]:
+    """Each of `template_names` rendered with `context()` (computed once), kept between requests
+    by `kept` in the person's language and under the templates as they are. The templates see
+    no request (no CSRF token, no context processor), so the same HTML serves everyone the key
+    names."""
+
+    def rendered() -> list[str]:
+        values = context()
+        return [render_to_string(name, values) for name in template_names]
+
+    language = translation.get_language()
+    return kept(
+        f"html:{templates_fingerprint()}:{language}:{key}", rendered, timeout=HTML_KEPT_SECONDS
+    )

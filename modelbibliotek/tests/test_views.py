@@ -2,6 +2,8 @@
 refused for editing, attachments served through the policy."""
 
 import re
+from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -160,3 +162,50 @@ def test_the_plan_is_written_by_the_library_and_its_coordinator_only(world, clie
     assert client_for(world.coordinator_b).post(url, data).status_code == 403
     assert client_for(world.staff_b).post(url, data).status_code == 404
     assert project.goals.filter(title="Nytt mål").count() == 2
+
+
+def _without_csrf(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+
+
+def test_the_kept_plan_shows_every_write_and_each_persons_links(world, client_for, project):
+    """The project, its goals, milestones and plans are kept as HTML between reads
+    (`portal.table_versions.kept_html`): what a read keeps is what it computed, a write shows
+    at the next read, and each person sees the links they may follow."""
+    url = _url("model_library_detail", project.pk)
+    computed = _without_csrf(client_for(world.staff_a).get(url).content.decode())
+    assert _without_csrf(client_for(world.staff_a).get(url).content.decode()) == computed
+    assert "Change the goal" in computed
+    assert "Change the goal" not in client_for(world.project_leader).get(url).content.decode()
+
+    goal = project.goals.get()
+    services.goal_save(
+        model_library=project, saved_by=world.coordinator_a, title="Et nytt mål", goal=goal
+    )
+    services.milestone_save(
+        model_library=project,
+        saved_by=world.coordinator_a,
+        title="Seminar om planene",
+        due_on=world.programme.end_date,
+    )
+    html = client_for(world.project_leader).get(url).content.decode()
+    assert "Et nytt mål" in html and "Seminar om planene" in html
+    assert "Change the goal" not in html
+    world.areas[0].name_en = "Partnerships, renamed"
+    world.areas[0].save()
+    assert "Partnerships, renamed" in client_for(world.staff_a).get(url).content.decode()
+
+
+def test_a_kept_plan_turns_a_milestone_late_the_day_after_it_was_due(world, client_for, project):
+    due = world.programme.end_date - timedelta(days=10)
+    services.milestone_save(
+        model_library=project, saved_by=world.coordinator_a, title="Snart", due_on=due
+    )
+    late = project.milestones.filter(due_on__lt=due).count()
+    url = _url("model_library_detail", project.pk)
+    client = client_for(world.staff_a)
+    for today, expected in ((due, late), (due, late), (due + timedelta(days=1), late + 1)):
+        with mock.patch("django.utils.timezone.localdate", return_value=today):
+            html = client.get(url).content.decode()
+        shown = re.search(r"(\d+) milestones? (?:is|are) late", html)
+        assert int(shown.group(1)) == expected  # computed, kept, the next day

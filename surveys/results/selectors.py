@@ -51,7 +51,7 @@ from portal.freshness import (
     shown_as_it_was,
 )
 from portal.models import CompetenceArea, County, Library, RoleAssignment
-from portal.table_versions import cacheable, states_hold, table_versions, tables_read
+from portal.table_versions import kept
 
 from ..answering.selectors import answer_structure
 from ..models import Answer, Participation, Question, Response, ResultTally, Survey
@@ -1435,25 +1435,11 @@ def _rates_of_state_key(survey: Survey, token, asked: str) -> str:
 
 def _participation_rates_kept(survey: Survey, scope: ResultScope, asked: str) -> dict[tuple, dict]:
     """`_participation_rates` kept exactly under the states of the tables its query read
-    (`portal.table_versions`: a new state commits with every write of those tables: an
+    (`portal.table_versions.kept`: a new state commits with every write of those tables: an
     invitation, a completion, a role, a library or county renamed), as the dashboard's panels
-    are: a hit costs a query of those tables' states instead of the participations' grouping.
-    Stored only when the states read again afterwards are unchanged (so the rows are of those
-    states)."""
+    are: a hit costs a query of those tables' states instead of the participations' grouping."""
     key = f"surveys:participation-rates:{RATES_CACHE_VERSION}:{survey.pk}:{asked}"
-    kept = cache.get(key)  # (the tables' states, the rows)
-    if kept is not None and states_hold(kept[0], table_versions(tables=kept[0]) or {}):
-        return kept[1]
-    versions = table_versions()
-    if versions is None:
-        return _participation_rates(survey, scope)
-    with tables_read() as found:
-        rows = _participation_rates(survey, scope)
-    if cacheable(found, versions):
-        states = {table: versions[table] for table in found.tables}
-        if states_hold(states, table_versions(tables=states) or {}):
-            cache.set(key, (states, rows), FIGURES_CACHE_SECONDS)
-    return rows
+    return kept(key, lambda: _participation_rates(survey, scope), timeout=FIGURES_CACHE_SECONDS)
 
 
 def _rate_entry(rows, county_id, county_name, library_id) -> dict:

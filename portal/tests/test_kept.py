@@ -1,0 +1,89 @@
+"""What `portal.table_versions.kept` keeps between requests: exactly while the tables it was
+computed from are unchanged, and nothing it cannot be sure of."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from portal import table_versions
+from portal.models import County, Library
+from portal.table_versions import kept, kept_html
+
+pytestmark = pytest.mark.django_db
+
+
+def _county_names(computed: list) -> list[str]:
+    computed.append(True)
+    return list(County.objects.order_by("pk").values_list("name", flat=True))
+
+
+def test_kept_while_its_tables_are_unchanged_and_computed_again_after_a_write(world):
+    cache.clear()
+    computed = []
+    first = kept("test:counties", lambda: _county_names(computed), timeout=60)
+    with CaptureQueriesContext(connection) as queries:
+        assert kept("test:counties", lambda: _county_names(computed), timeout=60) == first
+    assert len(computed) == 1 and len(queries) == 1  # the states of the tables it read
+
+    world.library_a.name = "Et annet navn"
+    world.library_a.save()  # a table it did not read
+    kept("test:counties", lambda: _county_names(computed), timeout=60)
+    assert len(computed) == 1
+
+    world.county_a.name = "Nytt fylke"
+    world.county_a.save()
+    assert "Nytt fylke" in kept("test:counties", lambda: _county_names(computed), timeout=60)
+    assert len(computed) == 2
+
+
+def test_nothing_is_kept_from_a_computation_that_wrote(world):
+    cache.clear()
+    computed = []
+
+    def written():
+        computed.append(True)
+        Library.objects.filter(pk=world.library_a.pk).update(name="Skrevet")
+        return 1
+
+    kept("test:written", written, timeout=60)
+    kept("test:written", written, timeout=60)
+    assert len(computed) == 2 and cache.get("test:written") is None
+
+
+def test_kept_html_is_kept_per_language_and_per_state_of_the_templates(
+    world, monkeypatch, tmp_path
+):
+    cache.clear()
+    (tmp_path / "kept.html").write_text("{% load i18n %}{% translate 'Library' %}: {{ n }}")
+    monkeypatch.setattr(table_versions, "get_template_directories", lambda: {tmp_path})
+    table_versions.templates_fingerprint.cache_clear()
+    monkeypatch.setattr(
+        "django.template.loaders.filesystem.Loader.get_dirs", lambda self: [tmp_path]
+    )
+    try:
+        counted = []
+
+        def context():
+            counted.append(County.objects.count())
+            return {"n": counted[-1]}
+
+        with translation.override("en"):
+            assert kept_html("test", ["kept.html"], context) == [f"Library: {counted[0]}"]
+            kept_html("test", ["kept.html"], context)
+        with translation.override("nb"):
+            assert kept_html("test", ["kept.html"], context) == [f"Bibliotek: {counted[0]}"]
+        assert len(counted) == 2
+
+        before = table_versions.templates_fingerprint()
+        (tmp_path / "kept.html").write_text("{{ n }} counties")  # a deploy with a new template
+        table_versions.templates_fingerprint.cache_clear()  # (a new process)
+        assert table_versions.templates_fingerprint() != before
+        with translation.override("en"):
+            kept_html("test", ["kept.html"], context)
+        assert len(counted) == 3
+    finally:
+        table_versions.templates_fingerprint.cache_clear()
