@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import permissions, querystring
 from portal.forms import add_service_errors
 from portal.models import County, Library, Programme
+from portal.table_versions import kept_html
 
 from . import selectors, services
 from .forms import (
@@ -56,6 +60,45 @@ def offer_list(request):
         return render(request, "hospitering/offer_list.html", {"programme": None})
     areas = selectors.programme_areas(programme=programme)
     counties = selectors.programme_counties(programme=programme)
+    gaps = selectors.applicant_gaps(
+        user=request.user, programme=programme, areas=areas, counties=counties
+    )
+    context = {
+        "programme": programme,
+        "gaps": gaps,
+        "offers": _offers_html(request, programme=programme, gaps=gaps),
+        "managed": selectors.offers_managed(user=request.user, programme=programme),
+        "may_publish": offer_host_choices(user=request.user, programme=programme).exists(),
+    }
+    return render(request, "hospitering/offer_list.html", context)
+
+
+def _offers_html(request, *, programme: Programme, gaps: list[selectors.Gap]) -> str:
+    """The filter form and the open offers it leaves. Unfiltered (as most people read it), kept
+    as HTML while the rows it shows are unchanged, once for everyone who sees the same offers
+    with the same gaps first; a filtered list is computed (a key per query string would let
+    anyone fill the cache)."""
+    if set(request.GET) - {"programme"}:
+        return render_to_string(
+            "hospitering/_offers.html", _offers_shown(request, programme=programme, gaps=gaps)
+        )
+    matched = ",".join(f"{gap.area.pk}{gap.source[0]}" for gap in gaps)
+    scope = permissions.scope_key(request.user, Offer)
+    (offers,) = kept_html(
+        f"hospitering:offers:{programme.pk}:{scope}:{matched}",
+        ["hospitering/_offers.html"],
+        lambda: _offers_shown(request, programme=programme, gaps=gaps),
+    )
+    return offers
+
+
+def _offers_shown(request, *, programme: Programme, gaps: list[selectors.Gap]) -> dict:
+    """The filter form and the open offers it leaves, read anew (for `kept_html`: every row
+    shown is read here, the gaps' areas too)."""
+    areas = selectors.programme_areas(programme=programme)
+    counties = selectors.programme_counties(programme=programme)
+    by_pk = {area.pk: area for area in areas}
+    gaps = [replace(gap, area=by_pk[gap.area.pk]) for gap in gaps if gap.area.pk in by_pk]
     form = OfferFilterForm(request.GET or None, programme=programme, areas=areas, counties=counties)
     filters = selectors.OfferFilters()
     if form.is_bound and form.is_valid():
@@ -67,20 +110,10 @@ def offer_list(request):
             to_date=data["to_date"],
             free_places=data["free_places"],
         )
-    gaps = selectors.applicant_gaps(
-        user=request.user, programme=programme, areas=areas, counties=counties
+    rows = selectors.offer_list(
+        user=request.user, programme=programme, filters=filters, gaps=gaps, areas=areas
     )
-    context = {
-        "programme": programme,
-        "form": form,
-        "gaps": gaps,
-        "rows": selectors.offer_list(
-            user=request.user, programme=programme, filters=filters, gaps=gaps, areas=areas
-        ),
-        "managed": selectors.offers_managed(user=request.user, programme=programme),
-        "may_publish": offer_host_choices(user=request.user, programme=programme).exists(),
-    }
-    return render(request, "hospitering/offer_list.html", context)
+    return {"programme_id": programme.pk, "form": form, "rows": rows}
 
 
 def _get_offer(request, pk):

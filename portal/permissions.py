@@ -23,13 +23,14 @@ that is decided in `Policy` and nowhere else. An unknown action name or role rai
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.db.models import (
     Case,
     CharField,
@@ -828,6 +829,20 @@ def for_action(user, model: type[Model], action: str) -> QuerySet:
 def visible(user, model: type[Model]) -> QuerySet:
     """The objects of `model` this person may see (for list pages, exports and forms)."""
     return policy_for(model).visible(user)
+
+
+def scope_key(user, model: type[Model], action: str = "view") -> str:
+    """Which objects of `model` this person may do `action` to, as a short key: the same for
+    two people exactly when their rules are the same condition on the rows (staff of one
+    programme, say, see the same offers), so that what is computed from those rows alone can
+    be kept once for all of them (`portal.table_versions.kept`: the rows' own changes are the
+    tables' states)."""
+    query = for_action(user, model, action).query
+    try:
+        sql, params = query.sql_with_params()
+    except EmptyResultSet:  # a rule that matches nothing (also one Django finds empty)
+        return "none"
+    return hashlib.blake2b(f"{sql}|{params!r}".encode(), digest_size=8).hexdigest()
 
 
 def users_for(action: str, obj, *, include_site_admins: bool = False) -> QuerySet:

@@ -128,6 +128,24 @@ def test_get_visible_or_404_finds_exactly_the_visible_objects(full_world, rf):
     assert checked > 1000
 
 
+def test_people_with_the_same_scope_key_may_do_an_action_to_the_same_objects(full_world):
+    """`scope_key` (what a kept page is keyed by): for every policy and action, two people
+    with the same key may do it to the same objects, and people who may not do it to the same
+    objects have different keys."""
+    shared = 0
+    for model, policy in permissions.registry.items():
+        for action in policy.actions:
+            objects_of = {}
+            for person in full_world.people().values():
+                key = permissions.scope_key(person, model, action)
+                objects = frozenset(
+                    permissions.for_action(person, model, action).values_list("pk", flat=True)
+                )
+                shared += key in objects_of
+                assert objects_of.setdefault(key, objects) == objects, (model, action, person)
+    assert shared > 100
+
+
 def test_a_refusal_costs_what_a_miss_costs(full_world, rf, caplog):
     """Out of scope and missing: the same 404, the same queries, one line in the access log
     each (naming the county of the refused object, read in the same query)."""

@@ -15,13 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hospitering import selectors
+from hospitering.models import Offer
 from hospitering.selectors import applicant_gaps, offer_list
 from portal.models import RoleAssignment, User
 from portal.tests.factories import LibraryFactory, UserFactory, grant
 from surveys.models import Survey
 from surveys.synthetic import add_responses, full_survey
 
-from .factories import OfferFactory
+from .factories import OfferFactory, application_at
 
 pytestmark = pytest.mark.django_db
 
@@ -257,3 +258,42 @@ def test_the_library_read_with_the_roles_is_the_one_the_query_finds(world):
         kept = selectors._home_library(user=fresh, programme=world.programme, counties=counties)
         asked = selectors._home_library(user=fresh, programme=world.programme, counties=None)
         assert kept == asked == found
+
+
+def test_the_kept_offers_are_each_persons_and_show_every_write(world, offers, client_for):
+    """The unfiltered offers are kept as HTML once for everyone who sees the same offers with
+    the same gaps first (`hospitering.views._offers_html`): one person's gaps never order
+    another's offers, and a new offer or a place taken shows at the next read."""
+    survey = full_survey(
+        programme=world.programme, areas=world.areas, anonymity=Survey.Anonymity.CONFIDENTIAL
+    )
+    add_responses(
+        survey,
+        count=1,
+        library=world.library_b,
+        respondent=world.staff_b,
+        values=pairs((3, 3), (5, 2), (3, 3)),
+    )
+    url = reverse("hospitering:offer_list")
+    for _read in range(2):  # computed, then kept
+        with_gaps = client_for(world.staff_b).get(url).content.decode()
+        assert "Matches your gap in Partnerskap" in with_gaps
+        assert with_gaps.index("Tilbud partnerskap") < with_gaps.index("Tilbud none")
+        without = client_for(world.staff_a).get(url).content.decode()
+        assert "Matches your" not in without
+        assert without.index("Tilbud none") < without.index("Tilbud partnerskap")  # newest first
+
+    OfferFactory(
+        programme=world.programme,
+        host_library=world.county_library_b,
+        competence_areas=[world.areas[1]],
+        title="Tilbud nytt",
+        periods=[(30, 10, 1)],
+    )
+    page = client_for(world.staff_a).get(url).content.decode()
+    assert "Tilbud nytt" in page and "1 place free" in page
+    application_at(
+        world, "approved", Offer.objects.get(title="Tilbud nytt"), world.staff_a, world.library_a
+    )
+    page = client_for(world.staff_a).get(url).content.decode()
+    assert "Tilbud nytt" in page and "1 place free" not in page
