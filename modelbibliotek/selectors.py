@@ -439,22 +439,18 @@ def model_library_periods(*, model_library: ModelLibrary, today: date) -> list[d
     return periods
 
 
-def programme_overview(*, user, programme, today: date) -> dict:
+def programme_overview(*, user, programme, today: date) -> list:
     """The model libraries of the programme this person sees, side by side with their traffic
     lights (modelbibliotek.overview)."""
     from portal import permissions
 
     from .overview import side_by_side
 
-    return {
-        "rows": side_by_side(
-            # Meta's order within one programme, without joining the programme to order by it.
-            model_libraries=permissions.visible(user, ModelLibrary)
-            .filter(programme=programme)
-            .order_by("library__county__number", "library__name", "id"),
-            reports=permissions.visible(user, ProgressReport),
-            today=today,
-        ),
-        "may_appoint": permissions.can(user, "manage_content", programme),
-        "may_set_periods": permissions.can(user, "change", programme),
-    }
+    return side_by_side(
+        # Meta's order within one programme, without joining the programme to order by it.
+        model_libraries=permissions.visible(user, ModelLibrary)
+        .filter(programme=programme)
+        .order_by("library__county__number", "library__name", "id"),
+        reports=permissions.visible(user, ProgressReport),
+        today=today,
+    )

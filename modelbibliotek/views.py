@@ -88,10 +88,26 @@ def model_library_list(request):
     programme = _programme(request)
     context = {"programme": programme}
     if programme is not None:
+        today = timezone.localdate()
+        # The overview is kept as HTML while its rows are unchanged, once for everyone who sees
+        # the same model libraries and reports (a hit: their tables' states, one query).
+        scope = ":".join(
+            permissions.scope_key(request.user, model) for model in (ModelLibrary, ProgressReport)
+        )
+        (overview,) = kept_html(
+            f"modelbibliotek:overview:{programme.pk}:{scope}:{today}",
+            ["modelbibliotek/_overview.html"],
+            lambda: {
+                "programme_id": programme.pk,
+                "rows": selectors.programme_overview(
+                    user=request.user, programme=programme, today=today
+                ),
+            },
+        )
         context.update(
-            selectors.programme_overview(
-                user=request.user, programme=programme, today=timezone.localdate()
-            )
+            overview=overview,
+            may_appoint=permissions.can(request.user, "manage_content", programme),
+            may_set_periods=permissions.can(request.user, "change", programme),
         )
     return render(request, "modelbibliotek/model_library_list.html", context)
 
@@ -103,7 +119,7 @@ def overview_export(request, fmt):
         raise Http404
     rows = selectors.programme_overview(
         user=request.user, programme=programme, today=timezone.localdate()
-    )["rows"]
+    )
     filename = f"modellbibliotek-{timezone.localdate():%Y-%m-%d}.{fmt}"
     if fmt == "csv":
         body, content_type = exports.overview_csv(rows), "text/csv; charset=utf-8"

@@ -3,11 +3,14 @@ with its export."""
 
 import csv
 import io
+import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from modelbibliotek import services
 from modelbibliotek.home_actions import model_library_actions
 from modelbibliotek.models import ModelLibrary, PlanAnchoring, ProgressReport
 from portal.demo import CURRENT_PROGRAMME
@@ -125,3 +128,37 @@ def test_dashboard_panel_for_the_project_leader(world, client_for):
     assert "Model libraries per county" in html and "Trondheim folkebibliotek" in html
     html = client_for(world.coordinator_b).get(url).content.decode()
     assert "Trondheim folkebibliotek" not in html
+
+
+def test_the_kept_overview_is_each_persons_and_shows_every_write(world, client_for):
+    """The overview's rows are kept as HTML once for everyone who sees the same model
+    libraries and reports (`permissions.scope_key`): each person reads what a computation for
+    them alone shows, and a report submitted shows at the next read."""
+    a, b = model_library(world), model_library(world, world.library_b)
+    report_periods = periods(world.programme, 2)
+    report_at(a, report_periods[0], "draft")
+    report_at(b, report_periods[0], "draft")
+    url = reverse("modelbibliotek:model_library_list") + f"?programme={world.programme.pk}"
+    people = (world.project_leader, world.coordinator_a, world.coordinator_b, world.staff_a)
+
+    def page(person):
+        html = client_for(person).get(url).content.decode()
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+
+    def pages():
+        return {person.pk: page(person) for person in people}
+
+    alone = {}
+    for person in people:  # each computed with nothing kept from anyone else
+        cache.clear()
+        alone[person.pk] = page(person)
+    cache.clear()
+    assert pages() == alone and pages() == alone  # computed once per scope, then kept
+    tables = {
+        re.search(r'<table class="table align-middle">.*?</table>', html, re.S).group()
+        for html in alone.values()
+    }
+    assert len(tables) > 1  # the people see different model libraries or reports
+
+    services.report_submit(report=a.reports.get(), submitted_by=world.staff_a)
+    assert pages() != alone

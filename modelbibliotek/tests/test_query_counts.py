@@ -16,6 +16,8 @@ pytestmark = pytest.mark.django_db
 
 # A model library's page: its plan computed (the first read after a write), and kept.
 COMPUTED, KEPT = 22, 6
+# The overview of the model libraries, computed and kept (the same for each person).
+OVERVIEW_COMPUTED_KEPT = (14, 5)
 
 
 def _count(client, url):
@@ -47,19 +49,20 @@ def _grow_project(project, report_periods, coordinator, start):
     report_at(project, report_periods[start], "approved" if start < 3 else "draft")
 
 
-@pytest.mark.parametrize(
-    ("person", "queries"), [("project_leader", 11), ("coordinator_a", 11), ("staff_a", 11)]
-)
-def test_the_overview_does_not_grow(world, client_for, person, queries):
+@pytest.mark.parametrize("person", ["project_leader", "coordinator_a", "staff_a"])
+def test_the_overview_does_not_grow(world, client_for, person):
+    """Pinned twice at each size: computed (the first read after a write) and kept (its rows'
+    HTML while their tables are unchanged)."""
     report_periods = periods(world.programme, 2)
     client = client_for(getattr(world, person))
     url = reverse("modelbibliotek:model_library_list") + f"?programme={world.programme.pk}"
+    client.get(url)
     _grow_libraries(world, report_periods, 1, 0)
     model_library(world)  # library A's own, for its staff
-    client.get(url)
-    assert _count(client, url) == queries
+    small = (_count(client, url), _count(client, url))
+    assert small == OVERVIEW_COMPUTED_KEPT
     _grow_libraries(world, report_periods, 5, 1)
-    assert _count(client, url) == queries
+    assert (_count(client, url), _count(client, url)) == small
 
 
 @pytest.mark.parametrize(
