@@ -59,6 +59,14 @@ def pairs(samarbeid, partnerskap, politikk):
     return {"pair": {"p0": samarbeid, "p1": partnerskap, "p2": politikk}}
 
 
+def answered_by_staff_b(world, values) -> None:
+    """staff_b's own answers to a confidential survey of the programme (their own gaps)."""
+    survey = full_survey(
+        programme=world.programme, areas=world.areas, anonymity=Survey.Anonymity.CONFIDENTIAL
+    )
+    add_responses(survey, count=1, library=world.library_b, respondent=world.staff_b, values=values)
+
+
 def titles(rows):
     return [(row.offer.title, row.match.reason if row.match else None) for row in rows]
 
@@ -74,17 +82,8 @@ def test_without_a_survey_the_newest_offers_come_first(world, offers):
 
 
 def test_own_gaps_from_a_confidential_survey_order_the_offers(world, offers):
-    survey = full_survey(
-        programme=world.programme, areas=world.areas, anonymity=Survey.Anonymity.CONFIDENTIAL
-    )
     # Samarbeid: gap 1; Partnerskap: gap 3; Politiske prosesser: no gap.
-    add_responses(
-        survey,
-        count=1,
-        library=world.library_b,
-        respondent=world.staff_b,
-        values=pairs((5, 4), (5, 2), (3, 3)),
-    )
+    answered_by_staff_b(world, pairs((5, 4), (5, 2), (3, 3)))
     gaps = applicant_gaps(user=world.staff_b, programme=world.programme)
     assert [(g.area.code, g.gap, g.source) for g in gaps] == [
         ("partnerskap", 3.0, "own"),
@@ -136,16 +135,7 @@ def test_no_figure_from_a_group_too_small_anywhere(world, offers, gaps_freshness
 
 
 def test_the_offer_list_page_shows_the_reason_first(world, offers, client_for):
-    survey = full_survey(
-        programme=world.programme, areas=world.areas, anonymity=Survey.Anonymity.CONFIDENTIAL
-    )
-    add_responses(
-        survey,
-        count=1,
-        library=world.library_b,
-        respondent=world.staff_b,
-        values=pairs((3, 3), (5, 2), (3, 3)),
-    )
+    answered_by_staff_b(world, pairs((3, 3), (5, 2), (3, 3)))
     page = client_for(world.staff_b).get(reverse("hospitering:offer_list")).content.decode()
     assert page.index("Tilbud partnerskap") < page.index("Tilbud none")
     assert "Matches your gap in Partnerskap" in page
@@ -264,16 +254,7 @@ def test_the_kept_offers_are_each_persons_and_show_every_write(world, offers, cl
     """The unfiltered offers are kept as HTML once for everyone who sees the same offers with
     the same gaps first (`hospitering.views._offers_html`): one person's gaps never order
     another's offers, and a new offer or a place taken shows at the next read."""
-    survey = full_survey(
-        programme=world.programme, areas=world.areas, anonymity=Survey.Anonymity.CONFIDENTIAL
-    )
-    add_responses(
-        survey,
-        count=1,
-        library=world.library_b,
-        respondent=world.staff_b,
-        values=pairs((3, 3), (5, 2), (3, 3)),
-    )
+    answered_by_staff_b(world, pairs((3, 3), (5, 2), (3, 3)))
     url = reverse("hospitering:offer_list")
     for _read in range(2):  # computed, then kept
         with_gaps = client_for(world.staff_b).get(url).content.decode()
