@@ -3,6 +3,7 @@ computed from are unchanged, and nothing it cannot be sure of."""
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -87,3 +88,35 @@ def test_kept_html_is_kept_per_language_and_per_state_of_the_templates(
         assert len(counted) == 3
     finally:
         table_versions.templates_fingerprint.cache_clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_committed_while_computing_is_not_kept(world):
+    """Another connection commits a write to a table the computation reads while it runs: the
+    value may or may not have seen it, so nothing is stored under the states read before."""
+    cache.clear()
+    settings = connection.settings_dict
+    computed = []
+
+    def names_while_another_writes():
+        names = _county_names(computed)
+        if len(computed) == 1:
+            with psycopg.connect(
+                dbname=settings["NAME"],
+                user=settings["USER"],
+                host=settings["HOST"],
+                port=settings["PORT"] or 5432,
+                password=settings["PASSWORD"] or None,
+                autocommit=True,
+            ) as other:
+                other.execute(
+                    "UPDATE portal_county SET name = name || '!' WHERE id = %s", [world.county_a.pk]
+                )
+        return names
+
+    kept("test:racing", names_while_another_writes, timeout=60)
+    assert cache.get("test:racing") is None
+    second = kept("test:racing", names_while_another_writes, timeout=60)
+    assert cache.get("test:racing") is not None and f"{world.county_a.name}!" in second
+    assert kept("test:racing", names_while_another_writes, timeout=60) == second
+    assert len(computed) == 2
