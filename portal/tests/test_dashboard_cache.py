@@ -275,29 +275,33 @@ def test_figures_that_move_with_the_time_are_kept_until_then(world, loop):
     assert _plain(after) != _plain(before)
 
 
+def county_renamed_elsewhere(county) -> None:
+    """A write committed by another connection (as another worker would, while this one
+    computes): the county's name gets a "!"."""
+    settings = connection.settings_dict
+    with psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        password=settings["PASSWORD"] or None,
+        autocommit=True,
+    ) as other:
+        other.execute("UPDATE portal_county SET name = name || '!' WHERE id = %s", [county.pk])
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_write_committed_while_computing_is_not_stored(world):
     """A write another connection commits while the panels are computed may or may not have
     been read: nothing is stored under the states read before."""
     cache.clear()
     programme = _programme(world)
-    settings = connection.settings_dict
     written = []
 
     def provider(*, programme, county_ids, user, **kwargs):
         list(County.objects.all())
         if not written:
-            with psycopg.connect(
-                dbname=settings["NAME"],
-                user=settings["USER"],
-                host=settings["HOST"],
-                port=settings["PORT"] or 5432,
-                password=settings["PASSWORD"] or None,
-                autocommit=True,
-            ) as other:
-                other.execute(
-                    "UPDATE portal_county SET name = name || '!' WHERE id = %s", [world.county_a.pk]
-                )
+            county_renamed_elsewhere(world.county_a)
             written.append(True)
         return None
 

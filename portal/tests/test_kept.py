@@ -3,7 +3,6 @@ computed from are unchanged, and nothing it cannot be sure of."""
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -13,6 +12,8 @@ from django.utils import translation
 from portal import table_versions
 from portal.models import County, Library
 from portal.table_versions import kept, kept_html
+
+from .test_dashboard_cache import county_renamed_elsewhere
 
 pytestmark = pytest.mark.django_db
 
@@ -95,23 +96,12 @@ def test_a_write_committed_while_computing_is_not_kept(world):
     """Another connection commits a write to a table the computation reads while it runs: the
     value may or may not have seen it, so nothing is stored under the states read before."""
     cache.clear()
-    settings = connection.settings_dict
     computed = []
 
     def names_while_another_writes():
         names = _county_names(computed)
         if len(computed) == 1:
-            with psycopg.connect(
-                dbname=settings["NAME"],
-                user=settings["USER"],
-                host=settings["HOST"],
-                port=settings["PORT"] or 5432,
-                password=settings["PASSWORD"] or None,
-                autocommit=True,
-            ) as other:
-                other.execute(
-                    "UPDATE portal_county SET name = name || '!' WHERE id = %s", [world.county_a.pk]
-                )
+            county_renamed_elsewhere(world.county_a)
         return names
 
     kept("test:racing", names_while_another_writes, timeout=60)
