@@ -33,7 +33,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator
+import threading
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache as once
@@ -224,21 +225,38 @@ class TablesRead:
     unsure: bool = False
 
     def add(self, sql: str) -> None:
+        if sql in (_ALL_SQL, _SOME_SQL):
+            return  # a kept value's check inside: its tables are reported (`_report_read`)
         if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
             self.unsure = True
         self.tables.update(quoted or bare for quoted, bare in _TABLE.findall(sql))
 
 
+_open = threading.local()  # the `tables_read()` of this thread now open, innermost last
+
+
 @contextmanager
 def tables_read() -> Iterator[TablesRead]:
     found = TablesRead()
+    readers = _open.__dict__.setdefault("readers", [])
 
     def record(execute, sql, params, many, context):
         found.add(sql)
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(record):
-        yield found
+    readers.append(found)
+    try:
+        with connection.execute_wrapper(record):
+            yield found
+    finally:
+        readers.pop()
+
+
+def _report_read(tables: Iterable[str]) -> None:
+    """A value kept under these tables' states was used inside every open `tables_read()`:
+    what they compute was computed from those tables, read or not."""
+    for found in getattr(_open, "readers", ()):
+        found.tables.update(tables)
 
 
 def cacheable(found: TablesRead, versions: dict[str, str | None]) -> bool:
@@ -246,25 +264,45 @@ def cacheable(found: TablesRead, versions: dict[str, str | None]) -> bool:
     return not found.unsure and all(table in versions for table in found.tables)
 
 
-def kept(key: str, compute: Callable[[], T], *, timeout: int) -> T:
+def kept(
+    key: str,
+    compute: Callable[[], T],
+    *,
+    timeout: int,
+    named: Collection[str] = (),
+    still_named: Callable[[], bool] | None = None,
+) -> T:
     """What `compute()` returns, kept in the cache under `key` for exactly as long as the tables
     it read stay in the states it was computed under: a hit costs the cache's read and one query
     of those tables' states. On a miss it is computed and stored only if the states read again
     afterwards are unchanged (so what it read was of those states), and only where it can be
     cached at all (`cacheable`). `compute` must read everything it returns itself: an object
     the caller read before has no state here. The key names everything else the value depends
-    on (the person's flags, the language, the day)."""
+    on (the person's flags, the language, the day).
+
+    `named`: tables whose rows the key names by a state of their own rather than by the table's
+    (a survey's running sums by the token of their state, which every submission renews while
+    the figures of a state stay those of that state): their states are neither kept nor checked,
+    and `still_named()`, asked after computing, tells whether the rows read were the ones the key
+    names (else nothing is stored). A kept value used inside another's computation counts as a
+    read of its tables there."""
     entry = cache.get(key)  # (the tables' states, the value)
-    if entry is not None and states_hold(entry[0], table_versions(tables=entry[0]) or {}):
-        return entry[1]
+    if entry is not None:
+        states = {table: state for table, state in entry[0].items() if table not in named}
+        if states_hold(states, table_versions(tables=states) or {}):
+            _report_read(states)
+            return entry[1]
     versions = table_versions()
     if versions is None:
         return compute()
     with tables_read() as found:
         value = compute()
+    found.tables.difference_update(named)
     if cacheable(found, versions):
         states = {table: versions[table] for table in found.tables}
-        if states_hold(states, table_versions(tables=states) or {}):
+        if states_hold(states, table_versions(tables=states) or {}) and (
+            still_named is None or still_named()
+        ):
             cache.set(key, (states, value), timeout)
     return value
 
@@ -289,11 +327,18 @@ def templates_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def kept_html(key: str, template_names: list[str], context: Callable[[], dict]) -> list[str]:
+def kept_html(
+    key: str,
+    template_names: list[str],
+    context: Callable[[], dict],
+    *,
+    named: Collection[str] = (),
+    still_named: Callable[[], bool] | None = None,
+) -> list[str]:
     """Each of `template_names` rendered with `context()` (computed once), kept between requests
-    by `kept` in the person's language and under the templates as they are. The templates see
-    no request (no CSRF token, no context processor), so the same HTML serves everyone the key
-    names."""
+    by `kept` (`named`, `still_named` as there) in the person's language and under the templates
+    as they are. The templates see no request (no CSRF token, no context processor), so the same
+    HTML serves everyone the key names."""
 
     def rendered() -> list[str]:
         values = context()
@@ -301,5 +346,9 @@ def kept_html(key: str, template_names: list[str], context: Callable[[], dict]) 
 
     language = translation.get_language()
     return kept(
-        f"html:{templates_fingerprint()}:{language}:{key}", rendered, timeout=HTML_KEPT_SECONDS
+        f"html:{templates_fingerprint()}:{language}:{key}",
+        rendered,
+        timeout=HTML_KEPT_SECONDS,
+        named=named,
+        still_named=still_named,
     )

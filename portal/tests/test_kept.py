@@ -110,3 +110,54 @@ def test_a_write_committed_while_computing_is_not_kept(world):
     assert cache.get("test:racing") is not None and f"{world.county_a.name}!" in second
     assert kept("test:racing", names_while_another_writes, timeout=60) == second
     assert len(computed) == 2
+
+
+def _library_names(computed: list) -> list[str]:
+    computed.append(True)
+    return list(Library.objects.order_by("pk").values_list("name", flat=True))
+
+
+def test_a_kept_value_used_inside_another_counts_as_a_read_of_its_tables(world):
+    """The outer value holds the inner one: a write to the inner's table changes the outer too,
+    also when the inner was read from the cache (no query of its table inside the outer)."""
+    cache.clear()
+    inner, outer = [], []
+
+    def libraries_and_counties():
+        outer.append(True)
+        libraries = kept("test:inner", lambda: _library_names(inner), timeout=60)
+        return libraries, _county_names([])
+
+    kept("test:inner", lambda: _library_names(inner), timeout=60)  # the inner is kept first
+    first = kept("test:outer", libraries_and_counties, timeout=60)
+    assert kept("test:outer", libraries_and_counties, timeout=60) == first
+    assert (len(inner), len(outer)) == (1, 1)
+
+    world.library_a.name = "Nytt navn"
+    world.library_a.save()
+    libraries, _counties = kept("test:outer", libraries_and_counties, timeout=60)
+    assert "Nytt navn" in libraries and (len(inner), len(outer)) == (2, 2)
+
+
+def test_tables_the_key_names_are_not_checked_and_still_named_guards_what_is_stored(world):
+    """`named`: a write to such a table keeps the value (the key names its rows' state); a
+    computation whose rows were no longer the named ones (`still_named` false) keeps nothing."""
+    cache.clear()
+    computed = []
+    named = [County._meta.db_table]
+
+    def both():
+        return _library_names(computed), _county_names([])
+
+    first = kept("test:named", both, timeout=60, named=named)
+    world.county_a.name = "Skrevet"
+    world.county_a.save()  # named: the value holds
+    assert kept("test:named", both, timeout=60, named=named) == first
+    world.library_a.name = "Nytt navn"
+    world.library_a.save()  # not named: computed again
+    kept("test:named", both, timeout=60, named=named)
+    assert len(computed) == 2
+
+    cache.clear()
+    kept("test:moved", both, timeout=60, named=named, still_named=lambda: False)
+    assert cache.get("test:moved") is None

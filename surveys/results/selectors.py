@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import reduce
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.db.models import (
@@ -39,6 +40,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -51,10 +53,18 @@ from portal.freshness import (
     shown_as_it_was,
 )
 from portal.models import CompetenceArea, County, Library, RoleAssignment
-from portal.table_versions import kept
+from portal.table_versions import kept, kept_html
 
 from ..answering.selectors import answer_structure
-from ..models import Answer, Participation, Question, Response, ResultTally, Survey
+from ..models import (
+    Answer,
+    Participation,
+    Question,
+    Response,
+    ResultTally,
+    ResultTallyVersion,
+    Survey,
+)
 from ..permissions import survey_result_county_ids, survey_result_library_ids
 from ..texts import localized
 from .disclosure import (
@@ -79,6 +89,7 @@ MEAN_KINDS = frozenset({Kind.LIKERT, Kind.MATRIX, Kind.COMPETENCE_PAIR, Kind.NUM
 TEXTS_PER_QUESTION = 50
 NO_COUNTY = "none"
 ROLE_CHOICES = [*RoleAssignment.Role.choices]
+R = TypeVar("R")
 
 
 # --- who sees which responses -------------------------------------------------------------
@@ -946,8 +957,32 @@ def survey_results(
     scope = result_scope(user, survey)
     counties, libraries = _filter_choices(survey, scope)
     filters = _clean_filters(filters, counties, libraries)
+
+    def formed(disclosure: Disclosure | None) -> SurveyResults:
+        return _results(survey, scope, filters, counties, libraries, language, part, disclosure)
+
+    return _of_a_state(
+        survey, user, scope, filters, part, language, formed, fresh_enough=fresh_enough
+    )
+
+
+def _of_a_state(
+    survey: Survey,
+    user,
+    scope: ResultScope,
+    filters: ResultFilters,
+    part: str | int,
+    language: str | None,
+    formed: Callable[[Disclosure | None], R],
+    *,
+    fresh_enough: bool,
+) -> R:
+    """What `formed` makes of the state of the sums `survey_results` shows (its docstring):
+    formed(None) after the purge; the first state `_disclosures_as_they_were` offers whose
+    figures were kept (formed raises StateGone for one that was not) and the freshness rule
+    lets be shown; else the state as it is now."""
     if survey.raw_answers_purged_at:
-        return _results(survey, scope, filters, counties, libraries, language, part, None)
+        return formed(None)
     freshness = figures_freshness()
     if fresh_enough and freshness:
         question_ids = _QUESTIONS_OF_PART.get(part, (part,))
@@ -955,9 +990,7 @@ def survey_results(
             survey, scope, filters, question_ids, freshness + REFRESH_GRACE
         ):
             try:
-                results = _results(
-                    survey, scope, filters, counties, libraries, language, part, disclosure
-                )
+                results = formed(disclosure)
             except StateGone:
                 continue  # this state's figures for these filters were not kept
             if disclosure.as_of is None:
@@ -980,8 +1013,85 @@ def survey_results(
             ):
                 return results
             break  # this reader computes them
-    disclosure = survey_disclosure(survey)  # as the sums are now
-    return _results(survey, scope, filters, counties, libraries, language, part, disclosure)
+    return formed(survey_disclosure(survey))  # as the sums are now
+
+
+@dataclass
+class ResultsOverview:
+    """The results overview as `survey_results_overview` gives it: the count and the figures
+    as HTML, with what the page around them needs."""
+
+    filters: ResultFilters
+    counties: list[FilterCounty]
+    libraries: list[FilterLibrary]
+    question_list: list[Question]
+    summary_html: str  # the count, or why no figures are shown
+    figures_html: str  # the response rate, the areas and their heatmaps
+    as_of: datetime | None  # the figures as they were then (see `survey_results`)
+
+
+OVERVIEW_TEMPLATES = ["surveys/results/_summary.html", "surveys/results/_overview_figures.html"]
+# The tables of the running sums, named in a kept overview's key by their states' tokens; and
+# for a state shown as it was, the participations too: its response rates are those kept with
+# that state (`_response_rates_of_state`), whatever completions came since.
+SUMS_TABLES = (ResultTally._meta.db_table, ResultTallyVersion._meta.db_table)
+AS_IT_WAS_TABLES = (*SUMS_TABLES, Participation._meta.db_table)
+
+
+def survey_results_overview(
+    *, survey: Survey, user, filters: ResultFilters | None = None
+) -> ResultsOverview:
+    """The results overview (`survey_results` with OVERVIEW, fresh enough) with its count and
+    figures kept as HTML for each state of the sums shown, so that reading it again in a
+    survey week neither forms nor renders them: keyed by the survey, the token of the state
+    shown (and of its baseline's), the threshold and what the person asks (scope, filters),
+    under the states of every other table they were formed from (the participations of the
+    response rates, names, areas...). Each state's HTML is formed from that state only (the
+    token read again after forming it is unchanged, or nothing is kept)."""
+    filters = filters or ResultFilters()
+    scope = result_scope(user, survey)
+    counties, libraries = _filter_choices(survey, scope)
+    filters = _clean_filters(filters, counties, libraries)
+    baseline_token = sums_token(survey.baseline) if survey.baseline_id else None
+
+    def formed(disclosure: Disclosure | None) -> ResultsOverview:
+        def context() -> dict:
+            # Read again here: what is kept is formed only from what its computation read.
+            again = Survey.objects.select_related("baseline").get(pk=survey.pk)
+            choices = _filter_choices(again, scope)
+            results = _results(again, scope, filters, *choices, None, OVERVIEW, disclosure)
+            return {"survey": again, "results": results}
+
+        if disclosure is None or disclosure.token is None:  # purged, or sums without a state
+            values = context()
+            summary_html, figures_html = (render_to_string(t, values) for t in OVERVIEW_TEMPLATES)
+        else:
+            asked = _asked(scope, filters, ())
+            key = (
+                f"surveys:overview:{FIGURES_CACHE_VERSION}:{survey.pk}:{disclosure.token}:"
+                f"{baseline_token}:{disclosure.threshold}:{asked}"
+            )
+            summary_html, figures_html = kept_html(
+                key,
+                OVERVIEW_TEMPLATES,
+                context,
+                named=SUMS_TABLES if disclosure.as_of is None else AS_IT_WAS_TABLES,
+                still_named=lambda: (
+                    (disclosure.as_of is not None or sums_token(survey) == disclosure.token)
+                    and (not survey.baseline_id or sums_token(survey.baseline) == baseline_token)
+                ),
+            )
+        return ResultsOverview(
+            filters=filters,
+            counties=counties,
+            libraries=libraries,
+            question_list=[q for page in answer_structure(survey) for q in page.ordered_questions],
+            summary_html=summary_html,
+            figures_html=figures_html,
+            as_of=disclosure.as_of if disclosure else None,
+        )
+
+    return _of_a_state(survey, user, scope, filters, OVERVIEW, None, formed, fresh_enough=True)
 
 
 def survey_results_refresh(

@@ -16,7 +16,13 @@ from portal.forms import LongSelect
 
 from ..models import Question, Survey
 from . import exports
-from .selectors import OVERVIEW, ROLE_CHOICES, ResultFilters, my_answers, survey_results
+from .selectors import (
+    ROLE_CHOICES,
+    ResultFilters,
+    my_answers,
+    survey_results,
+    survey_results_overview,
+)
 
 RESULT_SURVEYS = Survey.objects.select_related(
     "programme", "county", "result_snapshot", "baseline", "baseline__result_snapshot"
@@ -27,7 +33,11 @@ class ResultFilterForm(forms.Form):
     """The filters above the figures; only choices inside the person's scope are offered."""
 
     county = forms.TypedChoiceField(
-        label=gettext_lazy("County"), required=False, coerce=int, empty_value=None
+        label=gettext_lazy("County"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=LongSelect,
     )
     library = forms.TypedChoiceField(
         label=gettext_lazy("Library"),
@@ -36,7 +46,7 @@ class ResultFilterForm(forms.Form):
         empty_value=None,
         widget=LongSelect,
     )
-    role = forms.ChoiceField(label=gettext_lazy("Role"), required=False)
+    role = forms.ChoiceField(label=gettext_lazy("Role"), required=False, widget=LongSelect)
 
     def __init__(self, *args, counties=(), libraries=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,6 +85,8 @@ def _survey_for_results(request, pk) -> Survey:
 
 
 def _filter_form(result) -> ResultFilterForm:
+    """The filters chosen, offered the counties and libraries of the results (`SurveyResults`
+    or `ResultsOverview`)."""
     filters = result.filters
     return ResultFilterForm(
         initial={
@@ -92,20 +104,16 @@ def _filter_form(result) -> ResultFilterForm:
 def results(request, pk):
     """The overview: count, response rate, areas and heatmaps; each question on its own page."""
     survey = _survey_for_results(request, pk)
-    result = survey_results(
-        survey=survey,
-        user=request.user,
-        filters=filters_from_query(request),
-        part=OVERVIEW,
-        fresh_enough=True,
+    overview = survey_results_overview(
+        survey=survey, user=request.user, filters=filters_from_query(request)
     )
     return render(
         request,
         "surveys/results/results.html",
         {
             "survey": survey,
-            "results": result,
-            "form": _filter_form(result),
+            "overview": overview,
+            "form": _filter_form(overview),
             "query": request.GET.urlencode(),
             "may_export_responses": permissions.can(request.user, "export_responses", survey),
             "raw_exports": RAW_EXPORTS,

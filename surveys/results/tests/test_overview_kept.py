@@ -1,0 +1,127 @@
+"""The results overview's count and figures kept as HTML for each state of the sums shown
+(`survey_results_overview`): what a read serves is what a computation with nothing kept shows,
+for every person, after every kind of write; in a survey week a state shown as it was is served
+kept while the submissions go on."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.models import CompetenceArea, Library, RoleAssignment
+from portal.tests.factories import UserFactory, grant
+from surveys.models import Participation
+from surveys.results import selectors
+from surveys.results.selectors import ResultFilters, survey_results_overview
+from surveys.synthetic import add_responses, full_survey
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = ("project_leader", "coordinator_a", "library_leader_a")
+
+
+def _computed(key, template_names, context, **named):
+    values = context()
+    return [render_to_string(name, values) for name in template_names]
+
+
+def shown(survey, user, filters=None) -> tuple[str, str]:
+    overview = survey_results_overview(survey=survey, user=user, filters=filters)
+    return overview.summary_html, overview.figures_html
+
+
+def computed(survey, user, filters=None) -> tuple[str, str]:
+    with mock.patch.object(selectors, "kept_html", _computed):
+        return shown(survey, user, filters)
+
+
+@pytest.fixture
+def baseline(world):
+    baseline = full_survey(programme=world.programme, areas=world.areas)
+    add_responses(baseline, count=6, library=world.library_a, seed=5)
+    return baseline
+
+
+@pytest.fixture
+def survey(world, baseline):
+    survey = full_survey(programme=world.programme, areas=world.areas, baseline=baseline)
+    add_responses(survey, count=6, library=world.library_a, seed=1)
+    add_responses(survey, count=6, library=world.library_b, seed=2)
+    return survey
+
+
+def test_what_is_kept_is_what_is_computed_after_every_kind_of_write(world, survey, baseline):
+    person = UserFactory()
+    grant(person, RoleAssignment.Role.STAFF, library=world.library_a)
+    writes = {
+        "a submission": lambda: add_responses(survey, count=6, library=world.library_a, seed=3),
+        "an invitation": lambda: Participation.objects.create(
+            survey=survey, user=person, token_hash="1" * 64
+        ),
+        "a completion": lambda: Participation.objects.filter(user=person).update(
+            completed_at=timezone.now()
+        ),
+        "a library renamed": lambda: Library.objects.filter(pk=world.library_a.pk).update(
+            name="Nytt bibliotek"
+        ),
+        "an area renamed": lambda: CompetenceArea.objects.filter(pk=world.areas[0].pk).update(
+            name="Nytt område"
+        ),
+        "a baseline submission": lambda: add_responses(
+            baseline, count=6, library=world.library_b, seed=4
+        ),
+    }
+    filtered = ResultFilters(library_id=world.library_a.pk)
+    for person_name in PEOPLE:
+        shown(survey, getattr(world, person_name))  # kept before any write
+    for write_name, write in writes.items():
+        write()
+        for person_name in PEOPLE:
+            user = getattr(world, person_name)
+            assert shown(survey, user) == computed(survey, user), (write_name, person_name)
+            assert shown(survey, user, filtered) == computed(survey, user, filtered)
+    leader = shown(survey, world.project_leader)
+    assert "Nytt bibliotek" in leader[1] and "Nytt område" in leader[1]
+    assert "18 innsendte svar" in leader[0] or "18 submitted responses" in leader[0]
+
+
+def test_one_person_is_never_served_anothers_overview(world, survey):
+    for person_name in PEOPLE:
+        shown(survey, getattr(world, person_name))
+    for person_name in PEOPLE:
+        user = getattr(world, person_name)
+        assert shown(survey, user) == computed(survey, user)
+    whole, county = shown(survey, world.project_leader), shown(survey, world.coordinator_a)
+    assert whole != county
+
+
+def _summary(page: str) -> str:
+    return page[page.index('<p id="results-summary">') :].split("</p>")[0]
+
+
+def test_in_a_survey_week_a_state_shown_as_it_was_is_served_kept(
+    world, survey, client_for, settings
+):
+    """Within the freshness, the overview shows the last state computed as it was, and says
+    when: the HTML formed for that state is served while submissions and completions go on."""
+    settings.PORTAL_FIGURES_FRESHNESS_SECONDS = 120
+    respondents = [UserFactory() for _seed in range(2)]
+    client = client_for(world.coordinator_a)
+    page = reverse("surveys:results", args=[survey.pk])
+    before = client.get(page).content.decode()
+    assert "These figures are as they were at" not in before
+    for seed, respondent in enumerate(respondents, start=3):
+        add_responses(survey, count=6, library=world.library_a, seed=seed)
+        Participation.objects.create(  # (the respondent's participation completed with it)
+            survey=survey, user=respondent, token_hash=f"{seed:064d}", completed_at=timezone.now()
+        )
+        with mock.patch.object(selectors, "_results", wraps=selectors._results) as formed:
+            html = client.get(page).content.decode()
+        assert "These figures are as they were at" in html
+        assert _summary(html) == _summary(before) and "6 submitted responses" in html
+        assert html.count("<tr>") == before.count("<tr>") > 5
+        assert formed.call_count == 0  # the state as it was: its HTML kept
