@@ -290,7 +290,7 @@ def kept(
     if entry is not None:
         states = {table: state for table, state in entry[0].items() if table not in named}
         if states_hold(states, table_versions(tables=states) or {}):
-            _report_read(states)
+            _report_read([*states, *named])  # (it was computed from the named ones too)
             return entry[1]
     versions = table_versions()
     if versions is None:

@@ -161,3 +161,18 @@ def test_tables_the_key_names_are_not_checked_and_still_named_guards_what_is_sto
     cache.clear()
     kept("test:moved", both, timeout=60, named=named, still_named=lambda: False)
     assert cache.get("test:moved") is None
+
+    # Inside another's computation a kept value counts as a read of its named tables too: the
+    # outer key does not name their rows.
+    outer = []
+
+    def holding_both():
+        outer.append(True)
+        return kept("test:named", both, timeout=60, named=named)
+
+    kept("test:named", both, timeout=60, named=named)
+    kept("test:holding", holding_both, timeout=60)
+    world.county_a.name = "Skrevet igjen"
+    world.county_a.save()
+    kept("test:holding", holding_both, timeout=60)
+    assert len(outer) == 2

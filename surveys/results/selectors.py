@@ -1038,6 +1038,15 @@ SUMS_TABLES = (ResultTally._meta.db_table, ResultTallyVersion._meta.db_table)
 AS_IT_WAS_TABLES = (*SUMS_TABLES, Participation._meta.db_table)
 
 
+def overview_key(survey: Survey, disclosure: Disclosure, baseline_token, asked: str) -> str:
+    """What a kept overview's HTML is of: the survey, the states of its sums and its baseline's,
+    the threshold and what the person asks (`_asked`); `kept_html` adds language and templates."""
+    return (
+        f"surveys:overview:{FIGURES_CACHE_VERSION}:{survey.pk}:{disclosure.token}:"
+        f"{baseline_token}:{disclosure.threshold}:{asked}"
+    )
+
+
 def survey_results_overview(
     *, survey: Survey, user, filters: ResultFilters | None = None
 ) -> ResultsOverview:
@@ -1066,13 +1075,8 @@ def survey_results_overview(
             values = context()
             summary_html, figures_html = (render_to_string(t, values) for t in OVERVIEW_TEMPLATES)
         else:
-            asked = _asked(scope, filters, ())
-            key = (
-                f"surveys:overview:{FIGURES_CACHE_VERSION}:{survey.pk}:{disclosure.token}:"
-                f"{baseline_token}:{disclosure.threshold}:{asked}"
-            )
             summary_html, figures_html = kept_html(
-                key,
+                overview_key(survey, disclosure, baseline_token, _asked(scope, filters, ())),
                 OVERVIEW_TEMPLATES,
                 context,
                 named=SUMS_TABLES if disclosure.as_of is None else AS_IT_WAS_TABLES,

@@ -5,18 +5,24 @@ kept while the submissions go on."""
 
 from __future__ import annotations
 
+import threading
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from portal.models import CompetenceArea, Library, RoleAssignment
+from portal.table_versions import templates_fingerprint
 from portal.tests.factories import UserFactory, grant
 from surveys.models import Participation
 from surveys.results import selectors
-from surveys.results.selectors import ResultFilters, survey_results_overview
+from surveys.results.disclosure import sums_token, survey_disclosure
+from surveys.results.selectors import ResultFilters, ResultScope, survey_results_overview
 from surveys.synthetic import add_responses, full_survey
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +131,36 @@ def test_in_a_survey_week_a_state_shown_as_it_was_is_served_kept(
         assert _summary(html) == _summary(before) and "6 submitted responses" in html
         assert html.count("<tr>") == before.count("<tr>") > 5
         assert formed.call_count == 0  # the state as it was: its HTML kept
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_committed_while_the_overview_is_formed_keeps_nothing(world, survey):
+    """Another worker commits a submission while this one forms the overview of the state it
+    read: what it formed may hold rows of the next state, so nothing is kept under the first."""
+    leader = world.project_leader
+    before = survey_disclosure(survey)
+    key = selectors.overview_key(
+        survey,
+        before,
+        sums_token(survey.baseline),
+        selectors._asked(ResultScope(), ResultFilters(), ()),
+    )
+    formed, submitted = selectors._results, []
+
+    def another_worker_submits():
+        add_responses(survey, count=6, library=world.library_b, seed=9)
+        connection.close()
+
+    def formed_while_another_submits(*args):
+        if not submitted:
+            submitted.append(True)
+            worker = threading.Thread(target=another_worker_submits)
+            worker.start()
+            worker.join()
+        return formed(*args)
+
+    with mock.patch.object(selectors, "_results", formed_while_another_submits):
+        shown(survey, leader)
+    assert submitted and sums_token(survey) != before.token
+    assert cache.get(f"html:{templates_fingerprint()}:{get_language()}:{key}") is None
+    assert "18 submitted responses" in shown(survey, leader)[0]
