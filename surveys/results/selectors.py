@@ -1054,9 +1054,10 @@ def survey_results_overview(
     figures kept as HTML for each state of the sums shown, so that reading it again in a
     survey week neither forms nor renders them: keyed by the survey, the token of the state
     shown (and of its baseline's), the threshold and what the person asks (scope, filters),
-    under the states of every other table they were formed from (the participations of the
-    response rates, names, areas...). Each state's HTML is formed from that state only (the
-    token read again after forming it is unchanged, or nothing is kept)."""
+    under the states of every other table they were formed from (names, areas, and for the
+    state as it is now the participations of its response rates). Each state's HTML is formed
+    from that state only (the token read again after forming it is unchanged, or nothing is
+    kept)."""
     filters = filters or ResultFilters()
     scope = result_scope(user, survey)
     counties, libraries = _filter_choices(survey, scope)
