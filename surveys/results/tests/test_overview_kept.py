@@ -92,7 +92,7 @@ def test_what_is_kept_is_what_is_computed_after_every_kind_of_write(world, surve
             assert shown(survey, user, filtered) == computed(survey, user, filtered)
     leader = shown(survey, world.project_leader)
     assert "Nytt bibliotek" in leader[1] and "Nytt område" in leader[1]
-    assert "18 innsendte svar" in leader[0] or "18 submitted responses" in leader[0]
+    assert "18 submitted responses" in leader[0]
 
 
 def test_one_person_is_never_served_anothers_overview(world, survey):
