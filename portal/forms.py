@@ -1,5 +1,3 @@
-import html
-
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .models import Invitation, Library, Programme, RoleAssignment, User
+from .rows import escaped
 
 
 class LongSelect(forms.Select):
@@ -20,19 +19,12 @@ class LongSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         chosen = set(self.format_value(value))
         options = "".join(
-            f'<option value="{_escaped(key)}"{" selected" if str(key) in chosen else ""}>'
-            f"{_escaped(label)}</option>"
+            f'<option value="{escaped(key)}"{" selected" if str(key) in chosen else ""}>'
+            f"{escaped(label)}</option>"
             for key, label in self.choices
         )
         attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe(options))  # noqa: S308 - escaped above
-
-
-def _escaped(value) -> str:
-    """`conditional_escape(value)`: what is safe already as it is, anything else escaped."""
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return html.escape(str(value))
 
 
 class SignupNameForm(forms.Form):

@@ -4,14 +4,37 @@ every row cost more than the rest of the page)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import html
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
+from django.utils.safestring import SafeString
 
 _STAND_IN_PK = 2147483647  # a pk no row has, replaced by each row's own
+
+
+def escaped(value) -> str:
+    """`conditional_escape(value)` as a str: what is safe already as it is, anything else
+    escaped (Django's `escape` is `html.escape`). Without `conditional_escape`'s lazy-string
+    wrapper and checks, which cost more than the escaping on a list's thousands of values."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
+def markup(template: str, *values) -> SafeString:
+    """`format_html(template, *values)` for a list's rows: each value escaped by `escaped`, the
+    template trusted (a literal in the code, never input). ~2 µs a row where `format_html`
+    took ~7 (a participant list calls it ~400 times)."""
+    return SafeString(template.format(*map(escaped, values)))
+
+
+def markup_join(separator: str, template: str, rows: Iterable[tuple]) -> SafeString:
+    """`format_html_join(separator, template, rows)` by `markup`."""
+    return SafeString(separator.join(template.format(*map(escaped, row)) for row in rows))
 
 
 def url_by_pk(name: str) -> Callable[[int], str]:
