@@ -20,7 +20,7 @@ from portal.models import User
 
 from .builder import services
 from .models import Participation, Survey
-from .results.selectors import ResultFilters, survey_results_refresh
+from .results.selectors import ResultFilters, survey_results_refresh, surveys_results_warm
 from .texts import normalize_language
 
 
@@ -157,6 +157,13 @@ def participations_blur_write_stamps() -> int:
     from .answering.services import participations_blur_write_stamps as blur
 
     return blur()
+
+
+@shared_task
+def surveys_results_warm_task() -> int:
+    """Every results overview of a county or more formed before anyone asks (a deploy's new
+    templates key new HTML), every five minutes (beat)."""
+    return surveys_results_warm()
 
 
 @shared_task

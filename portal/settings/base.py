@@ -290,6 +290,7 @@ CELERY_BEAT_SCHEDULE = {
     # (portal.table_versions); folding them changes no state, so it runs often.
     "table-versions-compact": {"task": "portal.tasks.table_versions_compact", "schedule": 60 * 5},
     "dashboards-warm": {"task": "portal.tasks.dashboards_warm", "schedule": 60 * 5},
+    "survey-results-warm": {"task": "surveys.tasks.surveys_results_warm_task", "schedule": 60 * 5},
     "survey-write-stamps": {
         "task": "surveys.tasks.participations_blur_write_stamps",
         "schedule": 60 * 5,

@@ -24,6 +24,7 @@ from decimal import Decimal
 from functools import reduce
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
     Avg,
@@ -41,10 +42,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, RowNumber
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from portal import permissions
 from portal.freshness import (
     REFRESH,
     REFRESH_GRACE,
@@ -1048,16 +1050,16 @@ def overview_key(survey: Survey, disclosure: Disclosure, baseline_token, asked: 
 
 
 def survey_results_overview(
-    *, survey: Survey, user, filters: ResultFilters | None = None
+    *, survey: Survey, user, filters: ResultFilters | None = None, fresh_enough: bool = True
 ) -> ResultsOverview:
-    """The results overview (`survey_results` with OVERVIEW, fresh enough) with its count and
-    figures kept as HTML for each state of the sums shown, so that reading it again in a
-    survey week neither forms nor renders them: keyed by the survey, the token of the state
-    shown (and of its baseline's), the threshold and what the person asks (scope, filters),
-    under the states of every other table they were formed from (names, areas, and for the
-    state as it is now the participations of its response rates). Each state's HTML is formed
-    from that state only (the token read again after forming it is unchanged, or nothing is
-    kept)."""
+    """The results overview (`survey_results` with OVERVIEW, by default fresh enough) with its
+    count and figures kept as HTML for each state of the sums shown, so that reading it again
+    in a survey week neither forms nor renders them: keyed by the survey, the token of the
+    state shown (and of its baseline's), the threshold and what the person asks (scope,
+    filters), under the states of every other table they were formed from (names, areas, and
+    for the state as it is now the participations of its response rates). Each state's HTML is
+    formed from that state only (the token read again after forming it is unchanged, or
+    nothing is kept)."""
     filters = filters or ResultFilters()
     scope = result_scope(user, survey)
     counties, libraries = _filter_choices(survey, scope)
@@ -1096,15 +1098,54 @@ def survey_results_overview(
             as_of=disclosure.as_of if disclosure else None,
         )
 
-    return _of_a_state(survey, user, scope, filters, OVERVIEW, None, formed, fresh_enough=True)
+    return _of_a_state(
+        survey, user, scope, filters, OVERVIEW, None, formed, fresh_enough=fresh_enough
+    )
 
 
 def survey_results_refresh(
     *, survey: Survey, user, filters: ResultFilters, part: str | int, language: str | None
 ) -> None:
     """Compute and store the blocks and figures of a person's results page for the sums as they
-    are now, as that page asks for them (the task a reader past the freshness queues)."""
-    survey_results(survey=survey, user=user, filters=filters, language=language, part=part)
+    are now, as that page asks for them (the task a reader past the freshness queues); for the
+    overview its HTML too, so that the next reader neither forms nor renders it."""
+    if part == OVERVIEW:
+        survey_results_overview(survey=survey, user=user, filters=filters, fresh_enough=False)
+    else:
+        survey_results(survey=survey, user=user, filters=filters, language=language, part=part)
+
+
+def survey_results_warm(*, survey: Survey) -> int:
+    """Form, in every language, the results overview each reader of a county or more would be
+    served now (the project leader's whole programme, each coordinator's counties), where it is
+    not kept already: after a deploy (new templates key new HTML) the first reader of each
+    scope would otherwise form it while waiting. Not a library leader's (a library's figures
+    are formed faster, and a region has a hundred or more of them). Returns how many scopes."""
+    if survey.raw_answers_purged_at:
+        return 0  # read from the survey's snapshot, not kept
+    readers = {}  # one person for each scope (the overview is keyed by it, not by the person)
+    for person in permissions.users_for("view_results", survey).order_by("pk"):
+        scope = result_scope(person, survey)
+        if not scope.sees_nothing and scope.library_ids is None:
+            readers.setdefault(scope, person)
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for person in readers.values():
+                survey_results_overview(survey=survey, user=person)
+    return len(readers)
+
+
+def surveys_results_warm() -> int:
+    """`survey_results_warm` for every survey with results (not a draft, answers not purged);
+    returns how many scopes there are. A scope whose overview is kept costs a read of the
+    tables' states and of the cache."""
+    surveys = (
+        Survey.objects.exclude(status=Survey.Status.DRAFT)
+        .filter(raw_answers_purged_at__isnull=True)
+        .select_related("programme", "county", "baseline")
+        .order_by("pk")
+    )
+    return sum(survey_results_warm(survey=survey) for survey in surveys)
 
 
 def _refresh_task():

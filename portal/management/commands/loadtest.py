@@ -86,6 +86,7 @@ class Command(BaseCommand):
             ).programme
         call_command("collectstatic", interactive=False, verbosity=0)
         call_command("dashboards_warm", stdout=io.StringIO())  # as a deploy does (README)
+        call_command("results_warm", stdout=io.StringIO())
         # Production's beat folds the rows that closed connections leave in the tables' states
         # every five minutes (portal.tasks.table_versions_compact); a run has no beat, and the
         # runs before it left theirs (1,316 rows after five: every cached figure's check read

@@ -483,7 +483,9 @@ def test_past_the_freshness_a_worker_computes_the_figures_and_no_reader_waits(
         assert queued[0]["user_id"] == leader.pk and queued[0]["part"] == selectors.OVERVIEW
         assert queued[0]["filters"][:2] == [world.county_a.pk, None]
         tasks.survey_results_refresh_task(**queued[0])  # the worker
-        assert as_they_were not in page()
+        with mock.patch.object(selectors, "_results", wraps=selectors._results) as formed:
+            assert as_they_were not in page()
+        assert formed.call_count == 0  # the worker formed the overview's HTML too
         assert shown() == (None, n_now())
 
     add_responses(survey, count=6, library=world.library_a, seed=8)

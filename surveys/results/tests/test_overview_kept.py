@@ -6,19 +6,23 @@ kept while the submissions go on."""
 from __future__ import annotations
 
 import threading
+from io import StringIO
 from unittest import mock
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 
 from portal.models import CompetenceArea, Library, RoleAssignment
 from portal.table_versions import templates_fingerprint
 from portal.tests.factories import UserFactory, grant
+from surveys import tasks
 from surveys.models import Participation
 from surveys.results import selectors
 from surveys.results.disclosure import sums_token, survey_disclosure
@@ -164,3 +168,38 @@ def test_a_submission_committed_while_the_overview_is_formed_keeps_nothing(world
     assert submitted and sums_token(survey) != before.token
     assert cache.get(f"html:{templates_fingerprint()}:{get_language()}:{key}") is None
     assert "18 submitted responses" in shown(survey, leader)[0]
+
+
+def _formed_while(read) -> int:
+    """How many times `read` formed an overview's figures (not served from kept HTML)."""
+    with mock.patch.object(selectors, "_results", wraps=selectors._results) as formed:
+        read()
+    return formed.call_count
+
+
+def test_after_a_deploys_warm_up_no_reader_of_a_county_or_more_forms_the_overview(
+    world, survey, settings
+):
+    """`manage.py results_warm` (a deploy step; beat repeats it) forms the overview the project
+    leader and each coordinator would be served, in every language: their first read is served
+    kept. A library leader's is formed at their first read. Beat's next run forms nothing again
+    while nothing changed, and the next state after a submission."""
+    out = StringIO()
+    call_command("results_warm", stdout=out)
+    # The survey and its baseline, each for the project leader and the two coordinators.
+    assert out.getvalue().strip() == "6 results scopes formed or already kept."
+    readers = (world.project_leader, world.coordinator_a, world.coordinator_b)
+    for code, _name in django_settings.LANGUAGES:
+        with translation.override(code):
+            for reader in readers:
+                assert _formed_while(lambda reader=reader: shown(survey, reader)) == 0, code
+    assert _formed_while(lambda: shown(survey, world.library_leader_a)) == 1
+
+    assert _formed_while(tasks.surveys_results_warm_task) == 0  # all kept: nothing formed
+    schedule = settings.CELERY_BEAT_SCHEDULE["survey-results-warm"]
+    assert schedule == {"task": tasks.surveys_results_warm_task.name, "schedule": 60 * 5}
+
+    add_responses(survey, count=6, library=world.library_a, seed=3)
+    assert _formed_while(tasks.surveys_results_warm_task) == len(readers) * 3
+    assert _formed_while(lambda: shown(survey, world.coordinator_a)) == 0
+    assert shown(survey, world.coordinator_a) == computed(survey, world.coordinator_a)
