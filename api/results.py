@@ -146,6 +146,11 @@ def _area(area) -> dict:
     }
 
 
+# What `results_data` forms, kept for each state of the sums (`survey_results_kept`): raise the
+# number when what it writes changes, so that nothing kept by the code before is served.
+RESULTS_DATA = "api-results:1"
+
+
 def results_data(results: SurveyResults) -> dict:
     """The results as the API writes them (see SurveyResultsSerializer)."""
     role = results.filters.role

@@ -5,7 +5,6 @@ scope answers 404, like a missing one). No view checks anything of its own."""
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
@@ -28,7 +27,7 @@ from portal import permissions
 from portal.dashboard import dashboard_cards
 from portal.models import County, Library, Programme
 from surveys.models import Page, Question, Survey
-from surveys.results.selectors import survey_results
+from surveys.results.selectors import survey_results_kept
 
 from . import filters, key_figures, results, serializers
 
@@ -173,17 +172,16 @@ class SurveyViewSet(PolicyViewSet):
         query = results.ResultQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         asked = query.filters()
-        answer = survey_results(
+        cleaned, data = survey_results_kept(
             survey=survey,
             user=request.user,
             filters=asked,
-            language=get_language(),
-            fresh_enough=True,
+            of=results.RESULTS_DATA,
+            form=results.results_data,
         )
-        refused = query.refused_filters(asked, answer.filters)
+        refused = query.refused_filters(asked, cleaned)
         if refused:
             raise ValidationError(refused)
-        data = results.results_data(answer)
         return Response(results.result_rows(data) if _as_csv(request) else data)
 
 

@@ -55,7 +55,7 @@ from portal.freshness import (
     shown_as_it_was,
 )
 from portal.models import CompetenceArea, County, Library, RoleAssignment
-from portal.table_versions import kept, kept_html
+from portal.table_versions import HTML_KEPT_SECONDS, kept, kept_html
 
 from ..answering.selectors import answer_structure
 from ..models import (
@@ -1040,13 +1040,34 @@ SUMS_TABLES = (ResultTally._meta.db_table, ResultTallyVersion._meta.db_table)
 AS_IT_WAS_TABLES = (*SUMS_TABLES, Participation._meta.db_table)
 
 
-def overview_key(survey: Survey, disclosure: Disclosure, baseline_token, asked: str) -> str:
-    """What a kept overview's HTML is of: the survey, the states of its sums and its baseline's,
-    the threshold and what the person asks (`_asked`); `kept_html` adds language and templates."""
+def state_key(of: str, survey: Survey, disclosure: Disclosure, baseline_token, asked: str) -> str:
+    """What a value kept for a state of the sums is of: `of` (what was formed from the results),
+    the survey, the states of its sums and its baseline's, the threshold and what the person
+    asks (`_asked`)."""
     return (
-        f"surveys:overview:{FIGURES_CACHE_VERSION}:{survey.pk}:{disclosure.token}:"
+        f"surveys:{of}:{FIGURES_CACHE_VERSION}:{survey.pk}:{disclosure.token}:"
         f"{baseline_token}:{disclosure.threshold}:{asked}"
     )
+
+
+def overview_key(survey: Survey, disclosure: Disclosure, baseline_token, asked: str) -> str:
+    """A kept overview's `state_key`; `kept_html` adds the language and the templates."""
+    return state_key("overview", survey, disclosure, baseline_token, asked)
+
+
+def _kept_for_state(survey: Survey, disclosure: Disclosure, baseline_token) -> dict:
+    """`kept`'s `named` and `still_named` for a value formed from one state of the sums: the
+    sums' tables are named by the state's token (for a state shown as it was, the
+    participations too: its response rates are those kept with it, `_response_rates_of_state`);
+    what was formed is kept only if the sums read were still those of the state (and of the
+    baseline's) once it was formed."""
+    return {
+        "named": SUMS_TABLES if disclosure.as_of is None else AS_IT_WAS_TABLES,
+        "still_named": lambda: (
+            (disclosure.as_of is not None or sums_token(survey) == disclosure.token)
+            and (not survey.baseline_id or sums_token(survey.baseline) == baseline_token)
+        ),
+    }
 
 
 def survey_results_overview(
@@ -1082,11 +1103,7 @@ def survey_results_overview(
                 overview_key(survey, disclosure, baseline_token, _asked(scope, filters, ())),
                 OVERVIEW_TEMPLATES,
                 context,
-                named=SUMS_TABLES if disclosure.as_of is None else AS_IT_WAS_TABLES,
-                still_named=lambda: (
-                    (disclosure.as_of is not None or sums_token(survey) == disclosure.token)
-                    and (not survey.baseline_id or sums_token(survey.baseline) == baseline_token)
-                ),
+                **_kept_for_state(survey, disclosure, baseline_token),
             )
         return ResultsOverview(
             filters=filters,
@@ -1101,6 +1118,53 @@ def survey_results_overview(
     return _of_a_state(
         survey, user, scope, filters, OVERVIEW, None, formed, fresh_enough=fresh_enough
     )
+
+
+def survey_results_kept(
+    *,
+    survey: Survey,
+    user,
+    filters: ResultFilters | None,
+    of: str,
+    form: Callable[[SurveyResults], R],
+) -> tuple[ResultFilters, R]:
+    """`form` of every question's results as `survey_results` gives them fresh enough, in the
+    current language, kept for each state of the sums shown as the overview's HTML is
+    (`survey_results_overview`): keyed by `of` (what `form` makes, and its version), the
+    state and the moment it is shown as of, the threshold, what the person asks and the
+    language. Returns the filters as cleaned (inside the person's scope) with what `form`
+    made."""
+    filters = filters or ResultFilters()
+    scope = result_scope(user, survey)
+    counties, libraries = _filter_choices(survey, scope)
+    filters = _clean_filters(filters, counties, libraries)
+    baseline_token = sums_token(survey.baseline) if survey.baseline_id else None
+    language = get_language()
+
+    def formed(disclosure: Disclosure | None) -> R:
+        def compute() -> R:
+            # Read again here: what is kept is formed only from what its computation read.
+            again = Survey.objects.select_related("programme", "baseline").get(pk=survey.pk)
+            choices = _filter_choices(again, scope)
+            return form(
+                _results(again, scope, filters, *choices, language, ALL_QUESTIONS, disclosure)
+            )
+
+        if disclosure is None or disclosure.token is None:  # purged, or sums without a state
+            return compute()
+        as_of = disclosure.as_of.isoformat() if disclosure.as_of else "now"
+        key = state_key(of, survey, disclosure, baseline_token, _asked(scope, filters, None))
+        return kept(
+            f"{key}:{as_of}:{language}",
+            compute,
+            timeout=HTML_KEPT_SECONDS,
+            **_kept_for_state(survey, disclosure, baseline_token),
+        )
+
+    value = _of_a_state(
+        survey, user, scope, filters, ALL_QUESTIONS, language, formed, fresh_enough=True
+    )
+    return filters, value
 
 
 def survey_results_refresh(

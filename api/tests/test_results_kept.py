@@ -1,0 +1,127 @@
+"""The API's survey results kept for each state of the sums shown (`survey_results_kept`): what a
+read serves is what a computation with nothing kept gives, for every person, filtered or not,
+after every kind of write; no person is served another's; each language its own; in a survey
+week a state shown as it was is served kept while submissions come in."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from portal.models import CompetenceArea, Library, RoleAssignment
+from portal.tests.factories import UserFactory, grant
+from surveys.models import Participation
+from surveys.results import selectors
+from surveys.synthetic import add_responses, full_survey
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = ("project_leader", "coordinator_a", "library_leader_a")
+
+
+@pytest.fixture
+def baseline(world):
+    baseline = full_survey(programme=world.programme, areas=world.areas)
+    add_responses(baseline, count=6, library=world.library_a, seed=5)
+    return baseline
+
+
+@pytest.fixture
+def survey(world, baseline):
+    survey = full_survey(programme=world.programme, areas=world.areas, baseline=baseline)
+    add_responses(survey, count=6, library=world.library_a, seed=1)
+    add_responses(survey, count=6, library=world.library_b, seed=2)
+    return survey
+
+
+@pytest.fixture
+def served(api_client):
+    def served(survey, person, query="", language="nb"):
+        response = api_client(person).get(
+            f"/api/v1/surveys/{survey.pk}/results/?{query}", HTTP_ACCEPT_LANGUAGE=language
+        )
+        assert response.status_code == 200
+        return response.json()
+
+    return served
+
+
+@pytest.fixture
+def computed(served):
+    """What a read gives with nothing kept: every kept value of the results computed anew."""
+
+    def computed(*args, **kwargs):
+        with mock.patch.object(selectors, "kept", lambda key, compute, **named: compute()):
+            return served(*args, **kwargs)
+
+    return computed
+
+
+def test_what_is_kept_is_what_is_computed_after_every_kind_of_write(
+    world, survey, baseline, served, computed
+):
+    person = UserFactory()
+    grant(person, RoleAssignment.Role.STAFF, library=world.library_a)
+    writes = {
+        "a submission": lambda: add_responses(survey, count=6, library=world.library_a, seed=3),
+        "an invitation": lambda: Participation.objects.create(
+            survey=survey, user=person, token_hash="1" * 64
+        ),
+        "a completion": lambda: Participation.objects.filter(user=person).update(
+            completed_at=timezone.now()
+        ),
+        "a library renamed": lambda: Library.objects.filter(pk=world.library_a.pk).update(
+            name="Nytt bibliotek"
+        ),
+        "an area renamed": lambda: CompetenceArea.objects.filter(pk=world.areas[0].pk).update(
+            name="Nytt område"
+        ),
+        "a baseline submission": lambda: add_responses(
+            baseline, count=6, library=world.library_b, seed=4
+        ),
+    }
+    filtered = f"library={world.library_a.pk}"
+    for person_name in PEOPLE:
+        served(survey, getattr(world, person_name))  # kept before any write
+    for write_name, write in writes.items():
+        write()
+        for person_name in PEOPLE:
+            user = getattr(world, person_name)
+            assert served(survey, user) == computed(survey, user), (write_name, person_name)
+            assert served(survey, user, filtered) == computed(survey, user, filtered)
+    leader = served(survey, world.project_leader)
+    assert leader["n"] == 18
+    assert "Nytt bibliotek" in str(leader["response_rates"])
+
+
+def test_no_person_is_served_anothers_and_each_language_its_own(world, survey, served, computed):
+    for person_name in PEOPLE:
+        served(survey, getattr(world, person_name))
+    for person_name in PEOPLE:
+        user = getattr(world, person_name)
+        assert served(survey, user) == computed(survey, user)
+    assert served(survey, world.project_leader)["n"] == 12
+    assert served(survey, world.coordinator_a)["n"] == 6
+    for language in ("nn", "en"):
+        leader = world.project_leader
+        assert served(survey, leader, "", language) == computed(survey, leader, "", language)
+
+
+def test_in_a_survey_week_a_state_shown_as_it_was_is_served_kept(world, survey, served, settings):
+    """Within the freshness the API gives the last state computed, as it was (`as_of`), formed
+    once for that state while submissions go on."""
+    settings.PORTAL_FIGURES_FRESHNESS_SECONDS = 120
+    before = served(survey, world.coordinator_a)
+    assert before["as_of"] is None
+    for seed in (3, 4):
+        add_responses(survey, count=6, library=world.library_a, seed=seed)
+        with mock.patch.object(selectors, "_results", wraps=selectors._results) as formed:
+            body = served(survey, world.coordinator_a)
+        assert body["as_of"] is not None and body["n"] == before["n"] == 6
+        assert {k: v for k, v in body.items() if k != "as_of"} == {
+            k: v for k, v in before.items() if k != "as_of"
+        }
+        if seed == 4:
+            assert formed.call_count == 0  # the state as it was: its answer kept
