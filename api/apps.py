@@ -7,4 +7,7 @@ class ApiConfig(AppConfig):
     verbose_name = _("API")
 
     def ready(self):
-        from . import permissions  # noqa: F401  (registers the tokens' policy)
+        from . import (
+            permissions,  # noqa: F401  (registers the tokens' policy)
+            results,  # noqa: F401  (registers the results' answer, formed ahead)
+        )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from portal.models import RoleAssignment
-from surveys.results.selectors import ResultFilters, SurveyResults
+from surveys.results.selectors import ResultFilters, SurveyResults, register_results_form
 
 OPEN_LINK = "open_link"  # answers given through the open link have no role
 
@@ -282,3 +282,6 @@ def result_rows(data: dict) -> list[dict]:
         measures = ["invited", "completed", "submitted", "rate"]
         rows += _rows("response_rate", measures, rate, **where)
     return rows
+
+
+register_results_form(RESULTS_DATA, results_data)

@@ -172,16 +172,13 @@ class SurveyViewSet(PolicyViewSet):
         query = results.ResultQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         asked = query.filters()
-        cleaned, data = survey_results_kept(
-            survey=survey,
-            user=request.user,
-            filters=asked,
-            of=results.RESULTS_DATA,
-            form=results.results_data,
+        kept = survey_results_kept(
+            survey=survey, user=request.user, filters=asked, of=results.RESULTS_DATA
         )
-        refused = query.refused_filters(asked, cleaned)
+        refused = query.refused_filters(asked, kept.filters)
         if refused:
             raise ValidationError(refused)
+        data = {**kept.value, "as_of": kept.as_of}  # (the same answer serves a state later)
         return Response(results.result_rows(data) if _as_csv(request) else data)
 
 

@@ -5,15 +5,19 @@ week a state shown as it was is served kept while submissions come in."""
 
 from __future__ import annotations
 
+from io import StringIO
 from unittest import mock
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from portal.models import CompetenceArea, Library, RoleAssignment
 from portal.tests.factories import UserFactory, grant
+from surveys import tasks
 from surveys.models import Participation
 from surveys.results import selectors
+from surveys.results.tests.test_figures_cache import past_the_freshness
 from surveys.synthetic import add_responses, full_survey
 
 pytestmark = pytest.mark.django_db
@@ -109,19 +113,44 @@ def test_no_person_is_served_anothers_and_each_language_its_own(world, survey, s
         assert served(survey, leader, "", language) == computed(survey, leader, "", language)
 
 
+def _formed_while(read) -> tuple[int, object]:
+    """How many times `read` formed results (not served kept), and what it read."""
+    with mock.patch.object(selectors, "_results", wraps=selectors._results) as formed:
+        value = read()
+    return formed.call_count, value
+
+
 def test_in_a_survey_week_a_state_shown_as_it_was_is_served_kept(world, survey, served, settings):
-    """Within the freshness the API gives the last state computed, as it was (`as_of`), formed
-    once for that state while submissions go on."""
+    """Within the freshness the API gives the last state computed, as it was (`as_of`): the
+    answer formed for that state while it was the sums' state now is served while submissions
+    go on."""
     settings.PORTAL_FIGURES_FRESHNESS_SECONDS = 120
     before = served(survey, world.coordinator_a)
     assert before["as_of"] is None
     for seed in (3, 4):
         add_responses(survey, count=6, library=world.library_a, seed=seed)
-        with mock.patch.object(selectors, "_results", wraps=selectors._results) as formed:
-            body = served(survey, world.coordinator_a)
+        formed, body = _formed_while(lambda: served(survey, world.coordinator_a))
+        assert formed == 0
         assert body["as_of"] is not None and body["n"] == before["n"] == 6
-        assert {k: v for k, v in body.items() if k != "as_of"} == {
-            k: v for k, v in before.items() if k != "as_of"
-        }
-        if seed == 4:
-            assert formed.call_count == 0  # the state as it was: its answer kept
+        assert {**body, "as_of": None} == before
+
+
+def test_after_a_deploys_warm_up_and_a_workers_refresh_no_reader_forms_the_answer(
+    world, survey, served, settings
+):
+    """`manage.py results_warm` forms the API's answer for the project leader and each
+    coordinator in every language; past the freshness, the refresh a reader queues forms the
+    answer of the state as it is now, which the next reader is served."""
+    call_command("results_warm", stdout=StringIO())
+    for language in ("nb", "nn", "en"):
+        for reader in (world.project_leader, world.coordinator_a, world.coordinator_b):
+            assert _formed_while(lambda r=reader, c=language: served(survey, r, "", c))[0] == 0
+
+    settings.PORTAL_FIGURES_FRESHNESS_SECONDS = 120
+    add_responses(survey, count=6, library=world.library_a, seed=3)
+    with past_the_freshness() as (queued, _later):
+        assert served(survey, world.project_leader)["n"] == 12  # as it was
+        assert len(queued) == 1 and queued[0]["part"] == selectors.ALL_QUESTIONS
+        tasks.survey_results_refresh_task(**queued[0])  # the worker
+        formed, body = _formed_while(lambda: served(survey, world.project_leader))
+        assert formed == 0 and body["n"] == 18 and body["as_of"] is None

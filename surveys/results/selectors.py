@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import reduce
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -1055,14 +1055,24 @@ def overview_key(survey: Survey, disclosure: Disclosure, baseline_token, asked: 
     return state_key("overview", survey, disclosure, baseline_token, asked)
 
 
-def _kept_for_state(survey: Survey, disclosure: Disclosure, baseline_token) -> dict:
+# The free texts a state's figures of questions show are read from the answers of its submitted
+# responses, with the figures (which read the token again after them): those answers change only
+# by a submission or the purge, and each renews the token.
+TEXTS_TABLES = (Answer._meta.db_table, Response._meta.db_table)
+
+
+def _kept_for_state(
+    survey: Survey, disclosure: Disclosure, baseline_token, *, texts: bool = False
+) -> dict:
     """`kept`'s `named` and `still_named` for a value formed from one state of the sums: the
     sums' tables are named by the state's token (for a state shown as it was, the
-    participations too: its response rates are those kept with it, `_response_rates_of_state`);
+    participations too: its response rates are those kept with it, `_response_rates_of_state`;
+    with `texts`, the answers and responses its free texts were read from: `TEXTS_TABLES`);
     what was formed is kept only if the sums read were still those of the state (and of the
     baseline's) once it was formed."""
+    named = SUMS_TABLES if disclosure.as_of is None else AS_IT_WAS_TABLES
     return {
-        "named": SUMS_TABLES if disclosure.as_of is None else AS_IT_WAS_TABLES,
+        "named": (*named, *TEXTS_TABLES) if texts else named,
         "still_named": lambda: (
             (disclosure.as_of is not None or sums_token(survey) == disclosure.token)
             and (not survey.baseline_id or sums_token(survey.baseline) == baseline_token)
@@ -1120,20 +1130,38 @@ def survey_results_overview(
     )
 
 
+# What another app forms from every question's results (the API's answer), by name (with its
+# version): `register_results_form`. Each is kept for each state of the sums shown
+# (`survey_results_kept`), and formed ahead of its readers as the overview is: by
+# `survey_results_warm` and by the refresh a reader past the freshness queues.
+results_forms: dict[str, Callable[[SurveyResults], object]] = {}
+
+
+def register_results_form(of: str, form: Callable[[SurveyResults], object]) -> None:
+    results_forms[of] = form
+
+
+class KeptResults(NamedTuple):
+    filters: ResultFilters  # as cleaned: inside the person's scope
+    value: object  # what the registered form made
+    as_of: datetime | None  # the figures as they were then (None: as the sums are now)
+
+
 def survey_results_kept(
     *,
     survey: Survey,
     user,
     filters: ResultFilters | None,
     of: str,
-    form: Callable[[SurveyResults], R],
-) -> tuple[ResultFilters, R]:
-    """`form` of every question's results as `survey_results` gives them fresh enough, in the
-    current language, kept for each state of the sums shown as the overview's HTML is
-    (`survey_results_overview`): keyed by `of` (what `form` makes, and its version), the
-    state and the moment it is shown as of, the threshold, what the person asks and the
-    language. Returns the filters as cleaned (inside the person's scope) with what `form`
-    made."""
+    fresh_enough: bool = True,
+) -> KeptResults:
+    """The registered form `of` (`register_results_form`) of every question's results as
+    `survey_results` gives them (by default fresh enough), in the current language, kept for
+    each state of the sums shown as the overview's HTML is (`survey_results_overview`): keyed
+    by `of`, the state, the threshold, what the person asks and the language. The same value
+    serves the state while it is the sums' state now and later shown as it was (`as_of`, given
+    beside it: what is formed ahead is formed for the state as it is now)."""
+    form = results_forms[of]
     filters = filters or ResultFilters()
     scope = result_scope(user, survey)
     counties, libraries = _filter_choices(survey, scope)
@@ -1141,8 +1169,8 @@ def survey_results_kept(
     baseline_token = sums_token(survey.baseline) if survey.baseline_id else None
     language = get_language()
 
-    def formed(disclosure: Disclosure | None) -> R:
-        def compute() -> R:
+    def formed(disclosure: Disclosure | None) -> KeptResults:
+        def compute() -> object:
             # Read again here: what is kept is formed only from what its computation read.
             again = Survey.objects.select_related("programme", "baseline").get(pk=survey.pk)
             choices = _filter_choices(again, scope)
@@ -1150,21 +1178,21 @@ def survey_results_kept(
                 _results(again, scope, filters, *choices, language, ALL_QUESTIONS, disclosure)
             )
 
+        as_of = disclosure.as_of if disclosure else None
         if disclosure is None or disclosure.token is None:  # purged, or sums without a state
-            return compute()
-        as_of = disclosure.as_of.isoformat() if disclosure.as_of else "now"
+            return KeptResults(filters, compute(), as_of)
         key = state_key(of, survey, disclosure, baseline_token, _asked(scope, filters, None))
-        return kept(
-            f"{key}:{as_of}:{language}",
+        value = kept(
+            f"{key}:{language}",
             compute,
             timeout=HTML_KEPT_SECONDS,
-            **_kept_for_state(survey, disclosure, baseline_token),
+            **_kept_for_state(survey, disclosure, baseline_token, texts=True),
         )
+        return KeptResults(filters, value, as_of)
 
-    value = _of_a_state(
-        survey, user, scope, filters, ALL_QUESTIONS, language, formed, fresh_enough=True
+    return _of_a_state(
+        survey, user, scope, filters, ALL_QUESTIONS, language, formed, fresh_enough=fresh_enough
     )
-    return filters, value
 
 
 def survey_results_refresh(
@@ -1172,19 +1200,26 @@ def survey_results_refresh(
 ) -> None:
     """Compute and store the blocks and figures of a person's results page for the sums as they
     are now, as that page asks for them (the task a reader past the freshness queues); for the
-    overview its HTML too, so that the next reader neither forms nor renders it."""
+    overview its HTML too, and for every question the registered forms (the API's answer), so
+    that the next reader neither forms nor renders them."""
     if part == OVERVIEW:
         survey_results_overview(survey=survey, user=user, filters=filters, fresh_enough=False)
-    else:
-        survey_results(survey=survey, user=user, filters=filters, language=language, part=part)
+        return
+    survey_results(survey=survey, user=user, filters=filters, language=language, part=part)
+    if part == ALL_QUESTIONS:
+        for of in results_forms:
+            survey_results_kept(
+                survey=survey, user=user, filters=filters, of=of, fresh_enough=False
+            )
 
 
 def survey_results_warm(*, survey: Survey) -> int:
-    """Form, in every language, the results overview each reader of a county or more would be
-    served now (the project leader's whole programme, each coordinator's counties), where it is
-    not kept already: after a deploy (new templates key new HTML) the first reader of each
-    scope would otherwise form it while waiting. Not a library leader's (a library's figures
-    are formed faster, and a region has a hundred or more of them). Returns how many scopes."""
+    """Form, in every language, the results overview and the registered forms of every
+    question's results (the API's answer) each reader of a county or more would be served now
+    (the project leader's whole programme, each coordinator's counties), where they are not
+    kept already: after a deploy (new templates key new HTML) the first reader of each scope
+    would otherwise form them while waiting. Not a library leader's (a library's figures are
+    formed faster, and a region has a hundred or more of them). Returns how many scopes."""
     if survey.raw_answers_purged_at:
         return 0  # read from the survey's snapshot, not kept
     readers = {}  # one person for each scope (the overview is keyed by it, not by the person)
@@ -1196,6 +1231,8 @@ def survey_results_warm(*, survey: Survey) -> int:
         with translation.override(code):
             for person in readers.values():
                 survey_results_overview(survey=survey, user=person)
+                for of in results_forms:
+                    survey_results_kept(survey=survey, user=person, filters=None, of=of)
     return len(readers)
 
 

@@ -174,7 +174,7 @@ def _formed_while(read) -> int:
     """How many times `read` formed an overview's figures (not served from kept HTML)."""
     with mock.patch.object(selectors, "_results", wraps=selectors._results) as formed:
         read()
-    return formed.call_count
+    return sum(call.args[6] == selectors.OVERVIEW for call in formed.call_args_list)
 
 
 def test_after_a_deploys_warm_up_no_reader_of_a_county_or_more_forms_the_overview(
