@@ -955,16 +955,27 @@ def survey_results(
     or no worker did within the grace). Blocks and figures always of one state. The exports and
     the funder's report are always as the sums are now.
     """
-    filters = filters or ResultFilters()
-    scope = result_scope(user, survey)
-    counties, libraries = _filter_choices(survey, scope)
-    filters = _clean_filters(filters, counties, libraries)
+    scope, filters, counties, libraries = _scope_and_filters(survey, user, filters)
 
     def formed(disclosure: Disclosure | None) -> SurveyResults:
         return _results(survey, scope, filters, counties, libraries, language, part, disclosure)
 
     return _of_a_state(
         survey, user, scope, filters, part, language, formed, fresh_enough=fresh_enough
+    )
+
+
+def _scope_and_filters(
+    survey: Survey, user, filters: ResultFilters | None
+) -> tuple[ResultScope, ResultFilters, list[FilterCounty], list[FilterLibrary]]:
+    """The person's scope, their filters kept inside it, and the filters' choices in it."""
+    scope = result_scope(user, survey)
+    counties, libraries = _filter_choices(survey, scope)
+    return (
+        scope,
+        _clean_filters(filters or ResultFilters(), counties, libraries),
+        counties,
+        libraries,
     )
 
 
@@ -1091,10 +1102,7 @@ def survey_results_overview(
     for the state as it is now the participations of its response rates). Each state's HTML is
     formed from that state only (the token read again after forming it is unchanged, or
     nothing is kept)."""
-    filters = filters or ResultFilters()
-    scope = result_scope(user, survey)
-    counties, libraries = _filter_choices(survey, scope)
-    filters = _clean_filters(filters, counties, libraries)
+    scope, filters, counties, libraries = _scope_and_filters(survey, user, filters)
     baseline_token = sums_token(survey.baseline) if survey.baseline_id else None
 
     def formed(disclosure: Disclosure | None) -> ResultsOverview:
@@ -1162,10 +1170,7 @@ def survey_results_kept(
     serves the state while it is the sums' state now and later shown as it was (`as_of`, given
     beside it: what is formed ahead is formed for the state as it is now)."""
     form = results_forms[of]
-    filters = filters or ResultFilters()
-    scope = result_scope(user, survey)
-    counties, libraries = _filter_choices(survey, scope)
-    filters = _clean_filters(filters, counties, libraries)
+    scope, filters, _counties, _libraries = _scope_and_filters(survey, user, filters)
     baseline_token = sums_token(survey.baseline) if survey.baseline_id else None
     language = get_language()
 
@@ -1237,11 +1242,11 @@ def survey_results_warm(*, survey: Survey) -> int:
 
 
 def surveys_results_warm() -> int:
-    """`survey_results_warm` for every survey with results (not a draft, answers not purged);
-    returns how many scopes there are. A scope whose overview is kept costs a read of the
-    tables' states and of the cache."""
+    """`survey_results_warm` for every open or closed survey whose answers are not purged (an
+    archived one is seldom read); returns how many scopes there are. A scope whose overview is
+    kept costs a read of the tables' states and of the cache."""
     surveys = (
-        Survey.objects.exclude(status=Survey.Status.DRAFT)
+        Survey.objects.filter(status__in=(Survey.Status.OPEN, Survey.Status.CLOSED))
         .filter(raw_answers_purged_at__isnull=True)
         .select_related("programme", "county", "baseline")
         .order_by("pk")
