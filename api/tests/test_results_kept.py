@@ -10,34 +10,24 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
-from portal.models import CompetenceArea, Library, RoleAssignment
-from portal.tests.factories import UserFactory, grant
 from surveys import tasks
-from surveys.models import Participation
 from surveys.results import selectors
+from surveys.results.tests.kept_cases import PEOPLE, every_kind_of_write, survey_with_baseline
 from surveys.results.tests.test_figures_cache import past_the_freshness
-from surveys.synthetic import add_responses, full_survey
+from surveys.synthetic import add_responses
 
 pytestmark = pytest.mark.django_db
 
-PEOPLE = ("project_leader", "coordinator_a", "library_leader_a")
+
+@pytest.fixture
+def survey(world):
+    return survey_with_baseline(world)
 
 
 @pytest.fixture
-def baseline(world):
-    baseline = full_survey(programme=world.programme, areas=world.areas)
-    add_responses(baseline, count=6, library=world.library_a, seed=5)
-    return baseline
-
-
-@pytest.fixture
-def survey(world, baseline):
-    survey = full_survey(programme=world.programme, areas=world.areas, baseline=baseline)
-    add_responses(survey, count=6, library=world.library_a, seed=1)
-    add_responses(survey, count=6, library=world.library_b, seed=2)
-    return survey
+def baseline(survey):
+    return survey.baseline
 
 
 @pytest.fixture
@@ -66,26 +56,7 @@ def computed(served):
 def test_what_is_kept_is_what_is_computed_after_every_kind_of_write(
     world, survey, baseline, served, computed
 ):
-    person = UserFactory()
-    grant(person, RoleAssignment.Role.STAFF, library=world.library_a)
-    writes = {
-        "a submission": lambda: add_responses(survey, count=6, library=world.library_a, seed=3),
-        "an invitation": lambda: Participation.objects.create(
-            survey=survey, user=person, token_hash="1" * 64
-        ),
-        "a completion": lambda: Participation.objects.filter(user=person).update(
-            completed_at=timezone.now()
-        ),
-        "a library renamed": lambda: Library.objects.filter(pk=world.library_a.pk).update(
-            name="Nytt bibliotek"
-        ),
-        "an area renamed": lambda: CompetenceArea.objects.filter(pk=world.areas[0].pk).update(
-            name="Nytt område"
-        ),
-        "a baseline submission": lambda: add_responses(
-            baseline, count=6, library=world.library_b, seed=4
-        ),
-    }
+    writes = every_kind_of_write(world, survey, baseline)
     filtered = f"library={world.library_a.pk}"
     for person_name in PEOPLE:
         served(survey, getattr(world, person_name))  # kept before any write

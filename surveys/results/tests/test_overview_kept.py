@@ -19,19 +19,27 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import get_language
 
-from portal.models import CompetenceArea, Library, RoleAssignment
 from portal.table_versions import templates_fingerprint
-from portal.tests.factories import UserFactory, grant
+from portal.tests.factories import UserFactory
 from surveys import tasks
 from surveys.models import Participation
 from surveys.results import selectors
 from surveys.results.disclosure import sums_token, survey_disclosure
 from surveys.results.selectors import ResultFilters, ResultScope, survey_results_overview
-from surveys.synthetic import add_responses, full_survey
+from surveys.results.tests.kept_cases import PEOPLE, every_kind_of_write, survey_with_baseline
+from surveys.synthetic import add_responses
 
 pytestmark = pytest.mark.django_db
 
-PEOPLE = ("project_leader", "coordinator_a", "library_leader_a")
+
+@pytest.fixture
+def survey(world):
+    return survey_with_baseline(world)
+
+
+@pytest.fixture
+def baseline(survey):
+    return survey.baseline
 
 
 def _computed(key, template_names, context, **named):
@@ -49,42 +57,8 @@ def computed(survey, user, filters=None) -> tuple[str, str]:
         return shown(survey, user, filters)
 
 
-@pytest.fixture
-def baseline(world):
-    baseline = full_survey(programme=world.programme, areas=world.areas)
-    add_responses(baseline, count=6, library=world.library_a, seed=5)
-    return baseline
-
-
-@pytest.fixture
-def survey(world, baseline):
-    survey = full_survey(programme=world.programme, areas=world.areas, baseline=baseline)
-    add_responses(survey, count=6, library=world.library_a, seed=1)
-    add_responses(survey, count=6, library=world.library_b, seed=2)
-    return survey
-
-
 def test_what_is_kept_is_what_is_computed_after_every_kind_of_write(world, survey, baseline):
-    person = UserFactory()
-    grant(person, RoleAssignment.Role.STAFF, library=world.library_a)
-    writes = {
-        "a submission": lambda: add_responses(survey, count=6, library=world.library_a, seed=3),
-        "an invitation": lambda: Participation.objects.create(
-            survey=survey, user=person, token_hash="1" * 64
-        ),
-        "a completion": lambda: Participation.objects.filter(user=person).update(
-            completed_at=timezone.now()
-        ),
-        "a library renamed": lambda: Library.objects.filter(pk=world.library_a.pk).update(
-            name="Nytt bibliotek"
-        ),
-        "an area renamed": lambda: CompetenceArea.objects.filter(pk=world.areas[0].pk).update(
-            name="Nytt område"
-        ),
-        "a baseline submission": lambda: add_responses(
-            baseline, count=6, library=world.library_b, seed=4
-        ),
-    }
+    writes = every_kind_of_write(world, survey, baseline)
     filtered = ResultFilters(library_id=world.library_a.pk)
     for person_name in PEOPLE:
         shown(survey, getattr(world, person_name))  # kept before any write
