@@ -161,8 +161,8 @@ def participations_blur_write_stamps() -> int:
 
 @shared_task
 def surveys_results_warm_task() -> int:
-    """Every results overview of a county or more formed before anyone asks (a deploy's new
-    templates key new HTML), every five minutes (beat)."""
+    """Every results overview and API answer of a county or more formed before anyone asks (a
+    deploy's new templates key new HTML), every five minutes (beat)."""
     return surveys_results_warm()
 
 

@@ -1207,11 +1207,12 @@ def survey_results_refresh(
     are now, as that page asks for them (the task a reader past the freshness queues); for the
     overview its HTML too, and for every question the registered forms (the API's answer), so
     that the next reader neither forms nor renders them."""
+    # The figures first, always: they mark the state computed (`_last_figures_key`), which a
+    # kept overview or answer found already held would not.
+    survey_results(survey=survey, user=user, filters=filters, language=language, part=part)
     if part == OVERVIEW:
         survey_results_overview(survey=survey, user=user, filters=filters, fresh_enough=False)
-        return
-    survey_results(survey=survey, user=user, filters=filters, language=language, part=part)
-    if part == ALL_QUESTIONS:
+    elif part == ALL_QUESTIONS:
         for of in results_forms:
             survey_results_kept(
                 survey=survey, user=user, filters=filters, of=of, fresh_enough=False

@@ -512,3 +512,27 @@ def test_past_the_freshness_a_worker_computes_the_figures_and_no_reader_waits(
         assert as_they_were not in page()
         assert shown() == (None, n_now())
     never_run.assert_not_called()
+
+
+def test_the_workers_refresh_marks_the_state_computed_even_when_its_overview_is_kept(
+    world, survey, settings
+):
+    """The overview's HTML of the state now may outlive that state's figures in the cache (two
+    entries, each evicted on its own). Past the freshness the reader is shown the state "as it
+    was" and queues a refresh; the worker's refresh finds the HTML kept but computes the
+    figures again, so the next reader is shown the state as it is now, without the notice."""
+    settings.PORTAL_FIGURES_FRESHNESS_SECONDS = 120
+    leader = world.project_leader
+
+    def as_of():
+        return selectors.survey_results_overview(survey=survey, user=leader).as_of
+
+    assert as_of() is None  # the state now: its figures and its HTML kept
+    disclosure = survey_disclosure(survey)
+    asked = selectors._asked(ResultScope(), ResultFilters(), ())
+    cache.delete(selectors._figures_key(survey, disclosure.token, disclosure.threshold, asked))
+    with past_the_freshness() as (queued, _later):
+        assert as_of() is not None  # shown as it was while a worker computes it
+        assert len(queued) == 1 and queued[0]["part"] == selectors.OVERVIEW
+        tasks.survey_results_refresh_task(**queued[0])  # the worker
+        assert as_of() is None
