@@ -241,7 +241,11 @@ def tables_read() -> Iterator[TablesRead]:
     readers = _open.__dict__.setdefault("readers", [])
 
     def record(execute, sql, params, many, context):
-        found.add(sql)
+        substitute = getattr(_open, "read_as", None)
+        if substitute is None:
+            found.add(sql)
+        else:
+            found.tables.update(substitute)
         return execute(sql, params, many, context)
 
     readers.append(found)
@@ -250,6 +254,21 @@ def tables_read() -> Iterator[TablesRead]:
             yield found
     finally:
         readers.pop()
+
+
+@contextmanager
+def read_as(tables: Collection[str]) -> Iterator[None]:
+    """The reads inside count in every open `tables_read()` as reads of `tables` only: for a
+    read whose other tables decide only whether something is written first, never what a value
+    holds (a write then makes the value uncacheable anyway). Used by
+    `surveys.results.disclosure.sums_token`, whose question "is a submission awaiting the sums?"
+    reads the responses, while the figures read after it are of the sums' state alone."""
+    outer = getattr(_open, "read_as", None)
+    _open.read_as = tables
+    try:
+        yield
+    finally:
+        _open.read_as = outer
 
 
 def _report_read(tables: Iterable[str]) -> None:

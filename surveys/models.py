@@ -447,12 +447,25 @@ class Response(models.Model):
     current_page = models.SmallIntegerField(_("current page"), default=0)
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, db_index=True)
+    # Submitted and not yet in the results' running sums: a submission only marks itself, and
+    # the sums are added to after its commit (surveys.results.services.result_tallies_catch_up,
+    # by a task, and by any reader of the sums before it reads them, so no figure ever leaves a
+    # submission out). Cleared within moments; it says nothing about the person.
+    awaiting_sums = models.BooleanField(default=False, db_default=False, editable=False)
 
     class Meta:
         verbose_name = _("response")
         verbose_name_plural = _("responses")
         ordering = ["survey", "started_at", "id"]
-        indexes = [models.Index(fields=["survey", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["survey", "submitted_at"]),
+            # The few responses awaiting the sums, asked for by every reader of a survey's sums.
+            models.Index(
+                fields=["survey"],
+                condition=models.Q(awaiting_sums=True),
+                name="response_awaiting_sums",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.survey} #{self.pk}"
@@ -530,8 +543,9 @@ class ResultTally(models.Model):
 
     One row per cell (county, role and, at the finer grain, library) and per item (a question's
     statement and dimension, a competence area and dimension, or the responses themselves) and
-    value. Added to in the transaction that submits a response (surveys.results.tallies); the
-    results pages sum the cells of a group. They are raw figures: the disclosure rule in
+    value. Each submission is added after its commit, and before anyone reads them
+    (surveys.results.services.result_tallies_catch_up); the results pages sum the cells of a
+    group. They are raw figures: the disclosure rule in
     surveys.results.selectors applies to them exactly as to figures computed from the answers.
     """
 

@@ -21,6 +21,7 @@ from portal.models import User
 from .builder import services
 from .models import Participation, Survey
 from .results.selectors import ResultFilters, survey_results_refresh, surveys_results_warm
+from .results.services import result_tallies_catch_up
 from .texts import normalize_language
 
 
@@ -190,3 +191,10 @@ def survey_results_refresh_task(
             part=part,
             language=language,
         )
+
+
+@shared_task
+def result_tallies_catch_up_task(*, survey_id: int) -> None:
+    """Add the survey's submissions awaiting the running sums to them (queued by each
+    submission's commit; one task counts all that are waiting, so a burst costs fewer)."""
+    result_tallies_catch_up(survey_id=survey_id)

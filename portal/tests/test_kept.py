@@ -176,3 +176,24 @@ def test_tables_the_key_names_are_not_checked_and_still_named_guards_what_is_sto
     world.county_a.save()
     kept("test:holding", holding_both, timeout=60)
     assert len(outer) == 2
+
+
+def test_a_read_as_other_tables_is_kept_under_those_tables_states_only(world):
+    """A question whose answer only decides whether something is written first (`read_as`)
+    counts as a read of the tables it names: the value is kept while the libraries change, and
+    computed again when a named table changes."""
+    cache.clear()
+    computed = []
+
+    def libraries_exist():
+        computed.append(True)
+        with table_versions.read_as([County._meta.db_table]):
+            return Library.objects.exists()
+
+    assert kept("test:read-as", libraries_exist, timeout=60)
+    Library.objects.filter(pk=world.library_a.pk).update(name="Et annet navn")
+    assert kept("test:read-as", libraries_exist, timeout=60)
+    assert len(computed) == 1
+    County.objects.filter(pk=world.county_a.pk).update(name="Nytt fylke")
+    assert kept("test:read-as", libraries_exist, timeout=60)
+    assert len(computed) == 2

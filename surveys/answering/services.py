@@ -42,7 +42,7 @@ from ..models import (
     Survey,
     SurveyStructureVersion,
 )
-from ..results.services import TalliedAnswer, result_tallies_add_submitted
+from ..results.services import TalliedAnswer
 from .branching import answers_by_question, visible_pages, visible_questions
 from .forms import LONG_TEXT_MAX_LENGTH
 from .selectors import answer_structure, answer_structure_of_state
@@ -299,17 +299,29 @@ def _response_submit(
     response.submitted_at = the_day(now) if response.survey.is_anonymous else now
     # The resume key has done its work; without it nothing links the response to the browser.
     response.resume_key = None
-    response.save(update_fields=["submitted_at", "resume_key"])
-    # The results' running sums, in this transaction: figures and answers never disagree.
+    # Added to the results' running sums after the commit, and before anyone reads them.
+    response.awaiting_sums = True
+    response.save(update_fields=["submitted_at", "resume_key", "awaiting_sums"])
+    _count_after_commit(survey_id=response.survey_id)
     _state, pages = answer_structure_of_state(response.survey, response.structure_token)
     counted = response_answers_counted(
         response=response, pages=pages, questions=questions, stored=stored
     )
-    result_tallies_add_submitted(response=response, answers=counted)
     if participation is not None:
         participation.completed_at = the_day(now)
         participation.save(update_fields=["completed_at"])
     return counted
+
+
+def _count_after_commit(*, survey_id: int) -> None:
+    """Queue the catch-up of the survey's running sums once this transaction commits. Robust: a
+    broker that cannot take the task loses no count (the next reader of the sums catches up)."""
+    from ..tasks import result_tallies_catch_up_task  # (the tasks module imports the services)
+
+    def count_the_submission() -> None:  # (a function: Django logs a robust one's failure by name)
+        result_tallies_catch_up_task.delay(survey_id=survey_id)
+
+    transaction.on_commit(count_the_submission, robust=True)
 
 
 def _stored_number(number) -> Decimal | None:

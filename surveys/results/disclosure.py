@@ -31,10 +31,11 @@ as what its county has beyond the libraries shown.
 
 The blocks are computed from the whole survey and are the same for everyone, so views of
 different people cannot be combined against the rule either. The sizes are read from the
-survey's running sums (`measure_sizes`: ResultTally, kept in the transaction that submits a
-response), so the cost does not grow with the number of answers; the blocks are formed from
-those few numbers, and kept in the cache under the token of the sums' state
-(ResultTallyVersion, renewed in the transaction of every write of them): see `survey_disclosure`.
+survey's running sums (`measure_sizes`: ResultTally, to which every submission is added before
+anyone reads them, see `sums_token`), so the cost does not grow with the number of answers; the
+blocks are formed from those few numbers, and kept in the cache under the token of the sums'
+state (ResultTallyVersion, renewed in the transaction of every write of them): see
+`survey_disclosure`.
 """
 
 from __future__ import annotations
@@ -45,11 +46,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from portal.memo import ProcessMemo
+from portal.table_versions import read_as
 
-from ..models import Question, ResultTally, ResultTallyVersion, Survey
+from ..models import Question, Response, ResultTally, ResultTallyVersion, Survey
 
 # A cell: (county id, library id, role); None where the respondent had none.
 Cell = tuple[int | None, int | None, str]
@@ -151,7 +154,8 @@ def shows(part: Partition, threshold: int, selected: Callable[[Cell], bool]) -> 
 
 def measure_sizes(survey: Survey) -> dict[str, dict[Cell, int]]:
     """Respondents per measure and cell of a survey's submitted responses, read from its running
-    sums (ResultTally at the library grain, added to in the transaction that submits a response),
+    sums (ResultTally at the library grain, to which every submission is added before they are
+    read: `sums_token`),
     in two queries whatever the number of answers: the responses, each item (question, statement,
     dimension; a respondent once per item), each competence area and each free-text question
     (the answers with a text: at most one per response and question).
@@ -242,8 +246,31 @@ _disclosure_memo = ProcessMemo(size=16)
 
 
 def sums_token(survey: Survey):
-    """The token of the state of a survey's running sums (None: sums counted before tokens)."""
-    return ResultTallyVersion.current(survey)
+    """The token of the state of a survey's running sums (None: sums counted before tokens),
+    with every submission committed before this call counted in them.
+
+    Every reader of the sums asks this first. A submission marks its response as awaiting the
+    sums, and a task adds it after the commit; a reader that comes first adds them itself
+    (`result_tallies_catch_up`), so no figure ever leaves out a submission made before it was
+    asked for. One query when none is awaiting (the token and the question together), which
+    counts as a read of the token's table only: what is computed after it and kept under the
+    token (portal.table_versions.kept) is of the sums' state, whichever responses are
+    submitted."""
+    from .services import result_tallies_catch_up  # (the services module imports this one)
+
+    with read_as([ResultTallyVersion._meta.db_table]):
+        token, awaiting = (
+            Survey.objects.filter(pk=survey.pk)
+            .values_list(
+                Subquery(ResultTallyVersion.objects.filter(survey=OuterRef("pk")).values("token")),
+                Exists(Response.objects.filter(survey=OuterRef("pk"), awaiting_sums=True)),
+            )
+            .first()
+        ) or (None, False)
+    if awaiting:
+        result_tallies_catch_up(survey_id=survey.pk)
+        token = ResultTallyVersion.current(survey)
+    return token
 
 
 def survey_disclosure(survey: Survey, *, as_it_was_within: timedelta | None = None) -> Disclosure:

@@ -1645,8 +1645,8 @@ def _response_rates_of_state(
 ) -> list[dict]:
     """`response_rate_data` of the state of the sums the disclosure is of, without reading the
     responses: their sizes per cell (county, library, role) are what the blocks were formed from
-    (the running sums' `responses`, added in the transaction that submits a response, so equal to
-    the submitted responses per county and library of that state).
+    (the running sums' `responses`, to which every submission is added before they are read, so
+    equal to the submitted responses per county and library of that state).
 
     The invited and completed (participations: invitations, completions, a person's libraries)
     are `_participation_rates_kept`: as they are now when the blocks are the sums as they are now;

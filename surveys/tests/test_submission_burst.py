@@ -11,6 +11,8 @@ from portal.tests.factories import UserFactory, grant
 from surveys.answering import services
 from surveys.builder.services import survey_invite_users
 from surveys.models import Answer, Participation, Question, Response
+from surveys.results.disclosure import sums_token
+from surveys.results.selectors import ResultFilters, ResultScope, tallied_numbers
 
 from .factories import build_survey, open_survey
 
@@ -52,3 +54,6 @@ def test_a_burst_of_submissions_stores_every_answer_once(world):
         range(10, 10 + RESPONDENTS)
     )
     assert Participation.objects.filter(survey=survey, completed_at__isnull=False).count() == 6
+    sums_token(survey)  # as a results reader does first
+    every = {"scope": ResultScope(), "filters": ResultFilters()}
+    assert tallied_numbers(survey=survey, **every)["n"] == RESPONDENTS  # each counted once

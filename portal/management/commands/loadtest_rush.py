@@ -36,6 +36,8 @@ from portal.loadtest.sessions import signed_in_session
 from portal.management.commands.loadtest import database_ensure
 from portal.region import region_generate, region_people, region_programme
 from surveys.models import Answer, Participation, Response, Survey
+from surveys.results.disclosure import sums_token
+from surveys.results.selectors import ResultFilters, ResultScope, tallied_numbers
 from surveys.synthetic import wide_survey
 
 PEOPLE = 500
@@ -198,16 +200,19 @@ class Command(BaseCommand):
         submitted = Response.objects.filter(survey=survey, submitted_at__isnull=False).count()
         stored = Answer.objects.filter(response__survey=survey).count()
         completed = Participation.objects.filter(survey=survey, completed_at__isnull=False).count()
+        sums_token(survey)  # as a results reader does first: every submission counted in the sums
+        counted = tallied_numbers(survey=survey, scope=ResultScope(), filters=ResultFilters())["n"]
         self.stdout.write(
             f"Survey burst: {PEOPLE} respondents ({DOUBLE_CLICKS} clicking twice) submitted "
             f"{sent} answers in {seconds:.1f} s: HTTP {dict(statuses)}; {submitted} responses "
-            f"and {stored} answers stored, {completed} participations completed."
+            f"and {stored} answers stored, {completed} participations completed, {counted} "
+            "responses in the results' running sums."
         )
         problems = []
         if any(status >= 500 for status in statuses):
             problems.append(f"server errors: {dict(statuses)}")
-        if submitted != PEOPLE or completed != PEOPLE:
-            problems.append(f"{submitted} responses, {completed} completed")
+        if submitted != PEOPLE or completed != PEOPLE or counted != PEOPLE:
+            problems.append(f"{submitted} responses, {completed} completed, {counted} counted")
         if stored != sent:
             problems.append(f"{stored} answers stored for {sent} sent")
         if problems:

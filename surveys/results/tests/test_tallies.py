@@ -3,13 +3,15 @@ answers gives, for every group a results page can ask for, however the responses
 
 import random
 import threading
+from collections import Counter
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from surveys.answering import services as answering
-from surveys.models import Question, Response, ResultTally
+from surveys.models import Question, Response, ResultSnapshot, ResultTally
+from surveys.results.disclosure import sums_token
 from surveys.results.selectors import (
     ResultFilters,
     ResultScope,
@@ -54,6 +56,7 @@ def _groups(world):
 
 
 def assert_tallies_match_answers(world, survey):
+    sums_token(survey)  # as every reader of the sums asks first: the submissions awaiting counted
     for scope, filters in _groups(world):
         fast = tallied_numbers(survey=survey, scope=scope, filters=filters)
         full = compute_numbers(submitted_responses(survey, scope, filters))
@@ -109,34 +112,109 @@ def test_submitting_through_the_service_adds_to_the_tallies(world):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_parallel_submissions_are_each_counted_once(world):
-    """Submissions in the same cells at once wait for each other's rows; none is lost."""
+def test_parallel_submissions_and_readers_count_each_submission_once(world):
+    """Submissions in the same cells at once, each followed by its task's catch-up, and readers
+    catching up at the same moment: the catch-ups take turns, none is lost, none counted twice."""
     survey = full_survey(programme=world.programme, areas=world.areas)
     add_responses(survey, count=6, library=world.library_a, seed=3, submitted=False)
     responses = list(Response.objects.filter(survey=survey))
-    barrier = threading.Barrier(len(responses))
+    barrier = threading.Barrier(len(responses) + 3)
     errors = []
 
-    def submit(response):
+    def in_a_thread(work):
         from django.db import connection as thread_connection
 
         try:
             barrier.wait()
-            answering.response_submit(response=response)
+            work()
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
         finally:
             thread_connection.close()
 
-    threads = [threading.Thread(target=submit, args=(r,)) for r in responses]
+    works = [lambda r=r: answering.response_submit(response=r) for r in responses]
+    works += [lambda: sums_token(survey)] * 3
+    threads = [threading.Thread(target=in_a_thread, args=(work,)) for work in works]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert errors == []
+    assert not Response.objects.filter(awaiting_sums=True).exists()  # the tasks counted them
     numbers = tallied_numbers(survey=survey, scope=ResultScope(), filters=ResultFilters())
     assert numbers["n"] == 6
     assert_tallies_match_answers(world, survey)
+
+
+def _submit_drafts(survey) -> None:
+    for response in Response.objects.filter(survey=survey, submitted_at__isnull=True):
+        assert answering.response_submit(response=response)
+
+
+def _survey_with_submissions_awaiting_the_sums(world):
+    """Three responses in the sums, two submitted through the service in this test's
+    transaction, which never commits: their task never runs."""
+    survey = full_survey(programme=world.programme, areas=world.areas)
+    add_responses(survey, count=3, library=world.library_a, seed=1)
+    add_responses(survey, count=2, library=world.library_b, seed=2, submitted=False)
+    _submit_drafts(survey)
+    return survey
+
+
+def test_a_submission_awaits_the_sums_and_the_first_reader_counts_it(world):
+    survey = _survey_with_submissions_awaiting_the_sums(world)
+    awaiting = Response.objects.filter(survey=survey, awaiting_sums=True)
+    assert awaiting.count() == 2
+    every = {"survey": survey, "scope": ResultScope(), "filters": ResultFilters()}
+    assert tallied_numbers(**every)["n"] == 3  # the sums themselves: not yet added to
+    token = sums_token(survey)  # what every reader asks first
+    assert not awaiting.exists() and tallied_numbers(**every)["n"] == 5
+    assert sums_token(survey) == token  # nothing left awaiting: the same state
+    assert_tallies_match_answers(world, survey)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_task_queued_by_the_commit_counts_the_submission(world):
+    survey = full_survey(programme=world.programme, areas=world.areas)
+    add_responses(survey, count=2, library=world.library_b, seed=2, submitted=False)
+    _submit_drafts(survey)
+    assert not Response.objects.filter(survey=survey, awaiting_sums=True).exists()
+    numbers = tallied_numbers(survey=survey, scope=ResultScope(), filters=ResultFilters())
+    assert numbers["n"] == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_that_cannot_take_the_task_loses_no_count(world, monkeypatch):
+    from surveys import tasks
+
+    def broker_down(**kwargs):
+        raise ConnectionError("the broker is down")
+
+    monkeypatch.setattr(tasks.result_tallies_catch_up_task, "delay", broker_down)
+    survey = full_survey(programme=world.programme, areas=world.areas)
+    add_responses(survey, count=2, library=world.library_b, seed=2, submitted=False)
+    _submit_drafts(survey)  # submitted all the same
+    assert Response.objects.filter(survey=survey, awaiting_sums=True).count() == 2
+    assert_tallies_match_answers(world, survey)  # the first reader counts them
+
+
+def test_a_rebuild_counts_the_submissions_awaiting_the_sums_once(world):
+    survey = _survey_with_submissions_awaiting_the_sums(world)
+    result_tallies_rebuild(survey=survey)
+    assert not Response.objects.filter(survey=survey, awaiting_sums=True).exists()
+    numbers = tallied_numbers(survey=survey, scope=ResultScope(), filters=ResultFilters())
+    assert numbers["n"] == 5
+    assert_tallies_match_answers(world, survey)
+
+
+def test_the_purges_snapshot_counts_the_submissions_awaiting_the_sums(world):
+    """The snapshot's blocks are formed from the sums: with the two awaiting counted first, the
+    groups it keeps are those of all five responses."""
+    survey = _survey_with_submissions_awaiting_the_sums(world)
+    assert survey_purge_raw_answers(survey=survey)
+    data = ResultSnapshot.objects.get(survey=survey).data
+    assert data["groups"]["all"]["n"] == 5
+    assert data["groups"][f"library:{world.library_b.pk}"]["n"] is None  # 2: under the minimum
 
 
 def test_the_purge_removes_the_tallies_with_the_answers(world):
@@ -164,9 +242,10 @@ def _values(answer) -> dict:
     other=st.booleans(),
 )
 def test_a_submission_counts_its_answers_as_stored(world, seed, replaced, number, other):
-    """The submission adds its answers from what it wrote and what it kept (not read again):
-    the sums are those of the answers as stored (numbers as their column rounds them), equal to
-    a full recomputation and to the sums counted again from the answers."""
+    """The submission reports its answers from what it wrote and what it kept (not read again),
+    as the running sums count them (the thank-you page's gaps are of them): those stored,
+    numbers as their column rounds them. The sums they are added to after the commit equal a
+    full recomputation and the sums counted again from the answers."""
     survey = full_survey(programme=world.programme, areas=world.areas)
     add_responses(survey, count=2, library=world.library_a, seed=seed)
     add_responses(survey, count=3, library=world.library_b, seed=seed + 1, submitted=False)
@@ -180,7 +259,10 @@ def test_a_submission_counts_its_answers_as_stored(world, seed, replaced, number
             for question in chosen
             for answer in _answers_for(question, fixed.get(question.kind), rng)
         ]
-        assert answering.response_submit(response=response, questions=chosen, answers=answers)
+        counted = answering.response_submit_answers(
+            response=response, questions=chosen, answers=answers
+        )
+        assert Counter(counted) == Counter(answering.response_answers_counted(response=response))
     assert_tallies_match_answers(world, survey)
     columns = ("by_library", "county_id", "library_id", "role", "item", "value", "n")
     columns = (*columns, "dont_know", "number_sum", "number_count")
