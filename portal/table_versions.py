@@ -25,8 +25,9 @@ computed again for it.
 
 Three tables bump their token on the changes that figures can show only (every other table on
 every write): a person's `last_login` (written at each sign-in) is no figure; a survey response
-still being answered is counted nowhere until it is submitted; a participation's reminders,
-link and start time are no figure either. PostgreSQL only: elsewhere nothing is cached.
+still being answered is counted nowhere until it is submitted, and a submitted one's being added
+to the running sums (`awaiting_sums` cleared) is told by the sums' own token; a participation's
+reminders, link and start time are no figure either. PostgreSQL only: elsewhere nothing is cached.
 """
 
 from __future__ import annotations
@@ -67,7 +68,9 @@ SPECIAL_TRIGGERS = {
         "AFTER INSERT ON surveys_response FOR EACH ROW WHEN (NEW.submitted_at IS NOT NULL) "
         + _BUMP,
         "AFTER UPDATE ON surveys_response FOR EACH ROW WHEN "
-        f"(OLD.submitted_at IS NOT NULL OR NEW.submitted_at IS NOT NULL) {_BUMP}",
+        "((OLD.submitted_at IS NOT NULL OR NEW.submitted_at IS NOT NULL) AND "
+        "(to_jsonb(OLD) - 'awaiting_sums') IS DISTINCT FROM (to_jsonb(NEW) - 'awaiting_sums')) "
+        + _BUMP,
         "AFTER DELETE ON surveys_response FOR EACH ROW WHEN (OLD.submitted_at IS NOT NULL) "
         + _BUMP,
         f"AFTER TRUNCATE ON surveys_response FOR EACH STATEMENT {_BUMP}",

@@ -38,6 +38,7 @@ from portal.tests.factories import LibraryFactory, UserFactory, grant
 from portal.tests.test_dashboard import _grow, _grow_sections, _sections, build_loop
 from surveys.answering.services import response_start, response_submit
 from surveys.models import Participation
+from surveys.results.services import result_tallies_catch_up
 from surveys.synthetic import add_responses
 
 pytestmark = pytest.mark.django_db
@@ -223,7 +224,8 @@ def test_a_write_recomputes_only_the_panels_that_read_its_tables(world, loop):
 
 
 def test_answering_and_signing_in_change_no_state(world, loop):
-    """A response still being answered, a person's last sign-in: no figure, no new state."""
+    """A response still being answered, a person's last sign-in, a submitted response added to
+    the running sums (their own token says so): no figure, no new state."""
     Participation.objects.create(survey=loop.follow_up, user=world.staff_a, token_hash="t2")
     participation = Participation.objects.get(survey=loop.follow_up, user=world.staff_a)
     states = table_versions.table_versions()
@@ -234,6 +236,8 @@ def test_answering_and_signing_in_change_no_state(world, loop):
     changed = table_versions.table_versions()
     assert changed["surveys_response"] != states["surveys_response"]
     assert changed["surveys_participation"] != states["surveys_participation"]
+    assert result_tallies_catch_up(survey_id=loop.follow_up.pk) == 1
+    assert table_versions.table_versions()["surveys_response"] == changed["surveys_response"]
 
 
 def test_a_person_never_gets_the_panels_of_counties_they_do_not_see(world, loop):

@@ -3,6 +3,14 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from portal import table_versions
+
+
+def response_triggers(apps, schema_editor):
+    # A response's being added to the running sums (awaiting_sums cleared) gives the responses'
+    # table no new state (portal.table_versions.SPECIAL_TRIGGERS).
+    table_versions.install(schema_editor, ["surveys_response"])
+
 
 class Migration(migrations.Migration):
 
@@ -22,4 +30,5 @@ class Migration(migrations.Migration):
             model_name='response',
             index=models.Index(condition=models.Q(('awaiting_sums', True)), fields=['survey'], name='response_awaiting_sums'),
         ),
+        migrations.RunPython(response_triggers, migrations.RunPython.noop),
     ]
