@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Subquery
+from django.db import connection
 from django.utils import timezone
 
 from portal.memo import ProcessMemo
@@ -245,6 +245,13 @@ DISCLOSURE_CACHE_SECONDS = 6 * 60 * 60  # a state's blocks; a new state has a ne
 _disclosure_memo = ProcessMemo(size=16)
 
 
+_SUMS_TOKEN_SQL = (
+    f"SELECT (SELECT token FROM {ResultTallyVersion._meta.db_table} WHERE survey_id = %s), "  # noqa: S608 - no input
+    f"EXISTS (SELECT 1 FROM {Response._meta.db_table} WHERE survey_id = %s AND awaiting_sums)"
+)
+_TOKEN = ResultTallyVersion._meta.get_field("token")
+
+
 def sums_token(survey: Survey):
     """The token of the state of a survey's running sums (None: sums counted before tokens),
     with every submission committed before this call counted in them.
@@ -252,25 +259,26 @@ def sums_token(survey: Survey):
     Every reader of the sums asks this first. A submission marks its response as awaiting the
     sums, and a task adds it after the commit; a reader that comes first adds them itself
     (`result_tallies_catch_up`), so no figure ever leaves out a submission made before it was
-    asked for. One query when none is awaiting (the token and the question together), which
-    counts as a read of the token's table only: what is computed after it and kept under the
-    token (portal.table_versions.kept) is of the sums' state, whichever responses are
-    submitted."""
+    asked for."""
     from .services import result_tallies_catch_up  # (the services module imports this one)
 
-    with read_as([ResultTallyVersion._meta.db_table]):
-        token, awaiting = (
-            Survey.objects.filter(pk=survey.pk)
-            .values_list(
-                Subquery(ResultTallyVersion.objects.filter(survey=OuterRef("pk")).values("token")),
-                Exists(Response.objects.filter(survey=OuterRef("pk"), awaiting_sums=True)),
-            )
-            .first()
-        ) or (None, False)
+    token, awaiting = _token_and_awaiting(survey)
     if awaiting:
         result_tallies_catch_up(survey_id=survey.pk)
-        token = ResultTallyVersion.current(survey)
+        token, _awaiting = _token_and_awaiting(survey)
     return token
+
+
+def _token_and_awaiting(survey: Survey) -> tuple[object, bool]:
+    """The sums' token and whether any submission awaits them, in one query, which counts as a
+    read of the token's table only (`read_as`): what is computed after it and kept under the
+    token (portal.table_versions.kept) is of the sums' state, whichever responses are
+    submitted. Written out: the ORM built and compiled the same two subqueries in ~0.5 ms, and
+    the results pages ask this two to four times a request (the survey, its baseline)."""
+    with read_as([ResultTallyVersion._meta.db_table]), connection.cursor() as cursor:
+        cursor.execute(_SUMS_TOKEN_SQL, [survey.pk, survey.pk])
+        token, awaiting = cursor.fetchone()
+    return _TOKEN.to_python(token), bool(awaiting)
 
 
 def survey_disclosure(survey: Survey, *, as_it_was_within: timedelta | None = None) -> Disclosure:
