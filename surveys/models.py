@@ -545,8 +545,8 @@ class ResultTally(models.Model):
     statement and dimension, a competence area and dimension, or the responses themselves) and
     value. Each submission is added after its commit, and before anyone reads them
     (surveys.results.services.result_tallies_catch_up); the results pages sum the cells of a
-    group. They are raw figures: the disclosure rule in
-    surveys.results.selectors applies to them exactly as to figures computed from the answers.
+    group. They are raw figures: the disclosure rule in surveys.results.selectors applies to
+    them exactly as to figures computed from the answers.
     """
 
     # No index of its own: the unique key below starts with the survey (an index every row's

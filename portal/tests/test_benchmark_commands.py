@@ -44,7 +44,7 @@ def benchmark_views(settings, tmp_path):
         ),
         ("benchmark_results", ["results overview", "results: a question", "dashboard"]),
         ("benchmark_dashboard", ["dashboard (coordinator)", "key figures (leader)"]),
-        ("benchmark_answering", ["question page", "submission", "sums' upsert"]),
+        ("benchmark_answering", ["question page", "submission", "sums' catch-up (task)"]),
     ],
 )
 def test_each_benchmark_prints_its_pages_beside_the_trivial_view(benchmark_views, command, pages):

@@ -155,10 +155,9 @@ def shows(part: Partition, threshold: int, selected: Callable[[Cell], bool]) -> 
 def measure_sizes(survey: Survey) -> dict[str, dict[Cell, int]]:
     """Respondents per measure and cell of a survey's submitted responses, read from its running
     sums (ResultTally at the library grain, to which every submission is added before they are
-    read: `sums_token`),
-    in two queries whatever the number of answers: the responses, each item (question, statement,
-    dimension; a respondent once per item), each competence area and each free-text question
-    (the answers with a text: at most one per response and question).
+    read: `sums_token`), in two queries whatever the number of answers: the responses, each item
+    (question, statement, dimension; a respondent once per item), each competence area and each
+    free-text question (the answers with a text: at most one per response and question).
 
     An area's respondents in a cell are taken as those of its most answered statement: never
     more than the true number, so every block is at least as large as the rule says. Its

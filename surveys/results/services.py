@@ -80,8 +80,7 @@ def result_tallies_catch_up(*, survey_id: int) -> int:
     response can still be started meanwhile); the purge locks the same row first, so neither
     waits for rows the other holds."""
     with transaction.atomic():
-        locked = Survey.objects.select_for_update(no_key=True).filter(pk=survey_id)
-        if not locked.values_list("pk", flat=True):
+        if not _survey_turn_taken(survey_id=survey_id):
             return 0
         awaiting = Response.objects.filter(survey_id=survey_id, awaiting_sums=True)
         response_ids = list(awaiting.values_list("pk", flat=True))
@@ -92,12 +91,18 @@ def result_tallies_catch_up(*, survey_id: int) -> int:
         return len(response_ids)
 
 
+def _survey_turn_taken(*, survey_id: int) -> bool:
+    """Lock the survey's row for the rest of the transaction (False: no such survey): writers
+    that add to its sums from its responses take turns on it."""
+    return Survey.objects.select_for_update(no_key=True).filter(pk=survey_id).exists()
+
+
 def result_tallies_changed(*, survey_id: int) -> None:
     """A new token for the state of a survey's sums (ResultTallyVersion), in the transaction of
     every write of them: the disclosure rule's cache (surveys.results.disclosure) is keyed by it.
 
-    One row per survey, so concurrent submissions to a survey wait for each other from here to
-    their commit: it is the last row a submission locks (after its sums, in their order), which
+    One row per survey, so concurrent writers of a survey's sums wait for each other from here
+    to their commit: it is the last row a writer locks (after its sums, in their order), which
     keeps that wait short and the order of locks the same in every writer (no deadlock)."""
     ResultTallyVersion.renew(survey_id=survey_id)
 
@@ -277,7 +282,7 @@ def result_tallies_rebuild(*, survey: Survey) -> int:
     """Count a survey's submitted responses again from their answers (for data stored before the
     tallies existed), those awaiting the sums too (none is left awaiting, so none is counted
     twice). Takes its turn with the catch-ups on the survey's row."""
-    Survey.objects.select_for_update(no_key=True).filter(pk=survey.pk).first()
+    _survey_turn_taken(survey_id=survey.pk)
     ResultTally.objects.filter(survey=survey).delete()
     submitted = Response.objects.filter(survey=survey, submitted_at__isnull=False)
     submitted.filter(awaiting_sums=True).update(awaiting_sums=False)

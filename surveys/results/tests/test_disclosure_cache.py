@@ -71,8 +71,9 @@ def test_a_states_blocks_are_kept_in_the_process_and_a_new_state_is_formed_anew(
 
 # The submit service's responses await the sums until a task counts them after the commit (not
 # run here: the test's transaction never commits); the first reader counts them itself (ten
-# queries: the survey's row locked, the awaiting responses read and marked, their answers read,
-# the sums written, the new token, the savepoint and the token read again).
+# queries: a savepoint and its release, the survey's row locked, the awaiting responses read and
+# marked, the responses and their answers read, the sums written, the new token, the token read
+# again).
 @pytest.mark.parametrize(
     ("path", "counted_by_the_reader"), [("service", 10), ("bulk", 0), ("bulk_partial", 0)]
 )
