@@ -86,6 +86,14 @@ def gunicorn_servers(
                 process.wait()
 
 
+def celery_queue_purge() -> None:
+    """Drop the tasks a run queued that its worker had not taken yet."""
+    from portal.celery import app
+
+    if not app.conf.task_always_eager:
+        app.control.purge()
+
+
 @contextlib.contextmanager
 def celery_worker(*, env: dict[str, str], log=None) -> Iterator[None]:
     """Run one Celery worker (one process) beside the servers, as in production: it computes the

@@ -316,10 +316,10 @@ def _response_submit(
 def _count_after_commit(*, survey_id: int) -> None:
     """Queue the catch-up of the survey's running sums once this transaction commits. Robust: a
     broker that cannot take the task loses no count (the next reader of the sums catches up)."""
-    from ..tasks import result_tallies_catch_up_task  # (the tasks module imports the services)
+    from .. import tasks  # (the tasks module imports the services)
 
     def count_the_submission() -> None:  # (a function: Django logs a robust one's failure by name)
-        result_tallies_catch_up_task.delay(survey_id=survey_id)
+        tasks.result_tallies_catch_up_queue(survey_id=survey_id)
 
     transaction.on_commit(count_the_submission, robust=True)
 

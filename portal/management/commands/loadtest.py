@@ -28,7 +28,7 @@ from django.db import connection, connections
 
 from portal.loadtest.plan import loadtest_plan
 from portal.loadtest.report import figures, slowest_lines, table
-from portal.loadtest.servers import celery_worker, gunicorn_servers
+from portal.loadtest.servers import celery_queue_purge, celery_worker, gunicorn_servers
 from portal.region import region_generate, region_programme
 from portal.table_versions import table_versions_compact
 
@@ -106,7 +106,7 @@ class Command(BaseCommand):
             ):
                 self._locust(urls[0], plan_path, timings_path, options)
             result = json.loads(timings_path.read_text(encoding="utf-8"))
-        self._purge_queue()
+        celery_queue_purge()
         seconds = options["seconds"] - options["warmup"]
         self.stdout.write(table(figures(result["timings"], seconds), result["statuses"], seconds))
         self.stdout.write(slowest_lines(result.get("slowest", {})))
@@ -164,10 +164,3 @@ class Command(BaseCommand):
             subprocess.run(command, env=env, stdout=log, stderr=log, check=False)  # noqa: S603
         if not timings_path.exists():
             raise CommandError("locust wrote no timings:\n" + log_path.read_text()[-3000:])
-
-    def _purge_queue(self) -> None:
-        """Drop the tasks the run queued that its worker had not taken yet."""
-        from portal.celery import app
-
-        if not app.conf.task_always_eager:
-            app.control.purge()

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from courses.models import Course, Gathering, Registration
 from portal.loadtest.forms import form_of
-from portal.loadtest.servers import gunicorn_servers
+from portal.loadtest.servers import celery_queue_purge, celery_worker, gunicorn_servers
 from portal.loadtest.sessions import signed_in_session
 from portal.management.commands.loadtest import database_ensure
 from portal.region import region_generate, region_people, region_programme
@@ -85,9 +85,15 @@ class Command(BaseCommand):
         registrants = [(signed_in_session(user), library) for user, library in staff]
         respondents = [signed_in_session(user) for user, _library in staff]
         connections.close_all()
-        with gunicorn_servers([options["port"]], env={}, workers=options["workers"]) as (url,):
+        # With a Celery worker, as in production: it sends the e-mails and adds the burst's
+        # submissions to the results' running sums while it goes on.
+        with (
+            celery_worker(env={"EMAIL_URL": "dummymail://"}),
+            gunicorn_servers([options["port"]], env={}, workers=options["workers"]) as (url,),
+        ):
             self._registration_rush(url, gathering, registrants)
             self._survey_burst(url, survey, respondents)
+        celery_queue_purge()
         self.stdout.write(self.style.SUCCESS("Both rushes kept every rule."))
 
     # --- registration rush ---

@@ -205,7 +205,7 @@ def test_the_databases_write_stamps_do_not_pair_them_up(world, monkeypatch):
     not run, as when the broker is slow.)"""
     from surveys import tasks
 
-    monkeypatch.setattr(tasks.result_tallies_catch_up_task, "delay", lambda **kwargs: None)
+    monkeypatch.setattr(tasks, "result_tallies_catch_up_queue", lambda **kwargs: None)
     survey = open_survey(build_survey(world, county=world.county_a))
     services.survey_invite_users(survey=survey, users=[world.staff_a, world.staff_b])
     for participation in Participation.objects.filter(survey=survey):

@@ -6,6 +6,7 @@ import threading
 from collections import Counter
 
 import pytest
+from django.core.cache import cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -190,12 +191,39 @@ def test_a_broker_that_cannot_take_the_task_loses_no_count(world, monkeypatch):
     def broker_down(**kwargs):
         raise ConnectionError("the broker is down")
 
-    monkeypatch.setattr(tasks.result_tallies_catch_up_task, "delay", broker_down)
+    monkeypatch.setattr(tasks.result_tallies_catch_up_task, "apply_async", broker_down)
     survey = full_survey(programme=world.programme, areas=world.areas)
     add_responses(survey, count=2, library=world.library_b, seed=2, submitted=False)
     _submit_drafts(survey)  # submitted all the same
     assert Response.objects.filter(survey=survey, awaiting_sums=True).count() == 2
+    assert cache.get(tasks._catch_up_queued_key(survey.pk)) is None  # the next one tries again
     assert_tallies_match_answers(world, survey)  # the first reader counts them
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bursts_submissions_are_counted_by_one_catch_up(world, monkeypatch):
+    """While a catch-up is queued and has not started, the submissions after it queue none:
+    it counts them all. One committed after it started queues the next."""
+    from surveys import tasks
+
+    queued = []
+    monkeypatch.setattr(
+        tasks.result_tallies_catch_up_task,
+        "apply_async",
+        lambda kwargs, countdown: queued.append((kwargs, countdown)),
+    )
+    survey = full_survey(programme=world.programme, areas=world.areas)
+    add_responses(survey, count=4, library=world.library_b, seed=2, submitted=False)
+    drafts = list(Response.objects.filter(survey=survey))
+    for response in drafts[:3]:
+        assert answering.response_submit(response=response)
+    assert queued == [({"survey_id": survey.pk}, tasks.CATCH_UP_DELAY_SECONDS)]
+    tasks.result_tallies_catch_up_task.run(**queued[0][0])  # the worker, a moment later
+    assert not Response.objects.filter(survey=survey, awaiting_sums=True).exists()
+    numbers = tallied_numbers(survey=survey, scope=ResultScope(), filters=ResultFilters())
+    assert numbers["n"] == 3
+    assert answering.response_submit(response=drafts[3])
+    assert len(queued) == 2
 
 
 def test_a_rebuild_counts_the_submissions_awaiting_the_sums_once(world):
