@@ -194,31 +194,31 @@ def survey_results_refresh_task(
         )
 
 
-# How long a submission's count in the running sums waits for the submissions after it: one
-# catch-up then counts them all, writing each cell of the sums once for all of them. A burst of
-# 500 submissions took 11.0–12.8 s with a catch-up queued by each, 7.6–8.0 s so, and 8.0–8.5 s
-# with the sums written in each submission (docs/performance.md, part 38). Readers do not wait
-# for it: they catch up themselves.
-CATCH_UP_DELAY_SECONDS = 1
+# While submissions keep coming, a survey's catch-ups start at most once in this many seconds: a
+# burst's submissions are then counted together, each cell of the sums written once for all of
+# them. A burst of 500 submissions took 10.3–12.8 s with a catch-up started by each, against
+# 8.0–8.5 s with the sums written in each submission (docs/performance.md, part 38). A single
+# submission is counted at once, so that readers seldom have to count it themselves.
+CATCH_UP_SPACING_SECONDS = 1
 
 
-def _catch_up_queued_key(survey_id: int) -> str:
-    return f"surveys:sums-catch-up-queued:{survey_id}"
+def _catch_up_key(survey_id: int, what: str) -> str:
+    return f"surveys:sums-catch-up-{what}:{survey_id}"
 
 
 def result_tallies_catch_up_queue(*, survey_id: int) -> None:
-    """Queue the catch-up of the survey's running sums in a moment, unless one is queued and has
-    not started yet (it will count this submission too). A lost task holds the mark for a minute
-    at most; readers catch up meanwhile."""
-    key = _catch_up_queued_key(survey_id)
-    if not cache.add(key, True, timeout=60 * CATCH_UP_DELAY_SECONDS):
+    """Queue the catch-up of the survey's running sums, unless one is queued and has not started
+    yet (it will count this submission too): at once, or, when one started less than
+    CATCH_UP_SPACING_SECONDS ago, that long after it. A lost task holds the mark for a minute at
+    most; readers catch up meanwhile."""
+    queued = _catch_up_key(survey_id, "queued")
+    if not cache.add(queued, True, timeout=60):
         return
+    spacing = CATCH_UP_SPACING_SECONDS if cache.get(_catch_up_key(survey_id, "started")) else 0
     try:
-        result_tallies_catch_up_task.apply_async(
-            kwargs={"survey_id": survey_id}, countdown=CATCH_UP_DELAY_SECONDS
-        )
+        result_tallies_catch_up_task.apply_async(kwargs={"survey_id": survey_id}, countdown=spacing)
     except Exception:
-        cache.delete(key)  # not queued: the next submission queues it
+        cache.delete(queued)  # not queued: the next submission queues it
         raise
 
 
@@ -226,5 +226,6 @@ def result_tallies_catch_up_queue(*, survey_id: int) -> None:
 def result_tallies_catch_up_task(*, survey_id: int) -> None:
     """Add the survey's submissions awaiting the running sums to them: all that were committed
     before it started (a submission committed from then on queues another)."""
-    cache.delete(_catch_up_queued_key(survey_id))
+    cache.set(_catch_up_key(survey_id, "started"), True, timeout=CATCH_UP_SPACING_SECONDS)
+    cache.delete(_catch_up_key(survey_id, "queued"))
     result_tallies_catch_up(survey_id=survey_id)

@@ -196,14 +196,14 @@ def test_a_broker_that_cannot_take_the_task_loses_no_count(world, monkeypatch):
     add_responses(survey, count=2, library=world.library_b, seed=2, submitted=False)
     _submit_drafts(survey)  # submitted all the same
     assert Response.objects.filter(survey=survey, awaiting_sums=True).count() == 2
-    assert cache.get(tasks._catch_up_queued_key(survey.pk)) is None  # the next one tries again
+    assert cache.get(tasks._catch_up_key(survey.pk, "queued")) is None  # the next one tries again
     assert_tallies_match_answers(world, survey)  # the first reader counts them
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_bursts_submissions_are_counted_by_one_catch_up(world, monkeypatch):
-    """While a catch-up is queued and has not started, the submissions after it queue none:
-    it counts them all. One committed after it started queues the next."""
+    """While a catch-up is queued and has not started, the submissions after it queue none: it
+    counts them all. One committed after it started queues the next, spaced from it."""
     from surveys import tasks
 
     queued = []
@@ -217,13 +217,14 @@ def test_a_bursts_submissions_are_counted_by_one_catch_up(world, monkeypatch):
     drafts = list(Response.objects.filter(survey=survey))
     for response in drafts[:3]:
         assert answering.response_submit(response=response)
-    assert queued == [({"survey_id": survey.pk}, tasks.CATCH_UP_DELAY_SECONDS)]
-    tasks.result_tallies_catch_up_task.run(**queued[0][0])  # the worker, a moment later
+    assert queued == [({"survey_id": survey.pk}, 0)]  # at once: none started lately
+    tasks.result_tallies_catch_up_task.run(**queued[0][0])  # the worker
     assert not Response.objects.filter(survey=survey, awaiting_sums=True).exists()
     numbers = tallied_numbers(survey=survey, scope=ResultScope(), filters=ResultFilters())
     assert numbers["n"] == 3
     assert answering.response_submit(response=drafts[3])
-    assert len(queued) == 2
+    # One started less than a second ago: the next starts a second later, with those after it.
+    assert queued[1] == ({"survey_id": survey.pk}, tasks.CATCH_UP_SPACING_SECONDS)
 
 
 def test_a_rebuild_counts_the_submissions_awaiting_the_sums_once(world):
