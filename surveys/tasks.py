@@ -6,6 +6,8 @@ survey_retention_purge and participations_blur_write_stamps.
 
 from __future__ import annotations
 
+import time
+
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
@@ -198,8 +200,9 @@ def survey_results_refresh_task(
 # burst's submissions are then counted together, each cell of the sums written once for all of
 # them. A burst of 500 submissions took 10.3–12.8 s with a catch-up started by each, against
 # 8.0–8.5 s with the sums written in each submission (docs/performance.md, part 38). A single
-# submission is counted at once, so that readers seldom have to count it themselves.
-CATCH_UP_SPACING_SECONDS = 1
+# submission is counted at once, and the wait is short, so that readers seldom find a
+# submission waiting (they would count it themselves).
+CATCH_UP_SPACING_SECONDS = 0.25
 
 
 def _catch_up_key(survey_id: int, what: str) -> str:
@@ -208,15 +211,16 @@ def _catch_up_key(survey_id: int, what: str) -> str:
 
 def result_tallies_catch_up_queue(*, survey_id: int) -> None:
     """Queue the catch-up of the survey's running sums, unless one is queued and has not started
-    yet (it will count this submission too): at once, or, when one started less than
-    CATCH_UP_SPACING_SECONDS ago, that long after it. A lost task holds the mark for a minute at
-    most; readers catch up meanwhile."""
+    yet (it will count this submission too): at once, or CATCH_UP_SPACING_SECONDS after the
+    last one started. A lost task holds the mark for a minute at most; readers catch up
+    meanwhile."""
     queued = _catch_up_key(survey_id, "queued")
     if not cache.add(queued, True, timeout=60):
         return
-    spacing = CATCH_UP_SPACING_SECONDS if cache.get(_catch_up_key(survey_id, "started")) else 0
+    last_started = cache.get(_catch_up_key(survey_id, "started"), 0.0)
+    wait = max(0.0, last_started + CATCH_UP_SPACING_SECONDS - time.time())
     try:
-        result_tallies_catch_up_task.apply_async(kwargs={"survey_id": survey_id}, countdown=spacing)
+        result_tallies_catch_up_task.apply_async(kwargs={"survey_id": survey_id}, countdown=wait)
     except Exception:
         cache.delete(queued)  # not queued: the next submission queues it
         raise
@@ -226,6 +230,6 @@ def result_tallies_catch_up_queue(*, survey_id: int) -> None:
 def result_tallies_catch_up_task(*, survey_id: int) -> None:
     """Add the survey's submissions awaiting the running sums to them: all that were committed
     before it started (a submission committed from then on queues another)."""
-    cache.set(_catch_up_key(survey_id, "started"), True, timeout=CATCH_UP_SPACING_SECONDS)
+    cache.set(_catch_up_key(survey_id, "started"), time.time(), timeout=60)
     cache.delete(_catch_up_key(survey_id, "queued"))
     result_tallies_catch_up(survey_id=survey_id)

@@ -217,14 +217,15 @@ def test_a_bursts_submissions_are_counted_by_one_catch_up(world, monkeypatch):
     drafts = list(Response.objects.filter(survey=survey))
     for response in drafts[:3]:
         assert answering.response_submit(response=response)
-    assert queued == [({"survey_id": survey.pk}, 0)]  # at once: none started lately
+    assert queued == [({"survey_id": survey.pk}, 0.0)]  # at once: none started lately
     tasks.result_tallies_catch_up_task.run(**queued[0][0])  # the worker
     assert not Response.objects.filter(survey=survey, awaiting_sums=True).exists()
     numbers = tallied_numbers(survey=survey, scope=ResultScope(), filters=ResultFilters())
     assert numbers["n"] == 3
     assert answering.response_submit(response=drafts[3])
-    # One started less than a second ago: the next starts a second later, with those after it.
-    assert queued[1] == ({"survey_id": survey.pk}, tasks.CATCH_UP_SPACING_SECONDS)
+    # One started a moment ago: the next waits till the spacing is over, with those after it.
+    kwargs, wait = queued[1]
+    assert kwargs == {"survey_id": survey.pk} and 0 < wait <= tasks.CATCH_UP_SPACING_SECONDS
 
 
 def test_a_rebuild_counts_the_submissions_awaiting_the_sums_once(world):
