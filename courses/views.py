@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from portal import permissions, querystring
 from portal.forms import add_service_errors
 from portal.models import Programme
+from portal.table_versions import kept_html
 
 from . import selectors, services
 from .certificate import certificate_pdf
@@ -62,17 +63,35 @@ def _posted(request):
 
 @login_required
 def course_list(request):
+    now = timezone.now()
     return render(
         request,
         "courses/course_list.html",
         {
             "overview": selectors.course_overview(user=request.user),
-            "now": timezone.now(),
+            "open_courses": _open_courses_html(request.user, now=now),
+            "now": now,
             "programmes": permissions.for_action(
                 request.user, Programme, "manage_content"
             ).order_by("-start_date", "name"),
         },
     )
+
+
+def _open_courses_html(user, *, now) -> str:
+    """The cards of the courses this person may register for, kept as HTML once for everyone
+    with the same rule while the courses, their gatherings and areas are unchanged. The seats
+    are not read into it: its key names which gatherings are coming and which of them are full,
+    so a registration that takes a gathering's last seat shows at the next read, and the
+    others leave the cards kept (a registration opening writes registrations all day)."""
+    coming = selectors.coming_gatherings(now=now)
+    scope = permissions.scope_key(user, Course, "register")
+    (cards,) = kept_html(
+        f"courses:open:{scope}:{coming.key()}",
+        ["courses/_open_courses.html"],
+        lambda: {"courses": selectors.courses_open(user=user, now=now), "full": coming.full},
+    )
+    return cards
 
 
 def _course_queryset():

@@ -1,4 +1,5 @@
-"""The course list's cards written in Python: `{% course_cards courses %}`.
+"""The course list's cards written in Python: `{% course_cards courses full %}` (`full`: the ids of
+the gatherings with every seat taken, `courses.selectors.coming_gatherings`).
 
 The list shows a card for each course a person may register for (20 for a staff member of the
 generated region), each with its competence areas and coming gatherings; Django's template
@@ -20,7 +21,7 @@ register = template.Library()
 
 
 @register.simple_tag
-def course_cards(courses) -> SafeString:
+def course_cards(courses, full_ids: frozenset[int]) -> SafeString:
     detail_url = url_by_pk("courses:course_detail")
     day = day_written()
     areas_label = escaped(_("Competence areas"))
@@ -39,7 +40,7 @@ def course_cards(courses) -> SafeString:
     def gathering_line(gathering) -> str:
         if gathering.cancelled_at:
             state = cancelled
-        elif gathering.seats_taken >= gathering.capacity:
+        elif gathering.pk in full_ids:
             state = full
         else:
             state = ""
