@@ -220,14 +220,19 @@ _STATUS_ORDER = {
 }
 
 
-def participant_list(*, gathering: Gathering, user=None) -> list[Registration]:
-    """Every registration of a gathering with person, library and answers, in a fixed number
-    of queries. Each carries `shown_answers`: the answers this user may see (the answers to
-    personal questions only for those who may see them), and with `user`, `manager_decides`:
-    whether it awaits this user's decision."""
+def participant_list(
+    *, gathering: Gathering, user=None, with_county: bool = False
+) -> list[Registration]:
+    """Every registration of a gathering with person, library (with its county for the exports'
+    column: `with_county`) and answers, in a fixed number of queries. Each carries
+    `shown_answers`: the answers this user may see (the answers to personal questions only for
+    those who may see them), and with `user`, `manager_decides`: whether it awaits this user's
+    decision."""
     # The answers into a list (`answer_list`): `answers.all()` on each row would build a
     # queryset of its own for every registration listed.
-    registrations = gathering.registrations.select_related("user", "library", "library__county")
+    registrations = gathering.registrations.select_related(
+        "user", "library__county" if with_county else "library"
+    )
     if user is not None:
         # What the user may do to each row, read with the rows (not asked row by row).
         registrations = permissions.with_permission_flags(

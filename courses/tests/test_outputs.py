@@ -226,6 +226,7 @@ def test_exports_neutralise_formulas(world, gathering_2011, client_for):
     assert csv_response.status_code == 200
     text = csv_response.content.decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "Anne Ansatt" in text
+    assert f"{world.library_a.name};{world.county_a.name}" in text  # the library's county
     xlsx = client.get(reverse("courses:participant_export", args=[gathering_2011.pk, "xlsx"]))
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     names = [row[0].value for row in sheet.iter_rows(min_row=2)]
