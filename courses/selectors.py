@@ -221,29 +221,31 @@ _STATUS_ORDER = {
 
 
 def participant_list(
-    *, gathering: Gathering, user=None, with_county: bool = False
+    *, gathering: Gathering, user=None, export: bool = False
 ) -> list[Registration]:
-    """Every registration of a gathering with person, library (with its county for the exports'
-    column: `with_county`) and answers, in a fixed number of queries. Each carries
-    `shown_answers`: the answers this user may see (the answers to personal questions only for
-    those who may see them), and with `user`, `manager_decides`: whether it awaits this user's
-    decision."""
+    """Every registration of a gathering with person, library and answers, in a fixed number
+    of queries. Each carries `shown_answers`: the answers this user may see (the answers to
+    personal questions only for those who may see them), and with `user`, `manager_decides`:
+    whether it awaits this user's decision.
+
+    `export`: for the exports, each library with its county (their County column), and whether
+    the user may see each row's personal answers read for every row, with or without any
+    (`personal_visible`: the personal questions' columns are there for those who may)."""
     # The answers into a list (`answer_list`): `answers.all()` on each row would build a
     # queryset of its own for every registration listed.
     registrations = gathering.registrations.select_related(
-        "user", "library__county" if with_county else "library"
+        "user", "library__county" if export else "library"
     )
-    if user is not None:
-        # What the user may do to each row, read with the rows (not asked row by row).
-        registrations = permissions.with_permission_flags(
-            registrations, user, personal_visible="view_personal_answers", may_decide="decide"
-        )
+    if user is not None and export:
+        registrations = _flagged_registrations(registrations, user)
     registrations = list(
         _with_answers(registrations, to_attr="answer_list").order_by(
             "waiting_position", "user__full_name", "user__email", "id"
         )
     )
     registrations.sort(key=lambda r: _STATUS_ORDER[r.status])
+    if user is not None and not export:
+        _flag_where_shown(registrations, user)
     for registration in registrations:
         registration.gathering = gathering  # with its course: not read again for every row
         if user is None:
@@ -257,6 +259,38 @@ def participant_list(
             if registration.personal_visible or not answer.question.personal
         ]
     return registrations
+
+
+def _flagged_registrations(registrations: QuerySet[Registration], user) -> QuerySet:
+    """What the user may do to each row, read with the rows (not asked row by row)."""
+    return permissions.with_permission_flags(
+        registrations, user, personal_visible="view_personal_answers", may_decide="decide"
+    )
+
+
+def _flag_where_shown(registrations: list[Registration], user) -> None:
+    """What the user may do to the rows where the page shows it: decide those awaiting
+    approval, see the answers to personal questions of those with any. Asked of those rows
+    alone, in one query, and none where no row needs it (most lists): the two rules compiled
+    into the list's own query were a third of its cost (docs/performance.md, part 39)."""
+    asked = [
+        registration.pk
+        for registration in registrations
+        if registration.status == Status.AWAITING_APPROVAL
+        or any(answer.question.personal for answer in registration.answer_list)
+    ]
+    flags = {}
+    if asked:
+        flags = {
+            pk: (personal_visible, may_decide)
+            for pk, personal_visible, may_decide in _flagged_registrations(
+                Registration.objects.filter(pk__in=asked), user
+            ).values_list("pk", "personal_visible", "may_decide")
+        }
+    for registration in registrations:
+        registration.personal_visible, registration.may_decide = flags.get(
+            registration.pk, (False, False)
+        )
 
 
 ATTENDANCE_STATUSES = (Status.CONFIRMED, Status.ATTENDED, Status.ABSENT)

@@ -809,9 +809,7 @@ def participant_export(request, pk, fmt):
         raise Http404
     gathering = _get_gathering(request, pk)
     permissions.require(request, "manage", gathering)
-    registrations = selectors.participant_list(
-        gathering=gathering, user=request.user, with_county=True
-    )
+    registrations = selectors.participant_list(gathering=gathering, user=request.user, export=True)
     if fmt == "csv":
         body = participants_csv(gathering=gathering, registrations=registrations)
         content_type = "text/csv; charset=utf-8"

@@ -9,10 +9,18 @@ from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from courses import selectors
 from courses.models import Registration
 from portal.rows import moment_written
+from portal.tests.factories import LibraryFactory
 
-from .factories import CourseFactory, GatheringFactory, RegistrationFactory
+from .factories import (
+    CourseFactory,
+    GatheringFactory,
+    RegistrationAnswerFactory,
+    RegistrationFactory,
+    RegistrationQuestionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 Status = Registration.Status
@@ -60,3 +68,44 @@ def test_each_row_shows_status_place_offer_and_actions(world, client_for):
         assert reverse("courses:registration_cancel", args=[rows[name].pk]) in html
     # Attendance is recorded: no cancelling any more.
     assert reverse("courses:registration_cancel", args=[rows["attended"].pk]) not in html
+
+
+def test_what_a_row_shows_is_asked_of_the_rows_that_show_it(world):
+    """The page asks the rules (deciding, personal answers) of the rows that show them only
+    (`selectors._flag_where_shown`); what each row shows equals the rules asked of every row, as
+    the exports ask them, for every person in the world."""
+    course = CourseFactory(programme=world.programme, county=world.county_a)
+    gathering = GatheringFactory(course=course, requires_leader_approval=True)
+    personal = RegistrationQuestionFactory(course=course, personal=True, text="Allergier")
+    plain = RegistrationQuestionFactory(course=course, text="Forventninger")
+    leaderless = LibraryFactory(county=world.county_a)
+    for library, status in [
+        (world.library_a, Status.AWAITING_APPROVAL),  # its leader decides
+        (leaderless, Status.AWAITING_APPROVAL),  # the course's managers decide
+        (None, Status.AWAITING_APPROVAL),
+        (world.library_a, Status.CONFIRMED),
+        (world.library_b, Status.WAITING),
+    ]:
+        registration = RegistrationFactory(
+            gathering=gathering,
+            library=library,
+            status=status,
+            waiting_position=1 if status == Status.WAITING else None,
+        )
+        RegistrationAnswerFactory(registration=registration, question=plain, value="Mye")
+        if status != Status.WAITING:
+            RegistrationAnswerFactory(registration=registration, question=personal, value="Nøtter")
+    RegistrationFactory(gathering=gathering, library=leaderless)  # no answers, nothing awaiting
+
+    def shown(rows):
+        return [(r.pk, r.manager_decides, [a.pk for a in r.shown_answers]) for r in rows]
+
+    deciding = set()
+    for name, person in world.people().items():
+        page = selectors.participant_list(gathering=gathering, user=person)
+        export = selectors.participant_list(gathering=gathering, user=person, export=True)
+        assert shown(page) == shown(export), name
+        deciding |= {name for r in page if r.manager_decides}
+        if name in ("coordinator_a", "project_leader"):
+            assert sum(len(r.shown_answers) for r in page) == 9, name  # personal ones too
+    assert {"coordinator_a", "project_leader", "library_leader_a"} <= deciding

@@ -71,6 +71,13 @@ def test_participant_list_constant(world, client_for):
     small = [_count(client, page) for page in (url, *exports)]
     _grow(world, gathering, 27, 100)
     assert [_count(client, page) for page in (url, *exports)] == small
+    # Rows awaiting a decision: the rules asked of them in one query more, however many.
+    RegistrationFactory(gathering=gathering, status=Registration.Status.AWAITING_APPROVAL)
+    one = _count(client, url)
+    RegistrationFactory.create_batch(
+        10, gathering=gathering, status=Registration.Status.AWAITING_APPROVAL
+    )
+    assert _count(client, url) == one == small[0] + 1
 
 
 def _staff(world, n, start):
