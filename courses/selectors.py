@@ -72,6 +72,13 @@ def gatherings_with_counts(qs: QuerySet[Gathering] | None = None) -> QuerySet[Ga
     )
 
 
+def gathering_is_full(*, gathering: Gathering) -> bool:
+    """Whether every seat is taken (an open seat offer takes one): whoever registers now goes on
+    the waiting list."""
+    seats = gathering.registrations.filter(status__in=Registration.SEAT_STATUSES)
+    return seats.count() >= gathering.capacity
+
+
 @dataclass(frozen=True)
 class ComingGatherings:
     """What the course list's cards read of the gatherings' seats: which gatherings end after
