@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dates import MONTHS
+from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.safestring import SafeString
 
 _STAND_IN_PK = 2147483647  # a pk no row has, replaced by each row's own
@@ -47,6 +47,13 @@ def day_written() -> Callable[[date], str]:
     """Writes a day as the template's `date:"j. F Y"` does (in the current language), with the
     month names translated once for all rows, not once a row."""
     months = {number: str(name) for number, name in MONTHS.items()}
+    return lambda day: f"{day.day}. {months[day.month]} {day.year:04d}"
+
+
+def short_day_written() -> Callable[[date], str]:
+    """Writes a day as the template's `date:"j. M Y"` does (the month's three letters, in the
+    current language), with the month names translated once for all rows."""
+    months = {number: str(name).title() for number, name in MONTHS_3.items()}
     return lambda day: f"{day.day}. {months[day.month]} {day.year:04d}"
 
 
