@@ -10,6 +10,7 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from surveys import tasks
 from surveys.results import selectors
@@ -104,6 +105,24 @@ def test_in_a_survey_week_a_state_shown_as_it_was_is_served_kept(world, survey, 
         assert formed == 0
         assert body["as_of"] is not None and body["n"] == before["n"] == 6
         assert {**body, "as_of": None} == before
+
+
+def test_a_state_whose_answer_no_one_formed_is_passed_over_unread(
+    world, survey, served, client_for, settings
+):
+    """A state as it was whose blocks another page formed (the overview), but whose every
+    question's figures no one did, is passed over before anything is read for it (part 39 of
+    docs/performance.md): the API's reader is served the last state its answer was formed
+    for, and forms nothing."""
+    settings.PORTAL_FIGURES_FRESHNESS_SECONDS = 120
+    before = served(survey, world.coordinator_a)
+    add_responses(survey, count=6, library=world.library_a, seed=3)
+    overview = client_for(world.coordinator_a).get(reverse("surveys:results", args=[survey.pk]))
+    assert overview.status_code == 200  # it formed the new state's blocks
+    add_responses(survey, count=6, library=world.library_a, seed=4)
+    formed, body = _formed_while(lambda: served(survey, world.coordinator_a))
+    assert formed == 0
+    assert body["as_of"] is not None and {**body, "as_of": None} == before
 
 
 def test_after_a_deploys_warm_up_and_a_workers_refresh_no_reader_forms_the_answer(

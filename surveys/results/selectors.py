@@ -807,23 +807,26 @@ def _last_figures_key(survey: Survey, threshold: int, asked: str) -> str:
 def _disclosures_as_they_were(
     survey: Survey, scope: ResultScope, filters: ResultFilters, question_ids, within: timedelta
 ) -> Iterator[Disclosure]:
-    """The states whose figures may be shown as they were, best first: the sums as they are now
-    if their blocks and these very figures of them are kept, else the last state whose blocks
-    were formed (both from `survey_disclosure`); then the state these very figures were last
-    computed for; last the sums as they are now, their figures to be computed. Each is tried in
-    turn (StateGone: that state's figures were not kept); none is older than `within` (the
-    freshness and the grace: whether one older than the freshness is shown is the rule of
-    portal.freshness)."""
+    """The states whose figures may be shown as they were, best first: the sums as they are now,
+    else the last state whose blocks were formed (both from `survey_disclosure`), if these very
+    figures of it are kept; then the state these very figures were last computed for; last the
+    sums as they are now, their figures to be computed. Each is tried in turn (StateGone: that
+    state's figures were not kept); none is older than `within` (the freshness and the grace:
+    whether one older than the freshness is shown is the rule of portal.freshness)."""
     # In a survey week every submission makes a new state, and its blocks are often formed by
     # another page (another scope, a question, the API, the refresh task): figures of this page
     # kept from an earlier state are then shown rather than computed while the person waits.
     asked = _asked(scope, filters, question_ids)
     disclosure = survey_disclosure(survey, as_it_was_within=within)
-    to_compute = disclosure.as_of is None and not cache.has_key(
+    kept_figures = cache.has_key(
         _figures_key(survey, disclosure.token, disclosure.threshold, asked)
     )
-    if not to_compute:
+    # A state as it was whose figures for these filters and questions were never formed (its
+    # blocks formed by another page: the overview's, say, for the API's every question) would be
+    # found gone (StateGone) only after the page's own reads: ~2 ms a request (part 39).
+    if kept_figures:
         yield disclosure
+    to_compute = disclosure.as_of is None and not kept_figures
     last = cache.get(_last_figures_key(survey, survey.group_size_threshold, asked))
     if last is not None and timezone.now() - last[1] < within:
         of_state = disclosure_of_state(survey, last[0], as_of=last[1])
