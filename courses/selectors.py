@@ -72,11 +72,15 @@ def gatherings_with_counts(qs: QuerySet[Gathering] | None = None) -> QuerySet[Ga
     )
 
 
+def gathering_seats_taken(*, gathering: Gathering) -> int:
+    """The seats taken now (an open seat offer takes one); under the gathering's lock in the
+    services, the seats that may be given."""
+    return gathering.registrations.filter(status__in=Registration.SEAT_STATUSES).count()
+
+
 def gathering_is_full(*, gathering: Gathering) -> bool:
-    """Whether every seat is taken (an open seat offer takes one): whoever registers now goes on
-    the waiting list."""
-    seats = gathering.registrations.filter(status__in=Registration.SEAT_STATUSES)
-    return seats.count() >= gathering.capacity
+    """Whether every seat is taken: whoever registers now goes on the waiting list."""
+    return gathering_seats_taken(gathering=gathering) >= gathering.capacity
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ from .models import (
     RegistrationQuestion,
 )
 from .permissions import COURSE_AUDIENCE
+from .selectors import gathering_seats_taken
 
 Status = Registration.Status
 
@@ -222,10 +223,6 @@ def gathering_create(*, course: Course, created_by: User, **values) -> Gathering
     return gathering
 
 
-def _seats_taken(gathering: Gathering) -> int:
-    return gathering.registrations.filter(status__in=Registration.SEAT_STATUSES).count()
-
-
 def _lock(gathering: Gathering | int) -> Gathering:
     """Lock the gathering row for the rest of the transaction; every seat change goes here."""
     pk = gathering.pk if isinstance(gathering, Gathering) else gathering
@@ -248,7 +245,7 @@ def gathering_update(*, gathering: Gathering, updated_by: User, **values) -> Gat
         raise ValidationError(_("This gathering is cancelled and can no longer be changed."))
     merged = {field: values.get(field, getattr(gathering, field)) for field in GATHERING_FIELDS}
     gathering_check(course=gathering.course, values=merged, previous=gathering)
-    taken = _seats_taken(gathering)
+    taken = gathering_seats_taken(gathering=gathering)
     if merged["capacity"] < taken:
         raise ValidationError(
             {
@@ -701,7 +698,7 @@ def _registration_create_for_staff(*, registered_by, gathering, people) -> list[
             problems.append(f"{person.get_full_name()}: {problem}")
     if problems:
         raise ValidationError(problems)
-    now, free = timezone.now(), gathering.capacity - _seats_taken(gathering)
+    now, free = timezone.now(), gathering.capacity - gathering_seats_taken(gathering=gathering)
     position = _last_waiting_position(gathering)
     created = []
     for person, library in people:
@@ -766,7 +763,7 @@ def _promote_waiting(gathering: Gathering) -> list[Registration]:
     now = timezone.now()
     if gathering.is_cancelled or now >= gathering.starts_at:
         return offered
-    free = gathering.capacity - _seats_taken(gathering)
+    free = gathering.capacity - gathering_seats_taken(gathering=gathering)
     if free <= 0:
         return offered
     first = list(
