@@ -239,9 +239,9 @@ def participant_list(
     personal questions only for those who may see them), and with `user`, `manager_decides`:
     whether it awaits this user's decision.
 
-    `export`: for the exports, each library with its county (their County column), and whether
-    the user may see each row's personal answers read for every row, with or without any
-    (`personal_visible`: the personal questions' columns are there for those who may)."""
+    `export`: for the exports, each library with its county (their County column), and the
+    user's rules asked of every row, not only of those that show them (the personal questions'
+    columns are there when the user may see any row's personal answers: `personal_visible`)."""
     # The answers into a list (`answer_list`): `answers.all()` on each row would build a
     # queryset of its own for every registration listed.
     registrations = gathering.registrations.select_related(

@@ -823,7 +823,7 @@ def _disclosures_as_they_were(
     )
     # A state as it was whose figures for these filters and questions were never formed (its
     # blocks formed by another page: the overview's, say, for the API's every question) would be
-    # found gone (StateGone) only after the page's own reads: ~2 ms a request (part 39).
+    # found gone (StateGone) only after the page's own reads, on every read (part 39).
     if kept_figures:
         yield disclosure
     to_compute = disclosure.as_of is None and not kept_figures
