@@ -2,10 +2,11 @@
 
 import threading
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import DataError, connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -398,6 +399,42 @@ def test_a_very_long_free_text_is_refused_with_a_clear_message(client, world, su
             current_page=1,
         )
     assert not Answer.objects.filter(text__startswith="xxx").exists()
+
+
+def test_answers_are_stored_exactly_and_a_refused_one_stores_nothing(client, world, survey):
+    """The answers are written with PostgreSQL's COPY: text with its tabs, line breaks and
+    backslashes comes back as written, a number as its column keeps it; a value the column
+    refuses raises Django's own error, and nothing of the page is stored."""
+    url = link_for(survey, world.staff_a)
+    client.post(url, {"action": "start"})
+    response = Response.objects.get()
+    text = "Linje 1\nLinje\t2 \\N \\. æøå"
+    answering.response_save_page(
+        response=response,
+        questions=[q(survey, "t1"), q(survey, "n1")],
+        answers=[
+            {"question": q(survey, "t1"), "text": text},
+            {"question": q(survey, "n1"), "number": Decimal("12.345")},
+        ],
+        current_page=1,
+    )
+    stored = {a.question.code: a for a in Answer.objects.select_related("question")}
+    assert stored["t1"].text == text
+    assert stored["n1"].number == Decimal("12.35")
+    with pytest.raises(DataError):
+        answering.response_save_page(
+            response=response,
+            questions=[q(survey, "t1"), q(survey, "mc1")],
+            answers=[
+                {"question": q(survey, "t1"), "text": "kept?"},
+                {"question": q(survey, "mc1"), "choice": "x" * 101},
+            ],
+            current_page=2,
+        )
+    assert Answer.objects.get(question__code="t1").text == text
+    assert not Answer.objects.filter(question__code="mc1").exists()
+    response.refresh_from_db()
+    assert response.current_page == 1
 
 
 def test_save_and_continue_later_says_how_to_come_back(client, world, survey):
