@@ -145,9 +145,8 @@ def answer_structure_of_state(survey: Survey, token) -> tuple[tuple | None, list
 
 
 def response_position(*, survey: Survey, response: Response) -> AnswerPosition | None:
-    """The page a respondent is on (None when the survey shows no page at all). `response`: as
-    `services.unfinished_response` reads it, with its survey's structure's token."""
-    structure_key, pages = answer_structure_of_state(survey, response.structure_token)
+    """The page a respondent is on (None when the survey shows no page at all)."""
+    structure_key, pages = answer_structure_state(survey)
     answers = answers_by_question(
         Answer.objects.filter(response=response).only(
             "question_id", "statement_id", "dimension", "number", "choice", "text", "dont_know"

@@ -66,19 +66,16 @@ def unfinished_response(
     *, survey: Survey, participation: Participation | None, resume_secret: str | None
 ) -> Response | None:
     """The respondent's response not yet submitted, if any (also a submitted one found by an
-    anonymous secret: the caller then says it is done), with its survey's structure's token now
-    (`structure_token`, None if none: what `selectors.response_position` reads the structure
-    by, asked here rather than in a query of its own)."""
-    responses = Response.objects.annotate(structure_token=SurveyStructureVersion.of_survey())
+    anonymous secret: the caller then says it is done)."""
     if participation is not None and not survey.is_anonymous:
         return (
-            responses.filter(survey=survey, respondent_id=participation.user_id)
+            Response.objects.filter(survey=survey, respondent_id=participation.user_id)
             .order_by("-id")
             .first()
         )
     if not resume_secret:
         return None
-    return responses.filter(survey=survey, resume_key=resume_key_for(resume_secret)).first()
+    return Response.objects.filter(survey=survey, resume_key=resume_key_for(resume_secret)).first()
 
 
 def participations_blur_write_stamps(*, now=None) -> int:

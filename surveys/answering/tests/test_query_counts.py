@@ -56,9 +56,8 @@ def test_answering_constant(client, world, survey):
     client.logout()
     large = _answer_everything(client, survey, link_for(survey, world.library_leader_a))
     # Each page shown, then answered: the last answer submits and shows the thank-you page (the
-    # running sums are written after the commit, by the task it queues). The structure's token
-    # is asked with the response.
-    assert small == large == [3, 9, 3, 9, 3, 15]
+    # running sums are written after the commit, by the task it queues).
+    assert small == large == [4, 10, 4, 10, 4, 16]
 
 
 def test_the_structure_is_read_once_per_change(client, world, survey):
