@@ -14,7 +14,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -627,12 +627,6 @@ class SurveyStateToken(models.Model):
     def current(cls, survey: Survey):
         """The token now (None: never written)."""
         return cls.objects.filter(survey=survey).values_list("token", flat=True).first()
-
-    @classmethod
-    def of_survey(cls, survey_id: str = "survey_id") -> Subquery:
-        """The token now of the survey at `survey_id` of the rows read, to annotate them with
-        (asked in their query, not in one of its own)."""
-        return Subquery(cls.objects.filter(survey_id=OuterRef(survey_id)).values("token")[:1])
 
 
 class ResultTallyVersion(SurveyStateToken):
