@@ -5,7 +5,8 @@ file writes (LOADTEST_TIMINGS) to print its figures.
 This module does not import Django: locust runs it in its own process (gevent).
 
 - staff read the home page, survey list, course list and library list;
-- respondents answer the open survey (start, the page, submit), each a different person;
+- respondents answer the open survey (start, the page, submit, the thank-you page), each a
+  different person;
 - registrants register for a gathering whose registration has just opened;
 - coordinators read participant lists of their county, the survey list and results;
 - the project leader reads the programme dashboard and results;
@@ -22,6 +23,7 @@ import itertools
 import json
 import os
 import random
+import re
 import time
 from collections import defaultdict
 
@@ -33,6 +35,8 @@ PLAN = json.loads(open(os.environ["LOADTEST_PLAN"], encoding="utf-8").read())  #
 TIMINGS_PATH = os.environ.get("LOADTEST_TIMINGS")
 WARMUP = float(os.environ.get("LOADTEST_WARMUP", "5"))
 TRIVIAL = "/benchmark/ok/"
+# The thank-you page's heading in Bokmål, Nynorsk or English.
+THANKS = re.compile("Takk for svar|Thank you for your answers")
 
 respondents = iter(PLAN["respondents"])
 registrants = iter(PLAN["registrants"])
@@ -130,10 +134,15 @@ class Respondent(Person):
         page = self.client.get(url, name="survey: question page")
         data = form_of(page.text, rng)
         data["action"] = "submit"
-        with self.client.post(url, data, name="survey: submit", catch_response=True) as done:
-            # Submitted: the thank-you page, not the question page again with errors.
-            if done.status_code != 200 or 'name="page"' in done.text:
-                done.failure(f"not submitted ({done.status_code})")
+        with self.client.post(
+            url, data, name="survey: submit", allow_redirects=False, catch_response=True
+        ) as submitted:
+            # Submitted: a redirect to the thank-you page, not the question page with errors.
+            if submitted.status_code != 302:
+                submitted.failure(f"not submitted ({submitted.status_code})")
+        with self.client.get(url, name="survey: thank-you page", catch_response=True) as thanks:
+            if thanks.status_code != 200 or not THANKS.search(thanks.text):
+                thanks.failure(f"no thank-you page ({thanks.status_code})")
 
 
 class Registrant(Person):

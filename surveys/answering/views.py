@@ -34,6 +34,12 @@ from .forms import AnswerPageForm
 RESUME_COOKIE = "survey-answer-{}"
 RESUME_COOKIE_SALT = "surveys.answering.resume"
 DONE = "done"
+# The areas a submission found gaps in go from the submission to its thank-you page in a cookie
+# of the browser only, read once and short-lived: on a shared computer the next person does not
+# see them, and nothing on the server keeps them with the person.
+THANKS_COOKIE = "survey-thanks-{}"
+THANKS_COOKIE_SALT = "surveys.answering.thanks"
+THANKS_SECONDS = 600
 
 
 def _resume_secret(request, survey) -> str | None:
@@ -131,7 +137,11 @@ def _languages(survey, language: str, response=None) -> dict:
     }
 
 
-def _answer_closed_page(request, survey, reason, *, language):
+def _answer_closed_page(request, survey, reason, *, language, participation=None):
+    if reason == "done":
+        gap_area_ids = _thanks_area_ids(request, survey)
+        if gap_area_ids is not None:  # just submitted in this browser
+            return _answer_done(request, survey, participation, gap_area_ids, language=language)
     status = {"closed": 410, "not_open": 200, "done": 200}[reason]
     with translation.override(language):
         return render(
@@ -201,7 +211,9 @@ def _answer(request, *, survey, participation=None, language, action_url, resume
                 resume=resume,
             )
         except services.SurveyNotAnswerable as refusal:
-            return _answer_closed_page(request, survey, refusal.reason, language=language)
+            return _answer_closed_page(
+                request, survey, refusal.reason, language=language, participation=participation
+            )
 
 
 def _answer_page(request, *, survey, response, participation, languages, action_url, resume):
@@ -236,7 +248,7 @@ def _answer_page(request, *, survey, response, participation, languages, action_
             )
             outcome = answered.outcome
             if outcome == services.PageOutcome.SUBMITTED:
-                return _answer_done(request, survey, answered.submitted, participation, context)
+                return _answer_submitted(survey, answered.submitted, participation, action_url)
             if outcome == services.PageOutcome.SAVED:
                 return render(request, "surveys/answer_saved.html", context)
             if outcome == services.PageOutcome.MORE:
@@ -260,25 +272,65 @@ def _answer_page(request, *, survey, response, participation, languages, action_
     return render(request, "surveys/answer_page.html", context, status=status)
 
 
-def _answer_done(request, survey, submitted, participation, context):
-    person = participation.user if participation else request.user
-    area_ids = selectors.answers_gap_area_ids(answers=submitted)
-    context.update(
-        courses=selectors.courses_for_areas(
-            user=person, programme_id=survey.programme_id, area_ids=area_ids
-        ),
-        gap_areas=list(CompetenceArea.objects.filter(id__in=area_ids)),
-        signed_in=request.user.is_authenticated,
-        own_answers=(
-            not survey.is_anonymous
-            and request.user.is_authenticated
-            and participation is not None
-            and participation.user_id == request.user.pk
-        ),
+def _answer_submitted(survey, submitted, participation, action_url):
+    """To the thank-you page by a redirect, so that reloading it sends nothing again; the areas
+    the answers show gaps in go with it (`THANKS_COOKIE`)."""
+    redirected = redirect(action_url)
+    gap_area_ids = selectors.answers_gap_area_ids(answers=submitted)
+    redirected.set_signed_cookie(
+        THANKS_COOKIE.format(survey.pk),
+        ".".join(map(str, gap_area_ids)),
+        salt=THANKS_COOKIE_SALT,
+        max_age=THANKS_SECONDS,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
     )
-    done = render(request, "surveys/answer_done.html", context)
     if participation is None:  # the open link: this browser has answered
-        _keep_resume_secret(done, survey, DONE)
+        _keep_resume_secret(redirected, survey, DONE)
     elif survey.is_anonymous:
-        done.delete_cookie(RESUME_COOKIE.format(survey.pk), samesite="Lax")
+        redirected.delete_cookie(RESUME_COOKIE.format(survey.pk), samesite="Lax")
+    return redirected
+
+
+def _thanks_area_ids(request, survey) -> list[int] | None:
+    """The gap areas of the submission just made in this browser; None when there was none."""
+    value = request.get_signed_cookie(
+        THANKS_COOKIE.format(survey.pk),
+        default=None,
+        salt=THANKS_COOKIE_SALT,
+        max_age=THANKS_SECONDS,
+    )
+    if value is None:
+        return None
+    return [int(area_id) for area_id in value.split(".") if area_id.isdigit()]
+
+
+def _answer_done(request, survey, participation, gap_area_ids, *, language):
+    person = participation.user if participation else request.user
+    with translation.override(language):
+        done = render(
+            request,
+            "surveys/answer_done.html",
+            {
+                "survey": survey,
+                "courses": selectors.courses_for_areas(
+                    user=person, programme_id=survey.programme_id, area_ids=gap_area_ids
+                ),
+                "gap_areas": list(
+                    CompetenceArea.objects.filter(
+                        id__in=gap_area_ids, programme_id=survey.programme_id
+                    )
+                ),
+                "signed_in": request.user.is_authenticated,
+                "own_answers": (
+                    not survey.is_anonymous
+                    and request.user.is_authenticated
+                    and participation is not None
+                    and participation.user_id == request.user.pk
+                ),
+                **_languages(survey, language),
+            },
+        )
+    done.delete_cookie(THANKS_COOKIE.format(survey.pk), samesite="Lax")  # shown once
     return done

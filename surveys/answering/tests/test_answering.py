@@ -117,8 +117,9 @@ def test_whole_flow_with_the_personal_link(client, world, survey):
             "action": "submit",
             f"q{q(survey, 't2').pk}": "Travelt",
         },
+        follow=True,
     )
-    assert done.status_code == 200 and b"Thank you" in done.content
+    assert done.redirect_chain == [(url, 302)] and b"Thank you" in done.content
 
     response = Response.objects.get(survey=survey)
     assert response.submitted_at is not None
@@ -174,7 +175,7 @@ def test_condition_skips_a_page(client, world, survey):
     client.post(url, page1_data(survey, role="2"))
     page = client.get(url).content.decode()
     assert "Page 2 of 2" in page and "Submit answers" in page
-    done = client.post(url, page2_data(survey, action="next"))
+    done = client.post(url, page2_data(survey, action="next"), follow=True)
     assert done.status_code == 200 and b"Thank you" in done.content
     assert Response.objects.get().submitted_at
 
@@ -289,9 +290,10 @@ def test_open_link_answers_anonymously(client, world):
     assert client.get(url).status_code == 200
     client.post(url, {"action": "start"})
     client.post(url, page1_data(survey, role="2"))
-    assert client.post(url, page2_data(survey)).status_code == 200
+    assert client.post(url, page2_data(survey)).status_code == 302
     response = Response.objects.get()
     assert response.submitted_at and response.county is None and response.role == ""
+    assert b"Thank you for your answers!" in client.get(url).content
     again = client.get(url)
     assert b"already answered" in again.content
     assert Response.objects.count() == 1
@@ -469,6 +471,7 @@ def test_last_page_and_thank_you_offer_the_way_on(client_for, world):
     done = client.post(
         url,
         {"page": str(survey.pages.order_by("position")[2].pk), "action": "submit"},
+        follow=True,
     ).content.decode()
     assert "Thank you for your answers!" in done
     assert "<strong>Samarbeid</strong>" in done  # rated 5 in importance, 2 in competence
@@ -476,6 +479,14 @@ def test_last_page_and_thank_you_offer_the_way_on(client_for, world):
     assert "Noe annet" not in done
     assert reverse("surveys:my_answers", args=[survey.pk]) in done
     assert "Go to your home page" in done
+    # The gaps came in a cookie of this browser alone, and are shown once: a reload (or the next
+    # person at a shared computer) sees that the survey is answered, not this person's gaps.
+    assert client.cookies[f"survey-thanks-{survey.pk}"].value == ""
+    again = client.get(url).content.decode()
+    assert "already answered" in again and "Samarbeid" not in again
+    # A cookie not signed by the portal is no thank-you page.
+    client.cookies[f"survey-thanks-{survey.pk}"] = str(world.areas[1].pk)
+    assert "Noe annet" not in client.get(url).content.decode()
 
 
 def test_an_answer_can_reveal_a_question_on_the_same_page(client, world):

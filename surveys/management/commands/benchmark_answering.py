@@ -1,14 +1,16 @@
-"""`manage.py benchmark_answering`: the open survey's question page and its submission in the
-generated region, timed in-process beside the trivial view (see portal/benchmark.py).
+"""`manage.py benchmark_answering`: the open survey's question page, its submission and the
+thank-you page in the generated region, timed in-process beside the trivial view (see
+portal/benchmark.py).
 
 In each round another invited staff member who has not started starts the survey, reads the
-40-question page and submits it (answers drawn as the load test draws them), with the trivial
-view timed in the same round; the first round warms up. Also printed: the catch-up that adds
-the submission to the results' running sums after its commit (the task each submission queues,
-`result_tallies_catch_up`), timed here in the same process right after the submission. Each
-round submits a response: run it on a copy of the generated data, not on data anyone keeps.
-`--profile PAGE` ("question page" or "submission") prints cProfile's busiest functions over that
-page's timed requests, `--sql` the queries of each page's last request.
+40-question page, submits it (answers drawn as the load test draws them) and follows the
+redirect to the thank-you page, with the trivial view timed in the same round; the first round
+warms up. Also printed: the catch-up that adds the submission to the results' running sums
+after its commit (the task each submission queues, `result_tallies_catch_up`), timed here in
+the same process right after the thank-you page. Each round submits a response: run it on a
+copy of the generated data, not on data anyone keeps. `--profile PAGE` ("question page",
+"submission" or "thank-you page") prints cProfile's busiest functions over that page's timed
+requests, `--sql` the queries of each page's last request.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from surveys.results.services import result_tallies_catch_up
 URLENCODED = "application/x-www-form-urlencoded"
 
 CATCH_UP = "sums' catch-up (task)"
-PAGES = ("question page", "submission")
+THANKS = "thank-you page"
+PAGES = ("question page", "submission", THANKS)
 
 
 class Command(BaseCommand):
@@ -96,8 +99,12 @@ class Command(BaseCommand):
                 lambda c=client, b=body: c.post(answer_url, b, content_type=URLENCODED),
                 timed,
             )
-            if done.status_code != 200 or b'name="page"' in done.content:
+            if done.status_code != 302:
                 raise CommandError(f"The submission was refused ({done.status_code}).")
+            thanks = measure(THANKS, lambda c=client: c.get(answer_url), timed)
+            # (the thank-you page, which deletes the cookie that brought the gaps to it)
+            if thanks.status_code != 200 or f"survey-thanks-{survey.pk}" not in thanks.cookies:
+                raise CommandError(f"No thank-you page ({thanks.status_code}).")
             timings.measure(
                 CATCH_UP, lambda: result_tallies_catch_up(survey_id=survey.pk), timed=timed
             )
