@@ -329,6 +329,18 @@ def test_parallel_submissions_record_exactly_one(world):
     assert connection.vendor == "postgresql"
 
 
+def test_submitting_a_response_submitted_already_changes_nothing(world):
+    survey = open_survey(build_survey(world))
+    services.survey_invite_users(survey=survey, users=[world.staff_a])
+    participation = Participation.objects.get()
+    response = answering.response_start(survey=survey, participation=participation)
+    assert answering.response_submit(response=response)  # without its participation
+    # The participation's completion, written first, is undone with the refusal.
+    assert not answering.response_submit(response=response, participation=participation)
+    participation.refresh_from_db()
+    assert participation.completed_at is None
+
+
 @pytest.mark.django_db(transaction=True)
 def test_parallel_starts_make_one_response(world):
     survey = open_survey(build_survey(world))
