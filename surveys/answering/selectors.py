@@ -123,12 +123,7 @@ def answer_structure_state(survey: Survey) -> tuple[tuple | None, list[Page]]:
     it is read and stored only when the token read again afterwards is unchanged (a change
     committing meanwhile is never stored under the old token). A survey without a token (none
     written since tokens exist) is read every time."""
-    return answer_structure_of_state(survey, _structure_token(survey))
-
-
-def answer_structure_of_state(survey: Survey, token) -> tuple[tuple | None, list[Page]]:
-    """`answer_structure_state` with the token already read (by a query that had it at hand),
-    in the same transaction as what is then done with the structure."""
+    token = _structure_token(survey)
     if token is None:
         return None, _answer_structure_read(survey)
     key = f"surveys:structure:{STRUCTURE_CACHE_VERSION}:{survey.pk}:{token}"

@@ -27,7 +27,7 @@ from enum import StrEnum
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,12 +40,11 @@ from ..models import (
     Question,
     Response,
     Survey,
-    SurveyStructureVersion,
 )
 from ..results.services import TalliedAnswer
 from .branching import answers_by_question, visible_pages, visible_questions
 from .forms import LONG_TEXT_MAX_LENGTH
-from .selectors import answer_structure, answer_structure_of_state
+from .selectors import answer_structure
 
 Status = Survey.Status
 
@@ -68,14 +67,17 @@ def unfinished_response(
     """The respondent's response not yet submitted, if any (also a submitted one found by an
     anonymous secret: the caller then says it is done)."""
     if participation is not None and not survey.is_anonymous:
-        return (
-            Response.objects.filter(survey=survey, respondent_id=participation.user_id)
-            .order_by("-id")
-            .first()
-        )
-    if not resume_secret:
+        responses = Response.objects.filter(
+            survey=survey, respondent_id=participation.user_id
+        ).order_by("-id")
+    elif resume_secret:
+        responses = Response.objects.filter(survey=survey, resume_key=resume_key_for(resume_secret))
+    else:
         return None
-    return Response.objects.filter(survey=survey, resume_key=resume_key_for(resume_secret)).first()
+    response = responses.first()
+    if response is not None:
+        response.survey = survey  # (at hand: not read again)
+    return response
 
 
 def participations_blur_write_stamps(*, now=None) -> int:
@@ -250,18 +252,14 @@ def _answers_replace(*, response: Response, questions: list[Question], answers: 
                 copy.write_row([getattr(answer, name) for name in _ANSWER_COLUMNS])
 
 
-def _response_locked(response: Response, *, structure_token: bool = False) -> Response:
+def _response_locked(response: Response) -> Response:
     """The response read again under its row's lock, with its survey (read, not locked: every
-    submission to a survey would otherwise wait for the one before it), and with
-    `structure_token` its survey's structure's token now (`structure_token`, None if none)."""
-    responses = Response.objects.select_for_update(of=("self",)).select_related("survey")
-    if structure_token:
-        responses = responses.annotate(
-            structure_token=SurveyStructureVersion.objects.filter(
-                survey_id=OuterRef("survey_id")
-            ).values("token")[:1]
-        )
-    return responses.get(pk=response.pk)
+    answer to a survey would otherwise wait for the one before it)."""
+    return (
+        Response.objects.select_for_update(of=("self",))
+        .select_related("survey")
+        .get(pk=response.pk)
+    )
 
 
 @transaction.atomic
@@ -329,34 +327,37 @@ def _response_submit(
     participation: Participation | None,
     questions: list[Question] | None,
     stored: list[Answer],
+    pages: list[Page] | None = None,
 ) -> list[TalliedAnswer] | None:
     """`response_submit_answers` with the answers to store as unsaved Answers of this response,
     built by the caller: the answer flow decided the branching with the same instances, so they
     are built once a request. Each call needs its own (`make run`'s `bulk_create` sets their
-    ids)."""
+    ids). `pages`: the survey's structure as the respondent was shown it, else read."""
     now = timezone.now()
-    # Lock in a fixed order: participation, then response. The participation is locked by the
-    # update that completes it, made only if no other submission has (one statement, not a
-    # locked read and a write).
+    survey = response.survey
+    # Lock in a fixed order: participation, then response, each by the update that submits it,
+    # made only if no other submission has (one statement each, not a locked read and a save).
     if participation is not None and not Participation.objects.filter(
         pk=participation.pk, completed_at__isnull=True
     ).update(completed_at=the_day(now)):
         return None
-    response = _response_locked(response, structure_token=True)
-    if response.submitted_at:
+    if not Response.objects.filter(pk=response.pk, submitted_at__isnull=True).update(
+        submitted_at=the_day(now) if survey.is_anonymous else now,
+        # The resume key has done its work; without it nothing links the response to the
+        # browser.
+        resume_key=None,
+        # Added to the results' running sums after the commit, and before anyone reads them.
+        awaiting_sums=True,
+    ):
         transaction.set_rollback(True)  # the participation's completion too
         return None
-    survey_check_answerable(response.survey)
+    # (The survey as read with the response at the request's start: a survey is never locked
+    # by a submission, or each would wait for the one before it, so a survey closed a moment
+    # later is the same as one closed a moment after the commit.)
+    survey_check_answerable(survey)
     if questions is not None:
         _answers_replace(response=response, questions=questions, answers=stored)
-    response.submitted_at = the_day(now) if response.survey.is_anonymous else now
-    # The resume key has done its work; without it nothing links the response to the browser.
-    response.resume_key = None
-    # Added to the results' running sums after the commit, and before anyone reads them.
-    response.awaiting_sums = True
-    response.save(update_fields=["submitted_at", "resume_key", "awaiting_sums"])
-    _count_after_commit(survey_id=response.survey_id)
-    _state, pages = answer_structure_of_state(response.survey, response.structure_token)
+    _count_after_commit(survey_id=survey.pk)
     return response_answers_counted(
         response=response, pages=pages, questions=questions, stored=stored
     )
@@ -389,10 +390,10 @@ def response_answers_counted(
     stored: list[Answer] = (),
 ) -> list[TalliedAnswer]:
     """A response's answers as the running sums count them, each with its question's kind and
-    competence area from the survey's structure: `pages`, of the structure's state now (its
-    token read in the caller's transaction), else read. `stored`: the answers just written in
-    place of those to `questions`, taken as written; the response's other answers are read (no
-    read when `questions` are every question of the survey)."""
+    competence area from the survey's structure: `pages`, as the respondent was shown it, else
+    read. `stored`: the answers just written in place of those to `questions`, taken as
+    written; the response's other answers are read (no read when `questions` are every
+    question of the survey)."""
     if pages is None:
         pages = answer_structure(response.survey)
     by_id = {question.pk: question for page in pages for question in page.ordered_questions}
@@ -521,6 +522,7 @@ def response_page_answer(
         participation=participation,
         questions=questions + hidden,
         stored=page_answers,
+        pages=position.pages,
     )
     if submitted is None:  # submitted meanwhile (a double click): its answers as they are
         submitted = response_answers_counted(response=response)
