@@ -504,6 +504,7 @@ def privacy_notice(request):
             "retention_export_days": settings.PORTAL_RETENTION_EXPORT_DAYS,
             "session_hours": settings.SESSION_COOKIE_AGE // 3600,
             "survey_group_size_floor": settings.SURVEYS_MIN_GROUP_SIZE_FLOOR,
+            "survey_thanks_minutes": settings.SURVEYS_THANKS_COOKIE_MINUTES,
         },
     )
 

@@ -327,6 +327,9 @@ MODELBIBLIOTEK_REMINDER_DAYS = env.int("MODELBIBLIOTEK_REMINDER_DAYS", default=1
 
 # No survey figure is about fewer respondents than this; a survey may ask for more, never less.
 SURVEYS_MIN_GROUP_SIZE_FLOOR = env.int("SURVEYS_MIN_GROUP_SIZE_FLOOR", default=5)
+# The gaps a submission found reach its thank-you page in a cookie of the browser that lives
+# this long at most (the privacy notice says so).
+SURVEYS_THANKS_COOKIE_MINUTES = 10
 
 # Invitation links work this many days (the invitation says so; the inviter can re-send it).
 PORTAL_INVITATION_VALID_DAYS = env.int("PORTAL_INVITATION_VALID_DAYS", default=14)

@@ -216,6 +216,7 @@ def test_privacy_notice_states_the_periods_and_is_linked_from_every_page(client,
     settings.PORTAL_RETENTION_AUDIT_DETAIL_DAYS = 731
     page = client.get(reverse("privacy_notice")).content.decode()
     assert "731 days" in page and "Datatilsynet" in page
+    assert "thank-you page in a cookie in your browser only" in page and "10 minutes" in page
     home = client.get(reverse("home")).content.decode()
     assert reverse("privacy_notice") in home and reverse("accessibility_statement") in home
 

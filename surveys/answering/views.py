@@ -39,7 +39,6 @@ DONE = "done"
 # see them, and nothing on the server keeps them with the person.
 THANKS_COOKIE = "survey-thanks-{}"
 THANKS_COOKIE_SALT = "surveys.answering.thanks"
-THANKS_SECONDS = 600
 
 
 def _resume_secret(request, survey) -> str | None:
@@ -281,7 +280,7 @@ def _answer_submitted(survey, submitted, participation, action_url):
         THANKS_COOKIE.format(survey.pk),
         ".".join(map(str, gap_area_ids)),
         salt=THANKS_COOKIE_SALT,
-        max_age=THANKS_SECONDS,
+        max_age=settings.SURVEYS_THANKS_COOKIE_MINUTES * 60,
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,
         samesite="Lax",
@@ -299,7 +298,7 @@ def _thanks_area_ids(request, survey) -> list[int] | None:
         THANKS_COOKIE.format(survey.pk),
         default=None,
         salt=THANKS_COOKIE_SALT,
-        max_age=THANKS_SECONDS,
+        max_age=settings.SURVEYS_THANKS_COOKIE_MINUTES * 60,
     )
     if value is None:
         return None
