@@ -137,6 +137,8 @@ def _languages(survey, language: str, response=None) -> dict:
 
 
 def _answer_closed_page(request, survey, reason, *, language, participation=None):
+    """The page of a survey this person cannot answer now: not open yet, closed, or answered
+    (right after the submission, in the browser that made it: the thank-you page)."""
     if reason == "done":
         gap_area_ids = _thanks_area_ids(request, survey)
         if gap_area_ids is not None:  # just submitted in this browser
