@@ -47,16 +47,27 @@ def _resume_secret(request, survey) -> str | None:
     )
 
 
+def _set_browser_cookie(http_response, name: str, value: str, *, salt: str, max_age: int):
+    """A signed cookie that only this portal's pages send back, and only the server reads."""
+    http_response.set_signed_cookie(
+        name,
+        value,
+        salt=salt,
+        max_age=max_age,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
 def _keep_resume_secret(http_response, survey, value: str) -> None:
     closes = survey.closes_at or timezone.now() + timedelta(days=90)
-    http_response.set_signed_cookie(
+    _set_browser_cookie(
+        http_response,
         RESUME_COOKIE.format(survey.pk),
         value,
         salt=RESUME_COOKIE_SALT,
         max_age=max(int((closes - timezone.now()).total_seconds()), 60),
-        secure=settings.SESSION_COOKIE_SECURE,
-        httponly=True,
-        samesite="Lax",
     )
 
 
@@ -278,14 +289,12 @@ def _answer_submitted(survey, submitted, participation, action_url):
     the answers show gaps in go with it (`THANKS_COOKIE`)."""
     redirected = redirect(action_url)
     gap_area_ids = selectors.answers_gap_area_ids(answers=submitted)
-    redirected.set_signed_cookie(
+    _set_browser_cookie(
+        redirected,
         THANKS_COOKIE.format(survey.pk),
         ".".join(map(str, gap_area_ids)),
         salt=THANKS_COOKIE_SALT,
         max_age=settings.SURVEYS_THANKS_COOKIE_MINUTES * 60,
-        secure=settings.SESSION_COOKIE_SECURE,
-        httponly=True,
-        samesite="Lax",
     )
     if participation is None:  # the open link: this browser has answered
         _keep_resume_secret(redirected, survey, DONE)
