@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal import permissions
-from portal.home import HomeAction, register_demo, register_kept
+from portal.home import HomeAction, register, register_demo
 
 from .demo import exchange_demo_load
 from .selectors import applications_to_decide_count, feedback_to_give, reports_to_write
@@ -14,7 +14,7 @@ from .selectors import applications_to_decide_count, feedback_to_give, reports_t
 register_demo(exchange_demo_load)
 
 
-@register_kept
+@register
 def exchange_actions(*, user, programme, **kwargs) -> list[HomeAction]:
     actions = []
     offers = reverse("hospitering:offer_list") + f"?programme={programme.pk}"

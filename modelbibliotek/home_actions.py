@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import permissions
-from portal.home import HomeAction, register_demo, register_kept
+from portal.home import HomeAction, register, register_demo
 
 from .demo import model_library_demo_load
 from .models import ModelLibrary, ProgressReport
@@ -17,7 +17,7 @@ register_demo(model_library_demo_load)
 Status = ProgressReport.Status
 
 
-@register_kept
+@register
 def model_library_actions(*, user, programme, **kwargs) -> list[HomeAction]:
     actions = []
     if not permissions.visible(user, ModelLibrary).filter(programme=programme).exists():

@@ -9,13 +9,6 @@ An action with a `count` is something waiting for the person (surveys to answer,
 decide...): the home page leads with those whose count is above 0, the count beside the label.
 Providers count in the database (one query per count), so the home page keeps a fixed number of
 queries whatever the amount of data.
-
-A provider registered with `register_kept` has its actions kept between requests, per person,
-programme, language and day, for exactly as long as the tables it read stay as they were
-(`portal.selectors.home_overview`; `portal.table_versions.kept`). Only for a provider whose
-actions follow from the rows it reads and the day: never from the time of day, and never from a
-column whose changes leave its table's state as it was (a participation's start, a person's last
-sign-in: see `portal.table_versions`).
 """
 
 from __future__ import annotations
@@ -41,18 +34,9 @@ HomeProvider = Callable[..., list[HomeAction]]
 providers: list[HomeProvider] = []
 
 
-kept_providers: list[HomeProvider] = []
-
-
 def register(provider: HomeProvider) -> HomeProvider:
     providers.append(provider)
     return provider
-
-
-def register_kept(provider: HomeProvider) -> HomeProvider:
-    """Register a provider whose actions may be kept between requests (see the module)."""
-    kept_providers.append(provider)
-    return register(provider)
 
 
 # Apps add their own demo content (a survey, a course) to each demo programme here. A loader is

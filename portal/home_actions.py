@@ -3,11 +3,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import permissions
-from .home import HomeAction, register, register_kept
+from .home import HomeAction, register
 from .models import Library
 
 
-@register_kept
+@register
 def portal_actions(*, user, programme):
     actions = [
         HomeAction(_("About the programme"), reverse("programme_detail", args=[programme.pk]))

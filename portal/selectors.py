@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 from dataclasses import dataclass, field
-from functools import cache as once
-from pathlib import Path
 
 from django.db.models import Count, Prefetch, QuerySet
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from . import home
 from .models import FunderReport, Invitation, Library, Programme, RoleAssignment, User
 from .permissions import role_assignments, visible
-from .table_versions import kept
 from .tokens import token_hash
 
 Role = RoleAssignment.Role
@@ -97,55 +92,10 @@ def home_overview(*, user) -> list[ProgrammeHome]:
     overview = []
     for programme in programmes:
         entry = ProgrammeHome(programme, _role_labels(assignments, programme))
-        kept_actions = _kept_actions(user=user, programme=programme)
         for provider in home.providers:
-            if provider in home.kept_providers:
-                entry.actions.extend(kept_actions[home.kept_providers.index(provider)])
-            else:
-                entry.actions.extend(provider(user=user, programme=programme))
+            entry.actions.extend(provider(user=user, programme=programme))
         overview.append(entry)
     return overview
-
-
-# Kept actions live a day at most: the day is in their key.
-HOME_ACTIONS_KEPT_SECONDS = 24 * 60 * 60
-
-
-def _kept_actions(*, user, programme: Programme) -> list[list[home.HomeAction]]:
-    """The actions of each provider registered with `home.register_kept`, kept between requests
-    (`kept`: a hit costs the cache's read and one query of the tables' states). The person and
-    the programme are read anew inside, so that the roles, the counties and the person's flags
-    their rules were built from are among the tables whose states keep the actions: a role
-    given or taken away shows at the next read. The key names the day (what is over, overdue
-    or due), the language of the labels, and the providers' code."""
-
-    def compute() -> list[list[home.HomeAction]]:
-        person = User.objects.get(pk=user.pk)
-        fresh = Programme.objects.get(pk=programme.pk)
-        return [provider(user=person, programme=fresh) for provider in home.kept_providers]
-
-    key = ":".join(
-        [
-            "home-actions",
-            _kept_providers_fingerprint(),
-            str(user.pk),
-            str(programme.pk),
-            translation.get_language() or "",
-            timezone.localdate().isoformat(),
-        ]
-    )
-    return kept(key, compute, timeout=HOME_ACTIONS_KEPT_SECONDS)
-
-
-@once
-def _kept_providers_fingerprint() -> str:
-    """A digest of the modules the kept providers are written in: after a deploy that changes
-    one, no one's home shows the actions as the code before it made them."""
-    digest = hashlib.blake2b(digest_size=8)
-    for provider in home.kept_providers:
-        digest.update(provider.__qualname__.encode())
-        digest.update(Path(inspect.getfile(provider)).read_bytes())
-    return digest.hexdigest()
 
 
 def invitations_pending(*, library: Library) -> QuerySet[Invitation]:

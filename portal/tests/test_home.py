@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +17,6 @@ from courses.tests.factories import CourseFactory, GatheringFactory, Registratio
 from hospitering.models import Placement
 from hospitering.tests.factories import OfferFactory, application_at
 from portal import services as portal_services
-from portal.models import County
 from portal.tests.factories import UserFactory, grant
 from portal.tests.pages import home_waiting
 from surveys.builder.services import survey_invite_users
@@ -165,13 +163,12 @@ def _data(world, size: int) -> None:
         application_at(world, "leader", offer, applicant, world.library_b)
 
 
-# (the home page as it is read again, the kept actions' tables unchanged; as it is computed anew)
 QUERIES_HOME = {
-    "staff_a": (9, 18),
-    "library_leader_a": (11, 23),
-    "library_leader_b": (12, 24),
-    "coordinator_a": (10, 22),
-    "project_leader": (10, 23),
+    "staff_a": 11,
+    "library_leader_a": 16,
+    "library_leader_b": 17,
+    "coordinator_a": 15,
+    "project_leader": 16,
 }
 
 
@@ -184,10 +181,6 @@ def test_home_page_queries_do_not_grow_with_the_data(
     user = getattr(world, person)
     client = client_for(user)
     client.get(reverse("home"))
-    kept, computed = QUERIES_HOME[person]
-    with django_assert_num_queries(kept):
-        waiting = home_waiting(client.get(reverse("home")).content.decode())
-    assert waiting  # something waits for each of them
-    County.objects.filter(pk=world.county_b.pk).update(name=F("name"))  # a kept table written
-    with django_assert_num_queries(computed):
-        assert home_waiting(client.get(reverse("home")).content.decode()) == waiting
+    with django_assert_num_queries(QUERIES_HOME[person]):
+        response = client.get(reverse("home"))
+    assert home_waiting(response.content.decode())  # something waits for each of them

@@ -5,10 +5,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal import permissions
-from portal.home import HomeAction, register_demo, register_kept
+from portal.home import HomeAction, register, register_demo
 
 
-@register_kept
+@register
 def survey_results_actions(*, user, programme) -> list[HomeAction]:
     from ..models import Survey
 
