@@ -303,7 +303,7 @@ def dashboards_warm() -> int:
     """`dashboard_scopes_warm` for every programme (an installation runs a handful; a scope
     whose panels are held costs a read of the tables' states and of the cache); returns how
     many scopes there are."""
-    programmes = Programme.objects.prefetch_related("counties", "competence_areas", "funding")
+    programmes = Programme.objects.prefetch_related("counties", "competence_areas")
     return sum(dashboard_scopes_warm(programme=programme) for programme in programmes)
 
 

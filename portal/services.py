@@ -547,9 +547,9 @@ def funder_report_generate(*, report: FunderReport, compress: bool = True) -> Fu
         return report
     report.status = FunderReport.Status.RUNNING
     try:
-        programme = Programme.objects.prefetch_related(
-            "counties", "competence_areas", "funding"
-        ).get(pk=report.programme_id)
+        programme = Programme.objects.prefetch_related("counties", "competence_areas").get(
+            pk=report.programme_id
+        )
         user = report.created_by
         if user is None or not permissions.can(user, "generate_report", programme):
             return _funder_report_fail(report, REPORT_NOT_ALLOWED)

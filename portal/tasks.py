@@ -176,7 +176,7 @@ def dashboard_panels_refresh_task(
     """Compute dashboard panels past their freshness anew, for the counties of the person whose
     reading queued it, in the language of that page (panels are cached per language)."""
     programme = (
-        Programme.objects.prefetch_related("counties", "competence_areas", "funding")
+        Programme.objects.prefetch_related("counties", "competence_areas")
         .filter(pk=programme_id)
         .first()
     )

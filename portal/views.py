@@ -71,7 +71,7 @@ def programme_detail(request, pk):
 def _dashboard_programme(request, pk) -> Programme:
     programme = permissions.get_visible_or_404(
         request,
-        Programme.objects.prefetch_related("counties", "competence_areas", "funding"),
+        Programme.objects.prefetch_related("counties", "competence_areas"),
         pk=pk,
     )
     permissions.require(request, "view_dashboard", programme)

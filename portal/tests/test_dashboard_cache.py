@@ -46,7 +46,7 @@ pytestmark = pytest.mark.django_db
 
 def _programme(world) -> Programme:
     """The programme as the view reads it (its prefetch read now, so a rename shows)."""
-    return Programme.objects.prefetch_related("counties", "competence_areas", "funding").get(
+    return Programme.objects.prefetch_related("counties", "competence_areas").get(
         pk=world.programme.pk
     )
 
