@@ -15,7 +15,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from portal import permissions
@@ -244,11 +244,19 @@ def participant_list(
     columns are there when the user may see any row's personal answers: `personal_visible`)."""
     # The answers into a list (`answer_list`): `answers.all()` on each row would build a
     # queryset of its own for every registration listed.
-    registrations = gathering.registrations.select_related(
-        "user", "library__county" if export else "library"
-    )
-    if user is not None and export:
-        registrations = _flagged_registrations(registrations, user)
+    if export:
+        registrations = gathering.registrations.select_related("user", "library__county")
+        if user is not None:
+            registrations = _flagged_registrations(registrations, user)
+    else:
+        # The page shows four columns of the person and the library: read with the rows, not
+        # as a person and a library built for each (docs/performance.md, part 42).
+        registrations = gathering.registrations.annotate(
+            person_full_name=F("user__full_name"),
+            person_email=F("user__email"),
+            person_erased_at=F("user__erased_at"),
+            library_name=F("library__name"),
+        )
     registrations = list(
         _with_answers(registrations, to_attr="answer_list").order_by(
             "waiting_position", "user__full_name", "user__email", "id"

@@ -71,9 +71,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.get_full_name()
 
     def get_full_name(self):
-        if self.erased_at:
+        return self.name_shown(full_name=self.full_name, email=self.email, erased_at=self.erased_at)
+
+    @staticmethod
+    def name_shown(*, full_name: str, email: str, erased_at) -> str:
+        """How a person is named on a page, from their columns (a list that reads them with its
+        rows names its people without building each one)."""
+        if erased_at:
             return str(_("Erased person"))
-        return self.full_name or self.email
+        return full_name or email
 
     def get_short_name(self):
         return (self.full_name.split(" ")[0] if self.full_name else "") or self.email

@@ -13,6 +13,7 @@ from django import template
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from portal.models import User
 from portal.rows import markup, markup_join, moment_written, url_by_pk
 
 register = template.Library()
@@ -93,12 +94,16 @@ def participant_rows(context, registrations, gathering) -> SafeString:
         return shown
 
     def row(registration) -> tuple:
-        name = registration.user.get_full_name()
+        name = User.name_shown(
+            full_name=registration.person_full_name,
+            email=registration.person_email,
+            erased_at=registration.person_erased_at,
+        )
         return (
             name,
-            registration.user.email,
+            registration.person_email,
             labels["library"],
-            registration.library or "–",
+            registration.library_name or "–",
             labels["status"],
             status(registration),
             labels["answers"],

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 
 from courses import selectors
 from courses.models import Registration
+from portal import privacy
 from portal.rows import moment_written
 from portal.tests.factories import LibraryFactory
 
@@ -68,6 +69,25 @@ def test_each_row_shows_status_place_offer_and_actions(world, client_for):
         assert reverse("courses:registration_cancel", args=[rows[name].pk]) in html
     # Attendance is recorded: no cancelling any more.
     assert reverse("courses:registration_cancel", args=[rows["attended"].pk]) not in html
+
+
+def test_each_row_names_its_person_and_library_and_an_erased_person_as_such(world, client_for):
+    gathering = GatheringFactory(
+        course=CourseFactory(programme=world.programme, county=world.county_a)
+    )
+    RegistrationFactory(gathering=gathering, user=world.staff_a, library=world.library_a)
+    RegistrationFactory(gathering=gathering, user=world.staff_b, library=None)
+    name, email = world.staff_b.full_name, world.staff_b.email
+    privacy.person_erase(erased_by=world.site_admin, person=world.staff_b)
+    html = (
+        client_for(world.coordinator_a)
+        .get(reverse("courses:participant_list", args=[gathering.pk]))
+        .content.decode()
+    )
+    assert world.staff_a.full_name in html and world.staff_a.email in html
+    assert world.library_a.name in html
+    # The registration stays (the figures count it); the person is no longer named.
+    assert "Erased person" in html and name not in html and email not in html
 
 
 def test_what_a_row_shows_is_asked_of_the_rows_that_show_it(world):
