@@ -542,6 +542,18 @@ def test_past_the_freshness_a_worker_computes_the_panels_and_no_reader_waits(
     never_run.assert_not_called()
 
 
+def test_each_language_reads_the_panels_titles_in_its_own(world, loop, client_for):
+    """A panel is cached with its title as text, in the language its key names."""
+    client = client_for(world.project_leader)
+    for language, title in (("en", "Courses and attendance"), ("nb", "Kurs og oppmøte")):
+        User.objects.filter(pk=world.project_leader.pk).update(preferred_language=language)
+        for _read in range(2):  # computed, then from the cache
+            page = client.get(reverse("programme_dashboard", args=[world.programme.pk]))
+            assert f'<h2 id="panel-courses">{title}</h2>' in page.content.decode()
+    entry = cache.get(_key(_provider("course_panel"), _programme(world), world.project_leader))
+    assert type(entry.panel.title) is str
+
+
 def test_a_warmed_dashboard_computes_nothing_for_its_first_readers(world, loop, settings):
     """After `manage.py dashboards_warm` (a deploy step; beat repeats it), the project leader and
     each coordinator read their dashboard and key figures without computing a panel, in every
