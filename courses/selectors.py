@@ -234,14 +234,16 @@ _STATUS_ORDER = {
 def participant_list(
     *, gathering: Gathering, user=None, export: bool = False
 ) -> list[Registration]:
-    """Every registration of a gathering with person, library and answers, in a fixed number
-    of queries. Each carries `shown_answers`: the answers this user may see (the answers to
-    personal questions only for those who may see them), and with `user`, `manager_decides`:
-    whether it awaits this user's decision.
+    """Every registration of a gathering with its person, library and answers, in a fixed
+    number of queries: for the page, the columns it shows of them (`person_full_name`,
+    `person_email`, `person_erased_at`, `library_name`). Each carries `shown_answers`: the
+    answers this user may see (the answers to personal questions only for those who may see
+    them), and with `user`, `manager_decides`: whether it awaits this user's decision.
 
-    `export`: for the exports, each library with its county (their County column), and the
-    user's rules asked of every row, not only of those that show them (the personal questions'
-    columns are there when the user may see any row's personal answers: `personal_visible`)."""
+    `export`: for the exports, each person and library themselves, the library with its county
+    (their County column), and the user's rules asked of every row, not only of those that show
+    them (the personal questions' columns are there when the user may see any row's personal
+    answers: `personal_visible`)."""
     # The answers into a list (`answer_list`): `answers.all()` on each row would build a
     # queryset of its own for every registration listed.
     if export:
