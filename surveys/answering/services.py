@@ -335,20 +335,22 @@ def _response_submit(
     ids). `pages`: the survey's structure as the respondent was shown it, else read."""
     now = timezone.now()
     survey = response.survey
+    completed_at = the_day(now)
+    submitted = {
+        "submitted_at": the_day(now) if survey.is_anonymous else now,
+        # The resume key has done its work; without it nothing links the response to the
+        # browser.
+        "resume_key": None,
+        # Added to the results' running sums after the commit, and before anyone reads them.
+        "awaiting_sums": True,
+    }
     # Lock in a fixed order: participation, then response, each by the update that submits it,
     # made only if no other submission has (one statement each, not a locked read and a save).
     if participation is not None and not Participation.objects.filter(
         pk=participation.pk, completed_at__isnull=True
-    ).update(completed_at=the_day(now)):
+    ).update(completed_at=completed_at):
         return None
-    if not Response.objects.filter(pk=response.pk, submitted_at__isnull=True).update(
-        submitted_at=the_day(now) if survey.is_anonymous else now,
-        # The resume key has done its work; without it nothing links the response to the
-        # browser.
-        resume_key=None,
-        # Added to the results' running sums after the commit, and before anyone reads them.
-        awaiting_sums=True,
-    ):
+    if not Response.objects.filter(pk=response.pk, submitted_at__isnull=True).update(**submitted):
         transaction.set_rollback(True)  # the participation's completion too
         return None
     # (The survey as read with the response at the request's start: a survey is never locked
@@ -358,6 +360,11 @@ def _response_submit(
     if questions is not None:
         _answers_replace(response=response, questions=questions, answers=stored)
     _count_after_commit(survey_id=survey.pk)
+    # The caller's instances as their rows now are, as a save would have left them.
+    for name, value in submitted.items():
+        setattr(response, name, value)
+    if participation is not None:
+        participation.completed_at = completed_at
     return response_answers_counted(
         response=response, pages=pages, questions=questions, stored=stored
     )

@@ -329,6 +329,19 @@ def test_parallel_submissions_record_exactly_one(world):
     assert connection.vendor == "postgresql"
 
 
+def test_a_submission_leaves_the_instances_as_their_rows_are(world):
+    survey = open_survey(build_survey(world))
+    services.survey_invite_users(survey=survey, users=[world.staff_a])
+    participation = Participation.objects.get()
+    response = answering.response_start(survey=survey, participation=participation)
+    assert answering.response_submit(response=response, participation=participation)
+    in_hand = (response.submitted_at, response.resume_key, participation.completed_at)
+    response.refresh_from_db()
+    participation.refresh_from_db()
+    assert in_hand == (response.submitted_at, None, participation.completed_at)
+    assert None not in (response.submitted_at, participation.completed_at)
+
+
 def test_submitting_a_response_submitted_already_changes_nothing(world):
     survey = open_survey(build_survey(world))
     services.survey_invite_users(survey=survey, users=[world.staff_a])
